@@ -1,0 +1,71 @@
+//! Checks read the [`StackModel`] (never files) and report findings.
+//!
+//! Each check lives in its own file whose doc comment is its documentation
+//! (`stackdoctor explain <cause>` prints it): what it detects, why it breaks
+//! requests, an example, and the fix. To add a check: write the file with a
+//! `pub fn run(model: &StackModel) -> Vec<Finding>`, add its line below, and
+//! add its cause to `data/causes.toml` in English and Japanese.
+
+use crate::finding::Finding;
+use crate::model::StackModel;
+
+pub mod support;
+
+/// A registered check.
+pub struct Check {
+    /// The cause ID the check reports.
+    pub cause: &'static str,
+    pub run: fn(&StackModel) -> Vec<Finding>,
+    /// The check's source, whose `//!` comment is its documentation.
+    source: &'static str,
+}
+
+impl Check {
+    /// The check's documentation: its module doc comment.
+    pub fn documentation(&self) -> String {
+        self.source
+            .lines()
+            .take_while(|line| line.starts_with("//!"))
+            .map(|line| line.trim_start_matches("//!").strip_prefix(' ').unwrap_or(line.trim_start_matches("//!")))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+macro_rules! checks {
+    ($($module:ident => $cause:literal),* $(,)?) => {
+        $(pub mod $module;)*
+        /// Every check, in no particular order (the diagnosis ranks findings).
+        pub const ALL: &[Check] = &[
+            $(Check { cause: $cause, run: $module::run, source: include_str!(concat!(stringify!($module), ".rs")) },)*
+        ];
+    };
+}
+
+checks! {
+    proxy_config_invalid => "proxy-config-invalid",
+    proxy_site_mismatch => "proxy-site-mismatch",
+    upstream_unknown_host => "upstream-unknown-host",
+    proxy_upstream_no_shared_network => "proxy-upstream-no-shared-network",
+    proxy_dials_localhost => "proxy-dials-localhost",
+    upstream_not_running => "upstream-not-running",
+    upstream_crash_loop => "upstream-crash-loop",
+    upstream_listens_on_localhost => "upstream-listens-on-localhost",
+    upstream_wrong_port => "upstream-wrong-port",
+    upstream_scheme_mismatch => "upstream-scheme-mismatch",
+    upstream_port_not_published => "upstream-port-not-published",
+    upstream_timeout => "upstream-timeout",
+    proxy_upstream_lookup_failed => "proxy-upstream-lookup-failed",
+    proxy_upstream_refused => "proxy-upstream-refused",
+    proxy_no_healthy_upstreams => "proxy-no-healthy-upstreams",
+}
+
+/// Runs every check over the model.
+pub fn run_all(model: &StackModel) -> Vec<Finding> {
+    ALL.iter().flat_map(|check| (check.run)(model)).collect()
+}
+
+/// The check that reports `cause`.
+pub fn find(cause: &str) -> Option<&'static Check> {
+    ALL.iter().find(|c| c.cause == cause)
+}

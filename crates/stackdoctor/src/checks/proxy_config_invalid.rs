@@ -1,0 +1,57 @@
+//! # proxy-config-invalid
+//!
+//! **What it detects:** a Caddyfile that Caddy would refuse to load: a
+//! syntax error (unbalanced braces, a `{` on its own line, an unterminated
+//! heredoc), an unknown site address form, an import cycle.
+//!
+//! **Why it breaks requests:** Caddy does not start with a config it cannot
+//! adapt, and `caddy reload` keeps the old config, so the site is down or
+//! stale while the file on disk looks right.
+//!
+//! **Example:**
+//! ```text
+//! example.com
+//! {
+//!     reverse_proxy web:8000
+//! }
+//! ```
+//! fails with `Unexpected '{' on a new line; did you mean to place the '{' on the previous line?`.
+//!
+//! **Fix:** correct the line the error names, check it with
+//! `caddy validate --config Caddyfile --adapter caddyfile`, then reload Caddy.
+
+use crate::finding::{Finding, FixStep, Message};
+use crate::model::StackModel;
+
+const CAUSE: &str = "proxy-config-invalid";
+
+/// A template of this cause (`data/causes.toml`).
+fn msg(name: &str) -> Message {
+    Message::of(CAUSE, name)
+}
+
+pub fn run(model: &StackModel) -> Vec<Finding> {
+    model
+        .invalid_inputs
+        .iter()
+        .filter(|input| input.kind == "caddyfile")
+        .map(|input| {
+            let file = input
+                .origin
+                .position()
+                .map(|p| super::support::shown(model, &p.file))
+                .unwrap_or_default();
+            let finding = Finding::new(CAUSE)
+                .param("file", &file)
+                .param("message", &input.message);
+            let label = msg("error-here").with("message", &input.message);
+            finding
+                .evidence(input.origin.clone(), label)
+                .fix(FixStep::say(msg("correct-line")))
+                .fix(FixStep::run(
+                    msg("validate"),
+                    format!("caddy validate --config {file} --adapter caddyfile"),
+                ))
+        })
+        .collect()
+}

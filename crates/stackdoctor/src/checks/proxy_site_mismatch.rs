@@ -1,0 +1,104 @@
+//! # proxy-site-mismatch
+//!
+//! **What it detects:** the host of the URL that fails (`--url`) matches no
+//! site address of the proxy: not the exact name, not a `*.` wildcard, and
+//! there is no catch-all site (`:80`, `:443`, `http://`).
+//!
+//! **Why it breaks requests:** Caddy picks the site by the request's Host
+//! (and SNI for HTTPS). With no match it has no certificate to offer, so
+//! HTTPS clients fail the TLS handshake, and plain HTTP gets an empty
+//! response; the app behind it is never asked.
+//!
+//! **Example:** the Caddyfile serves `toybox.example.jp {…}` and users open
+//! `https://www.toybox.example.jp/`.
+//!
+//! **Fix:** add the host to the site's addresses
+//! (`toybox.example.jp, www.toybox.example.jp {`), or use the URL the site
+//! serves; then reload Caddy.
+
+use super::support::{reload_proxy_step, site_label};
+use crate::finding::{Finding, FixStep, Message};
+use crate::model::{SiteAddress, StackModel};
+
+const CAUSE: &str = "proxy-site-mismatch";
+
+/// A template of this cause (`data/causes.toml`).
+fn msg(name: &str) -> Message {
+    Message::of(CAUSE, name)
+}
+
+/// Whether a site address pattern matches `host` (Caddy's one-label `*` wildcard).
+pub fn host_matches(pattern: &str, host: &str) -> bool {
+    let pattern = pattern.to_ascii_lowercase();
+    if pattern.is_empty() || pattern == host {
+        return true;
+    }
+    match pattern.strip_prefix("*.") {
+        Some(suffix) => host
+            .strip_suffix(suffix)
+            .and_then(|rest| rest.strip_suffix('.'))
+            .is_some_and(|label| !label.is_empty() && !label.contains('.')),
+        None => false,
+    }
+}
+
+fn address_matches(address: &SiteAddress, host: &str, port: u16) -> bool {
+    let address_port = address.port.unwrap_or(match address.scheme.as_deref() {
+        Some("http") => 80,
+        _ => 443,
+    });
+    host_matches(&address.host, host) && address_port == port
+}
+
+pub fn run(model: &StackModel) -> Vec<Finding> {
+    let Some(url) = &model.requested_url else {
+        return Vec::new();
+    };
+    let port = url.port.unwrap_or(if url.scheme == "http" { 80 } else { 443 });
+    let mut findings = Vec::new();
+    for proxy in &model.proxies {
+        if proxy.sites.is_empty() {
+            continue;
+        }
+        let matched = proxy
+            .sites
+            .iter()
+            .flat_map(|s| &s.addresses)
+            .any(|a| address_matches(a, &url.host, port));
+        if matched {
+            continue;
+        }
+        let sites: Vec<String> = proxy.sites.iter().map(site_label).collect();
+        let mut finding = Finding::new(CAUSE)
+            .subject(&url.host)
+            .param("url", &url.text)
+            .param("host", &url.host)
+            .param("sites", sites.join("; "));
+        for address in proxy.sites.iter().flat_map(|s| &s.addresses) {
+            let label = msg("site-address").with("address", &address.text);
+            finding = finding.evidence(address.origin.clone(), label);
+        }
+        let first = proxy.sites[0].addresses.first().map(|a| a.text.clone()).unwrap_or_default();
+        finding = finding
+            .fix(FixStep::say(
+                msg("add-host").with("host", &url.host).with("site", first),
+            ))
+            .fix(reload_proxy_step(model, proxy));
+        findings.push(finding);
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_matches;
+
+    #[test]
+    fn wildcards_match_one_label() {
+        assert!(host_matches("*.example.com", "a.example.com"));
+        assert!(!host_matches("*.example.com", "a.b.example.com"));
+        assert!(!host_matches("*.example.com", "example.com"));
+        assert!(host_matches("", "anything.test"));
+        assert!(host_matches("Example.com", "example.com"));
+    }
+}

@@ -1,0 +1,316 @@
+//! What several checks share: walking the proxies' upstreams, building the
+//! request path, suggesting the right service, and writing fix steps.
+
+use crate::finding::{Edit, FixStep, Hop, HopState, Message};
+use crate::model::{
+    ListenEvidence, Listener, Origin, Proxy, ProxyRoute, ServiceId, Site, StackModel, Upstream,
+    UpstreamTarget,
+};
+use std::path::Path;
+
+/// One upstream with the proxy, site and route it belongs to.
+pub struct UpstreamContext<'a> {
+    pub proxy: &'a Proxy,
+    pub site: &'a Site,
+    pub route: &'a ProxyRoute,
+    pub upstream: &'a Upstream,
+}
+
+/// Every upstream of every proxy, in file order.
+pub fn upstreams(model: &StackModel) -> impl Iterator<Item = UpstreamContext<'_>> {
+    model.proxies.iter().flat_map(|proxy| {
+        proxy.sites.iter().flat_map(move |site| {
+            site.routes.iter().flat_map(move |route| {
+                route.upstreams.iter().map(move |upstream| UpstreamContext {
+                    proxy,
+                    site,
+                    route,
+                    upstream,
+                })
+            })
+        })
+    })
+}
+
+impl UpstreamContext<'_> {
+    /// The services the upstream names, in the order resolution found them.
+    pub fn candidates(&self) -> Vec<ServiceId> {
+        match &self.upstream.target {
+            UpstreamTarget::Services { candidates } => candidates.iter().map(|(id, _)| *id).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The service the upstream reaches: the first candidate sharing a network with the proxy.
+    pub fn reachable_service(&self, model: &StackModel) -> Option<ServiceId> {
+        let candidates = self.candidates();
+        let proxy = self.proxy.service?;
+        if model.services[proxy].uses_host_network() {
+            return None;
+        }
+        candidates
+            .into_iter()
+            .find(|&id| !model.shared_networks(proxy, id).is_empty())
+    }
+
+    /// The request path up to the upstream, followed by `tail`.
+    pub fn path(&self, upstream_state: HopState, tail: Vec<Hop>) -> Vec<Hop> {
+        let mut hops = vec![Hop {
+            label: format!("site {}", site_label(self.site)),
+            state: HopState::Ok,
+            origin: Some(self.site.origin.clone()),
+        }];
+        let last = self.route.steps.len().saturating_sub(1);
+        for (i, step) in self.route.steps.iter().enumerate() {
+            hops.push(Hop {
+                label: step.label.clone(),
+                state: if i == last { upstream_state } else { HopState::Ok },
+                origin: Some(step.origin.clone()),
+            });
+        }
+        hops.extend(tail);
+        hops
+    }
+}
+
+pub fn site_label(site: &Site) -> String {
+    let names: Vec<&str> = site.addresses.iter().map(|a| a.text.as_str()).collect();
+    names.join(", ")
+}
+
+/// The hop for a service, e.g. `service web (project backend)`.
+pub fn service_hop(model: &StackModel, id: ServiceId, state: HopState) -> Hop {
+    let service = &model.services[id];
+    Hop {
+        label: format!(
+            "service {} (project {})",
+            service.name, model.projects[service.project].name
+        ),
+        state,
+        origin: Some(service.origin.clone()),
+    }
+}
+
+/// The hop for the networks two services share (or the lack of one).
+pub fn network_hop(model: &StackModel, a: ServiceId, b: ServiceId) -> Hop {
+    let shared = model.shared_networks(a, b);
+    if shared.is_empty() {
+        Hop {
+            label: "no shared network".to_string(),
+            state: HopState::Broken,
+            origin: None,
+        }
+    } else {
+        let names: Vec<&str> = shared.iter().map(|&n| model.networks[n].name.as_str()).collect();
+        Hop {
+            label: format!("network {}", names.join(", ")),
+            state: HopState::Ok,
+            origin: None,
+        }
+    }
+}
+
+/// The listener a port most likely belongs to: strongest evidence first.
+pub fn main_listener(listeners: &[Listener]) -> Option<&Listener> {
+    listeners.iter().min_by_key(|l| (l.evidence, l.port))
+}
+
+/// The service the upstream most likely meant: one the proxy can reach,
+/// listening on `port` if any does, else the most similar name.
+pub fn suggest_service(model: &StackModel, proxy: &Proxy, host: &str, port: Option<u16>) -> Option<(ServiceId, u16)> {
+    let reachable: Vec<ServiceId> = (0..model.services.len())
+        .filter(|&id| Some(id) != proxy.service)
+        .filter(|&id| match proxy.service {
+            Some(p) => !model.shared_networks(p, id).is_empty(),
+            None => true,
+        })
+        .filter(|&id| {
+            // Databases and caches are never what a web proxy means.
+            main_listener(&model.services[id].listeners).is_some_and(|l| !is_backing_store_port(l.port))
+        })
+        .collect();
+    let by_port = port.and_then(|port| {
+        reachable
+            .iter()
+            .copied()
+            .find(|&id| model.services[id].listeners_on(port).next().is_some())
+            .map(|id| (id, port))
+    });
+    by_port.or_else(|| {
+        reachable
+            .iter()
+            .copied()
+            .min_by_key(|&id| (edit_distance(&model.services[id].name, host), model.services[id].listeners.first().map(|l| l.evidence).unwrap_or(ListenEvidence::ImageDefault)))
+            .and_then(|id| main_listener(&model.services[id].listeners).map(|l| (id, l.port)))
+    })
+}
+
+fn is_backing_store_port(port: u16) -> bool {
+    matches!(port, 5432 | 3306 | 6379 | 27017 | 11211 | 5672 | 9200)
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            current.push((previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// How many lines after a value's start a word may be on (YAML block scalars).
+const VALUE_LINES: u32 = 8;
+
+/// The first line at or after `origin` (within [`VALUE_LINES`]) holding `needle`, with its number.
+fn line_with<'a>(model: &'a StackModel, origin: &Origin, needle: &str) -> Option<(u32, &'a str)> {
+    let position = origin.position()?;
+    (position.line..position.line.saturating_add(VALUE_LINES))
+        .filter_map(|n| Some((n, model.sources.line(&position.file, n)?)))
+        .find(|(_, line)| line.contains(needle))
+}
+
+fn edit_at(origin: &Origin, line_number: u32, before: &str, after: String) -> Edit {
+    let mut origin = origin.clone();
+    if let Origin::File(p) = &mut origin {
+        p.line = line_number;
+    }
+    Edit {
+        origin,
+        before: before.to_string(),
+        after,
+    }
+}
+
+/// An edit that replaces `old` by `new` on the line of `origin` (or a line of its value).
+pub fn replace_on_line(model: &StackModel, origin: &Origin, old: &str, new: &str) -> Option<Edit> {
+    let (number, line) = line_with(model, origin, old)?;
+    let position = origin.position()?;
+    // On the value's own line, prefer the occurrence at the recorded column.
+    let start = if number == position.line {
+        let column = position.column.saturating_sub(1) as usize;
+        line.char_indices().nth(column).map_or(0, |(i, _)| i)
+    } else {
+        0
+    };
+    let at = line[start..].find(old).map(|i| i + start).or_else(|| line.find(old))?;
+    let after = format!("{}{}{}", &line[..at], new, &line[at + old.len()..]);
+    Some(edit_at(origin, number, line, after))
+}
+
+/// An edit that inserts `addition` right after `word` on the line of `origin` (or a line of its value).
+pub fn insert_after_word(model: &StackModel, origin: &Origin, word: &str, addition: &str) -> Option<Edit> {
+    let (number, line) = line_with(model, origin, word)?;
+    let at = line.find(word)? + word.len();
+    let after = format!("{} {}{}", &line[..at], addition, &line[at..]);
+    Some(edit_at(origin, number, line, after))
+}
+
+/// `cd DIR && docker compose [-f …]` for the project of a service.
+pub fn compose_command(model: &StackModel, project: usize) -> String {
+    let project = &model.projects[project];
+    let dir = project.dir.display();
+    let defaults = compose::discover_files(&project.dir);
+    let mut command = format!("cd {dir} && docker compose");
+    if project.files != defaults {
+        for file in &project.files {
+            let name = file.strip_prefix(&project.dir).unwrap_or(file);
+            command.push_str(&format!(" -f {}", name.display()));
+        }
+    }
+    command
+}
+
+/// The fix step that reloads the proxy after its config changed.
+pub fn reload_proxy_step(model: &StackModel, proxy: &Proxy) -> FixStep {
+    let command = match proxy.service {
+        Some(id) => {
+            let service = &model.services[id];
+            format!(
+                "{} exec {} caddy reload --config /etc/caddy/Caddyfile",
+                compose_command(model, service.project),
+                service.name
+            )
+        }
+        None => format!("caddy reload --config {}", proxy.config_file.display()),
+    };
+    FixStep::run(Message::new("common.reload-proxy"), command)
+}
+
+/// The fix step that (re)creates a service.
+pub fn recreate_service_step(model: &StackModel, id: ServiceId) -> FixStep {
+    let service = &model.services[id];
+    FixStep::run(
+        Message::new("common.recreate-service").with("service", &service.name),
+        format!(
+            "{} up -d --force-recreate {}",
+            compose_command(model, service.project),
+            service.name
+        ),
+    )
+}
+
+/// A path shown relative to the diagnosed folder.
+pub fn shown(model: &StackModel, path: &Path) -> String {
+    crate::model::origin::relative(path, &model.root).display().to_string()
+}
+
+/// Evidence from logs: events naming `host` (and `port`) that support one of `causes`.
+pub fn log_evidence<'a>(
+    model: &'a StackModel,
+    host: &'a str,
+    port: Option<u16>,
+    causes: &'a [&'a str],
+) -> impl Iterator<Item = &'a crate::model::LogEvent> + 'a {
+    model
+        .log_events_for(host, port)
+        .filter(move |e| e.causes.iter().any(|(c, _)| causes.contains(&c.as_str())))
+        .take(3)
+}
+
+/// Findings for a cause seen only in logs: one per upstream host and port
+/// the lines name, with up to three lines as evidence.
+pub fn log_symptoms(model: &StackModel, cause: &str) -> Vec<crate::finding::Finding> {
+    let mut groups: Vec<((Option<String>, Option<u16>), Vec<&crate::model::LogEvent>)> = Vec::new();
+    for event in model.log_events.iter().filter(|e| e.causes.iter().any(|(c, _)| c == cause)) {
+        let key = (event.host.clone(), event.port);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, events)) => events.push(event),
+            None => groups.push((key, vec![event])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((host, port), events)| {
+            let address = match (&host, port) {
+                (Some(h), Some(p)) => format!("{h}:{p}"),
+                (Some(h), None) => h.clone(),
+                _ => "?".to_string(),
+            };
+            let mut finding = crate::finding::Finding::new(cause)
+                .param("address", &address)
+                .param("count", events.len().to_string());
+            if let Some(host) = host {
+                finding = finding.subject(host);
+            }
+            for event in events.iter().take(3) {
+                finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.text));
+            }
+            finding.fix(FixStep::say(Message::new(format!("{cause}.next-step"))))
+        })
+        .collect()
+}
+
+/// The upstream text with its port changed (`http://web:3000` → `http://web:8000`).
+pub fn with_port(text: &str, old: u16, new: u16) -> String {
+    let suffix = format!(":{old}");
+    match text.strip_suffix(&suffix) {
+        Some(head) => format!("{head}:{new}"),
+        None => format!("{text}:{new}"),
+    }
+}

@@ -1,0 +1,89 @@
+//! # upstream-listens-on-localhost
+//!
+//! **What it detects:** the service an upstream reaches binds its server to
+//! `127.0.0.1`/`localhost` inside its container: `python manage.py
+//! runserver` without an address, `uvicorn` without `--host`, `gunicorn`
+//! without `--bind`, `--host 127.0.0.1`, or a start-up line such as
+//! `Starting development server at http://127.0.0.1:8000/` in its logs.
+//!
+//! **Why it breaks requests:** a server bound to loopback accepts only
+//! connections from its own container. The proxy's connection arrives on
+//! the container's network interface and is refused: 502.
+//!
+//! **Example:** `command: python manage.py runserver` (Django binds
+//! `127.0.0.1:8000` by default).
+//!
+//! **Fix:** bind all interfaces: `runserver 0.0.0.0:8000`,
+//! `uvicorn … --host 0.0.0.0`, `gunicorn --bind 0.0.0.0:8000`; then recreate
+//! the service.
+
+use super::support::{insert_after_word, log_evidence, recreate_service_step, replace_on_line, service_hop, upstreams};
+use crate::finding::{Finding, FixStep, HopState, Message};
+use crate::model::{Bind, ListenEvidence, StackModel};
+
+const CAUSE: &str = "upstream-listens-on-localhost";
+
+/// A template of this cause (`data/causes.toml`).
+fn msg(name: &str) -> Message {
+    Message::of(CAUSE, name)
+}
+
+pub fn run(model: &StackModel) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for ctx in upstreams(model) {
+        let Some(id) = ctx.reachable_service(model) else {
+            continue;
+        };
+        let upstream = ctx.upstream;
+        let service = &model.services[id];
+        let port = upstream.port.unwrap_or(80);
+        let command_listener = service
+            .listeners_on(port)
+            .find(|l| l.evidence == ListenEvidence::Command && l.bind == Bind::Loopback);
+        let log_lines: Vec<_> = model
+            .log_events_of_service(&service.name, "upstream-listens-on-localhost")
+            .filter(|e| e.port.is_none_or(|p| p == port))
+            .take(2)
+            .collect();
+        if command_listener.is_none() && log_lines.is_empty() {
+            continue;
+        }
+        let mut finding = Finding::new(CAUSE)
+            .subject(&service.name)
+            .param("service", &service.name)
+            .param("port", port.to_string());
+        if let Some(listener) = command_listener {
+            let label = msg("binds-loopback").with("command", &listener.detail);
+            finding = finding.evidence(listener.origin.clone(), label);
+            if let Some(server) = &listener.server {
+                let message = msg("bind-all").with("option", &server.listen_all);
+                let edit = match &server.host_word {
+                    Some(word) => {
+                        let all = word.replace("127.0.0.1", "0.0.0.0").replace("localhost", "0.0.0.0");
+                        replace_on_line(model, &listener.origin, word, &all)
+                    }
+                    None => insert_after_word(model, &listener.origin, &server.program, &server.listen_all),
+                };
+                finding = match edit {
+                    Some(edit) => finding.fix(FixStep::edit(message, edit)),
+                    None => finding.fix(FixStep::say(message)),
+                };
+            }
+        } else {
+            finding = finding.fix(FixStep::say(msg("bind-all").with("option", "0.0.0.0")));
+        }
+        for event in log_lines {
+            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.text));
+        }
+        for event in log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-refused"]) {
+            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.text));
+        }
+        finding = finding.evidence(
+            upstream.origin.clone(),
+            Message::new("common.upstream-here").with("upstream", &upstream.text),
+        );
+        let tail = vec![service_hop(model, id, HopState::Broken)];
+        findings.push(finding.fix(recreate_service_step(model, id)).path(ctx.path(HopState::Ok, tail)));
+    }
+    findings
+}

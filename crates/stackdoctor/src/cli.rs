@@ -1,0 +1,100 @@
+//! The command line: `diagnose`, `model`, `explain`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "stackdoctor",
+    version,
+    about = "Finds out why a containerized web service is broken, and says how to fix it.",
+    after_help = "Exit codes: 0 healthy, 1 problems found, 2 bad usage or unreadable input."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Diagnose the stack in PATH (default: the current folder): root cause first, evidence, fix.
+    Diagnose(DiagnoseArgs),
+    /// Show what stackdoctor understood: services, networks, routes, upstreams, with their sources.
+    Model(ModelArgs),
+    /// Print the documentation of a cause (or list all causes).
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StackArgs {
+    /// The project folder.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Compose file of the root project, as `docker compose -f` (repeatable, merged in order).
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Env file for compose interpolation, as `docker compose --env-file` (repeatable).
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_files: Vec<PathBuf>,
+    /// Compose project name, as `docker compose -p`.
+    #[arg(short = 'p', long = "project-name", value_name = "NAME")]
+    pub project_name: Option<String>,
+    /// Enable a compose profile (repeatable).
+    #[arg(long = "profile", value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+    /// A Caddyfile to read instead of those found in the tree (repeatable).
+    #[arg(long = "caddyfile", value_name = "FILE")]
+    pub caddyfiles: Vec<PathBuf>,
+    /// A log file to scan for known errors, or `-` for standard input (repeatable).
+    #[arg(long = "logs", value_name = "FILE")]
+    pub logs: Vec<PathBuf>,
+    /// Language of the texts (en, ja); default from the locale.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+    /// The URL that fails, e.g. https://toybox.example.jp/api/health/ (checked against the sites).
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Files and logs only: probe nothing live.
+    #[arg(long)]
+    pub offline: bool,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The cause ID, e.g. upstream-wrong-port; none lists every cause.
+    pub cause: Option<String>,
+    /// Language (en, ja); default from the locale.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+}

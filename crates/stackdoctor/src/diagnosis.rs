@@ -1,0 +1,122 @@
+//! Ranks findings and groups symptoms under their root cause.
+//!
+//! Order: severity first, then the cause's priority from the catalogue
+//! (lower is more fundamental), then where the evidence is. A finding whose
+//! cause another finding `explains` (catalogue field) and that concerns the
+//! same subject moves under that finding as a symptom. A symptom named
+//! only by an IP address is grouped under the first root that explains it,
+//! since logs name containers by address.
+
+use crate::finding::{Finding, Severity};
+use crate::knowledge::catalogue;
+use crate::model::StackModel;
+use serde::Serialize;
+use std::net::IpAddr;
+
+/// The result of a diagnosis: ranked root findings, symptoms inside them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnosis {
+    pub findings: Vec<Finding>,
+}
+
+impl Diagnosis {
+    /// Whether any finding needs attention (errors and warnings).
+    pub fn has_problems(&self) -> bool {
+        self.findings.iter().any(|f| f.severity <= Severity::Warning)
+    }
+}
+
+pub fn diagnose(model: &StackModel) -> Diagnosis {
+    Diagnosis {
+        findings: rank_and_group(crate::checks::run_all(model)),
+    }
+}
+
+fn priority(cause: &str) -> u32 {
+    catalogue().cause(cause).map_or(u32::MAX, |c| c.priority)
+}
+
+fn sort_key(f: &Finding) -> (Severity, u32, String) {
+    let place = f
+        .evidence
+        .first()
+        .and_then(|e| e.origin.position())
+        .map(|p| format!("{}:{:08}:{:08}", p.file.display(), p.line, p.column))
+        .unwrap_or_default();
+    (f.severity, priority(&f.cause), place)
+}
+
+fn explains(root: &Finding, symptom: &Finding) -> bool {
+    let Some(cause) = catalogue().cause(&root.cause) else {
+        return false;
+    };
+    if !cause.explains.contains(&symptom.cause) {
+        return false;
+    }
+    match (&root.subject, &symptom.subject) {
+        (Some(a), Some(b)) if a.eq_ignore_ascii_case(b) => true,
+        // Logs name a container by its address, or the loopback the proxy dialled.
+        (_, Some(b)) => b.parse::<IpAddr>().is_ok() || b == "localhost",
+        (_, None) => true,
+    }
+}
+
+pub fn rank_and_group(mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.sort_by_key(sort_key);
+    let mut roots: Vec<Finding> = Vec::new();
+    let mut symptoms: Vec<Finding> = Vec::new();
+    // A finding is a symptom when some other finding explains it.
+    for (i, finding) in findings.iter().enumerate() {
+        let explained = findings
+            .iter()
+            .enumerate()
+            .any(|(j, other)| i != j && explains(other, finding) && !explains(finding, other));
+        if explained {
+            symptoms.push(finding.clone());
+        } else {
+            roots.push(finding.clone());
+        }
+    }
+    for symptom in symptoms {
+        if let Some(root) = roots.iter_mut().find(|r| explains(r, &symptom)) {
+            root.symptoms.push(symptom);
+        } else if let Some(root) = roots
+            .iter_mut()
+            .flat_map(|r| r.symptoms.iter_mut())
+            .find(|r| explains(r, &symptom))
+        {
+            root.symptoms.push(symptom);
+        }
+    }
+    roots
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symptoms_go_under_the_root_that_explains_them() {
+        let lookup = Finding::new("proxy-upstream-lookup-failed").subject("web");
+        let unknown = Finding::new("upstream-unknown-host").subject("web");
+        let other = Finding::new("proxy-upstream-lookup-failed").subject("api");
+        let ranked = rank_and_group(vec![lookup, unknown, other]);
+        assert_eq!(ranked.len(), 2);
+        assert_eq!(ranked[0].cause, "upstream-unknown-host");
+        assert_eq!(ranked[0].symptoms.len(), 1);
+        assert_eq!(ranked[0].symptoms[0].subject.as_deref(), Some("web"));
+        assert_eq!(ranked[1].subject.as_deref(), Some("api"));
+    }
+
+    #[test]
+    fn errors_rank_before_warnings_and_root_causes_before_symptoms() {
+        let warning = Finding::new("upstream-wrong-port").severity(Severity::Warning);
+        let config = Finding::new("proxy-config-invalid");
+        let refused = Finding::new("proxy-upstream-refused").subject("10.0.0.9");
+        let ranked = rank_and_group(vec![warning, refused, config]);
+        assert_eq!(ranked[0].cause, "proxy-config-invalid");
+        assert_eq!(ranked.last().map(|f| f.cause.as_str()), Some("upstream-wrong-port"));
+        // The refused connection by IP is explained by the wrong port.
+        assert_eq!(ranked.last().unwrap().symptoms.len(), 1);
+    }
+}

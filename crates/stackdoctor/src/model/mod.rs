@@ -1,0 +1,373 @@
+//! The one model of the stack that every source fills and every check reads.
+//!
+//! It is not tied to Caddy or to compose: a proxy is a list of sites whose
+//! routes end in upstreams; a service is something that runs and listens;
+//! a network is something services share. Every value keeps its [`Origin`].
+
+pub mod origin;
+
+pub use origin::{FilePosition, Origin, SourceTexts, Sourced};
+
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Index of a service in [`StackModel::services`].
+pub type ServiceId = usize;
+
+/// Everything stackdoctor understood about the stack.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StackModel {
+    /// The folder that was diagnosed; paths in reports are shown relative to it.
+    pub root: PathBuf,
+    pub projects: Vec<Project>,
+    pub services: Vec<Service>,
+    pub networks: Vec<Network>,
+    pub proxies: Vec<Proxy>,
+    pub log_events: Vec<LogEvent>,
+    /// The URL the user says fails (`--url`), if any.
+    pub requested_url: Option<RequestedUrl>,
+    /// Inputs that could not be read as a whole (a Caddyfile that does not parse).
+    pub invalid_inputs: Vec<InvalidInput>,
+    /// Warnings the loaders raised (unset variables, …), shown with `model`.
+    pub notes: Vec<Sourced<String>>,
+    #[serde(skip)]
+    pub sources: SourceTexts,
+}
+
+/// One compose project (one folder with compose files, or the `-f` set).
+#[derive(Debug, Clone, Serialize)]
+pub struct Project {
+    pub name: String,
+    pub dir: PathBuf,
+    pub files: Vec<PathBuf>,
+}
+
+/// Whether compose will start the service at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Activation {
+    Active,
+    /// Defined, but only under profiles that are not enabled.
+    ProfileDisabled { profiles: Vec<String> },
+    /// `deploy.replicas: 0` (or `scale: 0`).
+    ZeroReplicas { origin: Origin },
+}
+
+/// How a service's process is known to listen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bind {
+    /// All interfaces (`0.0.0.0`, `::`, or not restricted).
+    All,
+    /// Loopback only (`127.0.0.1`, `localhost`, `::1`): unreachable from other containers.
+    Loopback,
+}
+
+/// What told us about a listening port; stronger evidence first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListenEvidence {
+    /// The command or entrypoint binds it (`--bind 0.0.0.0:8000`, `runserver`, …).
+    Command,
+    /// An environment variable the server reads (`PORT=3000`, `UVICORN_PORT`).
+    Environment,
+    /// `expose:` or the container side of `ports:`.
+    Declared,
+    /// The documented default of the image (`nginx` listens on 80).
+    ImageDefault,
+}
+
+/// A port a service listens on inside its container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Listener {
+    pub port: u16,
+    pub bind: Bind,
+    /// `true` when the server speaks TLS on this port.
+    pub tls: bool,
+    pub evidence: ListenEvidence,
+    pub origin: Origin,
+    /// What was read, e.g. `python manage.py runserver` or `expose: 8000`.
+    pub detail: String,
+    /// The server program and how its address was set, when the command starts a known server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<ServerBinding>,
+}
+
+/// How a known server program's address was set on its command line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServerBinding {
+    pub program: String,
+    pub host: String,
+    pub port: u16,
+    /// The command word that set the host (`127.0.0.1:8000`), `None` when it is the default.
+    pub host_word: Option<String>,
+    /// What to add to the command to listen on all interfaces (`0.0.0.0:8000`, `--host 0.0.0.0`).
+    pub listen_all: String,
+}
+
+/// A service's attachment to an engine-level network.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attachment {
+    /// Index in [`StackModel::networks`].
+    pub network: usize,
+    pub aliases: Vec<Sourced<String>>,
+    pub origin: Origin,
+}
+
+/// A variable of a service's container environment.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvEntry {
+    pub name: String,
+    pub value: Option<String>,
+    pub origin: Origin,
+    /// Where the value came from when it was interpolated (`.env` line, default, shell).
+    pub value_origin: Option<Origin>,
+}
+
+/// A container that compose runs (one service).
+#[derive(Debug, Clone, Serialize)]
+pub struct Service {
+    pub name: String,
+    /// Index in [`StackModel::projects`].
+    pub project: usize,
+    pub origin: Origin,
+    pub image: Option<Sourced<String>>,
+    pub container_name: Option<Sourced<String>>,
+    pub command: Option<Sourced<Vec<String>>>,
+    pub entrypoint: Option<Sourced<Vec<String>>>,
+    pub activation: Activation,
+    pub restart: Option<Sourced<String>>,
+    /// `network_mode:` (`host`, `none`, `service:x`, `container:x`).
+    pub network_mode: Option<Sourced<String>>,
+    pub attachments: Vec<Attachment>,
+    /// `links:` as (service, alias).
+    pub links: Vec<Sourced<(String, String)>>,
+    pub extra_hosts: Vec<Sourced<String>>,
+    pub listeners: Vec<Listener>,
+    /// Ports published on the host: (host port, container port).
+    pub published: Vec<Sourced<(String, u16)>>,
+    pub environment: Vec<EnvEntry>,
+    /// Host-side files bind-mounted into the container, with the container path.
+    pub mounts: Vec<Sourced<(PathBuf, String)>>,
+}
+
+impl Service {
+    /// The service's listeners on `port`.
+    pub fn listeners_on(&self, port: u16) -> impl Iterator<Item = &Listener> {
+        self.listeners.iter().filter(move |l| l.port == port)
+    }
+
+    /// Whether the service runs with the host's network stack.
+    pub fn uses_host_network(&self) -> bool {
+        self.network_mode.as_ref().is_some_and(|m| m.value == "host")
+    }
+
+    pub fn env(&self, name: &str) -> Option<&EnvEntry> {
+        self.environment.iter().find(|e| e.name == name)
+    }
+}
+
+/// An engine-level network (what `docker network ls` would show).
+#[derive(Debug, Clone, Serialize)]
+pub struct Network {
+    /// The engine name, e.g. `backend_default`.
+    pub name: String,
+    /// The project that creates it; `None` when every project only refers to it as external.
+    pub created_by: Option<usize>,
+    /// Where it is declared (or implied).
+    pub declarations: Vec<NetworkDeclaration>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NetworkDeclaration {
+    pub project: usize,
+    /// The key under the project's `networks:`.
+    pub key: String,
+    pub external: bool,
+    pub origin: Origin,
+}
+
+/// The kind of reverse proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProxyKind {
+    Caddy,
+}
+
+/// A reverse proxy and what it serves.
+#[derive(Debug, Clone, Serialize)]
+pub struct Proxy {
+    pub kind: ProxyKind,
+    /// The compose service the proxy runs as; `None` when it runs on the host.
+    pub service: Option<ServiceId>,
+    pub config_file: PathBuf,
+    pub sites: Vec<Site>,
+}
+
+/// A site the proxy serves.
+#[derive(Debug, Clone, Serialize)]
+pub struct Site {
+    pub addresses: Vec<SiteAddress>,
+    pub routes: Vec<ProxyRoute>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteAddress {
+    /// As written, e.g. `toybox.example.jp` or `:8080`.
+    pub text: String,
+    pub scheme: Option<String>,
+    /// Empty for a catch-all address.
+    pub host: String,
+    pub port: Option<u16>,
+    pub origin: Origin,
+}
+
+/// One step of a route, e.g. `handle /api/*`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteStep {
+    pub label: String,
+    pub origin: Origin,
+}
+
+/// A route that ends in a proxy handler.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProxyRoute {
+    /// The enclosing blocks, outermost first, ending with the proxy directive.
+    pub steps: Vec<RouteStep>,
+    pub upstreams: Vec<Upstream>,
+    /// TLS to the upstreams (`transport http { tls }` or `https://`).
+    pub tls: bool,
+    pub timeouts: Vec<Sourced<TimeoutSetting>>,
+    /// The route only serves errors (`handle_errors`).
+    pub error_route: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimeoutSetting {
+    /// `dial_timeout`, `read_timeout`, `write_timeout`, `response_header_timeout`.
+    pub name: String,
+    pub millis: u64,
+}
+
+/// An upstream address of a proxy route and what it resolves to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Upstream {
+    /// As written, e.g. `web:8000`.
+    pub text: String,
+    pub scheme: Option<String>,
+    pub host: String,
+    /// `None` for unix sockets and ports held in placeholders.
+    pub port: Option<u16>,
+    pub origin: Origin,
+    pub target: UpstreamTarget,
+}
+
+/// How a name resolves from the proxy's point of view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NameKind {
+    ServiceName,
+    NetworkAlias,
+    ContainerName,
+    Link,
+}
+
+/// What an upstream address points at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum UpstreamTarget {
+    /// Services whose name, alias, container name or link alias is the host,
+    /// whether or not the proxy can reach them (checks decide that).
+    Services { candidates: Vec<(ServiceId, NameKind)> },
+    /// `localhost`, `127.0.0.1`, `::1`: the proxy's own network namespace.
+    Loopback,
+    /// `host.docker.internal` or the docker host gateway.
+    DockerHost,
+    /// A literal IP address.
+    Address,
+    /// A unix socket.
+    UnixSocket,
+    /// Host or port hold a runtime placeholder, resolved only at request time.
+    Placeholder,
+    /// No service, alias or container has that name.
+    Unknown,
+}
+
+/// A recognised line of a log given with `--logs`.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogEvent {
+    pub origin: Origin,
+    /// The signature that matched.
+    pub signature: String,
+    /// Cause IDs this line supports, with a weight from 1 to 100.
+    pub causes: Vec<(String, u8)>,
+    /// The service that logged it (from a `docker compose logs` prefix), if known.
+    pub service: Option<String>,
+    /// The upstream host named in the line (`lookup web on …`), if any.
+    pub host: Option<String>,
+    /// The upstream port named in the line, if any.
+    pub port: Option<u16>,
+    /// The line, with secrets masked.
+    pub text: String,
+}
+
+/// A URL the user says fails.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestedUrl {
+    pub text: String,
+    pub scheme: String,
+    pub host: String,
+    pub port: Option<u16>,
+    pub path: String,
+}
+
+/// An input that could not be read as a whole, with where it broke.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvalidInput {
+    pub kind: String,
+    pub message: String,
+    pub origin: Origin,
+}
+
+impl StackModel {
+    /// Services attached (by network) to the proxy's service, as engine network indices.
+    pub fn networks_of(&self, service: ServiceId) -> Vec<usize> {
+        self.services[service]
+            .attachments
+            .iter()
+            .map(|a| a.network)
+            .collect()
+    }
+
+    /// Engine networks both services are attached to.
+    pub fn shared_networks(&self, a: ServiceId, b: ServiceId) -> Vec<usize> {
+        let theirs = self.networks_of(b);
+        self.networks_of(a)
+            .into_iter()
+            .filter(|n| theirs.contains(n))
+            .collect()
+    }
+
+    /// Log events that name `host` (and `port`, when the event has one).
+    pub fn log_events_for<'a>(
+        &'a self,
+        host: &'a str,
+        port: Option<u16>,
+    ) -> impl Iterator<Item = &'a LogEvent> + 'a {
+        self.log_events.iter().filter(move |e| {
+            e.host.as_deref() == Some(host) && (e.port.is_none() || port.is_none() || e.port == port)
+        })
+    }
+
+    /// Log events the named service logged that support `cause`.
+    pub fn log_events_of_service<'a>(
+        &'a self,
+        service: &'a str,
+        cause: &'a str,
+    ) -> impl Iterator<Item = &'a LogEvent> + 'a {
+        self.log_events.iter().filter(move |e| {
+            e.service.as_deref() == Some(service) && e.causes.iter().any(|(c, _)| c == cause)
+        })
+    }
+}

@@ -1,0 +1,125 @@
+//! Where a value of the model came from: a place in a file, a log line, or a probe.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A place in a file: 1-based line and column (columns count characters).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct FilePosition {
+    pub file: PathBuf,
+    pub line: u32,
+    pub column: u32,
+    /// How many characters the value spans on that line (0 = unknown).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub length: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// The provenance of a value or a piece of evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Origin {
+    /// Written in a file at this position.
+    File(FilePosition),
+    /// A line of a log given with `--logs`.
+    Log(FilePosition),
+    /// Implied by a rule rather than written anywhere (e.g. compose's implicit `default` network).
+    Implied { reason: String },
+    /// Seen by a live probe.
+    Probe { probe: String },
+}
+
+impl Origin {
+    pub fn file(file: &Path, line: u32, column: u32, length: u32) -> Origin {
+        Origin::File(FilePosition {
+            file: file.to_path_buf(),
+            line,
+            column,
+            length,
+        })
+    }
+
+    pub fn implied(reason: impl Into<String>) -> Origin {
+        Origin::Implied {
+            reason: reason.into(),
+        }
+    }
+
+    /// The file position, for file and log origins.
+    pub fn position(&self) -> Option<&FilePosition> {
+        match self {
+            Origin::File(p) | Origin::Log(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// `file:line:column` (relative to `root` when inside it), or the description.
+    pub fn display(&self, root: &Path) -> String {
+        match self {
+            Origin::File(p) | Origin::Log(p) => {
+                format!("{}:{}:{}", relative(&p.file, root).display(), p.line, p.column)
+            }
+            Origin::Implied { reason } => reason.clone(),
+            Origin::Probe { probe } => probe.clone(),
+        }
+    }
+}
+
+/// `path` relative to `root` when it lies inside it.
+pub fn relative<'a>(path: &'a Path, root: &Path) -> &'a Path {
+    path.strip_prefix(root).unwrap_or(path)
+}
+
+impl From<&compose::Position> for Origin {
+    fn from(p: &compose::Position) -> Origin {
+        Origin::file(&p.file, p.line, p.column, 0)
+    }
+}
+
+impl From<&caddyfile::Position> for Origin {
+    fn from(p: &caddyfile::Position) -> Origin {
+        Origin::file(&p.file, p.line, p.column, 0)
+    }
+}
+
+/// A value together with its origin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sourced<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T> Sourced<T> {
+    pub fn new(value: T, origin: Origin) -> Self {
+        Sourced { value, origin }
+    }
+}
+
+/// The text of every file the sources read, so reports can quote lines
+/// without reading files again.
+#[derive(Debug, Clone, Default)]
+pub struct SourceTexts {
+    texts: BTreeMap<PathBuf, Arc<str>>,
+}
+
+impl SourceTexts {
+    pub fn insert(&mut self, path: &Path, text: &str) {
+        self.texts.insert(path.to_path_buf(), Arc::from(text));
+    }
+
+    pub fn contains(&self, path: &Path) -> bool {
+        self.texts.contains_key(path)
+    }
+
+    /// Line `line` (1-based) of `path`, without its line ending.
+    pub fn line(&self, path: &Path, line: u32) -> Option<&str> {
+        let text = self.texts.get(path)?;
+        let index = usize::try_from(line).ok()?.checked_sub(1)?;
+        text.lines().nth(index).map(|l| l.trim_end_matches('\r'))
+    }
+}

@@ -1,0 +1,237 @@
+//! Turns a diagnosis into a report for people (terminal) or machines (JSON).
+//!
+//! The [`Report`] is built once: every text rendered in the chosen language,
+//! every source line quoted, every string passed through the secret masker.
+//! The renderers only lay it out, so nothing unmasked can reach an output.
+//! The JSON form is documented in `docs/report-json.md`.
+
+pub mod terminal;
+
+use crate::diagnosis::Diagnosis;
+use crate::finding::{Finding, HopState, Severity};
+use crate::knowledge::{catalogue, Lang};
+use crate::model::origin::relative;
+use crate::model::{Origin, StackModel};
+use crate::secrets::Masker;
+use serde::Serialize;
+
+pub const SCHEMA: &str = "stackdoctor.report/1";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: &'static str,
+    pub version: &'static str,
+    pub root: String,
+    /// `problems` when any error or warning was found, else `healthy`.
+    pub status: &'static str,
+    pub summary: Summary,
+    pub findings: Vec<ReportFinding>,
+    /// What was read.
+    pub inputs: Inputs,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Inputs {
+    pub projects: Vec<String>,
+    pub services: usize,
+    pub proxies: Vec<String>,
+    pub routes: usize,
+    pub log_events: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportFinding {
+    pub cause: String,
+    pub severity: Severity,
+    pub title: String,
+    pub summary: String,
+    pub evidence: Vec<ReportEvidence>,
+    pub fix: Vec<ReportFix>,
+    pub path: Vec<ReportHop>,
+    pub symptoms: Vec<ReportFinding>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportEvidence {
+    /// `file`, `log`, `implied` or `probe`.
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    /// Characters the evidence spans on the line (0 when unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length: Option<u32>,
+    /// The quoted source line, for file evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportFix {
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edit: Option<ReportEdit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportEdit {
+    pub file: String,
+    pub line: u32,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportHop {
+    pub label: String,
+    pub state: HopState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+struct Builder<'a> {
+    model: &'a StackModel,
+    lang: Lang,
+    masker: Masker,
+}
+
+impl Builder<'_> {
+    fn finding(&self, finding: &Finding) -> ReportFinding {
+        let catalogue = catalogue();
+        let mask = |s: String| self.masker.mask(&s);
+        ReportFinding {
+            cause: finding.cause.clone(),
+            severity: finding.severity,
+            title: mask(catalogue.title(&finding.cause, &finding.params, self.lang)),
+            summary: catalogue
+                .cause(&finding.cause)
+                .map(|c| c.summary.get(self.lang).to_string())
+                .unwrap_or_default(),
+            evidence: finding
+                .evidence
+                .iter()
+                .map(|e| self.evidence(&e.origin, mask(catalogue.render(&e.label, self.lang))))
+                .collect(),
+            fix: finding
+                .fix
+                .iter()
+                .map(|step| ReportFix {
+                    text: mask(catalogue.render(&step.message, self.lang)),
+                    edit: step.edit.as_ref().and_then(|edit| {
+                        let p = edit.origin.position()?;
+                        Some(ReportEdit {
+                            file: self.shown(&p.file),
+                            line: p.line,
+                            before: mask(edit.before.clone()),
+                            after: mask(edit.after.clone()),
+                        })
+                    }),
+                    command: step.command.clone().map(mask),
+                })
+                .collect(),
+            path: finding
+                .path
+                .iter()
+                .map(|hop| ReportHop {
+                    label: mask(hop.label.clone()),
+                    state: hop.state,
+                    at: hop.origin.as_ref().map(|o| o.display(&self.model.root)),
+                })
+                .collect(),
+            symptoms: finding.symptoms.iter().map(|s| self.finding(s)).collect(),
+        }
+    }
+
+    fn shown(&self, path: &std::path::Path) -> String {
+        relative(path, &self.model.root).display().to_string()
+    }
+
+    fn evidence(&self, origin: &Origin, label: String) -> ReportEvidence {
+        let (kind, position) = match origin {
+            Origin::File(p) => ("file", Some(p)),
+            Origin::Log(p) => ("log", Some(p)),
+            Origin::Implied { .. } => ("implied", None),
+            Origin::Probe { .. } => ("probe", None),
+        };
+        let source = match origin {
+            Origin::File(p) => self
+                .model
+                .sources
+                .line(&p.file, p.line)
+                .map(|l| self.masker.mask(l)),
+            _ => None,
+        };
+        ReportEvidence {
+            kind,
+            file: position.map(|p| self.shown(&p.file)),
+            line: position.map(|p| p.line),
+            column: position.map(|p| p.column),
+            length: position.map(|p| p.length),
+            source,
+            label: if position.is_none() {
+                format!("{label} ({})", self.masker.mask(&origin.display(&self.model.root)))
+            } else {
+                label
+            },
+        }
+    }
+}
+
+/// Builds the report of a diagnosis.
+pub fn build(model: &StackModel, diagnosis: &Diagnosis, lang: Lang) -> Report {
+    let builder = Builder {
+        model,
+        lang,
+        masker: Masker::for_model(model),
+    };
+    let findings: Vec<ReportFinding> = diagnosis.findings.iter().map(|f| builder.finding(f)).collect();
+    let mut summary = Summary::default();
+    fn count(findings: &[ReportFinding], summary: &mut Summary) {
+        for f in findings {
+            match f.severity {
+                Severity::Error => summary.errors += 1,
+                Severity::Warning => summary.warnings += 1,
+                Severity::Info => summary.infos += 1,
+            }
+            count(&f.symptoms, summary);
+        }
+    }
+    count(&findings, &mut summary);
+    Report {
+        schema: SCHEMA,
+        version: env!("CARGO_PKG_VERSION"),
+        root: model.root.display().to_string(),
+        status: if diagnosis.has_problems() { "problems" } else { "healthy" },
+        summary,
+        findings,
+        inputs: Inputs {
+            projects: model
+                .projects
+                .iter()
+                .map(|p| format!("{} ({})", p.name, builder.shown(&p.dir)))
+                .collect(),
+            services: model.services.len(),
+            proxies: model.proxies.iter().map(|p| builder.shown(&p.config_file)).collect(),
+            routes: model.proxies.iter().flat_map(|p| &p.sites).map(|s| s.routes.len()).sum(),
+            log_events: model.log_events.len(),
+        },
+    }
+}
+
+/// The report as pretty JSON.
+pub fn to_json(report: &Report) -> String {
+    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}

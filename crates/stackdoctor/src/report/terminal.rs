@@ -1,0 +1,207 @@
+//! The report for people: rustc-style snippets with labels, the request
+//! path as a chain, numbered fix steps with one-line diffs and commands.
+
+use super::{Report, ReportEvidence, ReportFinding, ReportHop};
+use crate::finding::{HopState, Severity};
+use crate::knowledge::Lang;
+use std::fmt::Write;
+use unicode_width::UnicodeWidthStr;
+
+/// ANSI styles, or nothing when colour is off.
+#[derive(Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn severity(&self, severity: Severity, text: &str) -> String {
+        let code = match severity {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Info => "1;36",
+        };
+        self.paint(code, text)
+    }
+    fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+    fn dim(&self, text: &str) -> String {
+        self.paint("2", text)
+    }
+    fn blue(&self, text: &str) -> String {
+        self.paint("1;34", text)
+    }
+    fn green(&self, text: &str) -> String {
+        self.paint("32", text)
+    }
+    fn red(&self, text: &str) -> String {
+        self.paint("31", text)
+    }
+}
+
+struct Words {
+    path: &'static str,
+    fix: &'static str,
+    symptoms: &'static str,
+    healthy: &'static str,
+    summary: &'static str,
+    log: &'static str,
+}
+
+fn words(lang: Lang) -> Words {
+    match lang {
+        Lang::En => Words {
+            path: "path",
+            fix: "fix",
+            symptoms: "follows from it",
+            healthy: "healthy: no problem found",
+            summary: "errors, warnings",
+            log: "log",
+        },
+        Lang::Ja => Words {
+            path: "経路",
+            fix: "修正",
+            symptoms: "これに起因する症状",
+            healthy: "正常: 問題は見つかりませんでした",
+            summary: "エラー, 警告",
+            log: "ログ",
+        },
+    }
+}
+
+pub fn render(report: &Report, lang: Lang, style: Style) -> String {
+    let mut out = String::new();
+    let w = words(lang);
+    for finding in &report.findings {
+        render_finding(&mut out, finding, &w, style, 0);
+        out.push('\n');
+    }
+    let inputs = &report.inputs;
+    let seen = format!(
+        "{} project(s), {} service(s), {} proxy config(s), {} route(s), {} log event(s)",
+        inputs.projects.len(),
+        inputs.services,
+        inputs.proxies.len(),
+        inputs.routes,
+        inputs.log_events
+    );
+    if report.findings.is_empty() {
+        let _ = writeln!(out, "{} ({})", style.green(w.healthy), style.dim(&seen));
+    } else {
+        let counts = format!("{} / {} {}", report.summary.errors, report.summary.warnings, w.summary);
+        let _ = writeln!(out, "{} ({})", style.bold(&counts), style.dim(&seen));
+    }
+    out
+}
+
+fn render_finding(out: &mut String, f: &ReportFinding, w: &Words, style: Style, depth: usize) {
+    let indent = "    ".repeat(depth);
+    let head = format!("{}[{}]", f.severity.as_str(), f.cause);
+    let _ = writeln!(out, "{indent}{}: {}", style.severity(f.severity, &head), style.bold(&f.title));
+    let gutter = f
+        .evidence
+        .iter()
+        .filter_map(|e| e.line)
+        .max()
+        .unwrap_or(1)
+        .to_string()
+        .len();
+    for (i, evidence) in f.evidence.iter().enumerate() {
+        render_evidence(out, evidence, &indent, gutter, i == 0, w, style);
+    }
+    if !f.path.is_empty() {
+        let _ = writeln!(out, "{indent}{} {} {}: {}", " ".repeat(gutter), style.blue("="), style.bold(w.path), chain(&f.path, style));
+    }
+    if !f.fix.is_empty() {
+        let _ = writeln!(out, "{indent}{} {} {}:", " ".repeat(gutter), style.blue("="), style.bold(w.fix));
+        for (n, step) in f.fix.iter().enumerate() {
+            let _ = writeln!(out, "{indent}{}   {}. {}", " ".repeat(gutter), n + 1, step.text);
+            let pad = format!("{indent}{}      ", " ".repeat(gutter));
+            if let Some(edit) = &step.edit {
+                let _ = writeln!(out, "{pad}{}", style.dim(&format!("{}:{}", edit.file, edit.line)));
+                let _ = writeln!(out, "{pad}{}", style.red(&format!("- {}", expand_tabs(&edit.before))));
+                let _ = writeln!(out, "{pad}{}", style.green(&format!("+ {}", expand_tabs(&edit.after))));
+            }
+            if let Some(command) = &step.command {
+                let _ = writeln!(out, "{pad}$ {}", style.bold(command));
+            }
+        }
+    }
+    if !f.symptoms.is_empty() {
+        let _ = writeln!(out, "{indent}{} {} {}:", " ".repeat(gutter), style.blue("="), w.symptoms);
+        for symptom in &f.symptoms {
+            render_finding(out, symptom, w, style, depth + 1);
+        }
+    }
+}
+
+fn render_evidence(
+    out: &mut String,
+    e: &ReportEvidence,
+    indent: &str,
+    gutter: usize,
+    first: bool,
+    w: &Words,
+    style: Style,
+) {
+    let blank = " ".repeat(gutter);
+    match (e.kind, &e.file, e.line) {
+        ("file", Some(file), Some(line)) => {
+            let arrow = if first { "-->" } else { ":::" };
+            let _ = writeln!(out, "{indent}{blank}{} {file}:{line}:{}", style.blue(arrow), e.column.unwrap_or(1));
+            let Some(source) = &e.source else {
+                let _ = writeln!(out, "{indent}{blank} {} {}", style.blue("="), e.label);
+                return;
+            };
+            let _ = writeln!(out, "{indent}{blank} {}", style.blue("|"));
+            let _ = writeln!(out, "{indent}{} {} {}", style.blue(&format!("{line:>gutter$}")), style.blue("|"), expand_tabs(source));
+            let (start, width) = underline(e, source);
+            let marks = format!("{}{}", " ".repeat(start), "^".repeat(width.max(1)));
+            let _ = writeln!(out, "{indent}{blank} {} {} {}", style.blue("|"), style.red(&marks), e.label);
+        }
+        ("log", Some(file), Some(line)) => {
+            let _ = writeln!(out, "{indent}{blank} {} {} {file}:{line}: {}", style.blue("="), w.log, e.label);
+        }
+        _ => {
+            let _ = writeln!(out, "{indent}{blank} {} {}", style.blue("="), e.label);
+        }
+    }
+}
+
+fn expand_tabs(text: &str) -> String {
+    text.replace('\t', "    ")
+}
+
+/// Display column and width of the underline, in terminal cells (tabs shown as 4 spaces;
+/// wide characters such as Japanese take two cells).
+fn underline(e: &ReportEvidence, source: &str) -> (usize, usize) {
+    let column = e.column.unwrap_or(1).saturating_sub(1) as usize;
+    let length = e.length.unwrap_or(0) as usize;
+    let prefix: String = source.chars().take(column).collect();
+    let rest = source.chars().skip(column);
+    let token: String = if length == 0 {
+        // Unknown length: underline the word at the column.
+        rest.take_while(|c| !c.is_whitespace()).collect()
+    } else {
+        rest.take(length).collect()
+    };
+    (expand_tabs(&prefix).width(), expand_tabs(&token).width())
+}
+
+fn chain(hops: &[ReportHop], style: Style) -> String {
+    hops.iter()
+        .map(|hop| match hop.state {
+            HopState::Ok => hop.label.clone(),
+            HopState::Broken => style.red(&format!("{} ✗", hop.label.trim_end_matches(" ✗"))),
+            HopState::Unknown => hop.label.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(" → ")
+}

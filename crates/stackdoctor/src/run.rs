@@ -1,0 +1,190 @@
+//! Runs a parsed command line: the glue between the CLI and the pipeline.
+
+use crate::cli::{Cli, ColorChoice, Command, ExplainArgs, Format, StackArgs};
+use crate::error::Error;
+use crate::knowledge::{catalogue, Lang};
+use crate::model::StackModel;
+use crate::report::terminal::Style;
+use crate::secrets::{is_secret_name, Masker};
+use crate::sources::{build_model, compose::ComposeInputs, Inputs};
+use std::io::{IsTerminal, Write};
+
+/// Exit codes.
+pub const HEALTHY: u8 = 0;
+pub const PROBLEMS: u8 = 1;
+pub const BAD_INPUT: u8 = 2;
+
+pub fn run(cli: Cli) -> Result<u8, Error> {
+    match cli.command {
+        Command::Diagnose(args) => {
+            let lang = lang(args.stack.lang.as_deref());
+            let model = build_model(&inputs(&args.stack, args.url.clone()))?;
+            let diagnosis = crate::diagnosis::diagnose(&model);
+            let report = crate::report::build(&model, &diagnosis, lang);
+            let text = match args.format {
+                Format::Json => crate::report::to_json(&report) + "\n",
+                Format::Text => crate::report::terminal::render(&report, lang, Style { color: use_color(args.color) }),
+            };
+            write_stdout(&text)?;
+            Ok(if !model.invalid_inputs.is_empty() {
+                BAD_INPUT
+            } else if diagnosis.has_problems() {
+                PROBLEMS
+            } else {
+                HEALTHY
+            })
+        }
+        Command::Model(args) => {
+            let model = build_model(&inputs(&args.stack, None))?;
+            let text = match args.format {
+                Format::Json => model_json(&model) + "\n",
+                Format::Text => model_text(&model),
+            };
+            write_stdout(&text)?;
+            Ok(if model.invalid_inputs.is_empty() { HEALTHY } else { BAD_INPUT })
+        }
+        Command::Explain(args) => explain(&args),
+    }
+}
+
+fn lang(flag: Option<&str>) -> Lang {
+    Lang::detect(flag, &|name| std::env::var(name).ok())
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+fn write_stdout(text: &str) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        // A closed pipe (`| head`) is not an error of ours.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(Error::Output),
+    }
+}
+
+/// A file named on the command line: relative to the current folder, as
+/// `docker compose -f` reads it, else relative to the project folder.
+fn user_file(path: &std::path::Path, project: &std::path::Path) -> std::path::PathBuf {
+    if path.is_relative() && !path.exists() && path.as_os_str() != "-" {
+        project.join(path)
+    } else {
+        path.to_path_buf()
+    }
+}
+
+fn inputs(stack: &StackArgs, url: Option<String>) -> Inputs {
+    let files = |paths: &[std::path::PathBuf]| paths.iter().map(|p| user_file(p, &stack.path)).collect();
+    Inputs {
+        root: stack.path.clone(),
+        compose: ComposeInputs {
+            files: files(&stack.files),
+            env_files: files(&stack.env_files),
+            project_name: stack.project_name.clone(),
+            profiles: stack.profiles.clone(),
+        },
+        caddyfiles: files(&stack.caddyfiles),
+        logs: files(&stack.logs),
+        url,
+        environment: std::env::vars().collect(),
+    }
+}
+
+/// The model as JSON, every secret-named value and every secret-looking string masked.
+pub fn model_json(model: &StackModel) -> String {
+    let masker = Masker::for_model(model);
+    let mut value = serde_json::to_value(model).unwrap_or_default();
+    mask_json(&mut value, &masker, false);
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+fn mask_json(value: &mut serde_json::Value, masker: &Masker, secret: bool) {
+    match value {
+        serde_json::Value::String(s) => {
+            *s = if secret { "****".to_string() } else { masker.mask(s) };
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| mask_json(v, masker, secret)),
+        serde_json::Value::Object(map) => {
+            // An environment entry: {"name": "DB_PASSWORD", "value": "…"}.
+            let secret_entry = map
+                .get("name")
+                .and_then(|n| n.as_str())
+                .is_some_and(is_secret_name);
+            for (key, v) in map.iter_mut() {
+                mask_json(v, masker, secret || (secret_entry && key == "value"));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn model_text(model: &StackModel) -> String {
+    use std::fmt::Write as _;
+    let masker = Masker::for_model(model);
+    let root = &model.root;
+    let mut out = String::new();
+    for (i, project) in model.projects.iter().enumerate() {
+        let _ = writeln!(out, "project {} ({})", project.name, crate::model::origin::relative(&project.dir, root).display());
+        for service in model.services.iter().filter(|s| s.project == i) {
+            let _ = writeln!(out, "  service {}  [{}]", service.name, service.origin.display(root));
+            for attachment in &service.attachments {
+                let aliases: Vec<&str> = attachment.aliases.iter().map(|a| a.value.as_str()).collect();
+                let _ = writeln!(out, "    network {}{}", model.networks[attachment.network].name, if aliases.is_empty() { String::new() } else { format!(" (aliases {})", aliases.join(", ")) });
+            }
+            for listener in &service.listeners {
+                let _ = writeln!(out, "    listens {:?} {} ({:?}: {})  [{}]", listener.bind, listener.port, listener.evidence, masker.mask(&listener.detail), listener.origin.display(root));
+            }
+        }
+    }
+    for proxy in &model.proxies {
+        let runs_as = proxy.service.map_or("the host".to_string(), |id| format!("service {}", model.services[id].name));
+        let _ = writeln!(out, "proxy {} (runs as {runs_as})", crate::model::origin::relative(&proxy.config_file, root).display());
+        for site in &proxy.sites {
+            let _ = writeln!(out, "  site {}", crate::checks::support::site_label(site));
+            for route in &site.routes {
+                let steps: Vec<&str> = route.steps.iter().map(|s| s.label.as_str()).collect();
+                let _ = writeln!(out, "    {}", steps.join(" → "));
+                for upstream in &route.upstreams {
+                    let _ = writeln!(out, "      upstream {} → {:?}  [{}]", upstream.text, upstream.target, upstream.origin.display(root));
+                }
+            }
+        }
+    }
+    for input in &model.invalid_inputs {
+        let _ = writeln!(out, "invalid {}: {} [{}]", input.kind, input.message, input.origin.display(root));
+    }
+    out
+}
+
+fn explain(args: &ExplainArgs) -> Result<u8, Error> {
+    let lang = lang(args.lang.as_deref());
+    let catalogue = catalogue();
+    let Some(id) = &args.cause else {
+        let mut out = String::new();
+        for check in crate::checks::ALL {
+            if let Some(cause) = catalogue.cause(check.cause) {
+                out.push_str(&format!("{:<34} {:<8} {}\n", check.cause, cause.severity.as_str(), cause.summary.get(lang)));
+            }
+        }
+        write_stdout(&out)?;
+        return Ok(HEALTHY);
+    };
+    let (Some(check), Some(cause)) = (crate::checks::find(id), catalogue.cause(id)) else {
+        return Err(Error::Usage(format!(
+            "unknown cause `{id}`; `stackdoctor explain` lists them"
+        )));
+    };
+    let mut out = format!("{id} ({})\n\n{}\n\n", cause.severity.as_str(), cause.summary.get(lang));
+    if lang == Lang::Ja {
+        out.push_str("--- 詳細 (英語) ---\n\n");
+    }
+    out.push_str(&check.documentation());
+    out.push('\n');
+    write_stdout(&out)?;
+    Ok(HEALTHY)
+}

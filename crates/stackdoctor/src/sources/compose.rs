@@ -1,0 +1,319 @@
+//! The compose source: finds the compose projects of a tree, loads them with
+//! the `compose` crate, and fills services, networks and listeners.
+
+use super::listen;
+use crate::error::Error;
+use crate::model::{
+    Activation, Attachment, EnvEntry, ListenEvidence, Listener, Network, NetworkDeclaration,
+    Origin, Project, Service, Sourced, StackModel,
+};
+use compose::VarSource;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// How to load the project at the root (the `docker compose` flags).
+#[derive(Debug, Clone, Default)]
+pub struct ComposeInputs {
+    pub files: Vec<PathBuf>,
+    pub env_files: Vec<PathBuf>,
+    pub project_name: Option<String>,
+    pub profiles: Vec<String>,
+}
+
+/// Folders never searched for projects.
+const SKIPPED_DIRS: &[&str] = &["node_modules", "target", "vendor", "venv", ".venv", "__pycache__"];
+/// How deep below the root other projects are looked for.
+const MAX_DEPTH: usize = 4;
+
+/// Loads the root project (with the flags) and every other project found below it.
+pub fn load_projects(
+    root: &Path,
+    inputs: &ComposeInputs,
+    environment: &BTreeMap<String, String>,
+    model: &mut StackModel,
+) -> Result<(), Error> {
+    let mut dirs = Vec::new();
+    let root_has_project = !inputs.files.is_empty()
+        || environment.contains_key("COMPOSE_FILE")
+        || !compose::discover_files(root).is_empty();
+    if root_has_project {
+        let options = compose::Options {
+            working_dir: root.to_path_buf(),
+            files: inputs.files.clone(),
+            env_files: inputs.env_files.clone(),
+            project_name: inputs.project_name.clone(),
+            profiles: inputs.profiles.clone(),
+            environment: environment.clone(),
+        };
+        let project = compose::load(&options)?;
+        add_project(project, model);
+        dirs.push(root.to_path_buf());
+    }
+    let mut found = Vec::new();
+    find_project_dirs(root, 0, &mut found);
+    for dir in found {
+        if dirs.contains(&dir) {
+            continue;
+        }
+        let options = compose::Options {
+            working_dir: dir.clone(),
+            profiles: inputs.profiles.clone(),
+            environment: environment.clone(),
+            ..compose::Options::default()
+        };
+        let project = compose::load(&options)?;
+        add_project(project, model);
+        dirs.push(dir);
+    }
+    Ok(())
+}
+
+fn find_project_dirs(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    if depth > 0 && !compose::discover_files(dir).is_empty() {
+        out.push(dir.to_path_buf());
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut subdirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        // `file_type` does not follow symlinks, so a link loop cannot trap the walk.
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            !name.starts_with('.') && !SKIPPED_DIRS.contains(&name.as_ref())
+        })
+        .map(|e| e.path())
+        .collect();
+    subdirs.sort();
+    for sub in subdirs {
+        find_project_dirs(&sub, depth + 1, out);
+    }
+}
+
+fn add_project(project: compose::Project, model: &mut StackModel) {
+    let project_index = model.projects.len();
+    for file in project.files.iter().chain(&project.env_files) {
+        if let Ok(text) = std::fs::read_to_string(file) {
+            model.sources.insert(file, &text);
+        }
+    }
+    for warning in &project.warnings {
+        let origin = warning
+            .position
+            .as_ref()
+            .map(Origin::from)
+            .unwrap_or_else(|| Origin::implied(project.working_dir.display().to_string()));
+        model.notes.push(Sourced::new(warning.message.clone(), origin));
+    }
+    // Engine networks: merged across projects by engine name.
+    let mut network_index = BTreeMap::new();
+    for (key, network) in &project.networks {
+        let origin = network
+            .position
+            .as_ref()
+            .map(Origin::from)
+            .unwrap_or_else(|| Origin::implied(format!("network `{key}` that compose creates for project `{}`", project.name)));
+        let index = match model.networks.iter().position(|n| n.name == network.name) {
+            Some(i) => i,
+            None => {
+                model.networks.push(Network {
+                    name: network.name.clone(),
+                    created_by: None,
+                    declarations: Vec::new(),
+                });
+                model.networks.len() - 1
+            }
+        };
+        let entry = &mut model.networks[index];
+        if !network.external && entry.created_by.is_none() {
+            entry.created_by = Some(project_index);
+        }
+        entry.declarations.push(NetworkDeclaration {
+            project: project_index,
+            key: key.clone(),
+            external: network.external,
+            origin,
+        });
+        network_index.insert(key.clone(), index);
+    }
+    let active = project.services.iter().map(|s| (s, true));
+    let disabled = project.disabled_services.iter().map(|s| (s, false));
+    for (service, is_active) in active.chain(disabled) {
+        let converted = convert_service(service, is_active, project_index, &network_index);
+        model.services.push(converted);
+    }
+    model.projects.push(Project {
+        name: project.name,
+        dir: project.working_dir,
+        files: project.files,
+    });
+}
+
+fn located<T: Clone>(value: &compose::Located<T>) -> Sourced<T> {
+    Sourced::new(value.value.clone(), Origin::from(&value.position))
+}
+
+fn value_origin(source: &VarSource) -> Option<Origin> {
+    match source {
+        VarSource::EnvFile(p) | VarSource::ComposeFile(p) | VarSource::Default(p) => Some(Origin::from(p)),
+        VarSource::Shell => Some(Origin::implied("the shell environment")),
+        VarSource::Unset => None,
+    }
+}
+
+fn convert_service(
+    service: &compose::Service,
+    is_active: bool,
+    project: usize,
+    network_index: &BTreeMap<String, usize>,
+) -> Service {
+    let origin = Origin::from(&service.position);
+    let environment: Vec<EnvEntry> = service
+        .environment
+        .iter()
+        .map(|e| EnvEntry {
+            name: e.name.clone(),
+            value: e.value.clone(),
+            origin: Origin::from(&e.position),
+            value_origin: value_origin(&e.source),
+        })
+        .collect();
+    let env_lookup = |name: &str| {
+        environment
+            .iter()
+            .find(|e| e.name == name)
+            .and_then(|e| e.value.clone())
+    };
+    let activation = if !is_active {
+        Activation::ProfileDisabled {
+            profiles: service.profiles.iter().map(|p| p.value.clone()).collect(),
+        }
+    } else {
+        match &service.replicas {
+            Some(r) if r.value == 0 => Activation::ZeroReplicas {
+                origin: Origin::from(&r.position),
+            },
+            _ => Activation::Active,
+        }
+    };
+    Service {
+        name: service.name.clone(),
+        project,
+        origin: origin.clone(),
+        image: service.image.as_ref().map(located),
+        container_name: service.container_name.as_ref().map(located),
+        command: service.command.as_ref().map(located),
+        entrypoint: service.entrypoint.as_ref().map(located),
+        activation,
+        restart: service.restart.as_ref().map(located),
+        network_mode: service.network_mode.as_ref().map(located),
+        attachments: service
+            .networks
+            .iter()
+            .filter_map(|n| {
+                Some(Attachment {
+                    network: *network_index.get(&n.key)?,
+                    aliases: n.aliases.iter().map(located).collect(),
+                    origin: Origin::from(&n.position),
+                })
+            })
+            .collect(),
+        links: service.links.iter().map(located).collect(),
+        extra_hosts: service.extra_hosts.iter().map(located).collect(),
+        listeners: listeners(service, &env_lookup),
+        published: service
+            .ports
+            .iter()
+            .filter_map(|p| {
+                let host = p.published.clone()?;
+                Some(Sourced::new((host, p.target), Origin::from(&p.position)))
+            })
+            .collect(),
+        environment,
+        mounts: service
+            .volumes
+            .iter()
+            .filter(|v| v.kind == "bind")
+            .filter_map(|v| {
+                let source = PathBuf::from(v.source.as_ref()?);
+                Some(Sourced::new((source, v.target.clone()), Origin::from(&v.position)))
+            })
+            .collect(),
+    }
+}
+
+/// Everything that tells where the service listens, strongest first.
+fn listeners(service: &compose::Service, env: &dyn Fn(&str) -> Option<String>) -> Vec<Listener> {
+    let mut out = Vec::new();
+    // The command runs as the entrypoint's arguments; a server may be named in either.
+    for words in [&service.command, &service.entrypoint].into_iter().flatten() {
+        let origin = Origin::from(&words.position);
+        if let Some(listener) = listen::listener_from_command(&words.value, &origin, env) {
+            out.push(listener);
+        }
+    }
+    if out.is_empty() {
+        for name in &crate::knowledge::servers().port_env {
+            let Some(entry) = service.environment.iter().find(|e| &e.name == name) else {
+                continue;
+            };
+            if let Some(port) = entry.value.as_deref().and_then(|v| v.parse().ok()) {
+                out.push(Listener {
+                    port,
+                    bind: crate::model::Bind::All,
+                    tls: false,
+                    evidence: ListenEvidence::Environment,
+                    origin: Origin::from(&entry.position),
+                    detail: format!("{name}={port}"),
+                    server: None,
+                });
+            }
+        }
+    }
+    for expose in &service.expose {
+        let port_text = expose.value.split('/').next().unwrap_or_default();
+        let ports = port_range(port_text);
+        for port in ports {
+            out.push(declared(port, Origin::from(&expose.position), format!("expose: {}", expose.value)));
+        }
+    }
+    for port in &service.ports {
+        out.push(declared(
+            port.target,
+            Origin::from(&port.position),
+            format!("ports: {}", port.target),
+        ));
+    }
+    if let Some(image) = &service.image {
+        out.extend(listen::image_listeners(&image.value, &Origin::from(&image.position)));
+    }
+    out
+}
+
+fn declared(port: u16, origin: Origin, detail: String) -> Listener {
+    Listener {
+        port,
+        bind: crate::model::Bind::All,
+        tls: port == 443,
+        evidence: ListenEvidence::Declared,
+        origin,
+        detail,
+        server: None,
+    }
+}
+
+/// `8000` or `8000-8002` (at most 64 ports, so a huge range cannot flood the model).
+fn port_range(text: &str) -> Vec<u16> {
+    match text.split_once('-') {
+        Some((a, b)) => match (a.parse::<u16>(), b.parse::<u16>()) {
+            (Ok(a), Ok(b)) if a <= b => (a..=b).take(64).collect(),
+            _ => Vec::new(),
+        },
+        None => text.parse().map(|p| vec![p]).unwrap_or_default(),
+    }
+}

@@ -1,0 +1,107 @@
+//! Sources read one thing each and fill the [`StackModel`].
+//!
+//! Order matters only where one source needs another's result: compose
+//! first (services and networks), then Caddyfiles (they take `{$VAR}` from
+//! the Caddy service's environment), then logs, then name resolution.
+
+pub mod caddy;
+pub mod compose;
+pub mod listen;
+pub mod logs;
+pub mod resolve;
+
+use crate::error::Error;
+use crate::model::{RequestedUrl, StackModel};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Everything the user pointed stackdoctor at.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    pub root: PathBuf,
+    pub compose: compose::ComposeInputs,
+    pub caddyfiles: Vec<PathBuf>,
+    pub logs: Vec<PathBuf>,
+    pub url: Option<String>,
+    /// The shell environment compose interpolation sees.
+    pub environment: BTreeMap<String, String>,
+}
+
+/// Reads every source and returns the model of the stack.
+pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
+    if !inputs.root.is_dir() {
+        return Err(Error::Usage(format!(
+            "{}: not a folder (give the folder of the project)",
+            inputs.root.display()
+        )));
+    }
+    let root = inputs.root.canonicalize().map_err(|source| Error::Read {
+        path: inputs.root.clone(),
+        source,
+    })?;
+    let mut model = StackModel {
+        root: root.clone(),
+        ..StackModel::default()
+    };
+    compose::load_projects(&root, &inputs.compose, &inputs.environment, &mut model)?;
+    let caddyfiles = caddy::find_caddyfiles(&root, &inputs.caddyfiles, &model);
+    caddy::load_caddyfiles(&caddyfiles, &mut model);
+    model.log_events = logs::load_logs(&inputs.logs)?;
+    if let Some(url) = &inputs.url {
+        model.requested_url = Some(parse_url(url)?);
+    }
+    resolve::resolve_upstreams(&mut model);
+    Ok(model)
+}
+
+/// Parses `--url` (`https://host[:port][/path]`; a bare host means https).
+pub fn parse_url(text: &str) -> Result<RequestedUrl, Error> {
+    let (scheme, rest) = match text.split_once("://") {
+        Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
+        None => ("https".to_string(), text),
+    };
+    if scheme != "http" && scheme != "https" {
+        return Err(Error::Usage(format!("--url {text}: the scheme must be http or https")));
+    }
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(']') || authority.starts_with('[') => {
+            let port = port
+                .parse::<u16>()
+                .map_err(|_| Error::Usage(format!("--url {text}: `{port}` is not a port")))?;
+            (host, Some(port))
+        }
+        _ => (authority, None),
+    };
+    if host.is_empty() {
+        return Err(Error::Usage(format!("--url {text}: no host")));
+    }
+    Ok(RequestedUrl {
+        text: text.to_string(),
+        scheme,
+        host: host.trim_matches(['[', ']']).to_ascii_lowercase(),
+        port,
+        path: path.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_url;
+
+    #[test]
+    fn urls_are_split_into_parts() {
+        let u = parse_url("https://toybox.example.jp/api/health/").unwrap();
+        assert_eq!((u.scheme.as_str(), u.host.as_str(), u.port, u.path.as_str()), ("https", "toybox.example.jp", None, "/api/health/"));
+        let u = parse_url("http://localhost:8080").unwrap();
+        assert_eq!((u.host.as_str(), u.port, u.path.as_str()), ("localhost", Some(8080), "/"));
+        let u = parse_url("Example.COM").unwrap();
+        assert_eq!((u.scheme.as_str(), u.host.as_str()), ("https", "example.com"));
+        assert!(parse_url("ftp://x").is_err());
+        assert!(parse_url("http://x:99999").is_err());
+    }
+}

@@ -1,0 +1,94 @@
+//! Ties each upstream host to what it names: services (by service name,
+//! network alias, `container_name`, or a `links:` alias of the proxy), the
+//! proxy's own loopback, the Docker host, or nothing.
+//!
+//! This only says which services carry the name; whether the proxy can
+//! reach them (shared network, running, listening) is for the checks.
+
+use crate::model::{NameKind, ServiceId, StackModel, UpstreamTarget};
+use std::net::IpAddr;
+
+pub fn resolve_upstreams(model: &mut StackModel) {
+    let mut targets = Vec::new();
+    for (p, proxy) in model.proxies.iter().enumerate() {
+        for (s, site) in proxy.sites.iter().enumerate() {
+            for (r, route) in site.routes.iter().enumerate() {
+                for (u, upstream) in route.upstreams.iter().enumerate() {
+                    if upstream.target != UpstreamTarget::Unknown {
+                        continue;
+                    }
+                    let target = resolve(model, proxy.service, &upstream.host);
+                    targets.push(((p, s, r, u), target));
+                }
+            }
+        }
+    }
+    for ((p, s, r, u), target) in targets {
+        model.proxies[p].sites[s].routes[r].upstreams[u].target = target;
+    }
+}
+
+fn resolve(model: &StackModel, proxy: Option<ServiceId>, host: &str) -> UpstreamTarget {
+    let lower = host.to_ascii_lowercase();
+    if matches!(lower.as_str(), "localhost" | "ip6-localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    {
+        return UpstreamTarget::Loopback;
+    }
+    if lower == "host.docker.internal" || lower == "gateway.docker.internal" {
+        return UpstreamTarget::DockerHost;
+    }
+    if host.parse::<IpAddr>().is_ok() {
+        return UpstreamTarget::Address;
+    }
+    let mut candidates: Vec<(ServiceId, NameKind)> = Vec::new();
+    for (id, service) in model.services.iter().enumerate() {
+        if Some(id) == proxy {
+            continue;
+        }
+        // Docker's DNS is case-insensitive.
+        let kind = if service.name.eq_ignore_ascii_case(host) {
+            Some(NameKind::ServiceName)
+        } else if service
+            .container_name
+            .as_ref()
+            .is_some_and(|c| c.value.eq_ignore_ascii_case(host))
+        {
+            Some(NameKind::ContainerName)
+        } else if service
+            .attachments
+            .iter()
+            .flat_map(|a| &a.aliases)
+            .any(|a| a.value.eq_ignore_ascii_case(host))
+        {
+            Some(NameKind::NetworkAlias)
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
+            candidates.push((id, kind));
+        }
+    }
+    if let Some(proxy) = proxy {
+        for link in &model.services[proxy].links {
+            let (service, alias) = &link.value;
+            if alias.eq_ignore_ascii_case(host) {
+                let project = model.services[proxy].project;
+                if let Some(id) = model
+                    .services
+                    .iter()
+                    .position(|s| &s.name == service && s.project == project)
+                {
+                    if !candidates.iter().any(|(c, _)| *c == id) {
+                        candidates.push((id, NameKind::Link));
+                    }
+                }
+            }
+        }
+    }
+    if candidates.is_empty() {
+        UpstreamTarget::Unknown
+    } else {
+        UpstreamTarget::Services { candidates }
+    }
+}
