@@ -22,7 +22,9 @@ pub struct Diagnosis {
 impl Diagnosis {
     /// Whether any finding needs attention (errors and warnings).
     pub fn has_problems(&self) -> bool {
-        self.findings.iter().any(|f| f.severity <= Severity::Warning)
+        self.findings
+            .iter()
+            .any(|f| f.severity <= Severity::Warning)
     }
 }
 
@@ -115,7 +117,10 @@ mod tests {
         let refused = Finding::new("proxy-upstream-refused").subject("10.0.0.9");
         let ranked = rank_and_group(vec![warning, refused, config]);
         assert_eq!(ranked[0].cause, "proxy-config-invalid");
-        assert_eq!(ranked.last().map(|f| f.cause.as_str()), Some("upstream-wrong-port"));
+        assert_eq!(
+            ranked.last().map(|f| f.cause.as_str()),
+            Some("upstream-wrong-port")
+        );
         // The refused connection by IP is explained by the wrong port.
         assert_eq!(ranked.last().unwrap().symptoms.len(), 1);
     }

@@ -9,7 +9,11 @@ fn main() -> ExitCode {
         Err(error) => {
             let _ = error.print();
             // --help and --version are not errors.
-            return if error.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if error.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match stackdoctor::run::run(cli) {

@@ -23,7 +23,13 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             let report = crate::report::build(&model, &diagnosis, lang);
             let text = match args.format {
                 Format::Json => crate::report::to_json(&report) + "\n",
-                Format::Text => crate::report::terminal::render(&report, lang, Style { color: use_color(args.color) }),
+                Format::Text => crate::report::terminal::render(
+                    &report,
+                    lang,
+                    Style {
+                        color: use_color(args.color),
+                    },
+                ),
             };
             write_stdout(&text)?;
             Ok(if !model.invalid_inputs.is_empty() {
@@ -41,7 +47,11 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
                 Format::Text => model_text(&model),
             };
             write_stdout(&text)?;
-            Ok(if model.invalid_inputs.is_empty() { HEALTHY } else { BAD_INPUT })
+            Ok(if model.invalid_inputs.is_empty() {
+                HEALTHY
+            } else {
+                BAD_INPUT
+            })
         }
         Command::Explain(args) => explain(&args),
     }
@@ -55,13 +65,19 @@ fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     }
 }
 
 fn write_stdout(text: &str) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         // A closed pipe (`| head`) is not an error of ours.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.map_err(Error::Output),
@@ -79,7 +95,8 @@ fn user_file(path: &std::path::Path, project: &std::path::Path) -> std::path::Pa
 }
 
 fn inputs(stack: &StackArgs, url: Option<String>) -> Inputs {
-    let files = |paths: &[std::path::PathBuf]| paths.iter().map(|p| user_file(p, &stack.path)).collect();
+    let files =
+        |paths: &[std::path::PathBuf]| paths.iter().map(|p| user_file(p, &stack.path)).collect();
     Inputs {
         root: stack.path.clone(),
         compose: ComposeInputs {
@@ -106,9 +123,15 @@ pub fn model_json(model: &StackModel) -> String {
 fn mask_json(value: &mut serde_json::Value, masker: &Masker, secret: bool) {
     match value {
         serde_json::Value::String(s) => {
-            *s = if secret { "****".to_string() } else { masker.mask(s) };
+            *s = if secret {
+                "****".to_string()
+            } else {
+                masker.mask(s)
+            };
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| mask_json(v, masker, secret)),
+        serde_json::Value::Array(items) => {
+            items.iter_mut().for_each(|v| mask_json(v, masker, secret))
+        }
         serde_json::Value::Object(map) => {
             // An environment entry: {"name": "DB_PASSWORD", "value": "…"}.
             let secret_entry = map
@@ -129,34 +152,83 @@ fn model_text(model: &StackModel) -> String {
     let root = &model.root;
     let mut out = String::new();
     for (i, project) in model.projects.iter().enumerate() {
-        let _ = writeln!(out, "project {} ({})", project.name, crate::model::origin::relative(&project.dir, root).display());
+        let _ = writeln!(
+            out,
+            "project {} ({})",
+            project.name,
+            crate::model::origin::relative(&project.dir, root).display()
+        );
         for service in model.services.iter().filter(|s| s.project == i) {
-            let _ = writeln!(out, "  service {}  [{}]", service.name, service.origin.display(root));
+            let _ = writeln!(
+                out,
+                "  service {}  [{}]",
+                service.name,
+                service.origin.display(root)
+            );
             for attachment in &service.attachments {
-                let aliases: Vec<&str> = attachment.aliases.iter().map(|a| a.value.as_str()).collect();
-                let _ = writeln!(out, "    network {}{}", model.networks[attachment.network].name, if aliases.is_empty() { String::new() } else { format!(" (aliases {})", aliases.join(", ")) });
+                let aliases: Vec<&str> = attachment
+                    .aliases
+                    .iter()
+                    .map(|a| a.value.as_str())
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "    network {}{}",
+                    model.networks[attachment.network].name,
+                    if aliases.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (aliases {})", aliases.join(", "))
+                    }
+                );
             }
             for listener in &service.listeners {
-                let _ = writeln!(out, "    listens {:?} {} ({:?}: {})  [{}]", listener.bind, listener.port, listener.evidence, masker.mask(&listener.detail), listener.origin.display(root));
+                let _ = writeln!(
+                    out,
+                    "    listens {:?} {} ({:?}: {})  [{}]",
+                    listener.bind,
+                    listener.port,
+                    listener.evidence,
+                    masker.mask(&listener.detail),
+                    listener.origin.display(root)
+                );
             }
         }
     }
     for proxy in &model.proxies {
-        let runs_as = proxy.service.map_or("the host".to_string(), |id| format!("service {}", model.services[id].name));
-        let _ = writeln!(out, "proxy {} (runs as {runs_as})", crate::model::origin::relative(&proxy.config_file, root).display());
+        let runs_as = proxy.service.map_or("the host".to_string(), |id| {
+            format!("service {}", model.services[id].name)
+        });
+        let _ = writeln!(
+            out,
+            "proxy {} (runs as {runs_as})",
+            crate::model::origin::relative(&proxy.config_file, root).display()
+        );
         for site in &proxy.sites {
             let _ = writeln!(out, "  site {}", crate::checks::support::site_label(site));
             for route in &site.routes {
                 let steps: Vec<&str> = route.steps.iter().map(|s| s.label.as_str()).collect();
                 let _ = writeln!(out, "    {}", steps.join(" → "));
                 for upstream in &route.upstreams {
-                    let _ = writeln!(out, "      upstream {} → {:?}  [{}]", upstream.text, upstream.target, upstream.origin.display(root));
+                    let _ = writeln!(
+                        out,
+                        "      upstream {} → {:?}  [{}]",
+                        upstream.text,
+                        upstream.target,
+                        upstream.origin.display(root)
+                    );
                 }
             }
         }
     }
     for input in &model.invalid_inputs {
-        let _ = writeln!(out, "invalid {}: {} [{}]", input.kind, input.message, input.origin.display(root));
+        let _ = writeln!(
+            out,
+            "invalid {}: {} [{}]",
+            input.kind,
+            input.message,
+            input.origin.display(root)
+        );
     }
     out
 }
@@ -168,7 +240,12 @@ fn explain(args: &ExplainArgs) -> Result<u8, Error> {
         let mut out = String::new();
         for check in crate::checks::ALL {
             if let Some(cause) = catalogue.cause(check.cause) {
-                out.push_str(&format!("{:<34} {:<8} {}\n", check.cause, cause.severity.as_str(), cause.summary.get(lang)));
+                out.push_str(&format!(
+                    "{:<34} {:<8} {}\n",
+                    check.cause,
+                    cause.severity.as_str(),
+                    cause.summary.get(lang)
+                ));
             }
         }
         write_stdout(&out)?;
@@ -179,7 +256,11 @@ fn explain(args: &ExplainArgs) -> Result<u8, Error> {
             "unknown cause `{id}`; `stackdoctor explain` lists them"
         )));
     };
-    let mut out = format!("{id} ({})\n\n{}\n\n", cause.severity.as_str(), cause.summary.get(lang));
+    let mut out = format!(
+        "{id} ({})\n\n{}\n\n",
+        cause.severity.as_str(),
+        cause.summary.get(lang)
+    );
     if lang == Lang::Ja {
         out.push_str("--- 詳細 (英語) ---\n\n");
     }

@@ -14,9 +14,18 @@ const MASK: &str = "****";
 /// Whether a variable's name says it holds a secret.
 pub fn is_secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    ["KEY", "SECRET", "TOKEN", "PASSWORD", "PASSWD", "CREDENTIAL", "PRIVATE", "AUTH"]
-        .iter()
-        .any(|word| upper.contains(word))
+    [
+        "KEY",
+        "SECRET",
+        "TOKEN",
+        "PASSWORD",
+        "PASSWD",
+        "CREDENTIAL",
+        "PRIVATE",
+        "AUTH",
+    ]
+    .iter()
+    .any(|word| upper.contains(word))
 }
 
 fn patterns() -> &'static [(Regex, &'static str)] {
@@ -93,8 +102,14 @@ mod tests {
     #[test]
     fn patterns_mask_keys_passwords_and_urls() {
         let cases = [
-            ("AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"),
-            ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI"),
+            (
+                "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",
+                "AKIAIOSFODNN7EXAMPLE",
+            ),
+            (
+                "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                "wJalrXUtnFEMI",
+            ),
             ("DB_PASSWORD: hunter22", "hunter22"),
             (r#"{"api_token": "abcd1234efgh"}"#, "abcd1234efgh"),
             ("postgres://app:s3cr3t@db:5432/app", "s3cr3t"),
@@ -115,7 +130,13 @@ mod tests {
 
     #[test]
     fn names_that_hold_secrets() {
-        for name in ["SECRET_KEY", "DB_PASSWORD", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "api_key"] {
+        for name in [
+            "SECRET_KEY",
+            "DB_PASSWORD",
+            "GITHUB_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "api_key",
+        ] {
             assert!(is_secret_name(name), "{name}");
         }
         for name in ["AWS_REGION", "DB_HOST", "PORT"] {

@@ -44,7 +44,11 @@ fn expect_error(files: &[(&str, &[u8])], args: &[&str], message: &str) -> String
     let mut all = vec!["diagnose", "."];
     all.extend(args);
     let output = run(dir.path(), &all);
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(output.status.code(), Some(2), "{text}");
     assert!(text.contains(message), "expected `{message}` in:\n{text}");
     assert!(!text.contains("panicked"), "{text}");
@@ -55,7 +59,10 @@ fn expect_error(files: &[(&str, &[u8])], args: &[&str], message: &str) -> String
 #[test]
 fn malformed_yaml_names_file_line_and_column() {
     expect_error(
-        &[("compose.yaml", b"services:\n  web:\n    image: nginx\n   ports: [80\n")],
+        &[(
+            "compose.yaml",
+            b"services:\n  web:\n    image: nginx\n   ports: [80\n",
+        )],
         &[],
         "compose.yaml:4:",
     );
@@ -63,13 +70,26 @@ fn malformed_yaml_names_file_line_and_column() {
 
 #[test]
 fn unknown_compose_key_is_reported_with_position() {
-    expect_error(&[("compose.yaml", b"services:\n  web:\n    image: nginx\n    prots:\n      - \"80:80\"\n")], &[], "compose.yaml:4:5");
+    expect_error(
+        &[(
+            "compose.yaml",
+            b"services:\n  web:\n    image: nginx\n    prots:\n      - \"80:80\"\n",
+        )],
+        &[],
+        "compose.yaml:4:5",
+    );
 }
 
 #[test]
 fn unterminated_quote_in_env_file_is_reported() {
     expect_error(
-        &[("compose.yaml", b"services:\n  web:\n    image: nginx:${TAG}\n"), (".env", b"TAG=\"1.27\nOTHER=1\n")],
+        &[
+            (
+                "compose.yaml",
+                b"services:\n  web:\n    image: nginx:${TAG}\n",
+            ),
+            (".env", b"TAG=\"1.27\nOTHER=1\n"),
+        ],
         &[],
         ".env",
     );
@@ -77,7 +97,11 @@ fn unterminated_quote_in_env_file_is_reported() {
 
 #[test]
 fn missing_compose_file_is_named() {
-    expect_error(&[("compose.yaml", b"services: {}\n")], &["-f", "nope.yml"], "nope.yml");
+    expect_error(
+        &[("compose.yaml", b"services: {}\n")],
+        &["-f", "nope.yml"],
+        "nope.yml",
+    );
 }
 
 #[test]
@@ -98,7 +122,10 @@ fn yaml_alias_bomb_is_refused() {
 #[test]
 fn extends_cycle_is_reported() {
     expect_error(
-        &[("compose.yaml", b"services:\n  a:\n    extends: b\n    image: x\n  b:\n    extends: a\n")],
+        &[(
+            "compose.yaml",
+            b"services:\n  a:\n    extends: b\n    image: x\n  b:\n    extends: a\n",
+        )],
         &[],
         "compose.yaml",
     );
@@ -106,14 +133,22 @@ fn extends_cycle_is_reported() {
 
 #[test]
 fn caddyfile_syntax_error_is_a_finding_with_position_and_exit_2() {
-    let text = expect_error(&[("Caddyfile", b"example.org\n{\n\treverse_proxy web:80\n}\n")], &[], "Caddyfile:2:1");
+    let text = expect_error(
+        &[("Caddyfile", b"example.org {\n\treverse_proxy web:80\n")],
+        &[],
+        "Caddyfile:2:16",
+    );
     assert!(text.contains("proxy-config-invalid"), "{text}");
 }
 
 #[test]
 fn caddyfile_import_cycle_is_reported() {
     let text = expect_error(
-        &[("Caddyfile", b"import a.caddy\n"), ("a.caddy", b"import b.caddy\n"), ("b.caddy", b"import a.caddy\n")],
+        &[
+            ("Caddyfile", b"import a.caddy\n"),
+            ("a.caddy", b"import b.caddy\n"),
+            ("b.caddy", b"import a.caddy\n"),
+        ],
         &["--caddyfile", "Caddyfile"],
         "proxy-config-invalid",
     );
@@ -122,7 +157,11 @@ fn caddyfile_import_cycle_is_reported() {
 
 #[test]
 fn missing_log_file_and_folder_are_named() {
-    expect_error(&[("Caddyfile", b":80 {\n\trespond ok\n}\n")], &["--logs", "missing.log"], "missing.log");
+    expect_error(
+        &[("Caddyfile", b":80 {\n\trespond ok\n}\n")],
+        &["--logs", "missing.log"],
+        "missing.log",
+    );
     let output = run(Path::new("."), &["diagnose", "/no/such/folder"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("/no/such/folder"));
@@ -144,13 +183,24 @@ fn binary_and_huge_inputs_do_not_panic() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("compose.yaml"), [0xff, 0xfe, 0x00, 0x41]).unwrap();
     let output = run(dir.path(), &["diagnose", "."]);
-    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("Caddyfile"), ":80 {\n\trespond ok\n}\n").unwrap();
     let mut log = vec![b'a'; 3 << 20];
     log.extend_from_slice(b"\n\0dial tcp: lookup web on 127.0.0.11:53: no such host\n");
     std::fs::write(dir.path().join("big.log"), log).unwrap();
-    let output = run(dir.path(), &["diagnose", ".", "--logs", "big.log", "--format", "json"]);
+    let output = run(
+        dir.path(),
+        &["diagnose", ".", "--logs", "big.log", "--format", "json"],
+    );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(report["findings"][0]["cause"], "proxy-upstream-lookup-failed");
+    assert_eq!(
+        report["findings"][0]["cause"],
+        "proxy-upstream-lookup-failed"
+    );
 }

@@ -8,16 +8,34 @@ use std::process::Command;
 fn every_check_has_a_cause_in_both_languages_and_back() {
     let catalogue = catalogue();
     for check in ALL {
-        let cause = catalogue.cause(check.cause).unwrap_or_else(|| panic!("{} not in data/causes.toml", check.cause));
+        let cause = catalogue
+            .cause(check.cause)
+            .unwrap_or_else(|| panic!("{} not in data/causes.toml", check.cause));
         for text in [&cause.title, &cause.summary] {
-            assert!(!text.en.is_empty() && !text.ja.is_empty(), "{}", check.cause);
-            assert!(text.ja.chars().any(|c| c > '\u{3000}'), "{}: Japanese text is not Japanese", check.cause);
+            assert!(
+                !text.en.is_empty() && !text.ja.is_empty(),
+                "{}",
+                check.cause
+            );
+            assert!(
+                text.ja.chars().any(|c| c > '\u{3000}'),
+                "{}: Japanese text is not Japanese",
+                check.cause
+            );
         }
         for (name, text) in &cause.messages {
-            assert!(!text.en.is_empty() && !text.ja.is_empty(), "{}.{name}", check.cause);
+            assert!(
+                !text.en.is_empty() && !text.ja.is_empty(),
+                "{}.{name}",
+                check.cause
+            );
         }
         for symptom in &cause.explains {
-            assert!(catalogue.cause(symptom).is_some(), "{} explains unknown {symptom}", check.cause);
+            assert!(
+                catalogue.cause(symptom).is_some(),
+                "{} explains unknown {symptom}",
+                check.cause
+            );
         }
     }
     for id in catalogue.causes.keys() {
@@ -38,26 +56,46 @@ fn every_message_a_check_names_exists() {
         let source = std::fs::read_to_string(&file).unwrap();
         for captures in msg.captures_iter(&source) {
             let key = format!("{}.{}", check.cause, &captures[1]);
-            assert!(catalogue.template(&key).is_some(), "{key} (used in {}) is missing", file.display());
+            assert!(
+                catalogue.template(&key).is_some(),
+                "{key} (used in {}) is missing",
+                file.display()
+            );
             checked += 1;
         }
     }
     for entry in std::fs::read_dir(&dir).unwrap().flatten() {
         let source = std::fs::read_to_string(entry.path()).unwrap();
         for captures in common.captures_iter(&source) {
-            assert!(catalogue.common.contains_key(&captures[1]), "common.{} is missing", &captures[1]);
+            assert!(
+                catalogue.common.contains_key(&captures[1]),
+                "common.{} is missing",
+                &captures[1]
+            );
             checked += 1;
         }
     }
-    assert!(checked > 40, "only {checked} templates found: is the scan broken?");
+    assert!(
+        checked > 40,
+        "only {checked} templates found: is the scan broken?"
+    );
 }
 
 #[test]
 fn every_check_documents_what_why_example_fix() {
     for check in ALL {
         let doc = check.documentation();
-        assert!(doc.starts_with(&format!("# {}", check.cause)), "{}: {doc}", check.cause);
-        for section in ["**What it detects:**", "**Why it breaks requests:**", "**Example:**", "**Fix:**"] {
+        assert!(
+            doc.starts_with(&format!("# {}", check.cause)),
+            "{}: {doc}",
+            check.cause
+        );
+        for section in [
+            "**What it detects:**",
+            "**Why it breaks requests:**",
+            "**Example:**",
+            "**Fix:**",
+        ] {
             assert!(doc.contains(section), "{} lacks {section}", check.cause);
         }
     }
@@ -66,20 +104,35 @@ fn every_check_documents_what_why_example_fix() {
 #[test]
 fn explain_prints_the_documentation_and_rejects_unknown_causes() {
     let bin = env!("CARGO_BIN_EXE_stackdoctor");
-    let out = Command::new(bin).args(["explain", "upstream-wrong-port"]).output().unwrap();
+    let out = Command::new(bin)
+        .args(["explain", "upstream-wrong-port"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("**What it detects:**") && text.contains("reverse_proxy web:8000"), "{text}");
+    assert!(
+        text.contains("**What it detects:**") && text.contains("reverse_proxy web:8000"),
+        "{text}"
+    );
 
-    let out = Command::new(bin).args(["explain", "upstream-wrong-port", "--lang", "ja"]).output().unwrap();
+    let out = Command::new(bin)
+        .args(["explain", "upstream-wrong-port", "--lang", "ja"])
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("転送先のポート") && text.contains("詳細"), "{text}");
+    assert!(
+        text.contains("転送先のポート") && text.contains("詳細"),
+        "{text}"
+    );
 
     let out = Command::new(bin).args(["explain"]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(text.lines().count(), ALL.len(), "{text}");
 
-    let out = Command::new(bin).args(["explain", "no-such-cause"]).output().unwrap();
+    let out = Command::new(bin)
+        .args(["explain", "no-such-cause"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown cause `no-such-cause`"));
 }

@@ -68,12 +68,21 @@ fn every_example_reports_its_cause_first() {
         let report: Value = match serde_json::from_str(&stdout) {
             Ok(v) => v,
             Err(e) => {
-                failures.push(format!("{}: no JSON ({e}): {}", case.name, String::from_utf8_lossy(&output.stderr)));
+                failures.push(format!(
+                    "{}: no JSON ({e}): {}",
+                    case.name,
+                    String::from_utf8_lossy(&output.stderr)
+                ));
                 continue;
             }
         };
         if output.status.code() != Some(case.exit) {
-            failures.push(format!("{}: exit {:?}, expected {}", case.name, output.status.code(), case.exit));
+            failures.push(format!(
+                "{}: exit {:?}, expected {}",
+                case.name,
+                output.status.code(),
+                case.exit
+            ));
         }
         let findings = report["findings"].as_array().cloned().unwrap_or_default();
         match (&case.cause, &case.evidence) {
@@ -83,11 +92,20 @@ fn every_example_reports_its_cause_first() {
                     continue;
                 };
                 if first["cause"] != cause.as_str() {
-                    failures.push(format!("{}: first cause {}, expected {cause}", case.name, first["cause"]));
+                    failures.push(format!(
+                        "{}: first cause {}, expected {cause}",
+                        case.name, first["cause"]
+                    ));
                 }
-                let got = first["evidence"].get(0).map(evidence_position).unwrap_or_default();
+                let got = first["evidence"]
+                    .get(0)
+                    .map(evidence_position)
+                    .unwrap_or_default();
                 if &got != evidence {
-                    failures.push(format!("{}: first evidence at {got}, expected {evidence}", case.name));
+                    failures.push(format!(
+                        "{}: first evidence at {got}, expected {evidence}",
+                        case.name
+                    ));
                 }
                 for key in ["title", "summary"] {
                     if first[key].as_str().is_none_or(str::is_empty) {
@@ -99,9 +117,15 @@ fn every_example_reports_its_cause_first() {
                 }
             }
             _ => {
-                let errors: Vec<&Value> = findings.iter().filter(|f| f["severity"] == "error").collect();
+                let errors: Vec<&Value> = findings
+                    .iter()
+                    .filter(|f| f["severity"] == "error")
+                    .collect();
                 if !errors.is_empty() {
-                    failures.push(format!("{}: healthy example has errors: {errors:?}", case.name));
+                    failures.push(format!(
+                        "{}: healthy example has errors: {errors:?}",
+                        case.name
+                    ));
                 }
                 if report["status"] != "healthy" {
                     failures.push(format!("{}: status {}", case.name, report["status"]));
@@ -119,8 +143,15 @@ fn the_seed_layout_groups_log_symptoms_under_the_root_cause() {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let findings = report["findings"].as_array().unwrap();
     // Two wrong names (backend:4000, frontend:3000); the lookup errors Caddy logged sit under them.
-    let roots: Vec<&str> = findings.iter().map(|f| f["cause"].as_str().unwrap()).collect();
-    assert_eq!(roots, ["upstream-unknown-host", "upstream-unknown-host"], "{report:#}");
+    let roots: Vec<&str> = findings
+        .iter()
+        .map(|f| f["cause"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roots,
+        ["upstream-unknown-host", "upstream-unknown-host"],
+        "{report:#}"
+    );
     for finding in findings {
         let symptoms = finding["symptoms"].as_array().unwrap();
         assert_eq!(symptoms.len(), 1, "{finding:#}");
@@ -128,9 +159,17 @@ fn the_seed_layout_groups_log_symptoms_under_the_root_cause() {
     }
     // The fix names the service that listens on the port the app serves.
     let fix = &findings[0]["fix"][0];
-    assert_eq!(fix["edit"]["after"], "\t\treverse_proxy web:8000 {", "{fix:#}");
+    assert_eq!(
+        fix["edit"]["after"], "\t\treverse_proxy web:8000 {",
+        "{fix:#}"
+    );
     // The chain runs from the site to the broken hop.
-    let path: Vec<&str> = findings[0]["path"].as_array().unwrap().iter().map(|h| h["label"].as_str().unwrap()).collect();
+    let path: Vec<&str> = findings[0]["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["label"].as_str().unwrap())
+        .collect();
     assert_eq!(path[0], "site toybox.ayatori-inc.co.jp");
     assert_eq!(path[1], "handle /api/*");
 }
@@ -142,9 +181,18 @@ fn terminal_output_shows_snippet_chain_and_fix() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("error[upstream-unknown-host]"), "{text}");
     assert!(text.contains("--> Caddyfile:6:17"), "{text}");
-    assert!(text.contains("^^^^^^^^^^^^ the proxy dials `backend:4000` here"), "{text}");
-    assert!(text.contains("site toybox.ayatori-inc.co.jp → handle /api/* → reverse_proxy backend:4000"), "{text}");
-    assert!(text.contains("+         reverse_proxy web:8000 {"), "{text}");
+    assert!(
+        text.contains("^^^^^^^^^^^^ the proxy dials `backend:4000` here"),
+        "{text}"
+    );
+    assert!(
+        text.contains("site toybox.ayatori-inc.co.jp → handle /api/* → reverse_proxy backend:4000"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+         reverse_proxy web:8000 {"),
+        "{text}"
+    );
     assert!(!text.contains('\x1b'), "colour with NO_COLOR set");
 }
 
@@ -162,11 +210,14 @@ fn planted_secrets() -> Vec<String> {
             let text = std::fs::read_to_string(&path).unwrap_or_default();
             for line in text.lines() {
                 let line = line.trim().trim_start_matches("- ");
-                let Some((key, value)) = line.split_once('=').or_else(|| line.split_once(": ")) else {
+                let Some((key, value)) = line.split_once('=').or_else(|| line.split_once(": "))
+                else {
                     continue;
                 };
                 let upper = key.to_ascii_uppercase();
-                let secret = ["PASSWORD", "SECRET", "TOKEN", "KEY"].iter().any(|w| upper.contains(w));
+                let secret = ["PASSWORD", "SECRET", "TOKEN", "KEY"]
+                    .iter()
+                    .any(|w| upper.contains(w));
                 let value = value.trim().trim_matches('"');
                 if secret && value.len() >= 6 && !value.contains("${") {
                     secrets.push(value.to_string());
@@ -180,7 +231,10 @@ fn planted_secrets() -> Vec<String> {
 #[test]
 fn no_output_contains_a_planted_secret() {
     let secrets = planted_secrets();
-    assert!(secrets.len() >= 8, "the examples plant secrets: {secrets:?}");
+    assert!(
+        secrets.len() >= 8,
+        "the examples plant secrets: {secrets:?}"
+    );
     for case in cases() {
         let dir = examples_dir().join(&case.name);
         let outputs = [
@@ -194,7 +248,11 @@ fn no_output_contains_a_planted_secret() {
             let all = [output.stdout, output.stderr].concat();
             let all = String::from_utf8_lossy(&all);
             for secret in &secrets {
-                assert!(!all.contains(secret.as_str()), "{}: output shows `{secret}`", case.name);
+                assert!(
+                    !all.contains(secret.as_str()),
+                    "{}: output shows `{secret}`",
+                    case.name
+                );
             }
         }
     }
@@ -207,10 +265,18 @@ fn japanese_output_has_every_text() {
         let report: Value = serde_json::from_slice(&output.stdout).unwrap();
         let text = report.to_string();
         // A missing template renders as `[cause.key]`.
-        assert!(!text.contains("\"[") && !text.contains(" [common."), "{}: {text}", case.name);
+        assert!(
+            !text.contains("\"[") && !text.contains(" [common."),
+            "{}: {text}",
+            case.name
+        );
         if let Some(first) = report["findings"].get(0) {
             let title = first["title"].as_str().unwrap();
-            assert!(title.chars().any(|c| c > '\u{3000}'), "{}: not Japanese: {title}", case.name);
+            assert!(
+                title.chars().any(|c| c > '\u{3000}'),
+                "{}: not Japanese: {title}",
+                case.name
+            );
         }
     }
 }

@@ -26,7 +26,11 @@ impl Check {
         self.source
             .lines()
             .take_while(|line| line.starts_with("//!"))
-            .map(|line| line.trim_start_matches("//!").strip_prefix(' ').unwrap_or(line.trim_start_matches("//!")))
+            .map(|line| {
+                line.trim_start_matches("//!")
+                    .strip_prefix(' ')
+                    .unwrap_or(line.trim_start_matches("//!"))
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }

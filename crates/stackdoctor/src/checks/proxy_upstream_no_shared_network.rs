@@ -93,7 +93,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             finding = finding.evidence(attachment.origin.clone(), label);
         }
         for event in log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-lookup-failed"]) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.text));
+            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
         }
         if let Some(network) = target_networks.first() {
             finding = finding.fix(FixStep::say(

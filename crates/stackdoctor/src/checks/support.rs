@@ -36,7 +36,9 @@ impl UpstreamContext<'_> {
     /// The services the upstream names, in the order resolution found them.
     pub fn candidates(&self) -> Vec<ServiceId> {
         match &self.upstream.target {
-            UpstreamTarget::Services { candidates } => candidates.iter().map(|(id, _)| *id).collect(),
+            UpstreamTarget::Services { candidates } => {
+                candidates.iter().map(|(id, _)| *id).collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -64,7 +66,11 @@ impl UpstreamContext<'_> {
         for (i, step) in self.route.steps.iter().enumerate() {
             hops.push(Hop {
                 label: step.label.clone(),
-                state: if i == last { upstream_state } else { HopState::Ok },
+                state: if i == last {
+                    upstream_state
+                } else {
+                    HopState::Ok
+                },
                 origin: Some(step.origin.clone()),
             });
         }
@@ -101,7 +107,10 @@ pub fn network_hop(model: &StackModel, a: ServiceId, b: ServiceId) -> Hop {
             origin: None,
         }
     } else {
-        let names: Vec<&str> = shared.iter().map(|&n| model.networks[n].name.as_str()).collect();
+        let names: Vec<&str> = shared
+            .iter()
+            .map(|&n| model.networks[n].name.as_str())
+            .collect();
         Hop {
             label: format!("network {}", names.join(", ")),
             state: HopState::Ok,
@@ -117,7 +126,12 @@ pub fn main_listener(listeners: &[Listener]) -> Option<&Listener> {
 
 /// The service the upstream most likely meant: one the proxy can reach,
 /// listening on `port` if any does, else the most similar name.
-pub fn suggest_service(model: &StackModel, proxy: &Proxy, host: &str, port: Option<u16>) -> Option<(ServiceId, u16)> {
+pub fn suggest_service(
+    model: &StackModel,
+    proxy: &Proxy,
+    host: &str,
+    port: Option<u16>,
+) -> Option<(ServiceId, u16)> {
     let reachable: Vec<ServiceId> = (0..model.services.len())
         .filter(|&id| Some(id) != proxy.service)
         .filter(|&id| match proxy.service {
@@ -126,7 +140,8 @@ pub fn suggest_service(model: &StackModel, proxy: &Proxy, host: &str, port: Opti
         })
         .filter(|&id| {
             // Databases and caches are never what a web proxy means.
-            main_listener(&model.services[id].listeners).is_some_and(|l| !is_backing_store_port(l.port))
+            main_listener(&model.services[id].listeners)
+                .is_some_and(|l| !is_backing_store_port(l.port))
         })
         .collect();
     let by_port = port.and_then(|port| {
@@ -140,7 +155,16 @@ pub fn suggest_service(model: &StackModel, proxy: &Proxy, host: &str, port: Opti
         reachable
             .iter()
             .copied()
-            .min_by_key(|&id| (edit_distance(&model.services[id].name, host), model.services[id].listeners.first().map(|l| l.evidence).unwrap_or(ListenEvidence::ImageDefault)))
+            .min_by_key(|&id| {
+                (
+                    edit_distance(&model.services[id].name, host),
+                    model.services[id]
+                        .listeners
+                        .first()
+                        .map(|l| l.evidence)
+                        .unwrap_or(ListenEvidence::ImageDefault),
+                )
+            })
             .and_then(|id| main_listener(&model.services[id].listeners).map(|l| (id, l.port)))
     })
 }
@@ -157,7 +181,11 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
         let mut current = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != *cb);
-            current.push((previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1));
+            current.push(
+                (previous[j] + cost)
+                    .min(previous[j + 1] + 1)
+                    .min(current[j] + 1),
+            );
         }
         previous = current;
     }
@@ -198,13 +226,21 @@ pub fn replace_on_line(model: &StackModel, origin: &Origin, old: &str, new: &str
     } else {
         0
     };
-    let at = line[start..].find(old).map(|i| i + start).or_else(|| line.find(old))?;
+    let at = line[start..]
+        .find(old)
+        .map(|i| i + start)
+        .or_else(|| line.find(old))?;
     let after = format!("{}{}{}", &line[..at], new, &line[at + old.len()..]);
     Some(edit_at(origin, number, line, after))
 }
 
 /// An edit that inserts `addition` right after `word` on the line of `origin` (or a line of its value).
-pub fn insert_after_word(model: &StackModel, origin: &Origin, word: &str, addition: &str) -> Option<Edit> {
+pub fn insert_after_word(
+    model: &StackModel,
+    origin: &Origin,
+    word: &str,
+    addition: &str,
+) -> Option<Edit> {
     let (number, line) = line_with(model, origin, word)?;
     let at = line.find(word)? + word.len();
     let after = format!("{} {}{}", &line[..at], addition, &line[at..]);
@@ -226,20 +262,29 @@ pub fn compose_command(model: &StackModel, project: usize) -> String {
     command
 }
 
-/// The fix step that reloads the proxy after its config changed.
+/// The fix step that makes the proxy read its changed config. In a
+/// container the Caddyfile is usually a single-file bind mount, which keeps
+/// pointing at the old file when an editor replaces it; a restart mounts it
+/// again, a `caddy reload` would not.
 pub fn reload_proxy_step(model: &StackModel, proxy: &Proxy) -> FixStep {
-    let command = match proxy.service {
+    match proxy.service {
         Some(id) => {
             let service = &model.services[id];
-            format!(
-                "{} exec {} caddy reload --config /etc/caddy/Caddyfile",
+            let command = format!(
+                "{} restart {}",
                 compose_command(model, service.project),
                 service.name
+            );
+            FixStep::run(
+                Message::new("common.restart-proxy").with("service", &service.name),
+                command,
             )
         }
-        None => format!("caddy reload --config {}", proxy.config_file.display()),
-    };
-    FixStep::run(Message::new("common.reload-proxy"), command)
+        None => FixStep::run(
+            Message::new("common.reload-proxy"),
+            format!("caddy reload --config {}", proxy.config_file.display()),
+        ),
+    }
 }
 
 /// The fix step that (re)creates a service.
@@ -257,7 +302,9 @@ pub fn recreate_service_step(model: &StackModel, id: ServiceId) -> FixStep {
 
 /// A path shown relative to the diagnosed folder.
 pub fn shown(model: &StackModel, path: &Path) -> String {
-    crate::model::origin::relative(path, &model.root).display().to_string()
+    crate::model::origin::relative(path, &model.root)
+        .display()
+        .to_string()
 }
 
 /// Evidence from logs: events naming `host` (and `port`) that support one of `causes`.
@@ -276,8 +323,13 @@ pub fn log_evidence<'a>(
 /// Findings for a cause seen only in logs: one per upstream host and port
 /// the lines name, with up to three lines as evidence.
 pub fn log_symptoms(model: &StackModel, cause: &str) -> Vec<crate::finding::Finding> {
-    let mut groups: Vec<((Option<String>, Option<u16>), Vec<&crate::model::LogEvent>)> = Vec::new();
-    for event in model.log_events.iter().filter(|e| e.causes.iter().any(|(c, _)| c == cause)) {
+    type Address = (Option<String>, Option<u16>);
+    let mut groups: Vec<(Address, Vec<&crate::model::LogEvent>)> = Vec::new();
+    for event in model
+        .log_events
+        .iter()
+        .filter(|e| e.causes.iter().any(|(c, _)| c == cause))
+    {
         let key = (event.host.clone(), event.port);
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, events)) => events.push(event),
@@ -299,7 +351,10 @@ pub fn log_symptoms(model: &StackModel, cause: &str) -> Vec<crate::finding::Find
                 finding = finding.subject(host);
             }
             for event in events.iter().take(3) {
-                finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.text));
+                finding = finding.evidence(
+                    event.origin.clone(),
+                    Message::new("common.log-line").with("line", &event.message),
+                );
             }
             finding.fix(FixStep::say(Message::new(format!("{cause}.next-step"))))
         })

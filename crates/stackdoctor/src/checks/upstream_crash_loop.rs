@@ -61,13 +61,13 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 telling.push((weight, event));
             }
             telling.sort_by_key(|(weight, _)| std::cmp::Reverse(*weight));
-            let top = telling.first().map(|(_, e)| e.text.clone()).unwrap_or_default();
+            let top = telling.first().map(|(_, e)| e.message.clone()).unwrap_or_default();
             let mut finding = Finding::new(CAUSE)
                 .subject(&service.name)
                 .param("service", &service.name)
                 .param("count", events.len().to_string());
             for (_, event) in telling.iter().take(3) {
-                finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.text));
+                finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
             }
             let compose = compose_command(model, service.project);
             let database = events.iter().any(|e| e.signature == "django-db-operational-error");

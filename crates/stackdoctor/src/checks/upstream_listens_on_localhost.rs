@@ -73,10 +73,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             finding = finding.fix(FixStep::say(msg("bind-all").with("option", "0.0.0.0")));
         }
         for event in log_lines {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.text));
+            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
         }
         for event in log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-refused"]) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.text));
+            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
         }
         finding = finding.evidence(
             upstream.origin.clone(),

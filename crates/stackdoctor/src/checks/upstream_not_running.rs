@@ -1,9 +1,10 @@
 //! # upstream-not-running
 //!
 //! **What it detects:** the service an upstream names cannot be running:
-//! it is defined only under a profile that is not enabled, it has
-//! `deploy.replicas: 0`, or the logs show its container exited
-//! (`web-1 exited with code 1`).
+//! it is defined only under a profile that is not enabled, only in a
+//! compose file that is not among the active ones (`docker-compose.dev.yml`
+//! while `-f docker-compose.yml` is used), it has `deploy.replicas: 0`, or
+//! the logs show its container exited (`web-1 exited with code 1`).
 //!
 //! **Why it breaks requests:** Docker's DNS drops a container that is not
 //! running, so Caddy's lookup fails (`no such host`) or its connection is
@@ -16,9 +17,9 @@
 //! set replicas to at least 1); if it exited, read its logs
 //! (`docker compose logs web --tail=50`) and fix what stopped it.
 
-use super::support::{compose_command, log_evidence, service_hop, upstreams};
+use super::support::{compose_command, log_evidence, service_hop, shown, upstreams};
 use crate::finding::{Finding, FixStep, HopState, Message};
-use crate::model::{Activation, StackModel};
+use crate::model::{Activation, StackModel, UpstreamTarget};
 
 const CAUSE: &str = "upstream-not-running";
 
@@ -31,6 +32,26 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     for ctx in upstreams(model) {
         let upstream = ctx.upstream;
+        if let UpstreamTarget::InactiveService { index } = upstream.target {
+            let inactive = &model.inactive_services[index];
+            let file = shown(model, &inactive.file);
+            let compose = compose_command(model, inactive.project);
+            let finding = Finding::new(CAUSE)
+                .subject(&inactive.name)
+                .param("service", &inactive.name)
+                .param("upstream", &upstream.text)
+                .evidence(inactive.origin.clone(), msg("inactive-file").with("file", &file))
+                .evidence(
+                    upstream.origin.clone(),
+                    Message::new("common.upstream-here").with("upstream", &upstream.text),
+                )
+                .fix(FixStep::run(
+                    msg("add-file").with("file", &file),
+                    format!("{compose} -f {file} up -d {}", inactive.name),
+                ));
+            findings.push(finding.path(ctx.path(HopState::Ok, Vec::new())));
+            continue;
+        }
         for id in ctx.candidates() {
             let service = &model.services[id];
             let mut finding = Finding::new(CAUSE)
@@ -59,7 +80,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                         continue;
                     }
                     for event in exits {
-                        finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.text));
+                        finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
                     }
                     finding = finding
                         .fix(FixStep::run(
@@ -77,7 +98,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 Message::new("common.upstream-here").with("upstream", &upstream.text),
             );
             for event in log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-lookup-failed", "proxy-upstream-refused"]) {
-                finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.text));
+                finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
             }
             let tail = vec![service_hop(model, id, HopState::Broken)];
             findings.push(finding.path(ctx.path(HopState::Ok, tail)));

@@ -63,7 +63,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             finding = finding.evidence(listener.origin.clone(), label);
         }
         for event in &log_lines {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.text));
+            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
         }
         let message = msg(&format!("fix-{kind}")).with("upstream", &upstream.text).with("suggestion", &fix);
         finding = match replace_on_line(model, &upstream.origin, &upstream.text, &fix) {

@@ -42,7 +42,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         finding = finding.subject(host).param("host", host);
     }
     for event in events.iter().take(3) {
-        finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.text));
+        finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
     }
     let mut proxy = None;
     for ctx in upstreams(model) {

@@ -17,7 +17,7 @@
 
 use super::support::{log_evidence, reload_proxy_step, replace_on_line, suggest_service, upstreams};
 use crate::finding::{Finding, FixStep, Hop, HopState, Message};
-use crate::model::{StackModel, UpstreamTarget};
+use crate::model::{Origin, StackModel, UpstreamTarget};
 
 const CAUSE: &str = "upstream-unknown-host";
 
@@ -30,7 +30,13 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     for ctx in upstreams(model) {
         let upstream = ctx.upstream;
-        if upstream.target != UpstreamTarget::Unknown || upstream.host.contains('.') || upstream.host.is_empty() {
+        // Without any compose service there is nothing to compare the name with
+        // (Caddy on a host resolves through its own DNS and /etc/hosts).
+        if upstream.target != UpstreamTarget::Unknown
+            || upstream.host.contains('.')
+            || upstream.host.is_empty()
+            || model.services.is_empty()
+        {
             continue;
         }
         let mut finding = Finding::new(CAUSE)
@@ -41,11 +47,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         finding = finding.evidence(upstream.origin.clone(), here);
         let names: Vec<&str> = model.services.iter().map(|s| s.name.as_str()).collect();
         let label = msg("known-names").with("names", names.join(", "));
-        if let Some(first) = model.services.first() {
-            finding = finding.evidence(first.origin.clone(), label);
-        }
+        finding = finding.evidence(Origin::implied("docker compose"), label);
         for event in log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-lookup-failed"]) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.text));
+            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
         }
         let tail = vec![Hop {
             label: format!("{} ✗", upstream.host),

@@ -68,7 +68,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             finding = finding.evidence(published.origin.clone(), label);
         }
         for event in log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-refused"]) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.text));
+            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
         }
         let message = msg("use-port").with("upstream", &upstream.text).with("suggestion", &suggestion);
         finding = match replace_on_line(model, &upstream.origin, &upstream.text, &suggestion) {

@@ -26,6 +26,9 @@ pub struct StackModel {
     pub log_events: Vec<LogEvent>,
     /// The URL the user says fails (`--url`), if any.
     pub requested_url: Option<RequestedUrl>,
+    /// Services defined only in compose files of a project folder that are not
+    /// among the active files (`docker-compose.dev.yml` next to the ones in use).
+    pub inactive_services: Vec<InactiveService>,
     /// Inputs that could not be read as a whole (a Caddyfile that does not parse).
     pub invalid_inputs: Vec<InvalidInput>,
     /// Warnings the loaders raised (unset variables, …), shown with `model`.
@@ -42,15 +45,29 @@ pub struct Project {
     pub files: Vec<PathBuf>,
 }
 
+/// A service that only an inactive compose file defines.
+#[derive(Debug, Clone, Serialize)]
+pub struct InactiveService {
+    pub name: String,
+    /// Index in [`StackModel::projects`] of the folder's active project.
+    pub project: usize,
+    pub file: PathBuf,
+    pub origin: Origin,
+}
+
 /// Whether compose will start the service at all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Activation {
     Active,
     /// Defined, but only under profiles that are not enabled.
-    ProfileDisabled { profiles: Vec<String> },
+    ProfileDisabled {
+        profiles: Vec<String>,
+    },
     /// `deploy.replicas: 0` (or `scale: 0`).
-    ZeroReplicas { origin: Origin },
+    ZeroReplicas {
+        origin: Origin,
+    },
 }
 
 /// How a service's process is known to listen.
@@ -159,7 +176,9 @@ impl Service {
 
     /// Whether the service runs with the host's network stack.
     pub fn uses_host_network(&self) -> bool {
-        self.network_mode.as_ref().is_some_and(|m| m.value == "host")
+        self.network_mode
+            .as_ref()
+            .is_some_and(|m| m.value == "host")
     }
 
     pub fn env(&self, name: &str) -> Option<&EnvEntry> {
@@ -279,7 +298,9 @@ pub enum NameKind {
 pub enum UpstreamTarget {
     /// Services whose name, alias, container name or link alias is the host,
     /// whether or not the proxy can reach them (checks decide that).
-    Services { candidates: Vec<(ServiceId, NameKind)> },
+    Services {
+        candidates: Vec<(ServiceId, NameKind)>,
+    },
     /// `localhost`, `127.0.0.1`, `::1`: the proxy's own network namespace.
     Loopback,
     /// `host.docker.internal` or the docker host gateway.
@@ -288,6 +309,8 @@ pub enum UpstreamTarget {
     Address,
     /// A unix socket.
     UnixSocket,
+    /// A service that only an inactive compose file defines (index in [`StackModel::inactive_services`]).
+    InactiveService { index: usize },
     /// Host or port hold a runtime placeholder, resolved only at request time.
     Placeholder,
     /// No service, alias or container has that name.
@@ -310,6 +333,8 @@ pub struct LogEvent {
     pub port: Option<u16>,
     /// The line, with secrets masked.
     pub text: String,
+    /// What the line says, short (a JSON line's message, status and request), secrets masked.
+    pub message: String,
 }
 
 /// A URL the user says fails.
@@ -356,7 +381,8 @@ impl StackModel {
         port: Option<u16>,
     ) -> impl Iterator<Item = &'a LogEvent> + 'a {
         self.log_events.iter().filter(move |e| {
-            e.host.as_deref() == Some(host) && (e.port.is_none() || port.is_none() || e.port == port)
+            e.host.as_deref() == Some(host)
+                && (e.port.is_none() || port.is_none() || e.port == port)
         })
     }
 

@@ -62,7 +62,12 @@ impl Origin {
     pub fn display(&self, root: &Path) -> String {
         match self {
             Origin::File(p) | Origin::Log(p) => {
-                format!("{}:{}:{}", relative(&p.file, root).display(), p.line, p.column)
+                format!(
+                    "{}:{}:{}",
+                    relative(&p.file, root).display(),
+                    p.line,
+                    p.column
+                )
             }
             Origin::Implied { reason } => reason.clone(),
             Origin::Probe { probe } => probe.clone(),

@@ -182,7 +182,10 @@ impl Builder<'_> {
             length: position.map(|p| p.length),
             source,
             label: if position.is_none() {
-                format!("{label} ({})", self.masker.mask(&origin.display(&self.model.root)))
+                format!(
+                    "{label} ({})",
+                    self.masker.mask(&origin.display(&self.model.root))
+                )
             } else {
                 label
             },
@@ -197,7 +200,11 @@ pub fn build(model: &StackModel, diagnosis: &Diagnosis, lang: Lang) -> Report {
         lang,
         masker: Masker::for_model(model),
     };
-    let findings: Vec<ReportFinding> = diagnosis.findings.iter().map(|f| builder.finding(f)).collect();
+    let findings: Vec<ReportFinding> = diagnosis
+        .findings
+        .iter()
+        .map(|f| builder.finding(f))
+        .collect();
     let mut summary = Summary::default();
     fn count(findings: &[ReportFinding], summary: &mut Summary) {
         for f in findings {
@@ -214,7 +221,11 @@ pub fn build(model: &StackModel, diagnosis: &Diagnosis, lang: Lang) -> Report {
         schema: SCHEMA,
         version: env!("CARGO_PKG_VERSION"),
         root: model.root.display().to_string(),
-        status: if diagnosis.has_problems() { "problems" } else { "healthy" },
+        status: if diagnosis.has_problems() {
+            "problems"
+        } else {
+            "healthy"
+        },
         summary,
         findings,
         inputs: Inputs {
@@ -224,8 +235,17 @@ pub fn build(model: &StackModel, diagnosis: &Diagnosis, lang: Lang) -> Report {
                 .map(|p| format!("{} ({})", p.name, builder.shown(&p.dir)))
                 .collect(),
             services: model.services.len(),
-            proxies: model.proxies.iter().map(|p| builder.shown(&p.config_file)).collect(),
-            routes: model.proxies.iter().flat_map(|p| &p.sites).map(|s| s.routes.len()).sum(),
+            proxies: model
+                .proxies
+                .iter()
+                .map(|p| builder.shown(&p.config_file))
+                .collect(),
+            routes: model
+                .proxies
+                .iter()
+                .flat_map(|p| &p.sites)
+                .map(|s| s.routes.len())
+                .sum(),
             log_events: model.log_events.len(),
         },
     }

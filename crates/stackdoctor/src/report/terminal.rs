@@ -51,8 +51,8 @@ struct Words {
     fix: &'static str,
     symptoms: &'static str,
     healthy: &'static str,
-    summary: &'static str,
     log: &'static str,
+    note: &'static str,
 }
 
 fn words(lang: Lang) -> Words {
@@ -62,16 +62,16 @@ fn words(lang: Lang) -> Words {
             fix: "fix",
             symptoms: "follows from it",
             healthy: "healthy: no problem found",
-            summary: "errors, warnings",
             log: "log",
+            note: "note",
         },
         Lang::Ja => Words {
             path: "経路",
             fix: "修正",
             symptoms: "これに起因する症状",
             healthy: "正常: 問題は見つかりませんでした",
-            summary: "エラー, 警告",
             log: "ログ",
+            note: "注記",
         },
     }
 }
@@ -80,31 +80,46 @@ pub fn render(report: &Report, lang: Lang, style: Style) -> String {
     let mut out = String::new();
     let w = words(lang);
     for finding in &report.findings {
-        render_finding(&mut out, finding, &w, style, 0);
+        render_finding(&mut out, finding, &w, style);
         out.push('\n');
     }
-    let inputs = &report.inputs;
-    let seen = format!(
-        "{} project(s), {} service(s), {} proxy config(s), {} route(s), {} log event(s)",
-        inputs.projects.len(),
-        inputs.services,
-        inputs.proxies.len(),
-        inputs.routes,
-        inputs.log_events
+    let (i, s) = (&report.inputs, &report.summary);
+    let (projects, services, proxies, routes, logs) = (
+        i.projects.len(),
+        i.services,
+        i.proxies.len(),
+        i.routes,
+        i.log_events,
     );
-    if report.findings.is_empty() {
+    let seen = match lang {
+        Lang::En => format!("read {projects} compose project(s), {services} service(s), {proxies} proxy config(s), {routes} proxy route(s), {logs} known log line(s)"),
+        Lang::Ja => format!("読み込み: compose プロジェクト {projects}、サービス {services}、プロキシ設定 {proxies}、プロキシのルート {routes}、既知のログ行 {logs}"),
+    };
+    if !report
+        .findings
+        .iter()
+        .any(|f| f.severity <= Severity::Warning)
+    {
         let _ = writeln!(out, "{} ({})", style.green(w.healthy), style.dim(&seen));
     } else {
-        let counts = format!("{} / {} {}", report.summary.errors, report.summary.warnings, w.summary);
+        let counts = match lang {
+            Lang::En => format!("{} error(s), {} warning(s)", s.errors, s.warnings),
+            Lang::Ja => format!("エラー {} 件、警告 {} 件", s.errors, s.warnings),
+        };
         let _ = writeln!(out, "{} ({})", style.bold(&counts), style.dim(&seen));
     }
     out
 }
 
-fn render_finding(out: &mut String, f: &ReportFinding, w: &Words, style: Style, depth: usize) {
-    let indent = "    ".repeat(depth);
+fn render_finding(out: &mut String, f: &ReportFinding, w: &Words, style: Style) {
+    let indent = "";
     let head = format!("{}[{}]", f.severity.as_str(), f.cause);
-    let _ = writeln!(out, "{indent}{}: {}", style.severity(f.severity, &head), style.bold(&f.title));
+    let _ = writeln!(
+        out,
+        "{indent}{}: {}",
+        style.severity(f.severity, &head),
+        style.bold(&f.title)
+    );
     let gutter = f
         .evidence
         .iter()
@@ -114,20 +129,51 @@ fn render_finding(out: &mut String, f: &ReportFinding, w: &Words, style: Style, 
         .to_string()
         .len();
     for (i, evidence) in f.evidence.iter().enumerate() {
-        render_evidence(out, evidence, &indent, gutter, i == 0, w, style);
+        render_evidence(out, evidence, indent, gutter, i == 0, w, style);
     }
     if !f.path.is_empty() {
-        let _ = writeln!(out, "{indent}{} {} {}: {}", " ".repeat(gutter), style.blue("="), style.bold(w.path), chain(&f.path, style));
+        let _ = writeln!(
+            out,
+            "{indent}{} {} {}: {}",
+            " ".repeat(gutter),
+            style.blue("="),
+            style.bold(w.path),
+            chain(&f.path, style)
+        );
     }
     if !f.fix.is_empty() {
-        let _ = writeln!(out, "{indent}{} {} {}:", " ".repeat(gutter), style.blue("="), style.bold(w.fix));
+        let _ = writeln!(
+            out,
+            "{indent}{} {} {}:",
+            " ".repeat(gutter),
+            style.blue("="),
+            style.bold(w.fix)
+        );
         for (n, step) in f.fix.iter().enumerate() {
-            let _ = writeln!(out, "{indent}{}   {}. {}", " ".repeat(gutter), n + 1, step.text);
+            let _ = writeln!(
+                out,
+                "{indent}{}   {}. {}",
+                " ".repeat(gutter),
+                n + 1,
+                step.text
+            );
             let pad = format!("{indent}{}      ", " ".repeat(gutter));
             if let Some(edit) = &step.edit {
-                let _ = writeln!(out, "{pad}{}", style.dim(&format!("{}:{}", edit.file, edit.line)));
-                let _ = writeln!(out, "{pad}{}", style.red(&format!("- {}", expand_tabs(&edit.before))));
-                let _ = writeln!(out, "{pad}{}", style.green(&format!("+ {}", expand_tabs(&edit.after))));
+                let _ = writeln!(
+                    out,
+                    "{pad}{}",
+                    style.dim(&format!("{}:{}", edit.file, edit.line))
+                );
+                let _ = writeln!(
+                    out,
+                    "{pad}{}",
+                    style.red(&format!("- {}", expand_tabs(&edit.before)))
+                );
+                let _ = writeln!(
+                    out,
+                    "{pad}{}",
+                    style.green(&format!("+ {}", expand_tabs(&edit.after)))
+                );
             }
             if let Some(command) = &step.command {
                 let _ = writeln!(out, "{pad}$ {}", style.bold(command));
@@ -135,9 +181,23 @@ fn render_finding(out: &mut String, f: &ReportFinding, w: &Words, style: Style, 
         }
     }
     if !f.symptoms.is_empty() {
-        let _ = writeln!(out, "{indent}{} {} {}:", " ".repeat(gutter), style.blue("="), w.symptoms);
+        // Symptoms in one line each: their evidence is the root's already.
+        let _ = writeln!(
+            out,
+            "{indent}{} {} {}:",
+            " ".repeat(gutter),
+            style.blue("="),
+            w.symptoms
+        );
         for symptom in &f.symptoms {
-            render_finding(out, symptom, w, style, depth + 1);
+            let head = format!("{}[{}]", symptom.severity.as_str(), symptom.cause);
+            let _ = writeln!(
+                out,
+                "{indent}{}   {}: {}",
+                " ".repeat(gutter),
+                style.severity(symptom.severity, &head),
+                symptom.title
+            );
         }
     }
 }
@@ -155,22 +215,51 @@ fn render_evidence(
     match (e.kind, &e.file, e.line) {
         ("file", Some(file), Some(line)) => {
             let arrow = if first { "-->" } else { ":::" };
-            let _ = writeln!(out, "{indent}{blank}{} {file}:{line}:{}", style.blue(arrow), e.column.unwrap_or(1));
+            let _ = writeln!(
+                out,
+                "{indent}{blank}{} {file}:{line}:{}",
+                style.blue(arrow),
+                e.column.unwrap_or(1)
+            );
             let Some(source) = &e.source else {
                 let _ = writeln!(out, "{indent}{blank} {} {}", style.blue("="), e.label);
                 return;
             };
             let _ = writeln!(out, "{indent}{blank} {}", style.blue("|"));
-            let _ = writeln!(out, "{indent}{} {} {}", style.blue(&format!("{line:>gutter$}")), style.blue("|"), expand_tabs(source));
+            let _ = writeln!(
+                out,
+                "{indent}{} {} {}",
+                style.blue(&format!("{line:>gutter$}")),
+                style.blue("|"),
+                expand_tabs(source)
+            );
             let (start, width) = underline(e, source);
             let marks = format!("{}{}", " ".repeat(start), "^".repeat(width.max(1)));
-            let _ = writeln!(out, "{indent}{blank} {} {} {}", style.blue("|"), style.red(&marks), e.label);
+            let _ = writeln!(
+                out,
+                "{indent}{blank} {} {} {}",
+                style.blue("|"),
+                style.red(&marks),
+                e.label
+            );
         }
         ("log", Some(file), Some(line)) => {
-            let _ = writeln!(out, "{indent}{blank} {} {} {file}:{line}: {}", style.blue("="), w.log, e.label);
+            let _ = writeln!(
+                out,
+                "{indent}{blank} {} {} {file}:{line}: {}",
+                style.blue("="),
+                w.log,
+                e.label
+            );
         }
         _ => {
-            let _ = writeln!(out, "{indent}{blank} {} {}", style.blue("="), e.label);
+            let _ = writeln!(
+                out,
+                "{indent}{blank} {} {}: {}",
+                style.blue("="),
+                w.note,
+                e.label
+            );
         }
     }
 }

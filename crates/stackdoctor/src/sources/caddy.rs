@@ -35,8 +35,11 @@ pub fn find_caddyfiles(root: &Path, explicit: &[PathBuf], model: &StackModel) ->
 
 fn is_caddyfile_name(name: &str) -> bool {
     // `Caddyfile.backup` and friends are copies, not configs.
-    let backup = [".bak", ".backup", ".orig", ".old", "~"].iter().any(|s| name.ends_with(s));
-    !backup && (name == "Caddyfile" || name.starts_with("Caddyfile.") || name.ends_with(".caddyfile"))
+    let backup = [".bak", ".backup", ".orig", ".old", "~"]
+        .iter()
+        .any(|s| name.ends_with(s));
+    !backup
+        && (name == "Caddyfile" || name.starts_with("Caddyfile.") || name.ends_with(".caddyfile"))
 }
 
 fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
@@ -50,7 +53,9 @@ fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let name = entry.file_name().to_string_lossy().to_string();
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() && !name.starts_with('.') && name != "node_modules" && name != "target" {
             walk(&entry.path(), depth + 1, out);
         } else if kind.is_file() && is_caddyfile_name(&name) {
@@ -65,7 +70,9 @@ fn proxy_service(file: &Path, model: &StackModel) -> Option<ServiceId> {
     let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let file_c = canonical(file);
     if let Some(id) = model.services.iter().position(|s| {
-        s.mounts.iter().any(|m| canonical(&m.value.0) == file_c && m.value.1.contains("Caddyfile"))
+        s.mounts
+            .iter()
+            .any(|m| canonical(&m.value.0) == file_c && m.value.1.contains("Caddyfile"))
     }) {
         return Some(id);
     }
@@ -109,15 +116,14 @@ pub fn load_caddyfiles(files: &[PathBuf], model: &mut StackModel) {
             ),
             None => caddyfile::Env::empty(),
         };
-        let parsed = caddyfile::parse_file(file, &env)
-            .and_then(|parsed| {
-                for imported in parsed.files.iter().skip(1) {
-                    if let Ok(text) = std::fs::read_to_string(imported) {
-                        model.sources.insert(imported, &text);
-                    }
+        let parsed = caddyfile::parse_file(file, &env).and_then(|parsed| {
+            for imported in parsed.files.iter().skip(1) {
+                if let Ok(text) = std::fs::read_to_string(imported) {
+                    model.sources.insert(imported, &text);
                 }
-                HttpConfig::from_caddyfile(&parsed)
-            });
+            }
+            HttpConfig::from_caddyfile(&parsed)
+        });
         let sites = match parsed {
             Ok(http) => convert_sites(&http),
             Err(error) => {
@@ -203,7 +209,10 @@ fn convert_route(chain: &[&Route], proxy: &caddyfile::http::ReverseProxy) -> Pro
     let transport = &proxy.transport;
     let timeouts = [
         ("dial_timeout", &transport.dial_timeout),
-        ("response_header_timeout", &transport.response_header_timeout),
+        (
+            "response_header_timeout",
+            &transport.response_header_timeout,
+        ),
         ("read_timeout", &transport.read_timeout),
         ("write_timeout", &transport.write_timeout),
     ]

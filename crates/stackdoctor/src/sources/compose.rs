@@ -21,7 +21,14 @@ pub struct ComposeInputs {
 }
 
 /// Folders never searched for projects.
-const SKIPPED_DIRS: &[&str] = &["node_modules", "target", "vendor", "venv", ".venv", "__pycache__"];
+const SKIPPED_DIRS: &[&str] = &[
+    "node_modules",
+    "target",
+    "vendor",
+    "venv",
+    ".venv",
+    "__pycache__",
+];
 /// How deep below the root other projects are looked for.
 const MAX_DEPTH: usize = 4;
 
@@ -47,6 +54,7 @@ pub fn load_projects(
         };
         let project = compose::load(&options)?;
         add_project(project, model);
+        find_inactive_services(&options, model);
         dirs.push(root.to_path_buf());
     }
     let mut found = Vec::new();
@@ -63,9 +71,63 @@ pub fn load_projects(
         };
         let project = compose::load(&options)?;
         add_project(project, model);
+        find_inactive_services(&options, model);
         dirs.push(dir);
     }
     Ok(())
+}
+
+/// Whether a file name looks like a compose file (`docker-compose.dev.yml`, `compose.prod.yaml`).
+fn is_compose_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.contains("compose") && (lower.ends_with(".yml") || lower.ends_with(".yaml"))
+}
+
+/// Loads the active files plus each other compose file of the folder, and
+/// records the services that only that other file defines.
+fn find_inactive_services(options: &compose::Options, model: &mut StackModel) {
+    let project_index = model.projects.len() - 1;
+    let active = model.projects[project_index].files.clone();
+    let Ok(entries) = std::fs::read_dir(&model.projects[project_index].dir) else {
+        return;
+    };
+    let mut others: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.file_name()
+                    .is_some_and(|n| is_compose_name(&n.to_string_lossy()))
+        })
+        .filter(|p| {
+            !active
+                .iter()
+                .any(|a| a.canonicalize().ok() == p.canonicalize().ok())
+        })
+        .collect();
+    others.sort();
+    for other in others {
+        let mut with_other = options.clone();
+        with_other.files = active.iter().cloned().chain([other.clone()]).collect();
+        // A file that does not load with the active ones is simply not a candidate.
+        let Ok(merged) = compose::load(&with_other) else {
+            continue;
+        };
+        for service in merged.services.iter().chain(&merged.disabled_services) {
+            let known = model
+                .services
+                .iter()
+                .any(|s| s.project == project_index && s.name == service.name);
+            if !known {
+                model.inactive_services.push(crate::model::InactiveService {
+                    name: service.name.clone(),
+                    project: project_index,
+                    file: other.clone(),
+                    origin: Origin::from(&service.position),
+                });
+            }
+        }
+    }
 }
 
 fn find_project_dirs(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
@@ -108,7 +170,9 @@ fn add_project(project: compose::Project, model: &mut StackModel) {
             .as_ref()
             .map(Origin::from)
             .unwrap_or_else(|| Origin::implied(project.working_dir.display().to_string()));
-        model.notes.push(Sourced::new(warning.message.clone(), origin));
+        model
+            .notes
+            .push(Sourced::new(warning.message.clone(), origin));
     }
     // Engine networks: merged across projects by engine name.
     let mut network_index = BTreeMap::new();
@@ -117,7 +181,12 @@ fn add_project(project: compose::Project, model: &mut StackModel) {
             .position
             .as_ref()
             .map(Origin::from)
-            .unwrap_or_else(|| Origin::implied(format!("network `{key}` that compose creates for project `{}`", project.name)));
+            .unwrap_or_else(|| {
+                Origin::implied(format!(
+                    "network `{key}` that compose creates for project `{}`",
+                    project.name
+                ))
+            });
         let index = match model.networks.iter().position(|n| n.name == network.name) {
             Some(i) => i,
             None => {
@@ -160,7 +229,9 @@ fn located<T: Clone>(value: &compose::Located<T>) -> Sourced<T> {
 
 fn value_origin(source: &VarSource) -> Option<Origin> {
     match source {
-        VarSource::EnvFile(p) | VarSource::ComposeFile(p) | VarSource::Default(p) => Some(Origin::from(p)),
+        VarSource::EnvFile(p) | VarSource::ComposeFile(p) | VarSource::Default(p) => {
+            Some(Origin::from(p))
+        }
         VarSource::Shell => Some(Origin::implied("the shell environment")),
         VarSource::Unset => None,
     }
@@ -241,7 +312,10 @@ fn convert_service(
             .filter(|v| v.kind == "bind")
             .filter_map(|v| {
                 let source = PathBuf::from(v.source.as_ref()?);
-                Some(Sourced::new((source, v.target.clone()), Origin::from(&v.position)))
+                Some(Sourced::new(
+                    (source, v.target.clone()),
+                    Origin::from(&v.position),
+                ))
             })
             .collect(),
     }
@@ -251,24 +325,41 @@ fn convert_service(
 fn listeners(service: &compose::Service, env: &dyn Fn(&str) -> Option<String>) -> Vec<Listener> {
     let mut out = Vec::new();
     // The command runs as the entrypoint's arguments; a server may be named in either.
-    for words in [&service.command, &service.entrypoint].into_iter().flatten() {
+    for words in [&service.command, &service.entrypoint]
+        .into_iter()
+        .flatten()
+    {
         let origin = Origin::from(&words.position);
         if let Some(listener) = listen::listener_from_command(&words.value, &origin, env) {
             out.push(listener);
         }
     }
     if out.is_empty() {
+        // `PORT=3000` in the command (`sh -c "PORT=3000 node server.js"`), else in the environment.
         for name in &crate::knowledge::servers().port_env {
-            let Some(entry) = service.environment.iter().find(|e| &e.name == name) else {
+            let in_command = [&service.command, &service.entrypoint]
+                .into_iter()
+                .flatten()
+                .find_map(|words| {
+                    let (_, value) = listen::command_assignments(&words.value)
+                        .into_iter()
+                        .find(|(n, _)| n == name)?;
+                    Some((value, Origin::from(&words.position)))
+                });
+            let in_environment = || {
+                let entry = service.environment.iter().find(|e| &e.name == name)?;
+                Some((entry.value.clone()?, Origin::from(&entry.position)))
+            };
+            let Some((value, origin)) = in_command.or_else(in_environment) else {
                 continue;
             };
-            if let Some(port) = entry.value.as_deref().and_then(|v| v.parse().ok()) {
+            if let Ok(port) = value.parse() {
                 out.push(Listener {
                     port,
                     bind: crate::model::Bind::All,
                     tls: false,
                     evidence: ListenEvidence::Environment,
-                    origin: Origin::from(&entry.position),
+                    origin,
                     detail: format!("{name}={port}"),
                     server: None,
                 });
@@ -279,7 +370,11 @@ fn listeners(service: &compose::Service, env: &dyn Fn(&str) -> Option<String>) -
         let port_text = expose.value.split('/').next().unwrap_or_default();
         let ports = port_range(port_text);
         for port in ports {
-            out.push(declared(port, Origin::from(&expose.position), format!("expose: {}", expose.value)));
+            out.push(declared(
+                port,
+                Origin::from(&expose.position),
+                format!("expose: {}", expose.value),
+            ));
         }
     }
     for port in &service.ports {
@@ -290,7 +385,10 @@ fn listeners(service: &compose::Service, env: &dyn Fn(&str) -> Option<String>) -
         ));
     }
     if let Some(image) = &service.image {
-        out.extend(listen::image_listeners(&image.value, &Origin::from(&image.position)));
+        out.extend(listen::image_listeners(
+            &image.value,
+            &Origin::from(&image.position),
+        ));
     }
     out
 }

@@ -7,7 +7,10 @@ use crate::model::{Bind, ListenEvidence, Listener, Origin, ServerBinding};
 
 /// Reads the server program and its address from a command line.
 /// `env` gives the service's environment variables.
-pub fn server_binding(words: &[String], env: &dyn Fn(&str) -> Option<String>) -> Option<ServerBinding> {
+pub fn server_binding(
+    words: &[String],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<ServerBinding> {
     let knowledge = servers();
     // The program is a word equal to the spec's name, or its last path segment
     // (`/usr/local/bin/gunicorn`), or `-m NAME` for Python modules.
@@ -120,13 +123,35 @@ pub fn effective_words(words: &[String]) -> Vec<String> {
     }
 }
 
+/// `NAME=value` words before the program (`PORT=3000 node server.js`), which set the server's environment.
+pub fn command_assignments(words: &[String]) -> Vec<(String, String)> {
+    effective_words(words)
+        .iter()
+        .filter_map(|w| {
+            let (name, value) = w.split_once('=')?;
+            let valid =
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            valid.then(|| (name.to_string(), value.to_string()))
+        })
+        .collect()
+}
+
 /// The listener a command line declares, if it starts a known server.
 pub fn listener_from_command(
     words: &[String],
     origin: &Origin,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Option<Listener> {
-    let binding = server_binding(&effective_words(words), env)?;
+    // Assignments in the command itself win over the service's environment.
+    let assignments = command_assignments(words);
+    let env = |name: &str| {
+        assignments
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .or_else(|| env(name))
+    };
+    let binding = server_binding(&effective_words(words), &env)?;
     let listener = Listener {
         port: binding.port,
         bind: if is_loopback(&binding.host) {
@@ -176,7 +201,9 @@ pub fn image_repository(image: &str) -> String {
     };
     let mut parts: Vec<&str> = without_tag.split('/').collect();
     // Drop a registry host (it has a dot or a port, or is localhost).
-    if parts.len() > 1 && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost") {
+    if parts.len() > 1
+        && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost")
+    {
         parts.remove(0);
     }
     if parts.len() > 1 && parts[0] == "library" {
@@ -199,7 +226,10 @@ mod tests {
     #[test]
     fn runserver_without_address_binds_loopback_8000() {
         let b = server_binding(&words("python manage.py runserver"), &no_env).unwrap();
-        assert_eq!((b.host.as_str(), b.port, b.host_word), ("127.0.0.1", 8000, None));
+        assert_eq!(
+            (b.host.as_str(), b.port, b.host_word),
+            ("127.0.0.1", 8000, None)
+        );
         assert_eq!(b.listen_all, "0.0.0.0:8000");
     }
 
@@ -213,7 +243,11 @@ mod tests {
 
     #[test]
     fn gunicorn_bind_forms() {
-        let b = server_binding(&words("gunicorn app.wsgi:application --bind 0.0.0.0:8000"), &no_env).unwrap();
+        let b = server_binding(
+            &words("gunicorn app.wsgi:application --bind 0.0.0.0:8000"),
+            &no_env,
+        )
+        .unwrap();
         assert_eq!((b.host.as_str(), b.port), ("0.0.0.0", 8000));
         let b = server_binding(&words("gunicorn -b=127.0.0.1:9000 app:app"), &no_env).unwrap();
         assert_eq!((b.host.as_str(), b.port), ("127.0.0.1", 9000));
@@ -225,7 +259,8 @@ mod tests {
 
     #[test]
     fn uvicorn_options_and_environment() {
-        let b = server_binding(&words("uvicorn main:app --host 0.0.0.0 --port 80"), &no_env).unwrap();
+        let b =
+            server_binding(&words("uvicorn main:app --host 0.0.0.0 --port 80"), &no_env).unwrap();
         assert_eq!((b.host.as_str(), b.port), ("0.0.0.0", 80));
         let env = |n: &str| (n == "UVICORN_PORT").then(|| "9000".to_string());
         let b = server_binding(&words("uvicorn main:app"), &env).unwrap();
@@ -235,10 +270,29 @@ mod tests {
 
     #[test]
     fn shell_form_is_split_again() {
-        let w = vec!["sh".into(), "-c".into(), "python manage.py migrate && python manage.py runserver 0.0.0.0:8000".into()];
+        let w = vec![
+            "sh".into(),
+            "-c".into(),
+            "python manage.py migrate && python manage.py runserver 0.0.0.0:8000".into(),
+        ];
         let origin = Origin::implied("test");
         let listener = listener_from_command(&w, &origin, &no_env).unwrap();
         assert_eq!((listener.port, listener.bind), (8000, Bind::All));
+    }
+
+    #[test]
+    fn assignments_in_the_command_count() {
+        let w = vec![
+            "sh".into(),
+            "-c".into(),
+            "UVICORN_PORT=9001 uvicorn app:app".into(),
+        ];
+        let listener = listener_from_command(&w, &Origin::implied("test"), &no_env).unwrap();
+        assert_eq!(listener.port, 9001);
+        assert_eq!(
+            command_assignments(&words("PORT=3000 node server.js")),
+            vec![("PORT".to_string(), "3000".to_string())]
+        );
     }
 
     #[test]
@@ -249,11 +303,20 @@ mod tests {
     #[test]
     fn image_names_are_reduced_to_the_repository() {
         assert_eq!(image_repository("nginx:1.27-alpine"), "nginx");
-        assert_eq!(image_repository("docker.io/library/postgres:16"), "postgres");
+        assert_eq!(
+            image_repository("docker.io/library/postgres:16"),
+            "postgres"
+        );
         assert_eq!(image_repository("localhost:5000/caddy"), "caddy");
-        assert_eq!(image_repository("traefik/whoami@sha256:abc"), "traefik/whoami");
+        assert_eq!(
+            image_repository("traefik/whoami@sha256:abc"),
+            "traefik/whoami"
+        );
         let origin = Origin::implied("test");
-        let ports: Vec<u16> = image_listeners("caddy:2-alpine", &origin).iter().map(|l| l.port).collect();
+        let ports: Vec<u16> = image_listeners("caddy:2-alpine", &origin)
+            .iter()
+            .map(|l| l.port)
+            .collect();
         assert_eq!(ports, vec![80, 443]);
     }
 }

@@ -35,7 +35,10 @@ pub fn signatures() -> &'static [Signature] {
             .into_iter()
             .map(|(family, spec)| {
                 let regex = Regex::new(&spec.pattern).unwrap_or_else(|e| {
-                    panic!("signature {} in data/signatures/{family}.toml: {e}", spec.id)
+                    panic!(
+                        "signature {} in data/signatures/{family}.toml: {e}",
+                        spec.id
+                    )
                 });
                 Signature { spec, regex }
             })
@@ -67,7 +70,8 @@ pub fn split_line(line: &str) -> (Option<String>, String) {
     (service, text)
 }
 
-/// For a JSON log line: its message, with the error field appended when both exist.
+/// For a JSON log line: its message, with the error field appended when both
+/// exist, and for Caddy's error entries the status and request line.
 fn json_message(text: &str) -> Option<String> {
     let trimmed = text.trim();
     if !trimmed.starts_with('{') {
@@ -75,11 +79,26 @@ fn json_message(text: &str) -> Option<String> {
     }
     let value: serde_json::Value = serde_json::from_str(trimmed).ok()?;
     let field = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::to_string);
-    let message = field("msg").or_else(|| field("message"))?;
-    Some(match field("error") {
-        Some(error) => format!("{message}: {error}"),
-        None => message,
-    })
+    let mut message = field("msg").or_else(|| field("message"))?;
+    if let Some(error) = field("error") {
+        message = format!("{message}: {error}");
+    }
+    if let Some(status) = value.get("status").and_then(|v| v.as_u64()) {
+        let request = &value["request"];
+        let part = |name: &str| {
+            request
+                .get(name)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+        };
+        message = format!(
+            "{message} (status {status}, {} {}{})",
+            part("method"),
+            part("host"),
+            part("uri")
+        );
+    }
+    Some(message)
 }
 
 /// Scans a reader and returns the events it holds. `name` is the file name
@@ -107,7 +126,11 @@ pub fn scan<R: Read>(name: &Path, reader: R) -> Result<Vec<LogEvent>, Error> {
             if !text.contains(&signature.spec.literal) && !line.contains(&signature.spec.literal) {
                 continue;
             }
-            let Some(captures) = signature.regex.captures(&text).or_else(|| signature.regex.captures(line)) else {
+            let Some(captures) = signature
+                .regex
+                .captures(&text)
+                .or_else(|| signature.regex.captures(line))
+            else {
                 continue;
             };
             let service = captures
@@ -131,13 +154,25 @@ pub fn scan<R: Read>(name: &Path, reader: R) -> Result<Vec<LogEvent>, Error> {
                 signature: signature.spec.id.clone(),
                 causes: signature.spec.causes.clone(),
                 service,
-                host: captures.name("host").map(|m| m.as_str().trim_matches(['[', ']']).to_string()),
+                host: captures
+                    .name("host")
+                    .map(|m| m.as_str().trim_matches(['[', ']']).to_string()),
                 port: captures.name("port").and_then(|m| m.as_str().parse().ok()),
                 text: mask_patterns(line),
+                message: mask_patterns(&shorten(&text)),
             });
         }
     }
     Ok(events)
+}
+
+/// At most 200 characters of a message, for reports.
+fn shorten(text: &str) -> String {
+    const MAX: usize = 200;
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
 }
 
 /// Reads one line into `buffer`, keeping at most [`MAX_LINE`] bytes of it.
@@ -196,7 +231,11 @@ mod tests {
     #[test]
     fn signature_examples_match_and_near_misses_do_not() {
         for signature in signatures() {
-            assert!(!signature.spec.examples.is_empty(), "{} has no example", signature.spec.id);
+            assert!(
+                !signature.spec.examples.is_empty(),
+                "{} has no example",
+                signature.spec.id
+            );
             for example in &signature.spec.examples {
                 let events = scan_text(example);
                 assert!(
@@ -243,10 +282,10 @@ mod tests {
     #[test]
     fn huge_lines_and_binary_do_not_break_the_scan() {
         let mut data = vec![b'x'; 3 * MAX_LINE];
-        data.extend_from_slice(b"\n\xff\xfe\x00web-1 exited with code 2\n");
+        data.extend_from_slice(b"\n\xff\xfe\x00\nweb-1 exited with code 2\n");
         let events = scan(Path::new("bin.log"), data.as_slice()).unwrap();
         assert_eq!(events.len(), 1);
-        assert_eq!(events[0].origin.position().unwrap().line, 2);
+        assert_eq!(events[0].origin.position().unwrap().line, 3);
     }
 
     #[test]

@@ -61,7 +61,9 @@ pub fn parse_url(text: &str) -> Result<RequestedUrl, Error> {
         None => ("https".to_string(), text),
     };
     if scheme != "http" && scheme != "https" {
-        return Err(Error::Usage(format!("--url {text}: the scheme must be http or https")));
+        return Err(Error::Usage(format!(
+            "--url {text}: the scheme must be http or https"
+        )));
     }
     let (authority, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
@@ -96,11 +98,20 @@ mod tests {
     #[test]
     fn urls_are_split_into_parts() {
         let u = parse_url("https://toybox.example.jp/api/health/").unwrap();
-        assert_eq!((u.scheme.as_str(), u.host.as_str(), u.port, u.path.as_str()), ("https", "toybox.example.jp", None, "/api/health/"));
+        assert_eq!(
+            (u.scheme.as_str(), u.host.as_str(), u.port, u.path.as_str()),
+            ("https", "toybox.example.jp", None, "/api/health/")
+        );
         let u = parse_url("http://localhost:8080").unwrap();
-        assert_eq!((u.host.as_str(), u.port, u.path.as_str()), ("localhost", Some(8080), "/"));
+        assert_eq!(
+            (u.host.as_str(), u.port, u.path.as_str()),
+            ("localhost", Some(8080), "/")
+        );
         let u = parse_url("Example.COM").unwrap();
-        assert_eq!((u.scheme.as_str(), u.host.as_str()), ("https", "example.com"));
+        assert_eq!(
+            (u.scheme.as_str(), u.host.as_str()),
+            ("https", "example.com")
+        );
         assert!(parse_url("ftp://x").is_err());
         assert!(parse_url("http://x:99999").is_err());
     }

@@ -87,7 +87,14 @@ fn resolve(model: &StackModel, proxy: Option<ServiceId>, host: &str) -> Upstream
         }
     }
     if candidates.is_empty() {
-        UpstreamTarget::Unknown
+        match model
+            .inactive_services
+            .iter()
+            .position(|s| s.name.eq_ignore_ascii_case(host))
+        {
+            Some(index) => UpstreamTarget::InactiveService { index },
+            None => UpstreamTarget::Unknown,
+        }
     } else {
         UpstreamTarget::Services { candidates }
     }
