@@ -329,18 +329,10 @@ fn real_caddy_502_logs_are_tied_to_their_root_causes() {
     cleanup.network = Some(id.clone());
     docker_ok(&["network", "create", &id]);
     cleanup.containers.push(web.clone());
+    #[rustfmt::skip]
     docker_ok(&[
-        "run",
-        "-d",
-        "--name",
-        &web,
-        "--network",
-        &id,
-        "--network-alias",
-        "web",
-        "-v",
-        &mount(&app_caddyfile),
-        &image,
+        "run", "-d", "--name", &web, "--network", &id, "--network-alias", "web",
+        "-v", &mount(&app_caddyfile), &image,
     ]);
     cleanup.containers.push(proxy.clone());
     #[rustfmt::skip]

@@ -20,7 +20,8 @@
 //! project first so the network exists, and recreate the proxy container.
 
 use super::support::{
-    compose_command, log_evidence, network_hop, recreate_service_step, service_hop, upstreams,
+    compose_command, log_evidence, network_hop, recreate_service_step, replace_on_line,
+    service_hop, upstreams,
 };
 use crate::finding::{Finding, FixStep, HopState, Message};
 use crate::model::StackModel;
@@ -95,13 +96,31 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         for event in log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-lookup-failed"]) {
             finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
         }
-        if let Some(network) = target_networks.first() {
+        // An external network nobody creates, in place of the target's real one: rename it.
+        let rename = target_networks.first().and_then(|wanted| {
+            proxy_service.attachments.iter().find_map(|attachment| {
+                let network = &model.networks[attachment.network];
+                if network.created_by.is_some() {
+                    return None;
+                }
+                let declaration = network.declarations.iter().find(|d| d.project == proxy_service.project)?;
+                // Only a `name:` line is renamed; the key is what services refer to.
+                replace_on_line(model, &declaration.origin, &network.name, wanted)
+                    .filter(|edit| edit.before.trim_start().starts_with("name:"))
+                    .map(|edit| (network.name.clone(), (*wanted).to_string(), edit))
+            })
+        });
+        if let Some((old, new, edit)) = rename {
+            finding = finding.fix(FixStep::edit(msg("rename-external").with("old", old).with("new", new), edit));
+        } else if let Some(network) = target_networks.first() {
             finding = finding.fix(FixStep::say(
                 msg("attach")
                     .with("proxy", &proxy_service.name)
                     .with("network", *network)
                     .with("file", super::support::shown(model, &model.projects[proxy_service.project].files.last().cloned().unwrap_or_default())),
             ));
+        }
+        if !target_networks.is_empty() {
             finding = finding.fix(FixStep::run(
                 msg("start-target").with("service", &target_service.name),
                 format!("{} up -d", compose_command(model, target_service.project)),

@@ -59,7 +59,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             upstream.origin.clone(),
             Message::new("common.upstream-here").with("upstream", &upstream.text),
         );
-        for l in service.listeners.iter().take(3) {
+        let published_origin = published_as.map(|p| &p.origin);
+        // The `ports:` entry is shown once, as the host-port mix-up below.
+        for l in service.listeners.iter().filter(|l| Some(&l.origin) != published_origin).take(3) {
             let label = msg("listens").with("service", &service.name).with("port", l.port.to_string()).with("detail", &l.detail);
             finding = finding.evidence(l.origin.clone(), label);
         }

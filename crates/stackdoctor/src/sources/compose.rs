@@ -384,7 +384,9 @@ fn listeners(service: &compose::Service, env: &dyn Fn(&str) -> Option<String>) -
             format!("ports: {}", port.target),
         ));
     }
-    if let Some(image) = &service.image {
+    // An image's documented default is only a fallback: a command, `expose:`
+    // or `ports:` says what this container really does.
+    if let (true, Some(image)) = (out.is_empty(), &service.image) {
         out.extend(listen::image_listeners(
             &image.value,
             &Origin::from(&image.position),

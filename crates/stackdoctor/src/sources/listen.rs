@@ -162,10 +162,19 @@ pub fn listener_from_command(
         tls: false,
         evidence: ListenEvidence::Command,
         origin: origin.clone(),
-        detail: words.join(" "),
+        detail: one_line(&words.join(" ")),
         server: Some(binding),
     };
     Some(listener)
+}
+
+/// A command as one short line: whitespace collapsed, at most 100 characters.
+pub fn one_line(text: &str) -> String {
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match collapsed.char_indices().nth(100) {
+        Some((cut, _)) => format!("{}…", &collapsed[..cut]),
+        None => collapsed,
+    }
 }
 
 /// The ports a known image listens on by default.
