@@ -30,7 +30,7 @@ trap 'rm -rf "$corpus"' EXIT
 cp -r ../shared/corpus/awesome-compose/. "$corpus/"
 for dir in "$corpus"/*/; do
   for file in "$dir"compose.y*ml; do
-    grep -hoP '^\s*(build|context):\s*\K[^\s#]+' "$file" | tr -d '"'"'" | while read -r ctx; do
+    { grep -hoP '^\s*(build|context):\s*\K[^\s#]+' "$file" || true; } | tr -d '"'"'" | while read -r ctx; do
       [ "$ctx" = "build:" ] || mkdir -p "$dir/$ctx"
     done
   done
