@@ -226,3 +226,47 @@ pub fn servers() -> &'static ServerKnowledge {
         toml::from_str(SERVERS).unwrap_or_else(|e| panic!("embedded data/servers.toml: {e}"))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_comes_from_the_flag_then_the_locale() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(Lang::detect(Some("ja"), &env(&[])), Lang::Ja);
+        assert_eq!(
+            Lang::detect(Some("en"), &env(&[("LANG", "ja_JP.UTF-8")])),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::detect(None, &env(&[("LANG", "ja_JP.UTF-8")])),
+            Lang::Ja
+        );
+        assert_eq!(
+            Lang::detect(None, &env(&[("LC_ALL", "C"), ("LANG", "ja_JP.UTF-8")])),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::detect(None, &env(&[("LC_ALL", ""), ("LANG", "ja_JP.UTF-8")])),
+            Lang::Ja
+        );
+        assert_eq!(Lang::detect(None, &env(&[])), Lang::En);
+    }
+
+    #[test]
+    fn templates_fill_known_parameters_only() {
+        let params = BTreeMap::from([("upstream".to_string(), "web:8000".to_string())]);
+        assert_eq!(
+            fill("dial `{upstream}` {other} {", &params),
+            "dial `web:8000` {other} {"
+        );
+    }
+}

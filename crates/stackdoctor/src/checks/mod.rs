@@ -36,6 +36,18 @@ impl Check {
     }
 }
 
+/// Declares a check's cause ID (`CAUSE`) and `msg(name)`, the message
+/// `<cause>.<name>` of the catalogue.
+macro_rules! cause {
+    ($id:literal) => {
+        const CAUSE: &str = $id;
+        #[allow(dead_code)]
+        fn msg(name: &str) -> $crate::finding::Message {
+            $crate::finding::Message::of(CAUSE, name)
+        }
+    };
+}
+
 macro_rules! checks {
     ($($module:ident => $cause:literal),* $(,)?) => {
         $(pub mod $module;)*

@@ -20,15 +20,11 @@
 //! **Fix:** correct the line the error names, check it with
 //! `caddy validate --config Caddyfile --adapter caddyfile`, then reload Caddy.
 
-use crate::finding::{Finding, FixStep, Message};
+use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
 
-const CAUSE: &str = "proxy-config-invalid";
+cause!("proxy-config-invalid");
 
-/// A template of this cause (`data/causes.toml`).
-fn msg(name: &str) -> Message {
-    Message::of(CAUSE, name)
-}
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     model

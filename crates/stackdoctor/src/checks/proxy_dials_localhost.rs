@@ -18,12 +18,8 @@ use super::support::{log_evidence, reload_proxy_step, replace_on_line, service_h
 use crate::finding::{Finding, FixStep, Hop, HopState, Message};
 use crate::model::{StackModel, UpstreamTarget};
 
-const CAUSE: &str = "proxy-dials-localhost";
+cause!("proxy-dials-localhost");
 
-/// A template of this cause (`data/causes.toml`).
-fn msg(name: &str) -> Message {
-    Message::of(CAUSE, name)
-}
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();

@@ -17,15 +17,11 @@
 //! serves; then reload Caddy.
 
 use super::support::{reload_proxy_step, site_label};
-use crate::finding::{Finding, FixStep, Message};
+use crate::finding::{Finding, FixStep};
 use crate::model::{SiteAddress, StackModel};
 
-const CAUSE: &str = "proxy-site-mismatch";
+cause!("proxy-site-mismatch");
 
-/// A template of this cause (`data/causes.toml`).
-fn msg(name: &str) -> Message {
-    Message::of(CAUSE, name)
-}
 
 /// Whether a site address pattern matches `host` (Caddy's one-label `*` wildcard).
 pub fn host_matches(pattern: &str, host: &str) -> bool {

@@ -26,12 +26,8 @@ use super::support::{
 use crate::finding::{Finding, FixStep, HopState, Message};
 use crate::model::StackModel;
 
-const CAUSE: &str = "proxy-upstream-no-shared-network";
+cause!("proxy-upstream-no-shared-network");
 
-/// A template of this cause (`data/causes.toml`).
-fn msg(name: &str) -> Message {
-    Message::of(CAUSE, name)
-}
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();

@@ -32,6 +32,16 @@ pub fn upstreams(model: &StackModel) -> impl Iterator<Item = UpstreamContext<'_>
     })
 }
 
+/// Every upstream whose service the proxy reaches over a shared network, with that service.
+pub fn reached_upstreams(
+    model: &StackModel,
+) -> impl Iterator<Item = (UpstreamContext<'_>, ServiceId)> {
+    upstreams(model).filter_map(|ctx| {
+        let id = ctx.reachable_service(model)?;
+        Some((ctx, id))
+    })
+}
+
 impl UpstreamContext<'_> {
     /// The services the upstream names, in the order resolution found them.
     pub fn candidates(&self) -> Vec<ServiceId> {

@@ -21,12 +21,8 @@ use super::support::{compose_command, service_hop, upstreams};
 use crate::finding::{Finding, FixStep, HopState, Message};
 use crate::model::StackModel;
 
-const CAUSE: &str = "upstream-crash-loop";
+cause!("upstream-crash-loop");
 
-/// A template of this cause (`data/causes.toml`).
-fn msg(name: &str) -> Message {
-    Message::of(CAUSE, name)
-}
 
 /// Total weight of start-up failure lines that makes a crash loop.
 const THRESHOLD: u32 = 100;

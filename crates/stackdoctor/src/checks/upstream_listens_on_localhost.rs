@@ -17,23 +17,16 @@
 //! `uvicorn … --host 0.0.0.0`, `gunicorn --bind 0.0.0.0:8000`; then recreate
 //! the service.
 
-use super::support::{insert_after_word, log_evidence, recreate_service_step, replace_on_line, service_hop, upstreams};
+use super::support::{insert_after_word, log_evidence, recreate_service_step, replace_on_line, service_hop, reached_upstreams};
 use crate::finding::{Finding, FixStep, HopState, Message};
 use crate::model::{Bind, ListenEvidence, StackModel};
 
-const CAUSE: &str = "upstream-listens-on-localhost";
+cause!("upstream-listens-on-localhost");
 
-/// A template of this cause (`data/causes.toml`).
-fn msg(name: &str) -> Message {
-    Message::of(CAUSE, name)
-}
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for ctx in upstreams(model) {
-        let Some(id) = ctx.reachable_service(model) else {
-            continue;
-        };
+    for (ctx, id) in reached_upstreams(model) {
         let upstream = ctx.upstream;
         let service = &model.services[id];
         let port = upstream.port.unwrap_or(80);

@@ -21,12 +21,8 @@ use super::support::{compose_command, log_evidence, service_hop, shown, upstream
 use crate::finding::{Finding, FixStep, HopState, Message};
 use crate::model::{Activation, StackModel, UpstreamTarget};
 
-const CAUSE: &str = "upstream-not-running";
+cause!("upstream-not-running");
 
-/// A template of this cause (`data/causes.toml`).
-fn msg(name: &str) -> Message {
-    Message::of(CAUSE, name)
-}
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -78,6 +74,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     let exits: Vec<_> = model.log_events_of_service(&service.name, "upstream-not-running").take(3).collect();
                     if exits.is_empty() {
                         continue;
+                    }
+                    // With `restart: "no"` an exited container stays down until someone starts it.
+                    if let Some(restart) = service.restart.as_ref().filter(|r| r.value == "no") {
+                        finding = finding.evidence(restart.origin.clone(), msg("restart-no"));
                     }
                     for event in exits {
                         finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));

@@ -19,12 +19,8 @@ use super::support::{recreate_service_step, service_hop, upstreams};
 use crate::finding::{Finding, FixStep, HopState, Message};
 use crate::model::{StackModel, UpstreamTarget};
 
-const CAUSE: &str = "upstream-port-not-published";
+cause!("upstream-port-not-published");
 
-/// A template of this cause (`data/causes.toml`).
-fn msg(name: &str) -> Message {
-    Message::of(CAUSE, name)
-}
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();

@@ -23,12 +23,8 @@ use super::support::{reload_proxy_step, replace_on_line, upstreams};
 use crate::finding::{Finding, FixStep, HopState, Message};
 use crate::model::{ListenEvidence, StackModel};
 
-const CAUSE: &str = "upstream-scheme-mismatch";
+cause!("upstream-scheme-mismatch");
 
-/// A template of this cause (`data/causes.toml`).
-fn msg(name: &str) -> Message {
-    Message::of(CAUSE, name)
-}
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();

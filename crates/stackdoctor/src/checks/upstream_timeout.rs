@@ -21,12 +21,8 @@ use super::support::{reload_proxy_step, upstreams};
 use crate::finding::{Finding, FixStep, HopState, Message};
 use crate::model::StackModel;
 
-const CAUSE: &str = "upstream-timeout";
+cause!("upstream-timeout");
 
-/// A template of this cause (`data/causes.toml`).
-fn msg(name: &str) -> Message {
-    Message::of(CAUSE, name)
-}
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let events: Vec<_> = model

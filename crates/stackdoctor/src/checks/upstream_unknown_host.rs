@@ -19,12 +19,8 @@ use super::support::{log_evidence, reload_proxy_step, replace_on_line, suggest_s
 use crate::finding::{Finding, FixStep, Hop, HopState, Message};
 use crate::model::{Origin, StackModel, UpstreamTarget};
 
-const CAUSE: &str = "upstream-unknown-host";
+cause!("upstream-unknown-host");
 
-/// A template of this cause (`data/causes.toml`).
-fn msg(name: &str) -> Message {
-    Message::of(CAUSE, name)
-}
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();

@@ -17,23 +17,16 @@
 //! note that `ports: "8080:8000"` publishes 8000 on the host's 8080, and
 //! containers always use the container side (8000).
 
-use super::support::{log_evidence, main_listener, with_port, reload_proxy_step, replace_on_line, service_hop, upstreams};
+use super::support::{log_evidence, main_listener, with_port, reload_proxy_step, replace_on_line, service_hop, reached_upstreams};
 use crate::finding::{Finding, FixStep, HopState, Message, Severity};
 use crate::model::{ListenEvidence, StackModel};
 
-const CAUSE: &str = "upstream-wrong-port";
+cause!("upstream-wrong-port");
 
-/// A template of this cause (`data/causes.toml`).
-fn msg(name: &str) -> Message {
-    Message::of(CAUSE, name)
-}
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for ctx in upstreams(model) {
-        let Some(id) = ctx.reachable_service(model) else {
-            continue;
-        };
+    for (ctx, id) in reached_upstreams(model) {
         let upstream = ctx.upstream;
         let service = &model.services[id];
         let port = upstream.port.unwrap_or(80);

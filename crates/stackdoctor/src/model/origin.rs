@@ -75,9 +75,13 @@ impl Origin {
     }
 }
 
-/// `path` relative to `root` when it lies inside it.
+/// `path` relative to `root` when it lies inside it (`.` for the root itself).
 pub fn relative<'a>(path: &'a Path, root: &Path) -> &'a Path {
-    path.strip_prefix(root).unwrap_or(path)
+    match path.strip_prefix(root) {
+        Ok(rest) if rest.as_os_str().is_empty() => Path::new("."),
+        Ok(rest) => rest,
+        Err(_) => path,
+    }
 }
 
 impl From<&compose::Position> for Origin {
