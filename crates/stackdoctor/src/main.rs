@@ -19,7 +19,9 @@ fn main() -> ExitCode {
     match stackdoctor::run::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("stackdoctor: error: {error}");
+            // Errors may quote input (a YAML line, a template): mask before printing.
+            let message = stackdoctor::secrets::mask_patterns(&error.to_string());
+            eprintln!("stackdoctor: error: {message}");
             ExitCode::from(2)
         }
     }

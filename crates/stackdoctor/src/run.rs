@@ -226,7 +226,7 @@ fn model_text(model: &StackModel) -> String {
             out,
             "invalid {}: {} [{}]",
             input.kind,
-            input.message,
+            masker.mask(&input.message),
             input.origin.display(root)
         );
     }

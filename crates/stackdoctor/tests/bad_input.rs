@@ -204,3 +204,16 @@ fn binary_and_huge_inputs_do_not_panic() {
         "proxy-upstream-lookup-failed"
     );
 }
+
+#[test]
+fn errors_that_quote_input_mask_secrets() {
+    let text = expect_error(
+        &[(
+            "compose.yaml",
+            b"services:\n  web:\n    image: app\n    environment:\n      DATABASE_URL: \"postgres://app:s3cretpw@db/${ bad}\"\n",
+        )],
+        &[],
+        "compose.yaml",
+    );
+    assert!(!text.contains("s3cretpw"), "{text}");
+}
