@@ -1,7 +1,7 @@
 //! What checks produce: findings with evidence, fix steps and the request path.
 //!
 //! Texts are not written here: a [`Message`] names a template of the cause
-//! catalogue (`data/causes.toml`, English and Japanese) and its parameters,
+//! catalogue (`data/causes/*.toml`, English and Japanese) and its parameters,
 //! so every text a user reads exists in both languages.
 
 use crate::model::Origin;

@@ -7,7 +7,8 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-const CAUSES: &str = include_str!("../data/causes.toml");
+/// The cause catalogue, one file per family; later files may add causes and `common` texts.
+const CAUSES: &[(&str, &str)] = &[("proxy", include_str!("../data/causes/proxy.toml"))];
 const SIGNATURES: &[(&str, &str)] = &[
     ("caddy", include_str!("../data/signatures/caddy.toml")),
     ("apps", include_str!("../data/signatures/apps.toml")),
@@ -69,14 +70,20 @@ pub struct Cause {
     pub explains: Vec<String>,
     pub title: Text,
     pub summary: Text,
+    /// The documentation of a cause that no check file documents (causes
+    /// raised from logs only): what it means, why it breaks, the fix.
+    #[serde(default)]
+    pub details: Option<Text>,
     #[serde(default)]
     pub messages: BTreeMap<String, Text>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct Catalogue {
+    #[serde(default)]
     pub causes: BTreeMap<String, Cause>,
     /// Texts shared by several causes (`common.<name>`).
+    #[serde(default)]
     pub common: BTreeMap<String, Text>,
 }
 
@@ -134,22 +141,45 @@ pub fn fill(template: &str, params: &BTreeMap<String, String>) -> String {
     out
 }
 
-/// The cause catalogue, parsed once.
+/// The cause catalogue, parsed once from every embedded file.
 pub fn catalogue() -> &'static Catalogue {
     static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
     CATALOGUE.get_or_init(|| {
-        toml::from_str(CAUSES).unwrap_or_else(|e| panic!("embedded data/causes.toml: {e}"))
+        let mut all = Catalogue::default();
+        for (family, text) in CAUSES {
+            let part: Catalogue = toml::from_str(text)
+                .unwrap_or_else(|e| panic!("embedded data/causes/{family}.toml: {e}"));
+            for (id, cause) in part.causes {
+                assert!(
+                    all.causes.insert(id.clone(), cause).is_none(),
+                    "cause {id} defined twice"
+                );
+            }
+            all.common.extend(part.common);
+        }
+        all
     })
 }
 
 /// A log signature: a pattern and the causes a matching line supports.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SignatureSpec {
     pub id: String,
-    /// A regular expression; named groups `host` and `port` capture the upstream.
-    pub pattern: String,
-    /// A literal every matching line contains, to skip the regex on most lines.
+    /// A literal every matching line contains (case-sensitive). Alone it is
+    /// the whole pattern; with `pattern` it is the prefilter.
     pub literal: String,
+    /// A regular expression, where a literal is not enough; named groups
+    /// `host`, `port` and `service` capture what the line names.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// The programs that print it (`caddy`, `botocore`, `ecs-agent`, …).
+    pub components: Vec<String>,
+    /// The log shapes it appears in (`caddy-json`, `plain`, `python-traceback`, …).
+    #[serde(default)]
+    pub formats: Vec<String>,
+    /// Where the example lines come from (a document, an issue thread, a seed guide).
+    pub source: String,
     /// `(cause ID, weight 1–100)`.
     pub causes: Vec<(String, u8)>,
     pub meaning: Text,

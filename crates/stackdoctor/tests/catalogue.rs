@@ -10,7 +10,7 @@ fn every_check_has_a_cause_in_both_languages_and_back() {
     for check in ALL {
         let cause = catalogue
             .cause(check.cause)
-            .unwrap_or_else(|| panic!("{} not in data/causes.toml", check.cause));
+            .unwrap_or_else(|| panic!("{} not in data/causes/*.toml", check.cause));
         for text in [&cause.title, &cause.summary] {
             assert!(
                 !text.en.is_empty() && !text.ja.is_empty(),

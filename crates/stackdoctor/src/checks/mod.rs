@@ -4,7 +4,7 @@
 //! (`stackdoctor explain <cause>` prints it): what it detects, why it breaks
 //! requests, an example, and the fix. To add a check: write the file with a
 //! `pub fn run(model: &StackModel) -> Vec<Finding>`, add its line below, and
-//! add its cause to `data/causes.toml` in English and Japanese.
+//! add its cause to `data/causes/*.toml` in English and Japanese.
 
 use crate::finding::Finding;
 use crate::model::StackModel;

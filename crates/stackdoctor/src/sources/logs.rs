@@ -34,7 +34,11 @@ pub fn signatures() -> &'static [Signature] {
         signature_specs()
             .into_iter()
             .map(|(family, spec)| {
-                let regex = Regex::new(&spec.pattern).unwrap_or_else(|e| {
+                let pattern = spec
+                    .pattern
+                    .clone()
+                    .unwrap_or_else(|| regex::escape(&spec.literal));
+                let regex = Regex::new(&pattern).unwrap_or_else(|e| {
                     panic!(
                         "signature {} in data/signatures/{family}.toml: {e}",
                         spec.id
