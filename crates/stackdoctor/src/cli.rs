@@ -23,6 +23,10 @@ pub enum Command {
     Model(ModelArgs),
     /// Print the documentation of a cause (or list all causes).
     Explain(ExplainArgs),
+    /// Find known errors in logs (files, folders, .gz, or - for stdin), grouped by cause.
+    Logs(LogsArgs),
+    /// List the log signatures stackdoctor knows.
+    Signatures(SignaturesArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -48,6 +52,9 @@ pub struct StackArgs {
     /// A log file to scan for known errors, or `-` for standard input (repeatable).
     #[arg(long = "logs", value_name = "FILE")]
     pub logs: Vec<PathBuf>,
+    /// An extra signature file, same format as the built-in ones (repeatable).
+    #[arg(long = "signatures", value_name = "FILE")]
+    pub signatures: Vec<PathBuf>,
     /// Language of the texts (en, ja); default from the locale.
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
@@ -94,6 +101,38 @@ pub struct ModelArgs {
 pub struct ExplainArgs {
     /// The cause ID, e.g. upstream-wrong-port; none lists every cause.
     pub cause: Option<String>,
+    /// Language (en, ja); default from the locale.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Log files, folders (searched recursively), .gz files, or `-` for standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// An extra signature file (repeatable).
+    #[arg(long = "signatures", value_name = "FILE")]
+    pub signatures: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Language (en, ja); default from the locale.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SignaturesArgs {
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write every signature's regular expression, one per line (for `rg -f`), to FILE or `-`.
+    #[arg(long, value_name = "FILE")]
+    pub export_patterns: Option<PathBuf>,
+    /// An extra signature file (repeatable).
+    #[arg(long = "signatures", value_name = "FILE")]
+    pub signatures: Vec<PathBuf>,
     /// Language (en, ja); default from the locale.
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,

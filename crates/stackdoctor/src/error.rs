@@ -16,6 +16,14 @@ pub enum Error {
     },
     #[error("{0}")]
     Usage(String),
+    /// A data file (a user's signature file) that does not parse.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Data {
+        path: PathBuf,
+        line: u32,
+        column: u32,
+        message: String,
+    },
     #[error("cannot write the report: {0}")]
     Output(#[source] std::io::Error),
 }

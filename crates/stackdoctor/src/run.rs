@@ -1,6 +1,8 @@
 //! Runs a parsed command line: the glue between the CLI and the pipeline.
 
-use crate::cli::{Cli, ColorChoice, Command, ExplainArgs, Format, StackArgs};
+use crate::cli::{
+    Cli, ColorChoice, Command, ExplainArgs, Format, LogsArgs, SignaturesArgs, StackArgs,
+};
 use crate::error::Error;
 use crate::knowledge::{catalogue, Lang};
 use crate::model::StackModel;
@@ -54,6 +56,8 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             })
         }
         Command::Explain(args) => explain(&args),
+        Command::Logs(args) => logs(&args),
+        Command::Signatures(args) => signatures(&args),
     }
 }
 
@@ -107,6 +111,7 @@ fn inputs(stack: &StackArgs, url: Option<String>) -> Inputs {
         },
         caddyfiles: files(&stack.caddyfiles),
         logs: files(&stack.logs),
+        signatures: files(&stack.signatures),
         url,
         environment: std::env::vars().collect(),
     }
@@ -238,34 +243,113 @@ fn explain(args: &ExplainArgs) -> Result<u8, Error> {
     let catalogue = catalogue();
     let Some(id) = &args.cause else {
         let mut out = String::new();
-        for check in crate::checks::ALL {
-            if let Some(cause) = catalogue.cause(check.cause) {
-                out.push_str(&format!(
-                    "{:<34} {:<8} {}\n",
-                    check.cause,
-                    cause.severity.as_str(),
-                    cause.summary.get(lang)
-                ));
-            }
+        for (id, cause) in &catalogue.causes {
+            out.push_str(&format!(
+                "{:<40} {:<8} {}\n",
+                id,
+                cause.severity.as_str(),
+                cause.summary.get(lang)
+            ));
         }
         write_stdout(&out)?;
         return Ok(HEALTHY);
     };
-    let (Some(check), Some(cause)) = (crate::checks::find(id), catalogue.cause(id)) else {
+    let Some(cause) = catalogue.cause(id) else {
         return Err(Error::Usage(format!(
             "unknown cause `{id}`; `stackdoctor explain` lists them"
         )));
+    };
+    // A check's doc comment documents its cause; causes seen only in logs have `details`.
+    let documentation = match (crate::checks::find(id), &cause.details) {
+        (Some(check), _) => check.documentation(),
+        (None, Some(details)) => details.get(lang).to_string(),
+        (None, None) => String::new(),
     };
     let mut out = format!(
         "{id} ({})\n\n{}\n\n",
         cause.severity.as_str(),
         cause.summary.get(lang)
     );
-    if lang == Lang::Ja {
+    if lang == Lang::Ja && crate::checks::find(id).is_some() {
         out.push_str("--- 詳細 (英語) ---\n\n");
     }
-    out.push_str(&check.documentation());
+    out.push_str(&documentation);
     out.push('\n');
     write_stdout(&out)?;
+    Ok(HEALTHY)
+}
+
+fn logs(args: &LogsArgs) -> Result<u8, Error> {
+    let lang = lang(args.lang.as_deref());
+    let set = crate::sources::logs::SignatureSet::load(&args.signatures)?;
+    let scan = crate::sources::logs::scan_inputs(&args.paths, &set)?;
+    let report = crate::report::logs::build(
+        &scan.events,
+        &scan.counts,
+        &set.specs,
+        &scan.unrecognised,
+        scan.scanned.clone(),
+        lang,
+    );
+    let text = match args.format {
+        Format::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
+        Format::Text => crate::report::logs::render_text(&report, lang, use_color(args.color)),
+    };
+    write_stdout(&text)?;
+    Ok(if report.has_problems() {
+        PROBLEMS
+    } else {
+        HEALTHY
+    })
+}
+
+fn signatures(args: &SignaturesArgs) -> Result<u8, Error> {
+    let lang = lang(args.lang.as_deref());
+    let set = crate::sources::logs::SignatureSet::load(&args.signatures)?;
+    if let Some(path) = &args.export_patterns {
+        let patterns = set.export_patterns();
+        if path.as_os_str() == "-" {
+            write_stdout(&patterns)?;
+        } else {
+            std::fs::write(path, patterns).map_err(Error::Output)?;
+        }
+        return Ok(HEALTHY);
+    }
+    let text = match args.format {
+        Format::Json => {
+            let list: Vec<serde_json::Value> = set
+                .specs
+                .iter()
+                .map(|s| {
+                    serde_json::json!({
+                        "id": s.id,
+                        "components": s.components,
+                        "formats": s.formats,
+                        "literal": s.literal,
+                        "pattern": s.pattern,
+                        "causes": s.causes.iter().map(|(c, w)| serde_json::json!({"cause": c, "weight": w})).collect::<Vec<_>>(),
+                        "meaning": s.meaning.get(lang),
+                        "source": s.source,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
+        }
+        Format::Text => set
+            .specs
+            .iter()
+            .map(|s| {
+                let causes: Vec<String> =
+                    s.causes.iter().map(|(c, w)| format!("{c}:{w}")).collect();
+                format!(
+                    "{:<48} {:<14} {}\n",
+                    s.id,
+                    s.components.join(","),
+                    causes.join(" ")
+                )
+            })
+            .collect(),
+    };
+    write_stdout(&text)?;
     Ok(HEALTHY)
 }

@@ -38,8 +38,14 @@ fn every_check_has_a_cause_in_both_languages_and_back() {
             );
         }
     }
-    for id in catalogue.causes.keys() {
-        assert!(ALL.iter().any(|c| c.cause == id), "cause {id} has no check");
+    // A cause without a check is raised from logs only; its `details` document it.
+    for (id, cause) in &catalogue.causes {
+        let documented = ALL.iter().any(|c| c.cause == id)
+            || cause
+                .details
+                .as_ref()
+                .is_some_and(|d| !d.en.is_empty() && !d.ja.is_empty());
+        assert!(documented, "cause {id} has no check and no details");
     }
 }
 
@@ -127,7 +133,7 @@ fn explain_prints_the_documentation_and_rejects_unknown_causes() {
 
     let out = Command::new(bin).args(["explain"]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(text.lines().count(), ALL.len(), "{text}");
+    assert_eq!(text.lines().count(), catalogue().causes.len(), "{text}");
 
     let out = Command::new(bin)
         .args(["explain", "no-such-cause"])

@@ -9,6 +9,7 @@
 use crate::finding::Finding;
 use crate::model::StackModel;
 
+pub mod log_causes;
 pub mod support;
 
 /// A registered check.
@@ -78,7 +79,10 @@ checks! {
 
 /// Runs every check over the model.
 pub fn run_all(model: &StackModel) -> Vec<Finding> {
-    ALL.iter().flat_map(|check| (check.run)(model)).collect()
+    ALL.iter()
+        .flat_map(|check| (check.run)(model))
+        .chain(log_causes::run(model))
+        .collect()
 }
 
 /// The check that reports `cause`.

@@ -24,6 +24,7 @@ pub struct StackModel {
     pub networks: Vec<Network>,
     pub proxies: Vec<Proxy>,
     pub log_events: Vec<LogEvent>,
+    pub unrecognised_errors: UnrecognisedErrors,
     /// The URL the user says fails (`--url`), if any.
     pub requested_url: Option<RequestedUrl>,
     /// Services defined only in compose files of a project folder that are not
@@ -335,6 +336,17 @@ pub struct LogEvent {
     pub text: String,
     /// What the line says, short (a JSON line's message, status and request), secrets masked.
     pub message: String,
+    /// When it was logged (Unix milliseconds, UTC), when the line says.
+    pub timestamp: Option<i64>,
+}
+
+/// Lines that look like errors (`ERROR`, `Traceback`, `panic:`) but match no
+/// signature: counted and sampled, so nothing important is silently dropped.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UnrecognisedErrors {
+    pub count: u64,
+    /// A few of them (masked), with where they are.
+    pub samples: Vec<Sourced<String>>,
 }
 
 /// A URL the user says fails.

@@ -5,6 +5,7 @@
 //! The renderers only lay it out, so nothing unmasked can reach an output.
 //! The JSON form is documented in `docs/report-json.md`.
 
+pub mod logs;
 pub mod terminal;
 
 use crate::diagnosis::Diagnosis;

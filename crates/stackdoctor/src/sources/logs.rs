@@ -8,10 +8,12 @@
 //! or any `message`/`msg` field).
 
 use crate::error::Error;
-use crate::knowledge::{signature_specs, SignatureSpec};
-use crate::model::{FilePosition, LogEvent, Origin};
+use crate::knowledge::{load_signature_file, signature_specs, SignatureSpec};
+use crate::model::{FilePosition, LogEvent, Origin, Sourced, UnrecognisedErrors};
+use crate::report::logs::Scanned;
 use crate::secrets::mask_patterns;
 use regex::Regex;
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -21,33 +23,50 @@ const MAX_LINE: usize = 64 * 1024;
 /// At most this many events are kept per signature and service; counts go on.
 const MAX_EVENTS_PER_KIND: usize = 50;
 
-/// A compiled signature.
-pub struct Signature {
-    pub spec: SignatureSpec,
-    pub regex: Regex,
+/// The signatures of one run: the embedded ones plus the user's files, compiled.
+pub struct SignatureSet {
+    pub specs: Vec<SignatureSpec>,
+    regexes: Vec<Regex>,
 }
 
-/// All embedded signatures, compiled once.
-pub fn signatures() -> &'static [Signature] {
-    static COMPILED: OnceLock<Vec<Signature>> = OnceLock::new();
-    COMPILED.get_or_init(|| {
-        signature_specs()
+impl SignatureSet {
+    /// The embedded signatures and those of `user_files`.
+    pub fn load(user_files: &[PathBuf]) -> Result<SignatureSet, Error> {
+        let mut sources: Vec<(String, SignatureSpec)> = signature_specs()
             .into_iter()
-            .map(|(family, spec)| {
-                let pattern = spec
-                    .pattern
-                    .clone()
-                    .unwrap_or_else(|| regex::escape(&spec.literal));
-                let regex = Regex::new(&pattern).unwrap_or_else(|e| {
-                    panic!(
-                        "signature {} in data/signatures/{family}.toml: {e}",
-                        spec.id
-                    )
-                });
-                Signature { spec, regex }
-            })
+            .map(|(family, spec)| (format!("data/signatures/{family}.toml"), spec))
+            .collect();
+        for path in user_files {
+            for spec in load_signature_file(path)? {
+                sources.push((path.display().to_string(), spec));
+            }
+        }
+        let mut specs = Vec::with_capacity(sources.len());
+        let mut regexes = Vec::with_capacity(sources.len());
+        for (file, spec) in sources {
+            let pattern = spec
+                .pattern
+                .clone()
+                .unwrap_or_else(|| regex::escape(&spec.literal));
+            let regex = Regex::new(&pattern).map_err(|e| {
+                Error::Usage(format!(
+                    "{file}: signature {}: invalid pattern: {e}",
+                    spec.id
+                ))
+            })?;
+            specs.push(spec);
+            regexes.push(regex);
+        }
+        Ok(SignatureSet { specs, regexes })
+    }
+
+    /// Each signature's regular expression (an escaped literal where it has none), for `rg -f`.
+    pub fn export_patterns(&self) -> String {
+        self.regexes
+            .iter()
+            .map(|r| format!("{}\n", r.as_str()))
             .collect()
-    })
+    }
 }
 
 /// A `docker compose logs` prefix: `name-1  | ` (v2) or `name_1  | ` (v1).
@@ -105,14 +124,103 @@ fn json_message(text: &str) -> Option<String> {
     Some(message)
 }
 
-/// Scans a reader and returns the events it holds. `name` is the file name
-/// used in origins (`-` for stdin).
-pub fn scan<R: Read>(name: &Path, reader: R) -> Result<Vec<LogEvent>, Error> {
+/// What a scan found: events (a bounded sample per signature and service),
+/// full counts, and the error-looking lines no signature knows.
+#[derive(Debug, Default)]
+pub struct LogScan {
+    pub events: Vec<LogEvent>,
+    /// Every match counted per (signature, service), also past the sample limit.
+    pub counts: BTreeMap<(String, Option<String>), u64>,
+    pub unrecognised: UnrecognisedErrors,
+    pub scanned: Scanned,
+}
+
+/// Unrecognised error lines kept as samples.
+const UNRECOGNISED_SAMPLES: usize = 5;
+
+impl LogScan {
+    /// Records a line that signature `index` of `set` matched.
+    fn add_match(&mut self, set: &SignatureSet, index: usize, line: &MatchedLine<'_>) {
+        let spec = &set.specs[index];
+        let captures = set.regexes[index]
+            .captures(line.message)
+            .or_else(|| set.regexes[index].captures(line.raw));
+        let capture = |name: &str| {
+            captures
+                .as_ref()
+                .and_then(|c| c.name(name))
+                .map(|m| m.as_str().to_string())
+        };
+        let service = capture("service").or_else(|| line.service.clone());
+        let count = self
+            .counts
+            .entry((spec.id.clone(), service.clone()))
+            .or_insert(0);
+        *count += 1;
+        if *count > MAX_EVENTS_PER_KIND as u64 {
+            return;
+        }
+        self.events.push(LogEvent {
+            origin: line.origin.clone(),
+            signature: spec.id.clone(),
+            causes: spec.causes.clone(),
+            service,
+            host: capture("host").map(|h| h.trim_matches(['[', ']']).to_string()),
+            port: capture("port").and_then(|p| p.parse().ok()),
+            text: mask_patterns(line.raw),
+            message: mask_patterns(&shorten(line.message)),
+            timestamp: line.timestamp,
+        });
+    }
+
+    /// Records an error-looking line no signature matched.
+    fn add_unrecognised(&mut self, origin: &Origin, message: &str) {
+        self.unrecognised.count += 1;
+        if self.unrecognised.samples.len() < UNRECOGNISED_SAMPLES {
+            self.unrecognised.samples.push(Sourced::new(
+                mask_patterns(&shorten(message)),
+                origin.clone(),
+            ));
+        }
+    }
+}
+
+/// A line (or grouped event) as the scanner saw it.
+struct MatchedLine<'a> {
+    origin: Origin,
+    service: Option<String>,
+    /// The line as written.
+    raw: &'a str,
+    /// Its message: prefixes and JSON wrapping removed.
+    message: &'a str,
+    timestamp: Option<i64>,
+}
+
+/// Whether a line no signature knows looks like an error worth reporting.
+fn looks_like_error(message: &str) -> bool {
+    [
+        "ERROR",
+        "FATAL",
+        "CRITICAL",
+        "Traceback (most recent call last)",
+        "panic:",
+        "\"level\":\"error\"",
+    ]
+    .iter()
+    .any(|marker| message.contains(marker))
+}
+
+/// Scans a reader into `scan`. `name` is the file name used in origins.
+pub fn scan_reader<R: Read>(
+    name: &Path,
+    reader: R,
+    set: &SignatureSet,
+    scan: &mut LogScan,
+) -> Result<(), Error> {
     let mut reader = BufReader::new(reader);
-    let mut events = Vec::new();
-    let mut counts = std::collections::HashMap::new();
     let mut buffer = Vec::new();
     let mut line_number = 0u32;
+    scan.scanned.files += 1;
     loop {
         buffer.clear();
         let read = read_capped_line(&mut reader, &mut buffer).map_err(|source| Error::Read {
@@ -122,52 +230,61 @@ pub fn scan<R: Read>(name: &Path, reader: R) -> Result<Vec<LogEvent>, Error> {
         if read == 0 {
             break;
         }
+        scan.scanned.bytes += read as u64;
+        scan.scanned.lines += 1;
         line_number = line_number.saturating_add(1);
-        let line = String::from_utf8_lossy(&buffer);
-        let line = line.trim_end_matches(['\n', '\r']);
-        let (service, text) = split_line(line);
-        for signature in signatures() {
-            if !text.contains(&signature.spec.literal) && !line.contains(&signature.spec.literal) {
-                continue;
+        let raw = String::from_utf8_lossy(&buffer);
+        let raw = raw.trim_end_matches(['\n', '\r']);
+        let (service, message) = split_line(raw);
+        let line = MatchedLine {
+            origin: Origin::Log(FilePosition {
+                file: name.to_path_buf(),
+                line: line_number,
+                column: 1,
+                length: 0,
+            }),
+            service,
+            raw,
+            message: &message,
+            timestamp: None,
+        };
+        let mut matched = false;
+        for (index, spec) in set.specs.iter().enumerate() {
+            let candidate = message.contains(&spec.literal) || raw.contains(&spec.literal);
+            if candidate
+                && (set.regexes[index].is_match(&message) || set.regexes[index].is_match(raw))
+            {
+                scan.add_match(set, index, &line);
+                matched = true;
             }
-            let Some(captures) = signature
-                .regex
-                .captures(&text)
-                .or_else(|| signature.regex.captures(line))
-            else {
-                continue;
-            };
-            let service = captures
-                .name("service")
-                .map(|m| m.as_str().to_string())
-                .or_else(|| service.clone());
-            let count = counts
-                .entry((signature.spec.id.clone(), service.clone()))
-                .or_insert(0usize);
-            *count += 1;
-            if *count > MAX_EVENTS_PER_KIND {
-                continue;
-            }
-            events.push(LogEvent {
-                origin: Origin::Log(FilePosition {
-                    file: name.to_path_buf(),
-                    line: line_number,
-                    column: 1,
-                    length: 0,
-                }),
-                signature: signature.spec.id.clone(),
-                causes: signature.spec.causes.clone(),
-                service,
-                host: captures
-                    .name("host")
-                    .map(|m| m.as_str().trim_matches(['[', ']']).to_string()),
-                port: captures.name("port").and_then(|m| m.as_str().parse().ok()),
-                text: mask_patterns(line),
-                message: mask_patterns(&shorten(&text)),
-            });
+        }
+        if !matched && looks_like_error(raw) {
+            scan.add_unrecognised(&line.origin, &message);
         }
     }
-    Ok(events)
+    Ok(())
+}
+
+/// Scans every log input (`-` is stdin).
+pub fn scan_inputs(inputs: &[PathBuf], set: &SignatureSet) -> Result<LogScan, Error> {
+    let mut scan = LogScan::default();
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            scan_reader(
+                Path::new("<stdin>"),
+                std::io::stdin().lock(),
+                set,
+                &mut scan,
+            )?;
+        } else {
+            let file = std::fs::File::open(input).map_err(|source| Error::Read {
+                path: input.clone(),
+                source,
+            })?;
+            scan_reader(input, file, set, &mut scan)?;
+        }
+    }
+    Ok(scan)
 }
 
 /// At most 200 characters of a message, for reports.
@@ -206,54 +323,61 @@ fn memchr_newline(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| b == b'\n')
 }
 
-/// Reads every log input (`-` is stdin) into events.
-pub fn load_logs(inputs: &[PathBuf]) -> Result<Vec<LogEvent>, Error> {
-    let mut events = Vec::new();
-    for input in inputs {
-        if input.as_os_str() == "-" {
-            events.extend(scan(Path::new("<stdin>"), std::io::stdin().lock())?);
-        } else {
-            let file = std::fs::File::open(input).map_err(|source| Error::Read {
-                path: input.clone(),
-                source,
-            })?;
-            events.extend(scan(input, file)?);
-        }
-    }
-    Ok(events)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn scan_text(text: &str) -> Vec<LogEvent> {
-        scan(Path::new("test.log"), text.as_bytes()).unwrap()
+        scan_with(&SignatureSet::load(&[]).unwrap(), text.as_bytes()).events
+    }
+
+    fn scan_with(set: &SignatureSet, bytes: &[u8]) -> LogScan {
+        let mut scan = LogScan::default();
+        scan_reader(Path::new("test.log"), bytes, set, &mut scan).unwrap();
+        scan
     }
 
     /// Every example of every signature matches it, and no near miss matches it.
     #[test]
     fn signature_examples_match_and_near_misses_do_not() {
-        for signature in signatures() {
+        let set = SignatureSet::load(&[]).unwrap();
+        for signature in &set.specs {
             assert!(
-                !signature.spec.examples.is_empty(),
+                !signature.examples.is_empty(),
                 "{} has no example",
-                signature.spec.id
+                signature.id
             );
-            for example in &signature.spec.examples {
+            for example in &signature.examples {
                 let events = scan_text(example);
                 assert!(
-                    events.iter().any(|e| e.signature == signature.spec.id),
+                    events.iter().any(|e| e.signature == signature.id),
                     "{}: example does not match: {example}",
-                    signature.spec.id
+                    signature.id
                 );
             }
-            for miss in &signature.spec.near_misses {
+            assert!(
+                !signature.near_misses.is_empty(),
+                "{} has no near miss",
+                signature.id
+            );
+            for (cause, weight) in &signature.causes {
+                assert!(
+                    crate::knowledge::catalogue().cause(cause).is_some(),
+                    "{}: unknown cause {cause}",
+                    signature.id
+                );
+                assert!(
+                    (1..=100).contains(weight),
+                    "{}: weight {weight}",
+                    signature.id
+                );
+            }
+            for miss in &signature.near_misses {
                 let events = scan_text(miss);
                 assert!(
-                    !events.iter().any(|e| e.signature == signature.spec.id),
+                    !events.iter().any(|e| e.signature == signature.id),
                     "{}: near miss matches: {miss}",
-                    signature.spec.id
+                    signature.id
                 );
             }
         }
@@ -287,7 +411,7 @@ mod tests {
     fn huge_lines_and_binary_do_not_break_the_scan() {
         let mut data = vec![b'x'; 3 * MAX_LINE];
         data.extend_from_slice(b"\n\xff\xfe\x00\nweb-1 exited with code 2\n");
-        let events = scan(Path::new("bin.log"), data.as_slice()).unwrap();
+        let events = scan_with(&SignatureSet::load(&[]).unwrap(), &data).events;
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].origin.position().unwrap().line, 3);
     }

@@ -22,6 +22,8 @@ pub struct Inputs {
     pub compose: compose::ComposeInputs,
     pub caddyfiles: Vec<PathBuf>,
     pub logs: Vec<PathBuf>,
+    /// The user's extra signature files.
+    pub signatures: Vec<PathBuf>,
     pub url: Option<String>,
     /// The shell environment compose interpolation sees.
     pub environment: BTreeMap<String, String>,
@@ -46,7 +48,10 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     compose::load_projects(&root, &inputs.compose, &inputs.environment, &mut model)?;
     let caddyfiles = caddy::find_caddyfiles(&root, &inputs.caddyfiles, &model);
     caddy::load_caddyfiles(&caddyfiles, &mut model);
-    model.log_events = logs::load_logs(&inputs.logs)?;
+    let signatures = logs::SignatureSet::load(&inputs.signatures)?;
+    let scan = logs::scan_inputs(&inputs.logs, &signatures)?;
+    model.log_events = scan.events;
+    model.unrecognised_errors = scan.unrecognised;
     if let Some(url) = &inputs.url {
         model.requested_url = Some(parse_url(url)?);
     }
