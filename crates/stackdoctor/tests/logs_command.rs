@@ -24,8 +24,13 @@ fn stackdoctor(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
 }
 
 fn json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)))
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
 }
 
 const COMPOSE_LOGS: &str = "\
@@ -40,7 +45,11 @@ web-1    | ERROR something nobody has a signature for DB_PASSWORD=hunter2-secret
 fn groups_by_cause_with_counts_times_services_and_samples() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("compose.log"), COMPOSE_LOGS).unwrap();
-    let output = stackdoctor(dir.path(), &["logs", "compose.log", "--format", "json"], None);
+    let output = stackdoctor(
+        dir.path(),
+        &["logs", "compose.log", "--format", "json"],
+        None,
+    );
     assert_eq!(output.status.code(), Some(1));
     let report = json(&output);
     assert_eq!(report["schema"], "stackdoctor.logs/1");
@@ -55,7 +64,11 @@ fn groups_by_cause_with_counts_times_services_and_samples() {
     assert_eq!(lookup["first_seen"], "2025-11-21T09:00:31.512Z");
     assert_eq!(lookup["last_seen"], "2025-11-21T09:01:42.930Z");
     assert_eq!(lookup["samples"][0]["line"], 1);
-    assert!(lookup["causes"].as_array().unwrap().iter().any(|c| c["cause"] == "proxy-upstream-lookup-failed"));
+    assert!(lookup["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["cause"] == "proxy-upstream-lookup-failed"));
     assert_eq!(report["unrecognised"]["count"], 1);
     let all = String::from_utf8_lossy(&output.stdout);
     assert!(!all.contains("hunter2-secret"), "{all}");
@@ -64,24 +77,47 @@ fn groups_by_cause_with_counts_times_services_and_samples() {
 #[test]
 fn reads_stdin_folders_and_gzip() {
     let dir = tempfile::tempdir().unwrap();
-    let output = stackdoctor(dir.path(), &["logs", "-", "--format", "json"], Some(COMPOSE_LOGS.as_bytes()));
-    assert_eq!(json(&output)["groups"].as_array().unwrap().is_empty(), false);
+    let output = stackdoctor(
+        dir.path(),
+        &["logs", "-", "--format", "json"],
+        Some(COMPOSE_LOGS.as_bytes()),
+    );
+    assert_eq!(
+        json(&output)["groups"].as_array().unwrap().is_empty(),
+        false
+    );
 
     std::fs::create_dir_all(dir.path().join("logs/old")).unwrap();
     std::fs::write(dir.path().join("logs/web.log"), COMPOSE_LOGS).unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(COMPOSE_LOGS.as_bytes()).unwrap();
-    std::fs::write(dir.path().join("logs/old/web.log.1.gz"), gz.finish().unwrap()).unwrap();
+    std::fs::write(
+        dir.path().join("logs/old/web.log.1.gz"),
+        gz.finish().unwrap(),
+    )
+    .unwrap();
     let output = stackdoctor(dir.path(), &["logs", "logs", "--format", "json"], None);
     let report = json(&output);
-    let lookup = report["groups"].as_array().unwrap().iter().find(|g| g["cause"] == "proxy-upstream-lookup-failed").unwrap();
-    assert_eq!(lookup["count"], 4, "two from the plain file, two from the .gz");
+    let lookup = report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["cause"] == "proxy-upstream-lookup-failed")
+        .unwrap();
+    assert_eq!(
+        lookup["count"], 4,
+        "two from the plain file, two from the .gz"
+    );
 }
 
 #[test]
 fn user_signatures_extend_the_library_and_bad_ones_name_their_position() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("app.log"), "billing-1  | PaymentGatewayDown: upstream psp timed out\n").unwrap();
+    std::fs::write(
+        dir.path().join("app.log"),
+        "billing-1  | PaymentGatewayDown: upstream psp timed out\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("mine.toml"),
         r#"[[signatures]]
@@ -97,13 +133,35 @@ near_misses = ["PaymentGateway up"]
 "#,
     )
     .unwrap();
-    let output = stackdoctor(dir.path(), &["logs", "app.log", "--signatures", "mine.toml", "--format", "json"], None);
+    let output = stackdoctor(
+        dir.path(),
+        &[
+            "logs",
+            "app.log",
+            "--signatures",
+            "mine.toml",
+            "--format",
+            "json",
+        ],
+        None,
+    );
     let report = json(&output);
-    assert_eq!(report["groups"][0]["signatures"][0]["id"], "billing-psp-down");
+    assert_eq!(
+        report["groups"][0]["signatures"][0]["id"],
+        "billing-psp-down"
+    );
     assert_eq!(report["groups"][0]["services"][0], "billing");
 
-    std::fs::write(dir.path().join("bad.toml"), "[[signatures]]\nid = \"x\"\nliteral = 3\n").unwrap();
-    let output = stackdoctor(dir.path(), &["logs", "app.log", "--signatures", "bad.toml"], None);
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[[signatures]]\nid = \"x\"\nliteral = 3\n",
+    )
+    .unwrap();
+    let output = stackdoctor(
+        dir.path(),
+        &["logs", "app.log", "--signatures", "bad.toml"],
+        None,
+    );
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("bad.toml:3:11"), "{stderr}");
@@ -116,15 +174,30 @@ fn signatures_lists_and_exports_patterns_ripgrep_accepts() {
     let list = json(&output);
     let list = list.as_array().unwrap();
     assert!(list.len() >= 150, "only {} signatures", list.len());
-    let output = stackdoctor(dir.path(), &["signatures", "--export-patterns", "patterns.txt"], None);
+    let output = stackdoctor(
+        dir.path(),
+        &["signatures", "--export-patterns", "patterns.txt"],
+        None,
+    );
     assert_eq!(output.status.code(), Some(0));
     let patterns = std::fs::read_to_string(dir.path().join("patterns.txt")).unwrap();
     assert_eq!(patterns.lines().count(), list.len());
     // ripgrep reads the same file and finds the same lines.
     std::fs::write(dir.path().join("compose.log"), COMPOSE_LOGS).unwrap();
-    match Command::new("rg").current_dir(dir.path()).args(["-c", "-f", "patterns.txt", "compose.log"]).output() {
-        Ok(rg) => assert_eq!(String::from_utf8_lossy(&rg.stdout).trim(), "3", "{}", String::from_utf8_lossy(&rg.stderr)),
-        Err(_) if std::env::var_os("CI").is_none() => eprintln!("ripgrep not installed: pattern check skipped"),
+    match Command::new("rg")
+        .current_dir(dir.path())
+        .args(["-c", "-f", "patterns.txt", "compose.log"])
+        .output()
+    {
+        Ok(rg) => assert_eq!(
+            String::from_utf8_lossy(&rg.stdout).trim(),
+            "3",
+            "{}",
+            String::from_utf8_lossy(&rg.stderr)
+        ),
+        Err(_) if std::env::var_os("CI").is_none() => {
+            eprintln!("ripgrep not installed: pattern check skipped")
+        }
         Err(e) => panic!("ripgrep is needed in CI (apt-get install ripgrep): {e}"),
     }
 }
@@ -134,12 +207,24 @@ fn bad_log_inputs_warn_or_fail_clearly() {
     let dir = tempfile::tempdir().unwrap();
     // A binary file, a truncated .gz, invalid UTF-8, and a folder loop.
     std::fs::create_dir_all(dir.path().join("logs")).unwrap();
-    std::fs::write(dir.path().join("logs/core.bin"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
+    std::fs::write(
+        dir.path().join("logs/core.bin"),
+        [0u8, 159, 146, 150, 0, 1, 2],
+    )
+    .unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(COMPOSE_LOGS.repeat(50).as_bytes()).unwrap();
     let bytes = gz.finish().unwrap();
-    std::fs::write(dir.path().join("logs/cut.log.gz"), &bytes[..bytes.len() / 2]).unwrap();
-    std::fs::write(dir.path().join("logs/latin1.log"), b"web-1 exited with code 1 \xe9\xff\n").unwrap();
+    std::fs::write(
+        dir.path().join("logs/cut.log.gz"),
+        &bytes[..bytes.len() / 2],
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("logs/latin1.log"),
+        b"web-1 exited with code 1 \xe9\xff\n",
+    )
+    .unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink(dir.path().join("logs"), dir.path().join("logs/loop")).unwrap();
     let output = stackdoctor(dir.path(), &["logs", "logs", "--format", "json"], None);
@@ -147,7 +232,11 @@ fn bad_log_inputs_warn_or_fail_clearly() {
     let warnings = report["scanned"]["warnings"].to_string();
     assert!(warnings.contains("core.bin"), "{warnings}");
     assert!(warnings.contains("cut.log.gz"), "{warnings}");
-    assert!(report["groups"].as_array().unwrap().iter().any(|g| g["cause"] == "upstream-not-running"));
+    assert!(report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["cause"] == "upstream-not-running"));
 
     let output = stackdoctor(dir.path(), &["logs", "missing.log"], None);
     assert_eq!(output.status.code(), Some(2));

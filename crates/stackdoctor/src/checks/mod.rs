@@ -60,6 +60,7 @@ macro_rules! checks {
 }
 
 checks! {
+    app_env_unknown_host => "app-env-unknown-host",
     proxy_config_invalid => "proxy-config-invalid",
     proxy_site_mismatch => "proxy-site-mismatch",
     upstream_unknown_host => "upstream-unknown-host",

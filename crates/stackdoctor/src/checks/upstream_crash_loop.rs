@@ -74,6 +74,12 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     format!("{compose} exec {} python manage.py check --database default", service.name),
                 ));
             }
+            if events.iter().any(|e| e.signature == "python-module-not-found") {
+                finding = finding.fix(FixStep::run(
+                    msg("rebuild"),
+                    format!("{compose} build --no-cache {}", service.name),
+                ));
+            }
             finding = finding.fix(FixStep::run(
                 msg("restart").with("service", &service.name),
                 format!("{compose} up -d --force-recreate {}", service.name),

@@ -1,11 +1,9 @@
-//! The log source: reads logs given with `--logs` (files or stdin) and
-//! turns lines that match a known signature (`data/signatures/*.toml`)
-//! into [`LogEvent`]s, naming the service that logged them and the
-//! upstream host and port they mention.
-//!
-//! Understood line shapes: plain text, `docker compose logs` prefixes
-//! (`web-1  | …`, `web_1  | …`), and JSON lines (Caddy's `msg`/`error`,
-//! or any `message`/`msg` field).
+//! The log source: scans logs given with `--logs` (files, folders, `.gz`,
+//! stdin) with the `logscan` engine in one pass over all signatures
+//! (`data/signatures/*.toml` plus the user's), and turns matches into
+//! [`LogEvent`]s naming the service that logged them and the upstream host
+//! and port they mention. Log shapes (compose prefixes, docker json-file,
+//! Caddy JSON, JSON lines, tracebacks) are the engine's business.
 
 use crate::error::Error;
 use crate::knowledge::{load_signature_file, signature_specs, SignatureSpec};
@@ -14,12 +12,8 @@ use crate::report::logs::Scanned;
 use crate::secrets::mask_patterns;
 use regex::Regex;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
-/// A line longer than this is cut before matching, so one huge line cannot exhaust memory.
-const MAX_LINE: usize = 64 * 1024;
 /// At most this many events are kept per signature and service; counts go on.
 const MAX_EVENTS_PER_KIND: usize = 50;
 
@@ -60,68 +54,17 @@ impl SignatureSet {
         Ok(SignatureSet { specs, regexes })
     }
 
-    /// Each signature's regular expression (an escaped literal where it has none), for `rg -f`.
+    /// Each signature's regular expression (an escaped literal where it has
+    /// none), one per line, for `rg -f`. ripgrep joins the lines into one
+    /// regex, where repeated group names are an error: named groups become
+    /// plain ones.
     pub fn export_patterns(&self) -> String {
+        let named = Regex::new(r"\(\?P?<[A-Za-z_][A-Za-z0-9_]*>").expect("static regex");
         self.regexes
             .iter()
-            .map(|r| format!("{}\n", r.as_str()))
+            .map(|r| format!("{}\n", named.replace_all(r.as_str(), "(?:")))
             .collect()
     }
-}
-
-/// A `docker compose logs` prefix: `name-1  | ` (v2) or `name_1  | ` (v1).
-fn compose_prefix() -> &'static Regex {
-    static PREFIX: OnceLock<Regex> = OnceLock::new();
-    PREFIX.get_or_init(|| {
-        Regex::new(r"^(?P<service>[A-Za-z0-9][A-Za-z0-9_.\-]*?)(?:[-_](?P<n>[0-9]+))?\s+\|\s?")
-            .expect("static regex")
-    })
-}
-
-/// The text a signature is matched against, and the service named by a prefix.
-pub fn split_line(line: &str) -> (Option<String>, String) {
-    let (service, rest) = match compose_prefix().captures(line) {
-        Some(c) => {
-            let end = c.get(0).map_or(0, |m| m.end());
-            let name = c["service"].to_string();
-            // `docker compose logs` names the service; v1 names the container `<project>_<service>`.
-            (Some(name), &line[end..])
-        }
-        None => (None, line),
-    };
-    let text = json_message(rest).unwrap_or_else(|| rest.to_string());
-    (service, text)
-}
-
-/// For a JSON log line: its message, with the error field appended when both
-/// exist, and for Caddy's error entries the status and request line.
-fn json_message(text: &str) -> Option<String> {
-    let trimmed = text.trim();
-    if !trimmed.starts_with('{') {
-        return None;
-    }
-    let value: serde_json::Value = serde_json::from_str(trimmed).ok()?;
-    let field = |name: &str| value.get(name).and_then(|v| v.as_str()).map(str::to_string);
-    let mut message = field("msg").or_else(|| field("message"))?;
-    if let Some(error) = field("error") {
-        message = format!("{message}: {error}");
-    }
-    if let Some(status) = value.get("status").and_then(|v| v.as_u64()) {
-        let request = &value["request"];
-        let part = |name: &str| {
-            request
-                .get(name)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-        };
-        message = format!(
-            "{message} (status {status}, {} {}{})",
-            part("method"),
-            part("host"),
-            part("uri")
-        );
-    }
-    Some(message)
 }
 
 /// What a scan found: events (a bounded sample per signature and service),
@@ -173,7 +116,7 @@ impl LogScan {
         });
     }
 
-    /// Records an error-looking line no signature matched.
+    /// Records an event that looks like an error but matched no signature.
     fn add_unrecognised(&mut self, origin: &Origin, message: &str) {
         self.unrecognised.count += 1;
         if self.unrecognised.samples.len() < UNRECOGNISED_SAMPLES {
@@ -189,100 +132,124 @@ impl LogScan {
 struct MatchedLine<'a> {
     origin: Origin,
     service: Option<String>,
-    /// The line as written.
+    /// The whole event as read (after the engine removed prefixes and JSON wrapping).
     raw: &'a str,
-    /// Its message: prefixes and JSON wrapping removed.
+    /// What to show: the message, with a JSON entry's status and request.
     message: &'a str,
     timestamp: Option<i64>,
 }
 
-/// Whether a line no signature knows looks like an error worth reporting.
-fn looks_like_error(message: &str) -> bool {
-    [
-        "ERROR",
-        "FATAL",
-        "CRITICAL",
-        "Traceback (most recent call last)",
-        "panic:",
-        "\"level\":\"error\"",
-    ]
-    .iter()
-    .any(|marker| message.contains(marker))
+/// What a report shows of an event: its message, and for a JSON entry its
+/// status and request (`… (status 502, GET example.com/api)`).
+fn display_message(event: &logscan::Event) -> String {
+    let field = |name: &str| {
+        event
+            .fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let first_line = event.message.lines().last().unwrap_or_default();
+    match field("status") {
+        Some(status) => format!(
+            "{first_line} (status {status}, {} {}{})",
+            field("request.method").unwrap_or_default(),
+            field("request.host").unwrap_or_default(),
+            field("request.uri").unwrap_or_default()
+        ),
+        None => first_line.to_string(),
+    }
 }
 
-/// Scans a reader into `scan`. `name` is the file name used in origins.
-pub fn scan_reader<R: Read>(
-    name: &Path,
-    reader: R,
-    set: &SignatureSet,
-    scan: &mut LogScan,
-) -> Result<(), Error> {
-    let mut reader = BufReader::new(reader);
-    let mut buffer = Vec::new();
-    let mut line_number = 0u32;
-    scan.scanned.files += 1;
-    loop {
-        buffer.clear();
-        let read = read_capped_line(&mut reader, &mut buffer).map_err(|source| Error::Read {
-            path: name.to_path_buf(),
-            source,
-        })?;
-        if read == 0 {
-            break;
-        }
-        scan.scanned.bytes += read as u64;
-        scan.scanned.lines += 1;
-        line_number = line_number.saturating_add(1);
-        let raw = String::from_utf8_lossy(&buffer);
-        let raw = raw.trim_end_matches(['\n', '\r']);
-        let (service, message) = split_line(raw);
-        let line = MatchedLine {
-            origin: Origin::Log(FilePosition {
-                file: name.to_path_buf(),
-                line: line_number,
-                column: 1,
-                length: 0,
-            }),
-            service,
-            raw,
-            message: &message,
-            timestamp: None,
-        };
-        let mut matched = false;
-        for (index, spec) in set.specs.iter().enumerate() {
-            let candidate = message.contains(&spec.literal) || raw.contains(&spec.literal);
-            if candidate
-                && (set.regexes[index].is_match(&message) || set.regexes[index].is_match(raw))
-            {
-                scan.add_match(set, index, &line);
-                matched = true;
+impl LogScan {
+    /// Records one engine event.
+    fn add_event(&mut self, set: &SignatureSet, event: &logscan::Event) {
+        let origin = Origin::Log(FilePosition {
+            file: event.source.to_path_buf(),
+            line: u32::try_from(event.line).unwrap_or(u32::MAX),
+            column: 1,
+            length: 0,
+        });
+        let message = display_message(event);
+        match event.kind {
+            logscan::EventKind::UnrecognisedError => self.add_unrecognised(&origin, &message),
+            logscan::EventKind::Matched => {
+                let line = MatchedLine {
+                    origin,
+                    service: event.service.clone(),
+                    raw: &event.message,
+                    message: &message,
+                    timestamp: event.timestamp,
+                };
+                for &index in &event.matches {
+                    self.add_match(set, index, &line);
+                }
             }
         }
-        if !matched && looks_like_error(raw) {
-            scan.add_unrecognised(&line.origin, &message);
-        }
     }
-    Ok(())
+
+    fn add_stats(&mut self, stats: logscan::Stats) {
+        self.scanned.bytes += stats.bytes;
+        self.scanned.lines += stats.lines;
+        self.scanned.warnings.extend(
+            stats
+                .warnings
+                .into_iter()
+                .map(|w| format!("{}: {}", w.path.display(), w.message)),
+        );
+    }
 }
 
-/// Scans every log input (`-` is stdin).
+impl SignatureSet {
+    /// The engine, built once per run over every signature.
+    fn scanner(&self) -> Result<logscan::Scanner, Error> {
+        let patterns: Vec<logscan::Pattern> = self
+            .specs
+            .iter()
+            .map(|spec| logscan::Pattern {
+                literal: spec.literal.clone(),
+                regex: spec.pattern.clone(),
+            })
+            .collect();
+        logscan::Scanner::new(&patterns).map_err(|e| Error::Usage(format!("signatures: {e}")))
+    }
+}
+
+fn read_error(path: &Path, error: logscan::Error) -> Error {
+    match error {
+        logscan::Error::Io { source, .. } => Error::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+        other => Error::Usage(format!("{}: {other}", path.display())),
+    }
+}
+
+/// Scans every log input: files, folders, `.gz`, or `-` for stdin.
 pub fn scan_inputs(inputs: &[PathBuf], set: &SignatureSet) -> Result<LogScan, Error> {
     let mut scan = LogScan::default();
+    if inputs.is_empty() {
+        return Ok(scan);
+    }
+    let scanner = set.scanner()?;
+    let options = logscan::Options::default();
     for input in inputs {
-        if input.as_os_str() == "-" {
-            scan_reader(
+        // Events stream into the scan: memory stays bounded by its sample limits.
+        let mut sink = |event: logscan::Event| scan.add_event(set, &event);
+        let stats = if input.as_os_str() == "-" {
+            logscan::scan_reader(
                 Path::new("<stdin>"),
-                std::io::stdin().lock(),
-                set,
-                &mut scan,
-            )?;
+                std::io::stdin(),
+                &scanner,
+                &options,
+                &mut sink,
+            )
         } else {
-            let file = std::fs::File::open(input).map_err(|source| Error::Read {
-                path: input.clone(),
-                source,
-            })?;
-            scan_reader(input, file, set, &mut scan)?;
+            logscan::scan_path(input, &scanner, &options, &mut sink)
         }
+        .map_err(|e| read_error(input, e))?;
+        scan.scanned.files += 1;
+        scan.add_stats(stats);
     }
     Ok(scan)
 }
@@ -296,33 +263,6 @@ fn shorten(text: &str) -> String {
     }
 }
 
-/// Reads one line into `buffer`, keeping at most [`MAX_LINE`] bytes of it.
-fn read_capped_line<R: BufRead>(reader: &mut R, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
-    let mut total = 0;
-    loop {
-        let available = reader.fill_buf()?;
-        if available.is_empty() {
-            return Ok(total);
-        }
-        let (chunk, done) = match memchr_newline(available) {
-            Some(i) => (&available[..=i], true),
-            None => (available, false),
-        };
-        let keep = MAX_LINE.saturating_sub(buffer.len()).min(chunk.len());
-        buffer.extend_from_slice(&chunk[..keep]);
-        let used = chunk.len();
-        reader.consume(used);
-        total += used;
-        if done {
-            return Ok(total);
-        }
-    }
-}
-
-fn memchr_newline(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'\n')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,7 +273,19 @@ mod tests {
 
     fn scan_with(set: &SignatureSet, bytes: &[u8]) -> LogScan {
         let mut scan = LogScan::default();
-        scan_reader(Path::new("test.log"), bytes, set, &mut scan).unwrap();
+        let scanner = set.scanner().unwrap();
+        let mut events = Vec::new();
+        logscan::scan_reader(
+            Path::new("test.log"),
+            bytes,
+            &scanner,
+            &logscan::Options::default(),
+            &mut |e| events.push(e),
+        )
+        .unwrap();
+        for event in &events {
+            scan.add_event(set, event);
+        }
         scan
     }
 
@@ -409,7 +361,7 @@ mod tests {
 
     #[test]
     fn huge_lines_and_binary_do_not_break_the_scan() {
-        let mut data = vec![b'x'; 3 * MAX_LINE];
+        let mut data = vec![b'x'; 3 << 20];
         data.extend_from_slice(b"\n\xff\xfe\x00\nweb-1 exited with code 2\n");
         let events = scan_with(&SignatureSet::load(&[]).unwrap(), &data).events;
         assert_eq!(events.len(), 1);
