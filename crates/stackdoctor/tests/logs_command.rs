@@ -82,10 +82,7 @@ fn reads_stdin_folders_and_gzip() {
         &["logs", "-", "--format", "json"],
         Some(COMPOSE_LOGS.as_bytes()),
     );
-    assert_eq!(
-        json(&output)["groups"].as_array().unwrap().is_empty(),
-        false
-    );
+    assert!(!json(&output)["groups"].as_array().unwrap().is_empty());
 
     std::fs::create_dir_all(dir.path().join("logs/old")).unwrap();
     std::fs::write(dir.path().join("logs/web.log"), COMPOSE_LOGS).unwrap();

@@ -27,22 +27,20 @@ fn has_own_check(cause: &str) -> bool {
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     // (cause, service) → events, in first-seen order.
-    let mut groups: Vec<((String, Option<String>), Vec<&LogEvent>)> = Vec::new();
-    for event in &model.log_events {
-        for (cause, _) in &event.causes {
-            if has_own_check(cause) {
-                continue;
-            }
-            let key = (cause.clone(), event.service.clone());
-            match groups.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, events)) => events.push(event),
-                None => groups.push((key, vec![event])),
-            }
-        }
-    }
+    let pairs = model.log_events.iter().flat_map(|event| {
+        event
+            .causes
+            .iter()
+            .filter(|(cause, _)| !has_own_check(cause))
+            .map(move |(cause, _)| (cause.clone(), event))
+    });
+    let groups = super::support::group_by(pairs, |(cause, event)| {
+        (cause.clone(), event.service.clone())
+    });
     groups
         .into_iter()
-        .filter_map(|((cause, service), events)| {
+        .filter_map(|((cause, service), pairs)| {
+            let events: Vec<&LogEvent> = pairs.into_iter().map(|(_, event)| event).collect();
             let weight: u32 = events
                 .iter()
                 .flat_map(|e| &e.causes)

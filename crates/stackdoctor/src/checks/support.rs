@@ -333,19 +333,11 @@ pub fn log_evidence<'a>(
 /// Findings for a cause seen only in logs: one per upstream host and port
 /// the lines name, with up to three lines as evidence.
 pub fn log_symptoms(model: &StackModel, cause: &str) -> Vec<crate::finding::Finding> {
-    type Address = (Option<String>, Option<u16>);
-    let mut groups: Vec<(Address, Vec<&crate::model::LogEvent>)> = Vec::new();
-    for event in model
+    let events = model
         .log_events
         .iter()
-        .filter(|e| e.causes.iter().any(|(c, _)| c == cause))
-    {
-        let key = (event.host.clone(), event.port);
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, events)) => events.push(event),
-            None => groups.push((key, vec![event])),
-        }
-    }
+        .filter(|e| e.causes.iter().any(|(c, _)| c == cause));
+    let groups = group_by(events, |e| (e.host.clone(), e.port));
     groups
         .into_iter()
         .map(|((host, port), events)| {
@@ -378,4 +370,20 @@ pub fn with_port(text: &str, old: u16, new: u16) -> String {
         Some(head) => format!("{head}:{new}"),
         None => format!("{text}:{new}"),
     }
+}
+
+/// Items grouped by a key, groups in the order their first item came.
+pub fn group_by<T, K: PartialEq>(
+    items: impl IntoIterator<Item = T>,
+    key: impl Fn(&T) -> K,
+) -> Vec<(K, Vec<T>)> {
+    let mut groups: Vec<(K, Vec<T>)> = Vec::new();
+    for item in items {
+        let k = key(&item);
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, members)) => members.push(item),
+            None => groups.push((k, vec![item])),
+        }
+    }
+    groups
 }
