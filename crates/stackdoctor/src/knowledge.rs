@@ -205,18 +205,7 @@ pub fn load_signature_file(path: &std::path::Path) -> Result<Vec<SignatureSpec>,
     })?;
     toml::from_str::<SignatureFile>(&text)
         .map(|file| file.signatures)
-        .map_err(|e| {
-            let offset = e.span().map_or(0, |span| span.start);
-            let before = &text[..offset.min(text.len())];
-            let line = before.matches('\n').count() as u32 + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
-            crate::Error::Data {
-                path: path.to_path_buf(),
-                line,
-                column,
-                message: e.message().to_string(),
-            }
-        })
+        .map_err(|e| crate::config::toml_error(path, &text, &e))
 }
 
 /// All embedded signatures, with the family (file) each came from.

@@ -20,7 +20,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Diagnose(args) => {
             let lang = lang(args.stack.lang.as_deref());
-            let model = build_model(&inputs(&args.stack, args.url.clone()))?;
+            let model = build_model(&inputs(&args.stack, args.url.clone())?)?;
             let diagnosis = crate::diagnosis::diagnose(&model);
             let report = crate::report::build(&model, &diagnosis, lang);
             let text = match args.format {
@@ -43,7 +43,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             })
         }
         Command::Model(args) => {
-            let model = build_model(&inputs(&args.stack, None))?;
+            let model = build_model(&inputs(&args.stack, None)?)?;
             let text = match args.format {
                 Format::Json => model_json(&model) + "\n",
                 Format::Text => model_text(&model),
@@ -98,10 +98,20 @@ fn user_file(path: &std::path::Path, project: &std::path::Path) -> std::path::Pa
     }
 }
 
-fn inputs(stack: &StackArgs, url: Option<String>) -> Inputs {
+/// Signature files from the flags, then from the folder's `.stackdoctor.toml`.
+fn signature_files(
+    flags: &[std::path::PathBuf],
+    dir: &std::path::Path,
+) -> Result<Vec<std::path::PathBuf>, Error> {
+    let mut files = flags.to_vec();
+    files.extend(crate::config::Config::load(dir)?.signatures);
+    Ok(files)
+}
+
+fn inputs(stack: &StackArgs, url: Option<String>) -> Result<Inputs, Error> {
     let files =
         |paths: &[std::path::PathBuf]| paths.iter().map(|p| user_file(p, &stack.path)).collect();
-    Inputs {
+    Ok(Inputs {
         root: stack.path.clone(),
         compose: ComposeInputs {
             files: files(&stack.files),
@@ -111,10 +121,10 @@ fn inputs(stack: &StackArgs, url: Option<String>) -> Inputs {
         },
         caddyfiles: files(&stack.caddyfiles),
         logs: files(&stack.logs),
-        signatures: files(&stack.signatures),
+        signatures: signature_files(&files(&stack.signatures), &stack.path)?,
         url,
         environment: std::env::vars().collect(),
-    }
+    })
 }
 
 /// The model as JSON, every secret-named value and every secret-looking string masked.
@@ -281,7 +291,10 @@ fn explain(args: &ExplainArgs) -> Result<u8, Error> {
 
 fn logs(args: &LogsArgs) -> Result<u8, Error> {
     let lang = lang(args.lang.as_deref());
-    let set = crate::sources::logs::SignatureSet::load(&args.signatures)?;
+    let set = crate::sources::logs::SignatureSet::load(&signature_files(
+        &args.signatures,
+        std::path::Path::new("."),
+    )?)?;
     let scan = crate::sources::logs::scan_inputs(&args.paths, &set)?;
     let report = crate::report::logs::build(
         &scan.events,
@@ -305,7 +318,10 @@ fn logs(args: &LogsArgs) -> Result<u8, Error> {
 
 fn signatures(args: &SignaturesArgs) -> Result<u8, Error> {
     let lang = lang(args.lang.as_deref());
-    let set = crate::sources::logs::SignatureSet::load(&args.signatures)?;
+    let set = crate::sources::logs::SignatureSet::load(&signature_files(
+        &args.signatures,
+        std::path::Path::new("."),
+    )?)?;
     if let Some(path) = &args.export_patterns {
         let patterns = set.export_patterns();
         if path.as_os_str() == "-" {

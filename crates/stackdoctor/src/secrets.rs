@@ -33,16 +33,20 @@ fn patterns() -> &'static [(Regex, &'static str)] {
     PATTERNS.get_or_init(|| {
         [
             // AWS access key IDs (long-term AKIA, temporary ASIA, and the other documented prefixes).
-            (r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b", MASK),
-            // `NAME=value` / `NAME: value` / `"name": "value"` where NAME is secret-like.
             (
-                r#"(?i)(?P<key>["']?[A-Z0-9_.\-]*(?:KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL|PRIVATE)[A-Z0-9_.\-]*["']?\s*[=:]\s*["']?)(?P<value>[^\s"',;&]+)"#,
-                "${key}****",
+                r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b",
+                MASK,
             ),
             // Passwords in URLs: scheme://user:password@host.
-            (r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@]+:)[^\s@/]+@", "${head}****@"),
+            (
+                r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@]+:)[^\s@/]+@",
+                "${head}****@",
+            ),
             // Bearer tokens.
-            (r"(?i)(?P<head>bearer\s+)[A-Za-z0-9\-._~+/]+=*", "${head}****"),
+            (
+                r"(?i)(?P<head>bearer\s+)[A-Za-z0-9\-._~+/]+=*",
+                "${head}****",
+            ),
         ]
         .into_iter()
         .map(|(pattern, replacement)| (Regex::new(pattern).expect("static regex"), replacement))
@@ -50,9 +54,31 @@ fn patterns() -> &'static [(Regex, &'static str)] {
     })
 }
 
+/// `NAME=value` / `NAME: value` / `"name": "value"` where NAME is secret-like.
+fn assignment() -> &'static Regex {
+    static ASSIGNMENT: OnceLock<Regex> = OnceLock::new();
+    ASSIGNMENT.get_or_init(|| {
+        Regex::new(r#"(?i)(?P<key>["']?(?P<name>[A-Z0-9_.\-]*(?:KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL|PRIVATE)[A-Z0-9_.\-]*)["']?\s*[=:]\s*["']?)(?P<value>[^\s"',;&]+)"#)
+            .expect("static regex")
+    })
+}
+
 /// Masks everything that looks like a secret.
 pub fn mask_patterns(text: &str) -> String {
     let mut out = text.to_string();
+    if assignment().is_match(&out) {
+        out = assignment()
+            .replace_all(&out, |c: &regex::Captures<'_>| {
+                // `NoCredentialsError: Unable to …` is an exception's name, not a secret's.
+                let name = c["name"].to_ascii_lowercase();
+                if name.ends_with("error") || name.ends_with("exception") {
+                    c[0].to_string()
+                } else {
+                    format!("{}{MASK}", &c["key"])
+                }
+            })
+            .into_owned();
+    }
     for (regex, replacement) in patterns() {
         if regex.is_match(&out) {
             out = regex.replace_all(&out, *replacement).into_owned();
@@ -120,6 +146,12 @@ mod tests {
             assert!(!masked.contains(secret), "{text} -> {masked}");
             assert!(masked.contains("****"), "{text} -> {masked}");
         }
+    }
+
+    #[test]
+    fn exception_names_are_not_secrets() {
+        let line = "botocore.exceptions.NoCredentialsError: Unable to locate credentials";
+        assert_eq!(mask_patterns(line), line);
     }
 
     #[test]

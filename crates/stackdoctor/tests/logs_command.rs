@@ -239,3 +239,49 @@ fn bad_log_inputs_warn_or_fail_clearly() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("missing.log"));
 }
+
+#[test]
+fn the_project_config_names_signature_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("ops")).unwrap();
+    std::fs::write(
+        dir.path().join("app.log"),
+        "queue-1  | LedgerLockTimeout after 30s\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("ops/extra.toml"),
+        r#"[[signatures]]
+id = "ledger-lock-timeout"
+components = ["queue"]
+source = "our runbook"
+literal = "LedgerLockTimeout"
+causes = [["upstream-timeout", 70]]
+meaning.en = "The ledger lock was not granted in time."
+meaning.ja = "台帳のロックが時間内に取得できませんでした。"
+examples = ["LedgerLockTimeout after 30s"]
+near_misses = ["LedgerLock acquired"]
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join(".stackdoctor.toml"),
+        "signatures = [\"ops/extra.toml\"]\n",
+    )
+    .unwrap();
+    let output = stackdoctor(dir.path(), &["logs", "app.log", "--format", "json"], None);
+    assert_eq!(
+        json(&output)["groups"][0]["signatures"][0]["id"],
+        "ledger-lock-timeout"
+    );
+
+    std::fs::write(
+        dir.path().join(".stackdoctor.toml"),
+        "signatures = []\nsignature = 1\n",
+    )
+    .unwrap();
+    let output = stackdoctor(dir.path(), &["logs", "app.log"], None);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(".stackdoctor.toml:2:1"), "{stderr}");
+}
