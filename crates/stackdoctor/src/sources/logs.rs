@@ -161,6 +161,42 @@ fn display_message(event: &logscan::Event) -> String {
     }
 }
 
+/// File names that say nothing about the service that logged.
+const GENERIC_LOG_NAMES: &[&str] = &[
+    "compose",
+    "docker-compose",
+    "docker",
+    "logs",
+    "log",
+    "output",
+    "out",
+    "stdin",
+    "syslog",
+    "messages",
+    "all",
+    "combined",
+    "error",
+    "errors",
+    "access",
+    "debug",
+    "journal",
+    "<stdin>",
+];
+
+/// The service a log file is named after (`web.log`, `caddy.log.1.gz` → `caddy`), when
+/// its lines carry no compose prefix. Generic names and docker's `<id>-json.log` give none.
+fn service_from_file_name(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name.split('.').next()?;
+    let plain = !stem.is_empty()
+        && !stem.ends_with("-json")
+        && stem
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && !GENERIC_LOG_NAMES.contains(&stem.to_ascii_lowercase().as_str());
+    plain.then(|| stem.to_string())
+}
+
 impl LogScan {
     /// Records one engine event.
     fn add_event(&mut self, set: &SignatureSet, event: &logscan::Event) {
@@ -176,7 +212,10 @@ impl LogScan {
             logscan::EventKind::Matched => {
                 let line = MatchedLine {
                     origin,
-                    service: event.service.clone(),
+                    service: event
+                        .service
+                        .clone()
+                        .or_else(|| service_from_file_name(&event.source)),
                     raw: &event.message,
                     message: &message,
                     timestamp: event.timestamp,
@@ -357,6 +396,21 @@ mod tests {
         let events = scan_text("web-1 exited with code 1\n");
         assert_eq!(events[0].service.as_deref(), Some("web"));
         assert_eq!(events[0].origin.position().unwrap().line, 1);
+    }
+
+    #[test]
+    fn services_come_from_file_names_only_when_they_say_one() {
+        assert_eq!(
+            service_from_file_name(Path::new("/var/log/web.log")).as_deref(),
+            Some("web")
+        );
+        assert_eq!(
+            service_from_file_name(Path::new("caddy.log.1.gz")).as_deref(),
+            Some("caddy")
+        );
+        assert_eq!(service_from_file_name(Path::new("compose.log")), None);
+        assert_eq!(service_from_file_name(Path::new("3f2a9c-json.log")), None);
+        assert_eq!(service_from_file_name(Path::new("<stdin>")), None);
     }
 
     #[test]
