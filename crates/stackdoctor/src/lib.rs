@@ -3,6 +3,7 @@
 //! Data flows one way: [`sources`] → [`model`] → [`checks`] → [`diagnosis`]
 //! → [`report`]. See ARCHITECTURE.md for where each part lives.
 
+pub mod bedrock;
 pub mod checks;
 pub mod cli;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod diagnosis;
 pub mod error;
 pub mod finding;
 pub mod knowledge;
+pub mod live;
 pub mod model;
 pub mod report;
 pub mod run;

@@ -4,6 +4,7 @@
 //! first (services and networks), then Caddyfiles (they take `{$VAR}` from
 //! the Caddy service's environment), then logs, then name resolution.
 
+pub mod bedrock_use;
 pub mod caddy;
 pub mod compose;
 pub mod listen;

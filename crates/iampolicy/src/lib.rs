@@ -1,0 +1,1 @@
+//! AWS IAM identity policies: parsing with positions and request evaluation.

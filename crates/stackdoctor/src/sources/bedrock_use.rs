@@ -1,0 +1,1 @@
+//! Finds the app's Bedrock use in source files: model IDs, region literals, SDK clients.
