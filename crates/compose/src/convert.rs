@@ -442,6 +442,7 @@ fn environment(
                     value: Some(entry.value),
                     position: at.clone(),
                     source: VarSource::EnvFile(at),
+                    variable: None,
                 },
             );
         }
@@ -460,25 +461,27 @@ fn environment(
                         value,
                         position: e.key_position.clone(),
                         source,
+                        variable: Some(e.key.clone()),
                     }
                 }
                 Value::Scalar { text, .. } => {
                     // The outermost substitution written in this value (the last
                     // one when there are several), if any.
-                    let source = ctx
+                    let substitution = ctx
                         .substitutions
                         .iter()
                         .rev()
-                        .find(|s| s.value_position == e.value.position)
-                        .map_or_else(
-                            || VarSource::ComposeFile(e.value.position.clone()),
-                            |s| s.source.clone(),
-                        );
+                        .find(|s| s.value_position == e.value.position);
+                    let source = substitution.map_or_else(
+                        || VarSource::ComposeFile(e.value.position.clone()),
+                        |s| s.source.clone(),
+                    );
                     EnvVar {
                         name: e.key.clone(),
                         value: Some(text.clone()),
                         position: e.key_position.clone(),
                         source,
+                        variable: substitution.map(|s| s.variable.clone()),
                     }
                 }
                 _ => {

@@ -58,6 +58,8 @@ pub struct EnvVar {
     pub position: Position,
     /// Where the value came from: for `KEY: ${X:-d}`, the source of `X` or the default.
     pub source: VarSource,
+    /// The variable interpolated into the value (`X` in `KEY: ${X:-d}`; `NAME` for a bare `- NAME`).
+    pub variable: Option<String>,
 }
 
 /// A `ports:` entry (short syntax target ranges give one `Port` per target).

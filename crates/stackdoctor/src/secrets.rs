@@ -71,7 +71,9 @@ pub fn mask_patterns(text: &str) -> String {
             .replace_all(&out, |c: &regex::Captures<'_>| {
                 // `NoCredentialsError: Unable to …` is an exception's name, not a secret's.
                 let name = c["name"].to_ascii_lowercase();
-                if name.ends_with("error") || name.ends_with("exception") {
+                // `${AWS_SECRET_ACCESS_KEY}` is a reference to a secret, not one.
+                let reference = c["value"].starts_with('$');
+                if reference || name.ends_with("error") || name.ends_with("exception") {
                     c[0].to_string()
                 } else {
                     format!("{}{MASK}", &c["key"])
@@ -102,6 +104,7 @@ impl Masker {
             .flat_map(|s| &s.environment)
             .filter(|e| is_secret_name(&e.name))
             .filter_map(|e| e.value.clone())
+            .chain(model.secret_values.iter().cloned())
             // Short values ("1", "true") would mask unrelated text; they are no real secret.
             .filter(|v| v.chars().count() >= 4)
             .collect();

@@ -60,6 +60,8 @@ macro_rules! checks {
 }
 
 checks! {
+    aws_no_credentials => "aws-no-credentials",
+    aws_credentials_invalid => "aws-credentials-invalid",
     app_env_unknown_host => "app-env-unknown-host",
     proxy_config_invalid => "proxy-config-invalid",
     proxy_site_mismatch => "proxy-site-mismatch",

@@ -387,3 +387,71 @@ pub fn group_by<T, K: PartialEq>(
     }
     groups
 }
+
+/// Something that calls AWS: a service (by its code, credentials or logs) or a code folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsSubject {
+    pub name: String,
+    pub service: Option<ServiceId>,
+}
+
+/// Whether a cause belongs to the AWS family (its log lines make a service an AWS caller).
+fn is_aws_cause(cause: &str) -> bool {
+    ["aws-", "bedrock-", "iam-"].iter().any(|p| cause.starts_with(p))
+}
+
+/// Every subject that calls AWS, in a stable order: code clients, services with
+/// AWS credentials configured, then services whose logs show AWS errors.
+pub fn aws_subjects(model: &StackModel) -> Vec<AwsSubject> {
+    let mut out: Vec<AwsSubject> = Vec::new();
+    let mut add = |name: &str, service: Option<ServiceId>| {
+        if !out.iter().any(|s| s.name == name) {
+            out.push(AwsSubject { name: name.to_string(), service });
+        }
+    };
+    for client in &model.aws.clients {
+        add(&client.name, client.service);
+    }
+    for c in &model.aws.credentials {
+        let view = &c.view;
+        if !view.sources.is_empty() || !view.misplaced.is_empty() || !view.defects.is_empty() {
+            add(&c.name, Some(c.service));
+        }
+    }
+    for event in &model.log_events {
+        if let Some(service) = &event.service {
+            if event.causes.iter().any(|(c, _)| is_aws_cause(c)) {
+                let id = model.services.iter().position(|s| &s.name == service);
+                add(service, id);
+            }
+        }
+    }
+    out
+}
+
+/// Log lines of one service that support a cause, and their summed weight.
+pub struct LogSupport<'a> {
+    pub events: Vec<&'a crate::model::LogEvent>,
+    pub weight: u32,
+}
+
+pub fn aws_log_events<'a>(model: &'a StackModel, service: &str, cause: &str) -> LogSupport<'a> {
+    let events: Vec<_> = model
+        .log_events
+        .iter()
+        .filter(|e| e.service.as_deref() == Some(service) || (e.service.is_none() && model.aws.clients.len() + model.services.len() <= 1))
+        .filter(|e| e.causes.iter().any(|(c, _)| c == cause))
+        .collect();
+    let weight = events
+        .iter()
+        .flat_map(|e| &e.causes)
+        .filter(|(c, _)| c == cause)
+        .map(|(_, w)| u32::from(*w))
+        .sum();
+    LogSupport { events, weight }
+}
+
+/// Where the live IMDS probe found that the instance has no instance profile.
+pub fn imds_says_no_role(_model: &StackModel) -> Option<Origin> {
+    None
+}

@@ -4,6 +4,7 @@
 //! routes end in upstreams; a service is something that runs and listens;
 //! a network is something services share. Every value keeps its [`Origin`].
 
+pub mod aws;
 pub mod origin;
 
 pub use origin::{FilePosition, Origin, SourceTexts, Sourced};
@@ -32,10 +33,16 @@ pub struct StackModel {
     pub inactive_services: Vec<InactiveService>,
     /// Inputs that could not be read as a whole (a Caddyfile that does not parse).
     pub invalid_inputs: Vec<InvalidInput>,
+    /// What the stack needs from AWS (Bedrock clients, regions, credentials, IAM policies).
+    pub aws: aws::AwsModel,
     /// Warnings the loaders raised (unset variables, …), shown with `model`.
     pub notes: Vec<Sourced<String>>,
     #[serde(skip)]
     pub sources: SourceTexts,
+    /// Values of secret-named variables in env files that no service receives,
+    /// kept only so that outputs can mask them.
+    #[serde(skip)]
+    pub secret_values: Vec<String>,
 }
 
 /// One compose project (one folder with compose files, or the `-f` set).
@@ -44,6 +51,8 @@ pub struct Project {
     pub name: String,
     pub dir: PathBuf,
     pub files: Vec<PathBuf>,
+    /// The env files read for interpolation (`.env` when it exists, `--env-file`).
+    pub env_files: Vec<PathBuf>,
 }
 
 /// A service that only an inactive compose file defines.
@@ -140,6 +149,27 @@ pub struct EnvEntry {
     pub origin: Origin,
     /// Where the value came from when it was interpolated (`.env` line, default, shell).
     pub value_origin: Option<Origin>,
+    /// What kind of place the value came from.
+    pub value_from: ValueFrom,
+    /// The variable interpolated into the value (`AWS_REGION` in `${AWS_REGION:-us-east-1}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variable: Option<String>,
+}
+
+/// The kind of place an environment value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueFrom {
+    /// Written as is in the compose file.
+    ComposeFile,
+    /// A line of an env file (`.env`, `--env-file`, a service's `env_file`).
+    EnvFile,
+    /// The default of `${VAR:-default}`, because the variable was not set.
+    Default,
+    /// The shell that runs compose.
+    Shell,
+    /// Not set anywhere.
+    Unset,
 }
 
 /// A container that compose runs (one service).
@@ -150,6 +180,8 @@ pub struct Service {
     pub project: usize,
     pub origin: Origin,
     pub image: Option<Sourced<String>>,
+    /// `build.context`, resolved against the project folder: where the app's source lives.
+    pub build_context: Option<Sourced<PathBuf>>,
     pub container_name: Option<Sourced<String>>,
     pub command: Option<Sourced<Vec<String>>>,
     pub entrypoint: Option<Sourced<Vec<String>>>,

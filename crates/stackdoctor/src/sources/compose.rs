@@ -5,7 +5,7 @@ use super::listen;
 use crate::error::Error;
 use crate::model::{
     Activation, Attachment, EnvEntry, ListenEvidence, Listener, Network, NetworkDeclaration,
-    Origin, Project, Service, Sourced, StackModel,
+    Origin, Project, Service, Sourced, StackModel, ValueFrom,
 };
 use compose::VarSource;
 use std::collections::BTreeMap;
@@ -159,9 +159,17 @@ fn find_project_dirs(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
 
 fn add_project(project: compose::Project, model: &mut StackModel) {
     let project_index = model.projects.len();
-    for file in project.files.iter().chain(&project.env_files) {
-        if let Ok(text) = std::fs::read_to_string(file) {
-            model.sources.insert(file, &text);
+    let service_env_files = project
+        .services
+        .iter()
+        .chain(&project.disabled_services)
+        .flat_map(|s| s.env_files.iter().map(|f| f.value.clone()));
+    for file in project.files.iter().chain(&project.env_files).cloned().chain(service_env_files) {
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            if project.env_files.contains(&file) {
+                model.secret_values.extend(secret_values(&text));
+            }
+            model.sources.insert(&file, &text);
         }
     }
     for warning in &project.warnings {
@@ -220,11 +228,35 @@ fn add_project(project: compose::Project, model: &mut StackModel) {
         name: project.name,
         dir: project.working_dir,
         files: project.files,
+        env_files: project.env_files,
     });
+}
+
+/// The values of secret-named variables of an env file.
+fn secret_values(text: &str) -> Vec<String> {
+    compose::dotenv::parse(text, &|_| None)
+        .map(|entries| {
+            entries
+                .into_iter()
+                .filter(|e| crate::secrets::is_secret_name(&e.key))
+                .map(|e| e.value)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn located<T: Clone>(value: &compose::Located<T>) -> Sourced<T> {
     Sourced::new(value.value.clone(), Origin::from(&value.position))
+}
+
+fn value_from(source: &VarSource) -> ValueFrom {
+    match source {
+        VarSource::EnvFile(_) => ValueFrom::EnvFile,
+        VarSource::ComposeFile(_) => ValueFrom::ComposeFile,
+        VarSource::Default(_) => ValueFrom::Default,
+        VarSource::Shell => ValueFrom::Shell,
+        VarSource::Unset => ValueFrom::Unset,
+    }
 }
 
 fn value_origin(source: &VarSource) -> Option<Origin> {
@@ -252,6 +284,8 @@ fn convert_service(
             value: e.value.clone(),
             origin: Origin::from(&e.position),
             value_origin: value_origin(&e.source),
+            value_from: value_from(&e.source),
+            variable: e.variable.clone(),
         })
         .collect();
     let env_lookup = |name: &str| {
@@ -277,6 +311,7 @@ fn convert_service(
         project,
         origin: origin.clone(),
         image: service.image.as_ref().map(located),
+        build_context: service.build_context.as_ref().map(located),
         container_name: service.container_name.as_ref().map(located),
         command: service.command.as_ref().map(located),
         entrypoint: service.entrypoint.as_ref().map(located),

@@ -4,6 +4,8 @@
 //! first (services and networks), then Caddyfiles (they take `{$VAR}` from
 //! the Caddy service's environment), then logs, then name resolution.
 
+pub mod aws;
+pub mod aws_credentials;
 pub mod bedrock_use;
 pub mod caddy;
 pub mod compose;
@@ -57,6 +59,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
         model.requested_url = Some(parse_url(url)?);
     }
     resolve::resolve_upstreams(&mut model);
+    aws::load(&mut model);
     Ok(model)
 }
 

@@ -1,0 +1,59 @@
+//! # aws-credentials-invalid
+//!
+//! **What it detects:** a service passes AWS keys that cannot work as
+//! written: a temporary key (`ASIA…`) without `AWS_SESSION_TOKEN`, only one
+//! of `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, a key ID or secret
+//! that is not shaped like one (placeholders, quotes, spaces); or the
+//! service logs AWS rejecting its keys (`The security token included in the
+//! request is invalid`, `… is expired`, `The request signature we
+//! calculated does not match`, `Signature expired`). Values are checked,
+//! never shown.
+//!
+//! **Why it breaks requests:** AWS answers 403 `UnrecognizedClientException`,
+//! `ExpiredTokenException` or `InvalidSignatureException` to every call,
+//! and the app answers 500.
+//!
+//! **Example:** `aws.env` copied from `aws configure export-credentials`
+//! without its `AWS_SESSION_TOKEN` line.
+//!
+//! **Fix:** pass a complete, current set of keys (with the session token
+//! for `ASIA…` keys), or better, no keys at all: use the instance or task
+//! role; then recreate the container and check with
+//! `aws sts get-caller-identity` from inside it.
+
+use super::support::{aws_log_events, aws_subjects, recreate_service_step};
+use crate::finding::{Finding, FixStep, Message};
+use crate::model::StackModel;
+
+cause!("aws-credentials-invalid");
+
+pub fn run(model: &StackModel) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for subject in aws_subjects(model) {
+        let defects: Vec<_> = model
+            .aws
+            .credentials_of(&subject.name)
+            .map(|c| c.view.defects.iter().filter(|d| d.problem != "profile-without-files").collect())
+            .unwrap_or_default();
+        let logs = aws_log_events(model, &subject.name, CAUSE);
+        if defects.is_empty() && logs.weight < 60 {
+            continue;
+        }
+        let mut finding = Finding::new(CAUSE).subject(&subject.name).param("service", &subject.name);
+        for defect in &defects {
+            finding = finding.evidence(defect.origin.clone(), msg(&defect.problem).with("variable", &defect.variable));
+        }
+        for event in logs.events.iter().take(3) {
+            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
+        }
+        for defect in &defects {
+            finding = finding.fix(FixStep::say(msg(&format!("fix-{}", defect.problem)).with("variable", &defect.variable)));
+        }
+        finding = finding.fix(FixStep::run(msg("verify"), "aws sts get-caller-identity"));
+        if let Some(id) = subject.service {
+            finding = finding.fix(recreate_service_step(model, id));
+        }
+        findings.push(finding);
+    }
+    findings
+}

@@ -1,0 +1,189 @@
+//! What the stack needs from AWS, and how each service will get it: the
+//! Bedrock clients the app's code creates, the region each resolves to (with
+//! every step of the resolution), the credentials that reach each container,
+//! the IAM policies of the project, and what live probes saw.
+
+use super::{Origin, ServiceId, Sourced};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// The AWS side of the stack.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AwsModel {
+    /// One per service (or code folder) whose code calls Bedrock.
+    pub clients: Vec<BedrockClient>,
+    /// How each service that uses AWS (by its code, environment or logs) gets credentials.
+    pub credentials: Vec<ServiceCredentials>,
+    /// IAM identity policies found in the project or given with `--iam-policy`.
+    pub policies: Vec<PolicyFile>,
+    /// Values set in example env files (`.env.example`): what the author meant.
+    pub env_examples: Vec<Sourced<(String, String)>>,
+    // LIVE-FIELD
+}
+
+/// How a service's code calls Amazon Bedrock.
+#[derive(Debug, Clone, Serialize)]
+pub struct BedrockClient {
+    /// The compose service whose build context holds the code; `None` when no service builds it.
+    pub service: Option<ServiceId>,
+    /// The service's name, or the code folder when no service builds it.
+    pub name: String,
+    /// The SDK that creates the client (`boto3`, `aws-sdk-js-v3`, …).
+    pub sdk: String,
+    /// Where the client is created.
+    pub origin: Origin,
+    /// Runtime operations the code calls (`InvokeModel`, `Converse`, …).
+    pub operations: Vec<Sourced<String>>,
+    /// Model IDs, profile IDs or ARNs the service may call, with where each is set.
+    pub models: Vec<ModelSetting>,
+    pub region: RegionResolution,
+}
+
+/// A model identifier and where it is set.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelSetting {
+    pub id: String,
+    pub origin: Origin,
+    /// `code` (a literal in source) or `environment` (a container variable).
+    pub set_in: String,
+}
+
+/// The region a client resolves to, and how.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RegionResolution {
+    /// The resolved region; `None` when nothing sets one (the SDK raises "You must specify a region").
+    pub value: Option<String>,
+    /// Every place looked at, in the SDK's order; the one that decided has `decided`.
+    pub steps: Vec<RegionStep>,
+}
+
+impl RegionResolution {
+    /// The step that gave the value.
+    pub fn decided(&self) -> Option<&RegionStep> {
+        self.steps.iter().find(|s| s.decided)
+    }
+}
+
+/// What a step of the resolution is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionSource {
+    /// A region written in the code where the client is created.
+    CodeLiteral,
+    /// The code reads an environment variable (`os.getenv("AWS_REGION", "us-east-1")`).
+    CodeReadsVariable,
+    /// The default the code falls back to when the variable is unset.
+    CodeDefault,
+    /// A variable of the container's environment (read by the SDK, or by the code).
+    ContainerVariable,
+    /// Where compose took that variable's value from (`.env`, a `${VAR:-default}`, the shell).
+    ComposeValue,
+    /// An `.env` file that does not exist or does not set the variable.
+    MissingEnvFile,
+    /// The region of the EC2 instance (IMDS), for SDKs that ask it.
+    InstanceMetadata,
+    /// A variable the SDK ignores (boto3 does not read `AWS_REGION`).
+    IgnoredVariable,
+    /// The SDK's own fallback (the anthropic library uses `us-east-1`).
+    SdkDefault,
+}
+
+/// One step of a region resolution.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionStep {
+    pub source: RegionSource,
+    /// The variable involved, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variable: Option<String>,
+    pub value: Option<String>,
+    pub origin: Origin,
+    /// `true` for the step whose value the client uses.
+    pub decided: bool,
+}
+
+/// The credential view of one service.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceCredentials {
+    pub service: ServiceId,
+    pub name: String,
+    pub view: CredentialsView,
+}
+
+/// Where a container's AWS credentials can come from.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CredentialsView {
+    /// Sources present in the container's configuration, in the SDK chain's order.
+    pub sources: Vec<CredentialSource>,
+    /// Credential-like variables the SDKs do not read, or that never reach the container.
+    pub misplaced: Vec<MisplacedCredential>,
+    /// Problems with the keys that are there (temporary key without session token, malformed).
+    pub defects: Vec<CredentialDefect>,
+    /// `AWS_EC2_METADATA_DISABLED=true`: the instance role is off for this container.
+    pub imds_disabled: Option<Origin>,
+    /// The service runs on a bridge network (not `network_mode: host`): IMDSv2 needs a hop limit of 2.
+    pub bridge_network: bool,
+}
+
+/// Kinds of credential sources, in the order SDKs try them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    /// `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` in the container.
+    EnvironmentKeys,
+    /// A Bedrock API key (`AWS_BEARER_TOKEN_BEDROCK`).
+    BedrockApiKey,
+    /// A profile: `AWS_PROFILE` and/or a mounted `~/.aws`.
+    SharedProfile,
+    /// `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`.
+    WebIdentity,
+    /// The ECS agent's endpoint (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`).
+    ContainerEndpoint,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CredentialSource {
+    pub kind: CredentialKind,
+    pub origin: Origin,
+    pub detail: String,
+}
+
+/// A credential set where the SDK will not find it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MisplacedCredential {
+    /// The variable as written (`AWS_ACCESS_KEY`, or `AWS_ACCESS_KEY_ID` in `.env` only).
+    pub variable: String,
+    /// The name the SDK reads.
+    pub expected: String,
+    pub origin: Origin,
+    /// `wrong-name` or `not-passed` (in `.env`, which compose reads for interpolation only).
+    pub problem: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CredentialDefect {
+    pub variable: String,
+    pub origin: Origin,
+    /// `temporary-key-without-session-token`, `malformed-access-key-id`, `malformed-secret-key`, `expired`.
+    pub problem: String,
+}
+
+/// A file holding IAM identity policies.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyFile {
+    pub path: PathBuf,
+    // POLICIES-FIELD
+}
+
+impl AwsModel {
+    /// The credential view of a service, by name.
+    pub fn credentials_of(&self, service: &str) -> Option<&ServiceCredentials> {
+        self.credentials.iter().find(|c| c.name == service)
+    }
+}
+
+impl CredentialsView {
+    /// Whether some source of the SDK chain other than the instance role is configured.
+    pub fn has_explicit_source(&self) -> bool {
+        !self.sources.is_empty()
+    }
+}
