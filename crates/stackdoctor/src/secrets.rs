@@ -58,7 +58,7 @@ fn patterns() -> &'static [(Regex, &'static str)] {
 fn assignment() -> &'static Regex {
     static ASSIGNMENT: OnceLock<Regex> = OnceLock::new();
     ASSIGNMENT.get_or_init(|| {
-        Regex::new(r#"(?i)(?P<key>["']?(?P<name>[A-Z0-9_.\-]*(?:KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL|PRIVATE)[A-Z0-9_.\-]*)["']?\s*[=:]\s*["']?)(?P<value>[^\s"',;&]+)"#)
+        Regex::new(r#"(?i)(?P<key>(?P<quote>["']?)(?P<name>[A-Z0-9_.\-]*(?:KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL|PRIVATE)[A-Z0-9_.\-]*)["']?\s*(?P<sep>[=:])\s*["']?)(?P<value>[^\s"',;&]+)"#)
             .expect("static regex")
     })
 }
@@ -73,7 +73,14 @@ pub fn mask_patterns(text: &str) -> String {
                 let name = c["name"].to_ascii_lowercase();
                 // `${AWS_SECRET_ACCESS_KEY}` is a reference to a secret, not one.
                 let reference = c["value"].starts_with('$');
-                if reference || name.ends_with("error") || name.ends_with("exception") {
+                // `session token: dispatch failure` is prose: a bare lower-case
+                // word before `:` names no variable or key.
+                let prose = &c["sep"] == ":"
+                    && c["quote"].is_empty()
+                    && c["name"].bytes().all(|b| b.is_ascii_lowercase());
+                // A short number (`ttl-seconds: 60`) is a setting, not a secret.
+                let number = c["value"].len() < 12 && c["value"].bytes().all(|b| b.is_ascii_digit());
+                if reference || prose || number || name.ends_with("error") || name.ends_with("exception") {
                     c[0].to_string()
                 } else {
                     format!("{}{MASK}", &c["key"])
@@ -155,6 +162,27 @@ mod tests {
     fn exception_names_are_not_secrets() {
         let line = "botocore.exceptions.NoCredentialsError: Unable to locate credentials";
         assert_eq!(mask_patterns(line), line);
+    }
+
+    #[test]
+    fn prose_references_and_settings_are_not_secrets() {
+        for line in [
+            "failed to load IMDS session token: dispatch failure: timeout",
+            "aws_config::imds::credentials: failed to load credentials",
+            "AWS_SECRET_ACCESS_KEY: ${AWS_SECRET_ACCESS_KEY}",
+            "-H 'X-aws-ec2-metadata-token-ttl-seconds: 60'",
+        ] {
+            assert_eq!(mask_patterns(line), line);
+        }
+        // Still masked: quoted keys, `=`, and names with underscores.
+        for (line, secret) in [
+            (r#""token": "s3cr3tvalue""#, "s3cr3tvalue"),
+            ("token=s3cr3tvalue", "s3cr3tvalue"),
+            ("api_key: s3cr3tvalue", "s3cr3tvalue"),
+            ("x-api-key: s3cr3tvalue", "s3cr3tvalue"),
+        ] {
+            assert!(!mask_patterns(line).contains(secret), "{line}");
+        }
     }
 
     #[test]

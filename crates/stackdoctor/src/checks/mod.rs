@@ -60,6 +60,7 @@ macro_rules! checks {
 }
 
 checks! {
+    aws_imds_hop_limit => "aws-imds-hop-limit",
     aws_no_credentials => "aws-no-credentials",
     aws_credentials_invalid => "aws-credentials-invalid",
     app_env_unknown_host => "app-env-unknown-host",

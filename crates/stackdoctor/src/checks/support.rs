@@ -455,3 +455,8 @@ pub fn aws_log_events<'a>(model: &'a StackModel, service: &str, cause: &str) -> 
 pub fn imds_says_no_role(_model: &StackModel) -> Option<Origin> {
     None
 }
+
+/// Where the live IMDS probe found that IMDSv2 tokens are required.
+pub fn imds_requires_tokens(_model: &StackModel) -> Option<Origin> {
+    None
+}
