@@ -55,6 +55,13 @@ pub struct StackArgs {
     /// An extra signature file, same format as the built-in ones (repeatable).
     #[arg(long = "signatures", value_name = "FILE")]
     pub signatures: Vec<PathBuf>,
+    /// An IAM identity policy (JSON) of the role or user the app runs as, in
+    /// addition to those found in the project (repeatable).
+    #[arg(long = "iam-policy", value_name = "FILE")]
+    pub iam_policies: Vec<PathBuf>,
+    /// A Bedrock model catalogue (TOML) that replaces or extends the built-in one.
+    #[arg(long = "bedrock-models", value_name = "FILE")]
+    pub bedrock_models: Option<PathBuf>,
     /// Language of the texts (en, ja); default from the locale.
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
@@ -83,6 +90,12 @@ pub struct DiagnoseArgs {
     /// Files and logs only: probe nothing live.
     #[arg(long)]
     pub offline: bool,
+    /// Also send the app a tiny chat request (`POST /api/chat`); it may cost money.
+    #[arg(long)]
+    pub probe_chat: bool,
+    /// Seconds every live probe may take; all probes run at once.
+    #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
+    pub probe_timeout: f64,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

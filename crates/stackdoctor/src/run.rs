@@ -20,7 +20,11 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Diagnose(args) => {
             let lang = lang(args.stack.lang.as_deref());
-            let model = build_model(&inputs(&args.stack, args.url.clone())?)?;
+            let mut inputs = inputs(&args.stack, args.url.clone())?;
+            if !args.offline {
+                inputs.probes = Some(probe_plan(&args, &inputs.environment)?);
+            }
+            let model = build_model(&inputs)?;
             let diagnosis = crate::diagnosis::diagnose(&model);
             let report = crate::report::build(&model, &diagnosis, lang);
             let text = match args.format {
@@ -123,8 +127,53 @@ fn inputs(stack: &StackArgs, url: Option<String>) -> Result<Inputs, Error> {
         logs: files(&stack.logs),
         signatures: signature_files(&files(&stack.signatures), &stack.path)?,
         url,
+        iam_policies: files(&stack.iam_policies),
+        bedrock_models: stack.bedrock_models.as_ref().map(|p| user_file(p, &stack.path)),
+        probes: None,
         environment: std::env::vars().collect(),
     })
+}
+
+/// What to probe live: the app at `--url` (plain HTTP), and the instance
+/// metadata service when this machine is an EC2 instance or an endpoint is set.
+fn probe_plan(
+    args: &crate::cli::DiagnoseArgs,
+    environment: &std::collections::BTreeMap<String, String>,
+) -> Result<crate::live::ProbePlan, Error> {
+    if !(args.probe_timeout.is_finite() && args.probe_timeout > 0.0) {
+        return Err(Error::Usage(format!(
+            "--probe-timeout {}: give a positive number of seconds",
+            args.probe_timeout
+        )));
+    }
+    let env: std::collections::HashMap<String, String> =
+        environment.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let imds = if environment.contains_key("AWS_EC2_METADATA_SERVICE_ENDPOINT") || on_ec2() {
+        crate::live::imds::imds_endpoint(&env)
+    } else {
+        None
+    };
+    let apps = args
+        .url
+        .iter()
+        .filter(|u| u.to_ascii_lowercase().starts_with("http://"))
+        .cloned()
+        .collect();
+    Ok(crate::live::ProbePlan {
+        imds,
+        apps,
+        probe_chat: args.probe_chat,
+        timeout: std::time::Duration::from_secs_f64(args.probe_timeout.min(3600.0)),
+        ..crate::live::ProbePlan::default()
+    })
+}
+
+/// Whether this machine is an EC2 instance (its DMI vendor or Xen UUID says so).
+fn on_ec2() -> bool {
+    let read = |path: &str| std::fs::read_to_string(path).unwrap_or_default();
+    read("/sys/devices/virtual/dmi/id/sys_vendor").trim() == "Amazon EC2"
+        || read("/sys/devices/virtual/dmi/id/board_vendor").trim() == "Amazon EC2"
+        || read("/sys/hypervisor/uuid").starts_with("ec2")
 }
 
 /// The model as JSON, every secret-named value and every secret-looking string masked.

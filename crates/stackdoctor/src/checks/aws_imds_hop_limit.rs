@@ -59,11 +59,16 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         for event in logs.events.iter().take(3) {
             finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
         }
+        let instance = model
+            .aws
+            .imds()
+            .and_then(|i| i.instance_id.clone())
+            .unwrap_or_else(|| "$(curl -s -m 2 -H \"X-aws-ec2-metadata-token: $(curl -s -m 2 -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 60')\" http://169.254.169.254/latest/meta-data/instance-id)".to_string());
         findings.push(
             finding
                 .fix(FixStep::run(
                     msg("raise-hop-limit"),
-                    "aws ec2 modify-instance-metadata-options --instance-id $(curl -s -m 2 -H \"X-aws-ec2-metadata-token: $(curl -s -m 2 -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 60')\" http://169.254.169.254/latest/meta-data/instance-id) --http-put-response-hop-limit 2 --http-tokens required",
+                    format!("aws ec2 modify-instance-metadata-options --instance-id {instance} --http-put-response-hop-limit 2 --http-tokens required"),
                 ))
                 .fix(FixStep::say(msg("or-host-network").with("service", &subject.name))),
         );

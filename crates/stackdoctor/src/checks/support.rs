@@ -452,11 +452,25 @@ pub fn aws_log_events<'a>(model: &'a StackModel, service: &str, cause: &str) -> 
 }
 
 /// Where the live IMDS probe found that the instance has no instance profile.
-pub fn imds_says_no_role(_model: &StackModel) -> Option<Origin> {
-    None
+pub fn imds_says_no_role(model: &StackModel) -> Option<Origin> {
+    let imds = model.aws.imds()?;
+    matches!(imds.role, crate::live::imds::RoleOutcome::NoInstanceProfile).then(|| Origin::Probe {
+        probe: format!("GET {}latest/meta-data/iam/security-credentials/ → 404", slash(&imds.endpoint)),
+    })
+}
+
+fn slash(endpoint: &str) -> String {
+    if endpoint.ends_with('/') {
+        endpoint.to_string()
+    } else {
+        format!("{endpoint}/")
+    }
 }
 
 /// Where the live IMDS probe found that IMDSv2 tokens are required.
-pub fn imds_requires_tokens(_model: &StackModel) -> Option<Origin> {
-    None
+pub fn imds_requires_tokens(model: &StackModel) -> Option<Origin> {
+    let imds = model.aws.imds()?;
+    matches!(imds.imdsv1, crate::live::imds::V1Outcome::TokenRequired).then(|| Origin::Probe {
+        probe: format!("GET {}latest/meta-data/iam/security-credentials/ without a token → 401", slash(&imds.endpoint)),
+    })
 }

@@ -18,7 +18,9 @@ pub struct AwsModel {
     pub policies: Vec<PolicyFile>,
     /// Values set in example env files (`.env.example`): what the author meant.
     pub env_examples: Vec<Sourced<(String, String)>>,
-    // LIVE-FIELD
+    /// What live probes saw (IMDS, the app's endpoints); `None` offline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<crate::live::LiveReport>,
 }
 
 /// How a service's code calls Amazon Bedrock.
@@ -175,6 +177,16 @@ pub struct PolicyFile {
 }
 
 impl AwsModel {
+    /// Whether anything in the stack calls AWS (code, credentials or their absence).
+    pub fn uses_aws(&self) -> bool {
+        !self.clients.is_empty() || !self.credentials.is_empty()
+    }
+
+    /// What the live IMDS probe saw, if it ran.
+    pub fn imds(&self) -> Option<&crate::live::imds::ImdsReport> {
+        self.live.as_ref().and_then(|l| l.imds.as_ref())
+    }
+
     /// The credential view of a service, by name.
     pub fn credentials_of(&self, service: &str) -> Option<&ServiceCredentials> {
         self.credentials.iter().find(|c| c.name == service)

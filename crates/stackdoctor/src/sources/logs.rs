@@ -54,6 +54,16 @@ impl SignatureSet {
         Ok(SignatureSet { specs, regexes })
     }
 
+    /// The signatures that match one short text (a probe's answer), with their causes.
+    pub fn match_text(&self, text: &str) -> Vec<&SignatureSpec> {
+        self.regexes
+            .iter()
+            .zip(&self.specs)
+            .filter(|(regex, _)| regex.is_match(text))
+            .map(|(_, spec)| spec)
+            .collect()
+    }
+
     /// Each signature's regular expression (an escaped literal where it has
     /// none), one per line, for `rg -f`. ripgrep joins the lines into one
     /// regex, where repeated group names are an error: named groups become

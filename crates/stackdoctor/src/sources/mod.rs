@@ -11,6 +11,7 @@ pub mod caddy;
 pub mod compose;
 pub mod listen;
 pub mod logs;
+pub mod probes;
 pub mod resolve;
 
 use crate::error::Error;
@@ -28,6 +29,13 @@ pub struct Inputs {
     /// The user's extra signature files.
     pub signatures: Vec<PathBuf>,
     pub url: Option<String>,
+    /// IAM policy files given with `--iam-policy`.
+    pub iam_policies: Vec<PathBuf>,
+    /// A Bedrock model catalogue file given with `--bedrock-models`.
+    pub bedrock_models: Option<PathBuf>,
+    /// What to probe live; `None` with `--offline`. The IMDS endpoint is only
+    /// probed when the stack uses AWS.
+    pub probes: Option<crate::live::ProbePlan>,
     /// The shell environment compose interpolation sees.
     pub environment: BTreeMap<String, String>,
 }
@@ -60,6 +68,17 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     }
     resolve::resolve_upstreams(&mut model);
     aws::load(&mut model);
+    if let Some(plan) = &inputs.probes {
+        let mut plan = plan.clone();
+        if !model.aws.uses_aws() {
+            plan.imds = None;
+        }
+        if plan.imds.is_some() || !plan.apps.is_empty() {
+            let live = crate::live::run(&plan);
+            probes::add_probe_events(&mut model, &live, &signatures);
+            model.aws.live = Some(live);
+        }
+    }
     Ok(model)
 }
 
