@@ -173,10 +173,19 @@ pub struct CredentialDefect {
 #[derive(Debug, Clone, Serialize)]
 pub struct PolicyFile {
     pub path: PathBuf,
-    // POLICIES-FIELD
+    pub policies: Vec<iampolicy::Policy>,
+    /// `true` when the user named the file (`--iam-policy`), `false` when found in the project.
+    pub given: bool,
 }
 
 impl AwsModel {
+    /// Every policy of every file, with the file it came from.
+    pub fn all_policies(&self) -> impl Iterator<Item = (&PathBuf, &iampolicy::Policy)> {
+        self.policies
+            .iter()
+            .flat_map(|f| f.policies.iter().map(move |p| (&f.path, p)))
+    }
+
     /// Whether anything in the stack calls AWS (code, credentials or their absence).
     pub fn uses_aws(&self) -> bool {
         !self.clients.is_empty() || !self.credentials.is_empty()

@@ -68,6 +68,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     }
     resolve::resolve_upstreams(&mut model);
     aws::load(&mut model);
+    aws::load_policies(&mut model, &inputs.iam_policies)?;
     if let Some(plan) = &inputs.probes {
         let mut plan = plan.clone();
         if !model.aws.uses_aws() {
