@@ -36,6 +36,9 @@ pub struct BedrockClient {
     pub origin: Origin,
     /// Runtime operations the code calls (`InvokeModel`, `Converse`, …).
     pub operations: Vec<Sourced<String>>,
+    /// The IAM actions those operations need (`bedrock:InvokeModel`, …); both
+    /// when the code shows no operation.
+    pub actions: Vec<String>,
     /// Model IDs, profile IDs or ARNs the service may call, with where each is set.
     pub models: Vec<ModelSetting>,
     pub region: RegionResolution,
@@ -88,6 +91,8 @@ pub enum RegionSource {
     IgnoredVariable,
     /// The SDK's own fallback (the anthropic library uses `us-east-1`).
     SdkDefault,
+    /// The code passes an expression the scan cannot follow: the region is not known.
+    CodeExpression,
 }
 
 /// One step of a region resolution.

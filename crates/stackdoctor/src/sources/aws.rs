@@ -6,19 +6,22 @@
 //! after compose (it needs services, their environment and build contexts).
 
 use super::aws_credentials::credentials_of;
-use crate::model::aws::ServiceCredentials;
-use crate::model::{Origin, Sourced, StackModel};
+use super::bedrock_use::{self, BedrockUse, Sdk, UseKind};
+use crate::model::aws::{BedrockClient, ModelSetting, RegionResolution, RegionSource, RegionStep, ServiceCredentials};
+use crate::model::origin::relative;
+use crate::model::{EnvEntry, Origin, Service, ServiceId, Sourced, StackModel, ValueFrom};
 
 /// Example env files: what the project's author meant the values to be.
 const ENV_EXAMPLES: &[&str] = &[".env.example", ".env.sample", ".env.template", ".env.dist", "env.example"];
 
 /// Fills `model.aws` from the files (the live part is added by the probes).
 pub fn load(model: &mut StackModel) {
+    load_clients(model);
     model.aws.credentials = model
         .services
         .iter()
         .enumerate()
-        .filter(|(_, s)| uses_aws_config(s))
+        .filter(|(id, s)| uses_aws_config(s) || model.aws.clients.iter().any(|c| c.service == Some(*id)))
         .map(|(id, s)| ServiceCredentials {
             service: id,
             name: s.name.clone(),
@@ -131,4 +134,267 @@ fn find_json_files(dir: &std::path::Path, depth: usize, out: &mut Vec<std::path:
             out.push(entry.path());
         }
     }
+}
+
+/// Builds one Bedrock client per service (or code folder) whose code calls Bedrock.
+pub fn load_clients(model: &mut StackModel) {
+    let uses: Vec<BedrockUse> = bedrock_use::scan_project(&model.root)
+        .into_iter()
+        .filter(|u| !is_env_file(&u.file))
+        .collect();
+    let contexts: Vec<(ServiceId, std::path::PathBuf)> = model
+        .services
+        .iter()
+        .enumerate()
+        .filter_map(|(id, s)| {
+            let dir = s.build_context.as_ref()?.value.canonicalize().ok()?;
+            Some((id, dir))
+        })
+        .collect();
+    // The service whose build context is the deepest folder holding the file.
+    let owner = |file: &std::path::Path| -> Option<ServiceId> {
+        let file = file.canonicalize().ok()?;
+        contexts
+            .iter()
+            .filter(|(_, dir)| file.starts_with(dir))
+            .max_by_key(|(_, dir)| dir.components().count())
+            .map(|(id, _)| *id)
+    };
+    // Uses grouped by owner (a service, else the code's folder), in first-seen order.
+    let mut groups: Vec<(Result<ServiceId, std::path::PathBuf>, Vec<BedrockUse>)> = Vec::new();
+    for u in uses {
+        let key = owner(&u.file).ok_or_else(|| u.file.parent().map(|p| p.to_path_buf()).unwrap_or_default());
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(u),
+            None => groups.push((key, vec![u])),
+        }
+    }
+    for (key, uses) in groups {
+        let client_use = uses.iter().find(|u| matches!(u.kind, UseKind::Client { .. }));
+        let has_model = uses.iter().any(|u| matches!(u.kind, UseKind::ModelId { .. } | UseKind::ModelFromEnv { .. }));
+        let Some(client_use) = client_use.or(if has_model { uses.first() } else { None }) else {
+            continue;
+        };
+        let (service, name) = match &key {
+            Ok(id) => (Some(*id), model.services[*id].name.clone()),
+            Err(dir) => (None, relative(dir, &model.root).display().to_string()),
+        };
+        let sdk = match &client_use.kind {
+            UseKind::Client { sdk, .. } => Some(*sdk),
+            _ => None,
+        };
+        let region_argument = match &client_use.kind {
+            UseKind::Client { region_argument, .. } => region_argument.clone(),
+            _ => None,
+        };
+        let svc = service.map(|id| &model.services[id]);
+        let region = resolve_region(model, svc, sdk, region_argument.as_deref(), client_use, &uses);
+        let operations: Vec<Sourced<String>> = uses
+            .iter()
+            .filter_map(|u| match &u.kind {
+                UseKind::Api { operation } => Some(Sourced::new(format!("{operation:?}"), u.origin())),
+                _ => None,
+            })
+            .collect();
+        let mut actions: Vec<String> = uses
+            .iter()
+            .filter_map(|u| match &u.kind {
+                UseKind::Api { operation } => Some(operation.iam_action().to_string()),
+                _ => None,
+            })
+            .collect();
+        if actions.is_empty() {
+            actions = vec!["bedrock:InvokeModel".into(), "bedrock:InvokeModelWithResponseStream".into()];
+        }
+        actions.sort();
+        actions.dedup();
+        let models = model_settings(svc, &uses);
+        model.aws.clients.push(BedrockClient {
+            service,
+            name,
+            sdk: sdk.map_or("unknown", |s| s.name()).to_string(),
+            origin: client_use.origin(),
+            operations,
+            actions,
+            models,
+            region,
+        });
+    }
+}
+
+/// A literal's setting that configures a client (`region_name=`, `region:`,
+/// `config.WithRegion(`), not a variable's default or free text.
+fn is_client_setting(setting: &str) -> bool {
+    !(setting == "literal"
+        || setting == "in text"
+        || setting.starts_with("default of")
+        || setting.starts_with("AWS_"))
+}
+
+fn is_env_file(path: &std::path::Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    name.starts_with(".env") || name.ends_with(".env")
+}
+
+/// A non-empty value of the service's environment.
+fn env_value<'a>(service: Option<&'a Service>, name: &str) -> Option<&'a EnvEntry> {
+    service?
+        .env(name)
+        .filter(|e| e.value.as_deref().is_some_and(|v| !v.trim().is_empty()))
+}
+
+/// The steps that say where a container variable's value came from.
+fn variable_steps(model: &StackModel, service: &Service, entry: &EnvEntry, source: RegionSource, decided: bool) -> Vec<RegionStep> {
+    let mut steps = vec![RegionStep {
+        source,
+        variable: Some(entry.name.clone()),
+        value: entry.value.clone(),
+        origin: entry.origin.clone(),
+        decided,
+    }];
+    if let (ValueFrom::Default, Some(origin)) = (entry.value_from, &entry.value_origin) {
+        let variable = entry.variable.clone().unwrap_or_else(|| entry.name.clone());
+        steps.push(RegionStep {
+            source: RegionSource::ComposeValue,
+            variable: Some(variable.clone()),
+            value: entry.value.clone(),
+            origin: origin.clone(),
+            decided: false,
+        });
+        let project = &model.projects[service.project];
+        let env_file = project.dir.join(".env");
+        let reason = if project.env_files.is_empty() {
+            format!("{} does not exist", relative(&env_file, &model.root).display())
+        } else {
+            format!("no env file sets {variable}")
+        };
+        steps.push(RegionStep {
+            source: RegionSource::MissingEnvFile,
+            variable: Some(variable),
+            value: None,
+            origin: Origin::implied(reason),
+            decided: false,
+        });
+    } else if let (ValueFrom::EnvFile | ValueFrom::Shell, Some(origin)) = (entry.value_from, &entry.value_origin) {
+        steps.push(RegionStep {
+            source: RegionSource::ComposeValue,
+            variable: entry.variable.clone(),
+            value: entry.value.clone(),
+            origin: origin.clone(),
+            decided: false,
+        });
+    }
+    steps
+}
+
+/// Resolves the client's region the way its SDK does, keeping every step.
+fn resolve_region(
+    model: &StackModel,
+    service: Option<&Service>,
+    sdk: Option<Sdk>,
+    region_argument: Option<&str>,
+    client: &BedrockUse,
+    uses: &[BedrockUse],
+) -> RegionResolution {
+    let mut steps = Vec::new();
+    let decide = |steps: Vec<RegionStep>| RegionResolution {
+        value: steps.iter().find(|s| s.decided).and_then(|s| s.value.clone()),
+        steps,
+    };
+    let same_file = |u: &&BedrockUse| u.file == client.file;
+    if region_argument.is_some() {
+        // A literal given where the client is created.
+        if let Some(lit) = uses.iter().filter(same_file).find_map(|u| match &u.kind {
+            UseKind::RegionLiteral { region, setting } if is_client_setting(setting) => Some((u, region)),
+            _ => None,
+        }) {
+            steps.push(RegionStep { source: RegionSource::CodeLiteral, variable: None, value: Some(lit.1.clone()), origin: lit.0.origin(), decided: true });
+            return decide(steps);
+        }
+        // The code reads a variable, with or without a default.
+        if let Some((read, variable, default)) = uses.iter().find_map(|u| match &u.kind {
+            UseKind::RegionFromEnv { variable, default, .. } => Some((u, variable, default)),
+            _ => None,
+        }) {
+            steps.push(RegionStep { source: RegionSource::CodeReadsVariable, variable: Some(variable.clone()), value: None, origin: read.origin(), decided: false });
+            match (service, env_value(service, variable)) {
+                (Some(svc), Some(entry)) => steps.extend(variable_steps(model, svc, entry, RegionSource::ContainerVariable, true)),
+                _ => steps.push(RegionStep { source: RegionSource::CodeDefault, variable: Some(variable.clone()), value: default.clone(), origin: read.origin(), decided: default.is_some() }),
+            }
+            return decide(steps);
+        }
+        steps.push(RegionStep { source: RegionSource::CodeExpression, variable: None, value: None, origin: client.origin(), decided: true });
+        return decide(steps);
+    }
+    let Some(sdk) = sdk else {
+        return decide(steps);
+    };
+    let variables = sdk.region_variables();
+    for name in variables {
+        if let (Some(svc), Some(entry)) = (service, env_value(service, name)) {
+            steps.extend(variable_steps(model, svc, entry, RegionSource::ContainerVariable, true));
+            return decide(steps);
+        }
+    }
+    // boto3 reads AWS_DEFAULT_REGION only: an AWS_REGION it ignores is worth showing.
+    for name in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+        if variables.contains(&name) {
+            continue;
+        }
+        if let Some(entry) = env_value(service, name) {
+            steps.push(RegionStep { source: RegionSource::IgnoredVariable, variable: Some(name.to_string()), value: entry.value.clone(), origin: entry.origin.clone(), decided: false });
+        }
+    }
+    if let Some(region) = sdk.fallback_region() {
+        steps.push(RegionStep { source: RegionSource::SdkDefault, variable: None, value: Some(region.to_string()), origin: client.origin(), decided: true });
+    } else if matches!(sdk, Sdk::AwsSdkRust | Sdk::AwsSdkJavaV2 | Sdk::AwsSdkKotlin) {
+        if let Some(region) = model.aws.imds().and_then(|i| i.region.clone()) {
+            steps.push(RegionStep { source: RegionSource::InstanceMetadata, variable: None, value: Some(region), origin: Origin::Probe { probe: "IMDS placement/region".into() }, decided: true });
+        }
+    }
+    decide(steps)
+}
+
+/// The models a client calls: env values the code reads (or their code
+/// defaults), model-like env values, and literals in the code.
+fn model_settings(service: Option<&Service>, uses: &[BedrockUse]) -> Vec<ModelSetting> {
+    let mut out: Vec<ModelSetting> = Vec::new();
+    let mut push = |id: String, origin: Origin, set_in: &str| {
+        if !out.iter().any(|m| m.id == id) {
+            out.push(ModelSetting { id, origin, set_in: set_in.to_string() });
+        }
+    };
+    let mut defaults_at = Vec::new();
+    for u in uses {
+        if let UseKind::ModelFromEnv { variable, default } = &u.kind {
+            match env_value(service, variable) {
+                Some(entry) => {
+                    let origin = entry.value_origin.clone().filter(|_| entry.value_from == ValueFrom::Default).unwrap_or_else(|| entry.origin.clone());
+                    push(entry.value.clone().unwrap_or_default(), origin, "environment");
+                }
+                None => {
+                    if let Some(d) = default {
+                        push(d.clone(), u.origin(), "code");
+                    }
+                }
+            }
+            defaults_at.push((u.file.clone(), u.line));
+        }
+    }
+    if let Some(svc) = service {
+        for e in &svc.environment {
+            let value = e.value.as_deref().unwrap_or_default();
+            if e.name.to_ascii_uppercase().contains("MODEL") && crate::bedrock::ids::ModelRef::parse(value).is_some() {
+                push(value.to_string(), e.origin.clone(), "environment");
+            }
+        }
+    }
+    for u in uses {
+        if let UseKind::ModelId { model } = &u.kind {
+            if !defaults_at.contains(&(u.file.clone(), u.line)) {
+                push(model.clone(), u.origin(), "code");
+            }
+        }
+    }
+    out
 }
