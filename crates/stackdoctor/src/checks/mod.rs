@@ -60,6 +60,14 @@ macro_rules! checks {
 }
 
 checks! {
+    iam_missing_bedrock_permission => "iam-missing-bedrock-permission",
+    iam_explicit_deny => "iam-explicit-deny",
+    bedrock_marketplace_permission_missing => "bedrock-marketplace-permission-missing",
+    bedrock_inference_profile_required => "bedrock-inference-profile-required",
+    bedrock_model_not_in_region => "bedrock-model-not-in-region",
+    bedrock_invalid_model_id => "bedrock-invalid-model-id",
+    bedrock_model_end_of_life => "bedrock-model-end-of-life",
+    aws_region_mismatch => "aws-region-mismatch",
     aws_imds_hop_limit => "aws-imds-hop-limit",
     aws_no_credentials => "aws-no-credentials",
     aws_credentials_invalid => "aws-credentials-invalid",

@@ -474,3 +474,132 @@ pub fn imds_requires_tokens(model: &StackModel) -> Option<Origin> {
         probe: format!("GET {}latest/meta-data/iam/security-credentials/ without a token → 401", slash(&imds.endpoint)),
     })
 }
+
+/// The request path of a Bedrock call: service → SDK client → region → model
+/// (→ the ARN IAM checks, when given).
+pub fn bedrock_path(model: &StackModel, client: &crate::model::aws::BedrockClient, arn: Option<(&str, HopState)>) -> Vec<Hop> {
+    let region_state = if client.region.value.is_some() { HopState::Ok } else { HopState::Broken };
+    let mut hops = Vec::new();
+    if let Some(id) = client.service {
+        hops.push(service_hop(model, id, HopState::Ok));
+    }
+    hops.push(Hop { label: format!("{} bedrock-runtime client", client.sdk), state: HopState::Ok, origin: Some(client.origin.clone()) });
+    let decided = client.region.decided();
+    hops.push(Hop {
+        label: format!("region {}", client.region.value.as_deref().unwrap_or("(none)")),
+        state: region_state,
+        origin: decided.map(|s| s.origin.clone()),
+    });
+    if let Some(m) = client.models.first() {
+        hops.push(Hop { label: format!("model {}", m.id), state: HopState::Unknown, origin: Some(m.origin.clone()) });
+    }
+    if let Some((arn, state)) = arn {
+        hops.push(Hop { label: arn.to_string(), state, origin: None });
+    }
+    hops
+}
+
+/// A model a client calls, with what the catalogue says of it in the client's region.
+pub struct ModelVerdict<'a> {
+    pub client: &'a crate::model::aws::BedrockClient,
+    pub setting: &'a crate::model::aws::ModelSetting,
+    pub model: crate::bedrock::ModelRef,
+    pub region: String,
+    pub availability: crate::bedrock::Availability,
+}
+
+/// Every model of every client whose region is known, judged by the catalogue.
+pub fn model_verdicts(model: &StackModel) -> Vec<ModelVerdict<'_>> {
+    let catalogue = model.aws.catalogue();
+    let mut out = Vec::new();
+    for client in &model.aws.clients {
+        let Some(region) = client.region.value.clone() else { continue };
+        for setting in &client.models {
+            let Some(model_ref) = crate::bedrock::ModelRef::parse(&setting.id) else { continue };
+            let availability = catalogue.availability(&model_ref, &region);
+            out.push(ModelVerdict { client, setting, model: model_ref, region: region.clone(), availability });
+        }
+    }
+    out
+}
+
+/// The fix step that replaces a model ID where it is set.
+pub fn replace_model_step(model: &StackModel, setting: &crate::model::aws::ModelSetting, new_id: &str, message: Message) -> FixStep {
+    match replace_on_line(model, &setting.origin, &setting.id, new_id) {
+        Some(edit) => FixStep::edit(message, edit),
+        None => FixStep::say(message),
+    }
+}
+
+/// What the project's IAM policies say of one call a client needs.
+pub struct IamCall<'a> {
+    pub verdict: ModelVerdict<'a>,
+    /// One evaluation per (action, required ARN), with why the ARN is needed.
+    pub results: Vec<(iampolicy::Evaluation, crate::bedrock::RequiredArn)>,
+}
+
+/// The policies of the project as one slice, with the file of each.
+pub fn policy_set(model: &StackModel) -> (Vec<iampolicy::Policy>, Vec<&Path>) {
+    model
+        .aws
+        .all_policies()
+        .map(|(path, policy)| (policy.clone(), path.as_path()))
+        .unzip()
+}
+
+/// The account the project's Bedrock ARNs name, when they agree on one.
+fn policy_account(policies: &[iampolicy::Policy]) -> Option<String> {
+    let mut accounts: Vec<String> = Vec::new();
+    for statement in policies.iter().flat_map(|p| &p.statements) {
+        if let iampolicy::ResourceMatch::Resource(resources) = &statement.resource {
+            for r in resources {
+                let account = r.value.split(':').nth(4).unwrap_or_default();
+                if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) && !accounts.iter().any(|a| a == account) {
+                    accounts.push(account.to_string());
+                }
+            }
+        }
+    }
+    (accounts.len() == 1).then(|| accounts.remove(0))
+}
+
+/// Evaluates, for every callable model of every client, each IAM action the
+/// client needs on each ARN the call needs (the profile and its destinations).
+pub fn iam_calls(model: &StackModel) -> Vec<IamCall<'_>> {
+    let (policies, _) = policy_set(model);
+    if policies.is_empty() {
+        return Vec::new();
+    }
+    let account = policy_account(&policies);
+    let catalogue = model.aws.catalogue();
+    let mut out = Vec::new();
+    for verdict in model_verdicts(model) {
+        let required = catalogue.required_arns(&verdict.model, &verdict.region, account.as_deref());
+        let profile_arn = required.iter().find(|r| r.arn.contains(":inference-profile/")).map(|r| r.arn.clone());
+        let mut results = Vec::new();
+        for action in &verdict.client.actions {
+            for arn in &required {
+                let mut context = iampolicy::Context::new();
+                // Under cross-region inference the requested region is the destination's.
+                if let Some(region) = &arn.region {
+                    context = context.with("aws:RequestedRegion", region.clone());
+                }
+                match (&profile_arn, arn.arn.contains(":foundation-model/")) {
+                    (Some(profile), true) => context = context.with("bedrock:InferenceProfileArn", profile.clone()),
+                    (None, true) => context = context.absent("bedrock:InferenceProfileArn"),
+                    _ => {}
+                }
+                let request = iampolicy::Request::new(action.clone(), arn.arn.clone()).with_context(context);
+                results.push((iampolicy::evaluate(&policies, &request), arn.clone()));
+            }
+        }
+        out.push(IamCall { verdict, results });
+    }
+    out
+}
+
+/// The origin of a statement of the policy set.
+pub fn statement_origin(files: &[&Path], outcome: &iampolicy::StatementOutcome) -> Origin {
+    let path = files.get(outcome.policy).copied().unwrap_or(Path::new("?"));
+    Origin::file(path, outcome.span.line as u32, outcome.span.column as u32, 0)
+}

@@ -18,6 +18,12 @@ pub struct AwsModel {
     pub policies: Vec<PolicyFile>,
     /// Values set in example env files (`.env.example`): what the author meant.
     pub env_examples: Vec<Sourced<(String, String)>>,
+    /// The Bedrock model catalogue in use: the embedded one unless `--bedrock-models` gave a file.
+    #[serde(skip)]
+    pub user_catalogue: Option<Box<crate::bedrock::Catalogue>>,
+    /// The catalogue's date, and the day the diagnosis runs (`YYYY-MM-DD`), for lifecycle dates.
+    pub catalogue_as_of: String,
+    pub today: String,
     /// What live probes saw (IMDS, the app's endpoints); `None` offline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub live: Option<crate::live::LiveReport>,
@@ -184,6 +190,13 @@ pub struct PolicyFile {
 }
 
 impl AwsModel {
+    /// The Bedrock model catalogue in use.
+    pub fn catalogue(&self) -> &crate::bedrock::Catalogue {
+        self.user_catalogue
+            .as_deref()
+            .unwrap_or_else(|| crate::bedrock::Catalogue::embedded())
+    }
+
     /// Every policy of every file, with the file it came from.
     pub fn all_policies(&self) -> impl Iterator<Item = (&PathBuf, &iampolicy::Policy)> {
         self.policies

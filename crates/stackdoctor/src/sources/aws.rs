@@ -16,6 +16,8 @@ const ENV_EXAMPLES: &[&str] = &[".env.example", ".env.sample", ".env.template", 
 
 /// Fills `model.aws` from the files (the live part is added by the probes).
 pub fn load(model: &mut StackModel) {
+    model.aws.today = today();
+    model.aws.catalogue_as_of = model.aws.catalogue().as_of.clone();
     load_clients(model);
     model.aws.credentials = model
         .services
@@ -31,6 +33,55 @@ pub fn load(model: &mut StackModel) {
     model.aws.env_examples = env_examples(model);
 }
 
+/// Reads a user's model catalogue file (`--bedrock-models`).
+pub fn load_catalogue(model: &mut StackModel, path: &std::path::Path) -> Result<(), crate::Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| crate::Error::Read { path: path.to_path_buf(), source })?;
+    let catalogue = crate::bedrock::Catalogue::with_user_file(&text).map_err(|e| match e {
+        crate::bedrock::CatalogueError::Toml(e) => crate::config::toml_error(path, &text, &e),
+        other => crate::Error::Data { path: path.to_path_buf(), line: 1, column: 1, message: other.to_string() },
+    })?;
+    model.aws.user_catalogue = Some(Box::new(catalogue));
+    Ok(())
+}
+
+/// Today's date (UTC, `YYYY-MM-DD`); `STACKDOCTOR_TODAY` fixes it for reproducible runs.
+fn today() -> String {
+    if let Ok(day) = std::env::var("STACKDOCTOR_TODAY") {
+        return day;
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::civil_from_days;
+
+    #[test]
+    fn day_counts_become_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_416), (2025, 11, 24));
+        assert_eq!(civil_from_days(20_781), (2026, 11, 24));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+}
+
 /// A service whose environment or mounts say it talks to AWS.
 fn uses_aws_config(service: &crate::model::Service) -> bool {
     service.environment.iter().any(|e| e.name.starts_with("AWS_"))
@@ -38,8 +89,9 @@ fn uses_aws_config(service: &crate::model::Service) -> bool {
 }
 
 /// `KEY=value` lines of the projects' example env files (secrets skipped).
-fn env_examples(model: &StackModel) -> Vec<Sourced<(String, String)>> {
+fn env_examples(model: &mut StackModel) -> Vec<Sourced<(String, String)>> {
     let mut out = Vec::new();
+    let mut sources = Vec::new();
     for project in &model.projects {
         for name in ENV_EXAMPLES {
             let path = project.dir.join(name);
@@ -49,6 +101,7 @@ fn env_examples(model: &StackModel) -> Vec<Sourced<(String, String)>> {
             let Ok(entries) = compose::dotenv::parse(&text, &|_| None) else {
                 continue;
             };
+            sources.push((path.clone(), text));
             for e in entries {
                 if crate::secrets::is_secret_name(&e.key) {
                     continue;
@@ -59,6 +112,9 @@ fn env_examples(model: &StackModel) -> Vec<Sourced<(String, String)>> {
                 ));
             }
         }
+    }
+    for (path, text) in sources {
+        model.sources.insert(&path, &text);
     }
     out
 }
@@ -142,6 +198,14 @@ pub fn load_clients(model: &mut StackModel) {
         .into_iter()
         .filter(|u| !is_env_file(&u.file))
         .collect();
+    // Evidence shows source lines: keep the text of every file a use is in.
+    let mut files: Vec<&std::path::Path> = uses.iter().map(|u| u.file.as_path()).collect();
+    files.dedup();
+    for file in files {
+        if let Ok(text) = std::fs::read_to_string(file) {
+            model.sources.insert(file, &text);
+        }
+    }
     let contexts: Vec<(ServiceId, std::path::PathBuf)> = model
         .services
         .iter()

@@ -67,6 +67,9 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
         model.requested_url = Some(parse_url(url)?);
     }
     resolve::resolve_upstreams(&mut model);
+    if let Some(path) = &inputs.bedrock_models {
+        aws::load_catalogue(&mut model, path)?;
+    }
     aws::load(&mut model);
     aws::load_policies(&mut model, &inputs.iam_policies)?;
     if let Some(plan) = &inputs.probes {

@@ -1,0 +1,88 @@
+//! # iam-missing-bedrock-permission
+//!
+//! **What it detects:** the project's IAM identity policies (JSON files with
+//! a `Statement`, or `--iam-policy FILE`) allow no call the app makes: for
+//! each model, in the client's region, every action the code needs
+//! (`bedrock:InvokeModel` for InvokeModel and Converse,
+//! `bedrock:InvokeModelWithResponseStream` for the streams) on every ARN the
+//! call needs (the foundation-model ARN in the region; for an inference
+//! profile, the profile ARN and the model's ARN in each destination
+//! region). Policies are evaluated offline with IAM's rules; conditions
+//! whose keys are unknown offline are named, not guessed. Also raised from
+//! `AccessDeniedException … because no identity-based policy allows` in logs.
+//!
+//! **Why it breaks requests:** Bedrock answers `AccessDeniedException` and
+//! the app answers 500.
+//!
+//! **Example:** the policy allows `bedrock:InvokeModel` only, while the app
+//! calls `converse_stream` (which needs `bedrock:InvokeModelWithResponseStream`).
+//!
+//! **Fix:** add the statement the finding prints (the missing actions on
+//! the missing ARNs) to the role's policy.
+
+use super::support::{aws_log_events, bedrock_path, iam_calls, policy_set, statement_origin};
+use crate::finding::{Finding, FixStep, HopState, Message};
+use crate::model::StackModel;
+
+cause!("iam-missing-bedrock-permission");
+
+pub fn run(model: &StackModel) -> Vec<Finding> {
+    let (_, files) = policy_set(model);
+    let mut findings = Vec::new();
+    let mut reported = Vec::new();
+    for call in iam_calls(model) {
+        let client = call.verdict.client;
+        let missing: Vec<_> = call.results.iter().filter(|(e, _)| matches!(e.decision, iampolicy::Decision::ImplicitDeny)).collect();
+        if missing.is_empty() {
+            continue;
+        }
+        reported.push(client.name.clone());
+        let first = &missing[0];
+        let mut finding = Finding::new(CAUSE)
+            .subject(&client.name)
+            .param("service", &client.name)
+            .param("model", &call.verdict.setting.id);
+        // The Allow statements that grant the action elsewhere: the ones to extend.
+        let mut shown = Vec::new();
+        for (evaluation, _) in &missing {
+            for outcome in evaluation.considered.iter().filter(|o| o.effect == iampolicy::Effect::Allow) {
+                if !shown.contains(&(outcome.policy, outcome.statement)) {
+                    shown.push((outcome.policy, outcome.statement));
+                    finding = finding.evidence(statement_origin(&files, outcome), msg("statement-misses").with("sid", outcome.sid.as_deref().unwrap_or("-")));
+                }
+            }
+        }
+        for (evaluation, arn) in missing.iter().take(6) {
+            finding = finding.evidence(call.verdict.setting.origin.clone(), msg("not-allowed").with("action", &evaluation.action).with("arn", &arn.arn).with("reason", &arn.reason));
+        }
+        for event in aws_log_events(model, &client.name, CAUSE).events.iter().take(2) {
+            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
+        }
+        let mut actions: Vec<&str> = missing.iter().map(|(e, _)| e.action.as_str()).collect();
+        actions.sort();
+        actions.dedup();
+        let mut arns: Vec<&str> = missing.iter().map(|(_, a)| a.arn.as_str()).collect();
+        arns.dedup();
+        let statement = iampolicy::Statement::new(iampolicy::Effect::Allow, &actions, &arns);
+        finding = finding
+            .fix(FixStep::say(msg("add-statement").with("statement", statement.to_json_pretty())))
+            .fix(FixStep::run(msg("verify"), format!("aws iam simulate-principal-policy --policy-source-arn <role-arn> --action-names {} --resource-arns {}", actions.join(" "), arns.join(" "))));
+        findings.push(finding.path(bedrock_path(model, client, Some((&first.1.arn, HopState::Broken)))));
+    }
+    // Without policy files, the logs alone say it.
+    for subject in super::support::aws_subjects(model) {
+        if reported.contains(&subject.name) {
+            continue;
+        }
+        let logs = aws_log_events(model, &subject.name, CAUSE);
+        if logs.weight < 60 {
+            continue;
+        }
+        let mut finding = Finding::new(CAUSE).subject(&subject.name).param("service", &subject.name).param("model", "?");
+        for event in logs.events.iter().take(3) {
+            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
+        }
+        findings.push(finding.fix(FixStep::run(Message::new("common.see-explain"), format!("stackdoctor explain {CAUSE}"))));
+    }
+    findings
+}
