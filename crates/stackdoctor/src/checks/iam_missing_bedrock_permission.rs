@@ -52,6 +52,30 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 }
             }
         }
+        // No statement allows the action at all: show those that grant other Bedrock actions.
+        if shown.is_empty() {
+            let (policies, _) = policy_set(model);
+            for (p, policy) in policies.iter().enumerate() {
+                for statement in &policy.statements {
+                    let grants_bedrock = match &statement.action {
+                        iampolicy::ActionMatch::Action(actions) => actions.iter().any(|a| a.value.to_ascii_lowercase().starts_with("bedrock:")),
+                        iampolicy::ActionMatch::NotAction(_) => false,
+                    };
+                    if statement.effect == iampolicy::Effect::Allow && grants_bedrock {
+                        let outcome = iampolicy::StatementOutcome {
+                            policy: p,
+                            statement: statement.index,
+                            sid: statement.sid().map(str::to_string),
+                            effect: statement.effect,
+                            span: statement.span,
+                            applicability: iampolicy::Applicability::DoesNotApply,
+                            notes: Vec::new(),
+                        };
+                        finding = finding.evidence(statement_origin(&files, &outcome), msg("statement-lacks-action").with("sid", outcome.sid.as_deref().unwrap_or("-")).with("action", &first.0.action));
+                    }
+                }
+            }
+        }
         for (evaluation, arn) in missing.iter().take(6) {
             finding = finding.evidence(call.verdict.setting.origin.clone(), msg("not-allowed").with("action", &evaluation.action).with("arn", &arn.arn).with("reason", &arn.reason));
         }
