@@ -1,0 +1,264 @@
+//! `stackdoctor diagnose` on Bedrock stacks, end to end through the binary:
+//! the seed's flow (region first, IAM denial grouped under it), live probes
+//! of a local IMDS and app (instance without a role, IMDSv2 required, a 500
+//! naming AccessDeniedException, everything hanging), `--iam-policy`,
+//! `--bedrock-models`, and bad input.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stackdoctor"));
+    command
+        .current_dir(dir)
+        .args(args)
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+        .env("NO_COLOR", "1")
+        .env("STACKDOCTOR_TODAY", "2026-11-24");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().unwrap()
+}
+
+fn report(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!("no JSON ({e}): {}", String::from_utf8_lossy(&output.stderr))
+    })
+}
+
+fn causes(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["cause"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A one-route-table HTTP server: `answer(method, path)` gives status and
+/// JSON body, or `None` to hold the connection and never answer.
+fn serve(answer: fn(&str, &str) -> Option<(u16, String)>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            let Some((method, path)) = request_line(&stream) else { continue };
+            match answer(&method, &path) {
+                Some((status, body)) => {
+                    let mut stream = stream;
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                }
+                None => held.push(stream),
+            }
+        }
+    });
+    address
+}
+
+/// Reads the request line and headers (and drains a small body).
+fn request_line(stream: &TcpStream) -> Option<(String, String)> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut first = String::new();
+    reader.read_line(&mut first).ok()?;
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        if line.trim().is_empty() {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    let mut parts = first.split_whitespace();
+    Some((parts.next()?.to_string(), parts.next()?.to_string()))
+}
+
+/// A project on the host: one boto3 service with no credentials configured.
+fn project_without_credentials() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("app")).unwrap();
+    std::fs::write(
+        dir.path().join("docker-compose.yml"),
+        "services:\n  api:\n    build: ./app\n    ports:\n      - \"8000:8000\"\n    environment:\n      AWS_DEFAULT_REGION: us-east-1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("app/main.py"),
+        "import boto3\nclient = boto3.client(\"bedrock-runtime\")\nMODEL = \"amazon.nova-lite-v1:0\"\n\ndef ask(q):\n    return client.converse(modelId=MODEL, messages=[])\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn the_seed_flow_puts_the_region_first_and_the_denial_under_it() {
+    let out = run(&examples().join("bedrock-ui"), &["diagnose", ".", "--logs", "logs/backend.log", "--format", "json"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = report(&out);
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "aws-region-mismatch");
+    let symptoms: Vec<&str> = first["symptoms"].as_array().unwrap().iter().map(|s| s["cause"].as_str().unwrap()).collect();
+    assert!(symptoms.contains(&"iam-missing-bedrock-permission"), "{symptoms:?}");
+    // The whole chain: compose default, the code's read, the container value, the missing .env, the policy.
+    let labels: Vec<String> = first["evidence"].as_array().unwrap().iter().map(|e| e["label"].as_str().unwrap_or_default().to_string()).collect();
+    let text = labels.join("\n");
+    for needle in ["so compose uses this default: `us-east-1`", "takes the region from `AWS_REGION`", ".env does not exist", "resources are in `ap-northeast-1`", "AccessDeniedException"] {
+        assert!(text.contains(needle) || report.to_string().contains(needle), "missing `{needle}` in {text}");
+    }
+    let fix = first["fix"].to_string();
+    assert!(fix.contains("printf 'AWS_REGION=ap-northeast-1\\\\n' >> .env"), "{fix}");
+    assert!(fix.contains("${AWS_REGION:-ap-northeast-1}"), "{fix}");
+    // The model the guide uses is retired on the day of the diagnosis.
+    assert!(causes(&report).contains(&"bedrock-model-end-of-life".to_string()));
+    // Nothing written to disk.
+    assert!(!examples().join("bedrock-ui/.env").exists());
+}
+
+#[test]
+fn japanese_output_explains_the_region_chain() {
+    let out = run(&examples().join("bedrock-ui"), &["diagnose", ".", "--lang", "ja"], &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("`.env` で `AWS_REGION` が設定されていないため"), "{text}");
+    assert!(text.contains("プロジェクトのリソースは `ap-northeast-1` にあります"), "{text}");
+}
+
+#[test]
+fn an_instance_without_a_role_is_seen_by_the_imds_probe() {
+    let imds = serve(|method, path| match (method, path) {
+        ("PUT", "/latest/api/token") => Some((200, "token-value".into())),
+        (_, "/latest/meta-data/iam/security-credentials/") => Some((404, String::new())),
+        (_, "/latest/meta-data/placement/region") => Some((200, "us-east-1".into())),
+        _ => Some((404, String::new())),
+    });
+    let project = project_without_credentials();
+    let endpoint = format!("{imds}/");
+    let out = run(project.path(), &["diagnose", ".", "--format", "json"], &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)]);
+    let report = report(&out);
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "aws-no-credentials", "{report:#}");
+    assert!(first["evidence"].to_string().contains("security-credentials/ → 404"), "{first:#}");
+    // Offline, the same project has no finding about credentials.
+    let offline = report_of(run(project.path(), &["diagnose", ".", "--offline", "--format", "json"], &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)]));
+    assert!(!causes(&offline).contains(&"aws-no-credentials".to_string()));
+}
+
+fn report_of(out: Output) -> Value {
+    report(&out)
+}
+
+#[test]
+fn required_tokens_on_a_bridge_network_warn_of_the_hop_limit() {
+    let imds = serve(|method, path| match (method, path) {
+        ("PUT", "/latest/api/token") => Some((200, "token-value".into())),
+        ("GET", "/latest/meta-data/iam/security-credentials/") => Some((401, String::new())),
+        _ => Some((401, String::new())),
+    });
+    let project = project_without_credentials();
+    let endpoint = format!("{imds}/");
+    let report = report_of(run(project.path(), &["diagnose", ".", "--format", "json"], &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)]));
+    let finding = report["findings"].as_array().unwrap().iter().find(|f| f["cause"] == "aws-imds-hop-limit").unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(finding["severity"], "warning");
+    assert!(finding["evidence"].to_string().contains("without a token → 401"), "{finding:#}");
+}
+
+#[test]
+fn the_apps_500_is_evidence_like_a_log_line() {
+    let app = serve(|_, path| match path {
+        "/" => Some((200, r#"{"message":"Bedrock UI API is running","region":"us-east-1","bedrock_client":"initialized"}"#.into())),
+        "/health" => Some((200, r#"{"status":"healthy"}"#.into())),
+        _ => Some((500, r#"{"detail":"An error occurred (AccessDeniedException) when calling the InvokeModel operation: User: arn:aws:sts::123456789012:assumed-role/bedrock-ui-ec2-role/i-0abc is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-sonnet-20240229-v1:0 because no identity-based policy allows the bedrock:InvokeModel action"}"#.into())),
+    });
+    // The seed's app publishes 8000; point --url at the emulator through a copy whose port matches.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&examples().join("bedrock-ui"), dir.path());
+    let port = app.rsplit(':').next().unwrap();
+    let compose = std::fs::read_to_string(dir.path().join("docker-compose.yml")).unwrap().replace("\"8000:8000\"", &format!("\"{port}:8000\""));
+    std::fs::write(dir.path().join("docker-compose.yml"), compose).unwrap();
+    let out = run(dir.path(), &["diagnose", ".", "--url", &app, "--probe-chat", "--format", "json"], &[]);
+    let report = report(&out);
+    let text = report.to_string();
+    assert!(text.contains("POST ") && text.contains("/api/chat → 500"), "{report:#}");
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "aws-region-mismatch");
+    // The denial seen by the probe is grouped under the region mismatch.
+    assert!(first["symptoms"].to_string().contains("/api/chat → 500"), "{first:#}");
+}
+
+#[test]
+fn hanging_endpoints_cost_one_timeout() {
+    let hang = serve(|_, _| None);
+    let imds = format!("{hang}/");
+    let start = Instant::now();
+    let out = run(&examples().join("bedrock-ui"), &["diagnose", ".", "--url", &hang, "--probe-timeout", "1", "--format", "json"], &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds)]);
+    let elapsed = start.elapsed();
+    println!("diagnose with every endpoint hanging: {elapsed:?}");
+    let report = report(&out);
+    assert_eq!(report["findings"][0]["cause"], "aws-region-mismatch");
+    // One timeout (+10%) plus the process's own work; generous for slow machines.
+    assert!(elapsed < Duration::from_millis(2500), "{elapsed:?}");
+}
+
+#[test]
+fn a_given_policy_is_used_and_a_broken_one_is_named_with_its_position() {
+    let dir = project_without_credentials();
+    let policy = dir.path().join("role.json");
+    std::fs::write(&policy, "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}").unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let given = outside.path().join("role.json");
+    std::fs::rename(&policy, &given).unwrap();
+    let report = report_of(run(dir.path(), &["diagnose", ".", "--offline", "--iam-policy", given.to_str().unwrap(), "--format", "json"], &[]));
+    assert!(causes(&report).contains(&"iam-missing-bedrock-permission".to_string()), "{report:#}");
+    std::fs::write(&given, "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\",, }\n  ]\n}\n").unwrap();
+    let out = run(dir.path(), &["diagnose", ".", "--offline", "--iam-policy", given.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("role.json:3:"), "{stderr}");
+}
+
+#[test]
+fn a_user_catalogue_extends_the_embedded_one() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&examples().join("bedrock-invalid-model-id"), dir.path());
+    let before = report_of(run(dir.path(), &["diagnose", ".", "--format", "json"], &[]));
+    assert_eq!(before["findings"][0]["cause"], "bedrock-invalid-model-id");
+    let catalogue = dir.path().join("models.toml");
+    std::fs::write(&catalogue, "as_of = \"2026-11-24\"\n\n[[models]]\nid = \"anthropic.claude-3-hiaku-20240307-v1:0\"\nprovider = \"anthropic\"\nname = \"In-house alias\"\non_demand = [\"us-east-1\"]\nmarketplace = false\nlifecycle = { status = \"active\" }\n").unwrap();
+    let after = report_of(run(dir.path(), &["diagnose", ".", "--bedrock-models", catalogue.to_str().unwrap(), "--format", "json"], &[]));
+    assert!(!causes(&after).contains(&"bedrock-invalid-model-id".to_string()), "{after:#}");
+    std::fs::write(&catalogue, "as_of = \n").unwrap();
+    let out = run(dir.path(), &["diagnose", ".", "--bedrock-models", catalogue.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("models.toml:1:"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
