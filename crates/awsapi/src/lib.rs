@@ -103,6 +103,9 @@ mod time;
 mod types;
 mod xml;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 pub use client::{simulation_principal_arn, Client, Resolution};
 pub use config::{ClientConfig, Endpoint, EndpointSource, Environment, RegionSource, Service};
 pub use credentials::{Credentials, CredentialsSource, FnProvider, ProvideCredentials};

@@ -90,6 +90,10 @@ pub struct DiagnoseArgs {
     /// Files and logs only: probe nothing live.
     #[arg(long)]
     pub offline: bool,
+    /// Ask AWS itself with the shell's credentials: caller identity and clock
+    /// skew (STS), this instance's metadata options (EC2), the region's models (Bedrock).
+    #[arg(long)]
+    pub aws: bool,
     /// Also send the app a tiny chat request (`POST /api/chat`); it may cost money.
     #[arg(long)]
     pub probe_chat: bool,

@@ -21,9 +21,15 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Diagnose(args) => {
             let lang = lang(args.stack.lang.as_deref());
             let mut inputs = inputs(&args.stack, args.url.clone())?;
+            if args.offline && args.aws {
+                return Err(Error::Usage(
+                    "--offline and --aws exclude each other".into(),
+                ));
+            }
             if !args.offline {
                 inputs.probes = Some(probe_plan(&args, &inputs.environment)?);
             }
+            inputs.ask_aws = args.aws;
             let model = build_model(&inputs)?;
             let diagnosis = crate::diagnosis::diagnose(&model);
             let report = crate::report::build(&model, &diagnosis, lang);
@@ -128,8 +134,12 @@ fn inputs(stack: &StackArgs, url: Option<String>) -> Result<Inputs, Error> {
         signatures: signature_files(&files(&stack.signatures), &stack.path)?,
         url,
         iam_policies: files(&stack.iam_policies),
-        bedrock_models: stack.bedrock_models.as_ref().map(|p| user_file(p, &stack.path)),
+        bedrock_models: stack
+            .bedrock_models
+            .as_ref()
+            .map(|p| user_file(p, &stack.path)),
         probes: None,
+        ask_aws: false,
         environment: std::env::vars().collect(),
     })
 }
@@ -146,8 +156,10 @@ fn probe_plan(
             args.probe_timeout
         )));
     }
-    let env: std::collections::HashMap<String, String> =
-        environment.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let env: std::collections::HashMap<String, String> = environment
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let imds = if environment.contains_key("AWS_EC2_METADATA_SERVICE_ENDPOINT") || on_ec2() {
         crate::live::imds::imds_endpoint(&env)
     } else {

@@ -79,8 +79,14 @@ pub fn mask_patterns(text: &str) -> String {
                     && c["quote"].is_empty()
                     && c["name"].bytes().all(|b| b.is_ascii_lowercase());
                 // A short number (`ttl-seconds: 60`) is a setting, not a secret.
-                let number = c["value"].len() < 12 && c["value"].bytes().all(|b| b.is_ascii_digit());
-                if reference || prose || number || name.ends_with("error") || name.ends_with("exception") {
+                let number =
+                    c["value"].len() < 12 && c["value"].bytes().all(|b| b.is_ascii_digit());
+                if reference
+                    || prose
+                    || number
+                    || name.ends_with("error")
+                    || name.ends_with("exception")
+                {
                     c[0].to_string()
                 } else {
                     format!("{}{MASK}", &c["key"])

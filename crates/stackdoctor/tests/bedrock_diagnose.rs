@@ -32,9 +32,8 @@ fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 fn report(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!("no JSON ({e}): {}", String::from_utf8_lossy(&output.stderr))
-    })
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("no JSON ({e}): {}", String::from_utf8_lossy(&output.stderr)))
 }
 
 fn causes(report: &Value) -> Vec<String> {
@@ -54,7 +53,9 @@ fn serve(answer: fn(&str, &str) -> Option<(u16, String)>) -> String {
     std::thread::spawn(move || {
         let mut held = Vec::new();
         for stream in listener.incoming().flatten() {
-            let Some((method, path)) = request_line(&stream) else { continue };
+            let Some((method, path)) = request_line(&stream) else {
+                continue;
+            };
             match answer(&method, &path) {
                 Some((status, body)) => {
                     let mut stream = stream;
@@ -112,21 +113,57 @@ fn project_without_credentials() -> tempfile::TempDir {
 
 #[test]
 fn the_seed_flow_puts_the_region_first_and_the_denial_under_it() {
-    let out = run(&examples().join("bedrock-ui"), &["diagnose", ".", "--logs", "logs/backend.log", "--format", "json"], &[]);
+    let out = run(
+        &examples().join("bedrock-ui"),
+        &[
+            "diagnose",
+            ".",
+            "--logs",
+            "logs/backend.log",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(1));
     let report = report(&out);
     let first = &report["findings"][0];
     assert_eq!(first["cause"], "aws-region-mismatch");
-    let symptoms: Vec<&str> = first["symptoms"].as_array().unwrap().iter().map(|s| s["cause"].as_str().unwrap()).collect();
-    assert!(symptoms.contains(&"iam-missing-bedrock-permission"), "{symptoms:?}");
+    let symptoms: Vec<&str> = first["symptoms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["cause"].as_str().unwrap())
+        .collect();
+    assert!(
+        symptoms.contains(&"iam-missing-bedrock-permission"),
+        "{symptoms:?}"
+    );
     // The whole chain: compose default, the code's read, the container value, the missing .env, the policy.
-    let labels: Vec<String> = first["evidence"].as_array().unwrap().iter().map(|e| e["label"].as_str().unwrap_or_default().to_string()).collect();
+    let labels: Vec<String> = first["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["label"].as_str().unwrap_or_default().to_string())
+        .collect();
     let text = labels.join("\n");
-    for needle in ["so compose uses this default: `us-east-1`", "takes the region from `AWS_REGION`", ".env does not exist", "resources are in `ap-northeast-1`", "AccessDeniedException"] {
-        assert!(text.contains(needle) || report.to_string().contains(needle), "missing `{needle}` in {text}");
+    for needle in [
+        "so compose uses this default: `us-east-1`",
+        "takes the region from `AWS_REGION`",
+        ".env does not exist",
+        "resources are in `ap-northeast-1`",
+        "AccessDeniedException",
+    ] {
+        assert!(
+            text.contains(needle) || report.to_string().contains(needle),
+            "missing `{needle}` in {text}"
+        );
     }
     let fix = first["fix"].to_string();
-    assert!(fix.contains("printf 'AWS_REGION=ap-northeast-1\\\\n' >> .env"), "{fix}");
+    assert!(
+        fix.contains("printf 'AWS_REGION=ap-northeast-1\\\\n' >> .env"),
+        "{fix}"
+    );
     assert!(fix.contains("${AWS_REGION:-ap-northeast-1}"), "{fix}");
     // The model the guide uses is retired on the day of the diagnosis.
     assert!(causes(&report).contains(&"bedrock-model-end-of-life".to_string()));
@@ -136,10 +173,20 @@ fn the_seed_flow_puts_the_region_first_and_the_denial_under_it() {
 
 #[test]
 fn japanese_output_explains_the_region_chain() {
-    let out = run(&examples().join("bedrock-ui"), &["diagnose", ".", "--lang", "ja"], &[]);
+    let out = run(
+        &examples().join("bedrock-ui"),
+        &["diagnose", ".", "--lang", "ja"],
+        &[],
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("`.env` で `AWS_REGION` が設定されていないため"), "{text}");
-    assert!(text.contains("プロジェクトのリソースは `ap-northeast-1` にあります"), "{text}");
+    assert!(
+        text.contains("`.env` で `AWS_REGION` が設定されていないため"),
+        "{text}"
+    );
+    assert!(
+        text.contains("プロジェクトのリソースは `ap-northeast-1` にあります"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -152,13 +199,26 @@ fn an_instance_without_a_role_is_seen_by_the_imds_probe() {
     });
     let project = project_without_credentials();
     let endpoint = format!("{imds}/");
-    let out = run(project.path(), &["diagnose", ".", "--format", "json"], &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)]);
+    let out = run(
+        project.path(),
+        &["diagnose", ".", "--format", "json"],
+        &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)],
+    );
     let report = report(&out);
     let first = &report["findings"][0];
     assert_eq!(first["cause"], "aws-no-credentials", "{report:#}");
-    assert!(first["evidence"].to_string().contains("security-credentials/ → 404"), "{first:#}");
+    assert!(
+        first["evidence"]
+            .to_string()
+            .contains("security-credentials/ → 404"),
+        "{first:#}"
+    );
     // Offline, the same project has no finding about credentials.
-    let offline = report_of(run(project.path(), &["diagnose", ".", "--offline", "--format", "json"], &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)]));
+    let offline = report_of(run(
+        project.path(),
+        &["diagnose", ".", "--offline", "--format", "json"],
+        &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)],
+    ));
     assert!(!causes(&offline).contains(&"aws-no-credentials".to_string()));
 }
 
@@ -175,33 +235,69 @@ fn required_tokens_on_a_bridge_network_warn_of_the_hop_limit() {
     });
     let project = project_without_credentials();
     let endpoint = format!("{imds}/");
-    let report = report_of(run(project.path(), &["diagnose", ".", "--format", "json"], &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)]));
-    let finding = report["findings"].as_array().unwrap().iter().find(|f| f["cause"] == "aws-imds-hop-limit").unwrap_or_else(|| panic!("{report:#}"));
+    let report = report_of(run(
+        project.path(),
+        &["diagnose", ".", "--format", "json"],
+        &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)],
+    ));
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["cause"] == "aws-imds-hop-limit")
+        .unwrap_or_else(|| panic!("{report:#}"));
     assert_eq!(finding["severity"], "warning");
-    assert!(finding["evidence"].to_string().contains("without a token → 401"), "{finding:#}");
+    assert!(
+        finding["evidence"]
+            .to_string()
+            .contains("without a token → 401"),
+        "{finding:#}"
+    );
 }
 
 #[test]
 fn the_apps_500_is_evidence_like_a_log_line() {
-    let app = serve(|_, path| match path {
+    let app = serve(|_, path| {
+        match path {
         "/" => Some((200, r#"{"message":"Bedrock UI API is running","region":"us-east-1","bedrock_client":"initialized"}"#.into())),
         "/health" => Some((200, r#"{"status":"healthy"}"#.into())),
         _ => Some((500, r#"{"detail":"An error occurred (AccessDeniedException) when calling the InvokeModel operation: User: arn:aws:sts::123456789012:assumed-role/bedrock-ui-ec2-role/i-0abc is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-sonnet-20240229-v1:0 because no identity-based policy allows the bedrock:InvokeModel action"}"#.into())),
+    }
     });
     // The seed's app publishes 8000; point --url at the emulator through a copy whose port matches.
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&examples().join("bedrock-ui"), dir.path());
     let port = app.rsplit(':').next().unwrap();
-    let compose = std::fs::read_to_string(dir.path().join("docker-compose.yml")).unwrap().replace("\"8000:8000\"", &format!("\"{port}:8000\""));
+    let compose = std::fs::read_to_string(dir.path().join("docker-compose.yml"))
+        .unwrap()
+        .replace("\"8000:8000\"", &format!("\"{port}:8000\""));
     std::fs::write(dir.path().join("docker-compose.yml"), compose).unwrap();
-    let out = run(dir.path(), &["diagnose", ".", "--url", &app, "--probe-chat", "--format", "json"], &[]);
+    let out = run(
+        dir.path(),
+        &[
+            "diagnose",
+            ".",
+            "--url",
+            &app,
+            "--probe-chat",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
     let report = report(&out);
     let text = report.to_string();
-    assert!(text.contains("POST ") && text.contains("/api/chat → 500"), "{report:#}");
+    assert!(
+        text.contains("POST ") && text.contains("/api/chat → 500"),
+        "{report:#}"
+    );
     let first = &report["findings"][0];
     assert_eq!(first["cause"], "aws-region-mismatch");
     // The denial seen by the probe is grouped under the region mismatch.
-    assert!(first["symptoms"].to_string().contains("/api/chat → 500"), "{first:#}");
+    assert!(
+        first["symptoms"].to_string().contains("/api/chat → 500"),
+        "{first:#}"
+    );
 }
 
 #[test]
@@ -209,7 +305,20 @@ fn hanging_endpoints_cost_one_timeout() {
     let hang = serve(|_, _| None);
     let imds = format!("{hang}/");
     let start = Instant::now();
-    let out = run(&examples().join("bedrock-ui"), &["diagnose", ".", "--url", &hang, "--probe-timeout", "1", "--format", "json"], &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds)]);
+    let out = run(
+        &examples().join("bedrock-ui"),
+        &[
+            "diagnose",
+            ".",
+            "--url",
+            &hang,
+            "--probe-timeout",
+            "1",
+            "--format",
+            "json",
+        ],
+        &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds)],
+    );
     let elapsed = start.elapsed();
     println!("diagnose with every endpoint hanging: {elapsed:?}");
     let report = report(&out);
@@ -226,10 +335,39 @@ fn a_given_policy_is_used_and_a_broken_one_is_named_with_its_position() {
     let outside = tempfile::tempdir().unwrap();
     let given = outside.path().join("role.json");
     std::fs::rename(&policy, &given).unwrap();
-    let report = report_of(run(dir.path(), &["diagnose", ".", "--offline", "--iam-policy", given.to_str().unwrap(), "--format", "json"], &[]));
-    assert!(causes(&report).contains(&"iam-missing-bedrock-permission".to_string()), "{report:#}");
-    std::fs::write(&given, "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\",, }\n  ]\n}\n").unwrap();
-    let out = run(dir.path(), &["diagnose", ".", "--offline", "--iam-policy", given.to_str().unwrap()], &[]);
+    let report = report_of(run(
+        dir.path(),
+        &[
+            "diagnose",
+            ".",
+            "--offline",
+            "--iam-policy",
+            given.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &[],
+    ));
+    assert!(
+        causes(&report).contains(&"iam-missing-bedrock-permission".to_string()),
+        "{report:#}"
+    );
+    std::fs::write(
+        &given,
+        "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\",, }\n  ]\n}\n",
+    )
+    .unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "diagnose",
+            ".",
+            "--offline",
+            "--iam-policy",
+            given.to_str().unwrap(),
+        ],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("role.json:3:"), "{stderr}");
@@ -243,12 +381,39 @@ fn a_user_catalogue_extends_the_embedded_one() {
     assert_eq!(before["findings"][0]["cause"], "bedrock-invalid-model-id");
     let catalogue = dir.path().join("models.toml");
     std::fs::write(&catalogue, "as_of = \"2026-11-24\"\n\n[[models]]\nid = \"anthropic.claude-3-hiaku-20240307-v1:0\"\nprovider = \"anthropic\"\nname = \"In-house alias\"\non_demand = [\"us-east-1\"]\nmarketplace = false\nlifecycle = { status = \"active\" }\n").unwrap();
-    let after = report_of(run(dir.path(), &["diagnose", ".", "--bedrock-models", catalogue.to_str().unwrap(), "--format", "json"], &[]));
-    assert!(!causes(&after).contains(&"bedrock-invalid-model-id".to_string()), "{after:#}");
+    let after = report_of(run(
+        dir.path(),
+        &[
+            "diagnose",
+            ".",
+            "--bedrock-models",
+            catalogue.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &[],
+    ));
+    assert!(
+        !causes(&after).contains(&"bedrock-invalid-model-id".to_string()),
+        "{after:#}"
+    );
     std::fs::write(&catalogue, "as_of = \n").unwrap();
-    let out = run(dir.path(), &["diagnose", ".", "--bedrock-models", catalogue.to_str().unwrap()], &[]);
+    let out = run(
+        dir.path(),
+        &[
+            "diagnose",
+            ".",
+            "--bedrock-models",
+            catalogue.to_str().unwrap(),
+        ],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("models.toml:1:"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("models.toml:1:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -261,4 +426,133 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// The instance moto runs for the `--aws` test, served by the IMDS emulator.
+static INSTANCE_ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+#[test]
+fn with_aws_the_hop_limit_comes_from_ec2() {
+    let Some(moto) = awsapi::testing::Moto::start() else {
+        return;
+    };
+    let client = awsapi::ClientConfig::new()
+        .environment(awsapi::Environment::from_vars(
+            Vec::<(String, String)>::new(),
+        ))
+        .region("us-east-1")
+        .credentials(awsapi::Credentials::new(
+            "AKIATESTMOTO0000",
+            "testing",
+            None,
+        ))
+        .endpoint_url(&moto.url)
+        .use_env_proxy(false)
+        .build()
+        .unwrap();
+    let reply = client
+        .raw_query(
+            awsapi::Service::Ec2,
+            "RunInstances",
+            &[
+                ("ImageId", "ami-12c6146b"),
+                ("MinCount", "1"),
+                ("MaxCount", "1"),
+            ],
+        )
+        .unwrap();
+    let start = reply.find("<instanceId>").unwrap() + "<instanceId>".len();
+    let id = reply[start..].split('<').next().unwrap().to_string();
+    INSTANCE_ID.set(id.clone()).unwrap();
+    let imds = serve(|method, path| match (method, path) {
+        ("PUT", "/latest/api/token") => Some((200, "token-value".into())),
+        (_, "/latest/dynamic/instance-identity/document") => Some((
+            200,
+            format!(
+                r#"{{"instanceId":"{}","region":"us-east-1","accountId":"123456789012"}}"#,
+                INSTANCE_ID.get().unwrap()
+            ),
+        )),
+        (_, "/latest/meta-data/placement/region") => Some((200, "us-east-1".into())),
+        _ => Some((401, String::new())),
+    });
+    let project = project_without_credentials();
+    let imds = format!("{imds}/");
+    let env = [
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.as_str()),
+        ("AWS_ENDPOINT_URL", moto.url.as_str()),
+        ("AWS_ACCESS_KEY_ID", "AKIATESTMOTO0000"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_REGION", "us-east-1"),
+        ("NO_PROXY", "127.0.0.1"),
+    ];
+    let report = report_of(run(
+        project.path(),
+        &[
+            "diagnose",
+            ".",
+            "--aws",
+            "--probe-timeout",
+            "5",
+            "--format",
+            "json",
+        ],
+        &env,
+    ));
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["cause"] == "aws-imds-hop-limit")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    // EC2 says the hop limit is 1 (moto's default): an error, not a guess.
+    assert_eq!(finding["severity"], "error", "{finding:#}");
+    assert!(
+        finding["evidence"]
+            .to_string()
+            .contains(&format!("ec2:DescribeInstances {id}")),
+        "{finding:#}"
+    );
+    assert!(
+        finding["fix"].to_string().contains(&format!(
+            "--instance-id {id} --http-put-response-hop-limit 2"
+        )),
+        "{finding:#}"
+    );
+    // After raising it to 2, as the fix says, the finding is gone.
+    client
+        .raw_query(
+            awsapi::Service::Ec2,
+            "ModifyInstanceMetadataOptions",
+            &[
+                ("InstanceId", &id),
+                ("HttpPutResponseHopLimit", "2"),
+                ("HttpTokens", "required"),
+            ],
+        )
+        .unwrap();
+    let report = report_of(run(
+        project.path(),
+        &[
+            "diagnose",
+            ".",
+            "--aws",
+            "--probe-timeout",
+            "5",
+            "--format",
+            "json",
+        ],
+        &env,
+    ));
+    assert!(
+        !causes(&report).contains(&"aws-imds-hop-limit".to_string()),
+        "{report:#}"
+    );
+    // --aws and --offline exclude each other.
+    let out = run(
+        project.path(),
+        &["diagnose", ".", "--aws", "--offline"],
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -36,10 +36,23 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .map(|c| c.view.defects.iter().filter(|d| d.problem != "profile-without-files").collect())
             .unwrap_or_default();
         let logs = aws_log_events(model, &subject.name, CAUSE);
-        if defects.is_empty() && logs.weight < 60 {
+        // `--aws`: a clock more than 5 minutes off makes AWS refuse every signature.
+        let skew = model
+            .aws
+            .api
+            .as_ref()
+            .and_then(|a| a.clock_skew_seconds)
+            .filter(|s| s.abs() > 300);
+        if defects.is_empty() && logs.weight < 60 && skew.is_none() {
             continue;
         }
         let mut finding = Finding::new(CAUSE).subject(&subject.name).param("service", &subject.name);
+        if let Some(seconds) = skew {
+            finding = finding.evidence(
+                crate::model::Origin::Probe { probe: "sts:GetCallerIdentity Date header".into() },
+                msg("clock-skew").with("seconds", seconds.to_string()),
+            );
+        }
         for defect in &defects {
             finding = finding.evidence(defect.origin.clone(), msg(&defect.problem).with("variable", &defect.variable));
         }

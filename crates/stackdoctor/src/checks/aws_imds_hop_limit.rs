@@ -23,7 +23,7 @@
 
 use super::support::{aws_log_events, aws_subjects, imds_requires_tokens};
 use crate::finding::{Finding, FixStep, Message, Severity};
-use crate::model::StackModel;
+use crate::model::{Origin, StackModel};
 
 cause!("aws-imds-hop-limit");
 
@@ -41,12 +41,24 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let logs = aws_log_events(model, &subject.name, CAUSE);
         let tokens_required = imds_requires_tokens(model);
         let from_logs = logs.weight >= 40;
-        if !from_logs && tokens_required.is_none() {
+        // `--aws`: EC2 says what the hop limit is.
+        let options = model.aws.api.as_ref().and_then(|a| a.instance.as_ref());
+        let hop_limit_one = options.filter(|o| o.hop_limit == Some(1));
+        if options.is_some() && hop_limit_one.is_none() {
+            continue;
+        }
+        if !from_logs && tokens_required.is_none() && hop_limit_one.is_none() {
             continue;
         }
         let mut finding = Finding::new(CAUSE).subject(&subject.name).param("service", &subject.name);
-        if !from_logs {
+        if !from_logs && hop_limit_one.is_none() {
             finding = finding.severity(Severity::Warning);
+        }
+        if let Some(o) = hop_limit_one {
+            finding = finding.evidence(
+                Origin::Probe { probe: format!("ec2:DescribeInstances {}", o.instance_id) },
+                msg("hop-limit-one").with("tokens", o.http_tokens.as_deref().unwrap_or("?")),
+            );
         }
         if let Some(id) = subject.service {
             let service = &model.services[id];
@@ -63,6 +75,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .aws
             .imds()
             .and_then(|i| i.instance_id.clone())
+            .or_else(|| hop_limit_one.map(|o| o.instance_id.clone()))
             .unwrap_or_else(|| "$(curl -s -m 2 -H \"X-aws-ec2-metadata-token: $(curl -s -m 2 -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 60')\" http://169.254.169.254/latest/meta-data/instance-id)".to_string());
         findings.push(
             finding

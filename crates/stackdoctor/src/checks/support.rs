@@ -397,7 +397,9 @@ pub struct AwsSubject {
 
 /// Whether a cause belongs to the AWS family (its log lines make a service an AWS caller).
 fn is_aws_cause(cause: &str) -> bool {
-    ["aws-", "bedrock-", "iam-"].iter().any(|p| cause.starts_with(p))
+    ["aws-", "bedrock-", "iam-"]
+        .iter()
+        .any(|p| cause.starts_with(p))
 }
 
 /// Every subject that calls AWS, in a stable order: code clients, services with
@@ -406,7 +408,10 @@ pub fn aws_subjects(model: &StackModel) -> Vec<AwsSubject> {
     let mut out: Vec<AwsSubject> = Vec::new();
     let mut add = |name: &str, service: Option<ServiceId>| {
         if !out.iter().any(|s| s.name == name) {
-            out.push(AwsSubject { name: name.to_string(), service });
+            out.push(AwsSubject {
+                name: name.to_string(),
+                service,
+            });
         }
     };
     for client in &model.aws.clients {
@@ -439,7 +444,10 @@ pub fn aws_log_events<'a>(model: &'a StackModel, service: &str, cause: &str) -> 
     let events: Vec<_> = model
         .log_events
         .iter()
-        .filter(|e| e.service.as_deref() == Some(service) || (e.service.is_none() && model.aws.clients.len() + model.services.len() <= 1))
+        .filter(|e| {
+            e.service.as_deref() == Some(service)
+                || (e.service.is_none() && model.aws.clients.len() + model.services.len() <= 1)
+        })
         .filter(|e| e.causes.iter().any(|(c, _)| c == cause))
         .collect();
     let weight = events
@@ -455,7 +463,10 @@ pub fn aws_log_events<'a>(model: &'a StackModel, service: &str, cause: &str) -> 
 pub fn imds_says_no_role(model: &StackModel) -> Option<Origin> {
     let imds = model.aws.imds()?;
     matches!(imds.role, crate::live::imds::RoleOutcome::NoInstanceProfile).then(|| Origin::Probe {
-        probe: format!("GET {}latest/meta-data/iam/security-credentials/ → 404", slash(&imds.endpoint)),
+        probe: format!(
+            "GET {}latest/meta-data/iam/security-credentials/ → 404",
+            slash(&imds.endpoint)
+        ),
     })
 }
 
@@ -471,30 +482,56 @@ fn slash(endpoint: &str) -> String {
 pub fn imds_requires_tokens(model: &StackModel) -> Option<Origin> {
     let imds = model.aws.imds()?;
     matches!(imds.imdsv1, crate::live::imds::V1Outcome::TokenRequired).then(|| Origin::Probe {
-        probe: format!("GET {}latest/meta-data/iam/security-credentials/ without a token → 401", slash(&imds.endpoint)),
+        probe: format!(
+            "GET {}latest/meta-data/iam/security-credentials/ without a token → 401",
+            slash(&imds.endpoint)
+        ),
     })
 }
 
 /// The request path of a Bedrock call: service → SDK client → region → model
 /// (→ the ARN IAM checks, when given).
-pub fn bedrock_path(model: &StackModel, client: &crate::model::aws::BedrockClient, arn: Option<(&str, HopState)>) -> Vec<Hop> {
-    let region_state = if client.region.value.is_some() { HopState::Ok } else { HopState::Broken };
+pub fn bedrock_path(
+    model: &StackModel,
+    client: &crate::model::aws::BedrockClient,
+    arn: Option<(&str, HopState)>,
+) -> Vec<Hop> {
+    let region_state = if client.region.value.is_some() {
+        HopState::Ok
+    } else {
+        HopState::Broken
+    };
     let mut hops = Vec::new();
     if let Some(id) = client.service {
         hops.push(service_hop(model, id, HopState::Ok));
     }
-    hops.push(Hop { label: format!("{} bedrock-runtime client", client.sdk), state: HopState::Ok, origin: Some(client.origin.clone()) });
+    hops.push(Hop {
+        label: format!("{} bedrock-runtime client", client.sdk),
+        state: HopState::Ok,
+        origin: Some(client.origin.clone()),
+    });
     let decided = client.region.decided();
     hops.push(Hop {
-        label: format!("region {}", client.region.value.as_deref().unwrap_or("(none)")),
+        label: format!(
+            "region {}",
+            client.region.value.as_deref().unwrap_or("(none)")
+        ),
         state: region_state,
         origin: decided.map(|s| s.origin.clone()),
     });
     if let Some(m) = client.models.first() {
-        hops.push(Hop { label: format!("model {}", m.id), state: HopState::Unknown, origin: Some(m.origin.clone()) });
+        hops.push(Hop {
+            label: format!("model {}", m.id),
+            state: HopState::Unknown,
+            origin: Some(m.origin.clone()),
+        });
     }
     if let Some((arn, state)) = arn {
-        hops.push(Hop { label: arn.to_string(), state, origin: None });
+        hops.push(Hop {
+            label: arn.to_string(),
+            state,
+            origin: None,
+        });
     }
     hops
 }
@@ -513,18 +550,33 @@ pub fn model_verdicts(model: &StackModel) -> Vec<ModelVerdict<'_>> {
     let catalogue = model.aws.catalogue();
     let mut out = Vec::new();
     for client in &model.aws.clients {
-        let Some(region) = client.region.value.clone() else { continue };
+        let Some(region) = client.region.value.clone() else {
+            continue;
+        };
         for setting in &client.models {
-            let Some(model_ref) = crate::bedrock::ModelRef::parse(&setting.id) else { continue };
+            let Some(model_ref) = crate::bedrock::ModelRef::parse(&setting.id) else {
+                continue;
+            };
             let availability = catalogue.availability(&model_ref, &region);
-            out.push(ModelVerdict { client, setting, model: model_ref, region: region.clone(), availability });
+            out.push(ModelVerdict {
+                client,
+                setting,
+                model: model_ref,
+                region: region.clone(),
+                availability,
+            });
         }
     }
     out
 }
 
 /// The fix step that replaces a model ID where it is set.
-pub fn replace_model_step(model: &StackModel, setting: &crate::model::aws::ModelSetting, new_id: &str, message: Message) -> FixStep {
+pub fn replace_model_step(
+    model: &StackModel,
+    setting: &crate::model::aws::ModelSetting,
+    new_id: &str,
+    message: Message,
+) -> FixStep {
     match replace_on_line(model, &setting.origin, &setting.id, new_id) {
         Some(edit) => FixStep::edit(message, edit),
         None => FixStep::say(message),
@@ -554,7 +606,10 @@ fn policy_account(policies: &[iampolicy::Policy]) -> Option<String> {
         if let iampolicy::ResourceMatch::Resource(resources) = &statement.resource {
             for r in resources {
                 let account = r.value.split(':').nth(4).unwrap_or_default();
-                if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) && !accounts.iter().any(|a| a == account) {
+                if account.len() == 12
+                    && account.bytes().all(|b| b.is_ascii_digit())
+                    && !accounts.iter().any(|a| a == account)
+                {
                     accounts.push(account.to_string());
                 }
             }
@@ -575,7 +630,10 @@ pub fn iam_calls(model: &StackModel) -> Vec<IamCall<'_>> {
     let mut out = Vec::new();
     for verdict in model_verdicts(model) {
         let required = catalogue.required_arns(&verdict.model, &verdict.region, account.as_deref());
-        let profile_arn = required.iter().find(|r| r.arn.contains(":inference-profile/")).map(|r| r.arn.clone());
+        let profile_arn = required
+            .iter()
+            .find(|r| r.arn.contains(":inference-profile/"))
+            .map(|r| r.arn.clone());
         let mut results = Vec::new();
         for action in &verdict.client.actions {
             for arn in &required {
@@ -585,11 +643,14 @@ pub fn iam_calls(model: &StackModel) -> Vec<IamCall<'_>> {
                     context = context.with("aws:RequestedRegion", region.clone());
                 }
                 match (&profile_arn, arn.arn.contains(":foundation-model/")) {
-                    (Some(profile), true) => context = context.with("bedrock:InferenceProfileArn", profile.clone()),
+                    (Some(profile), true) => {
+                        context = context.with("bedrock:InferenceProfileArn", profile.clone())
+                    }
                     (None, true) => context = context.absent("bedrock:InferenceProfileArn"),
                     _ => {}
                 }
-                let request = iampolicy::Request::new(action.clone(), arn.arn.clone()).with_context(context);
+                let request =
+                    iampolicy::Request::new(action.clone(), arn.arn.clone()).with_context(context);
                 results.push((iampolicy::evaluate(&policies, &request), arn.clone()));
             }
         }
@@ -601,5 +662,10 @@ pub fn iam_calls(model: &StackModel) -> Vec<IamCall<'_>> {
 /// The origin of a statement of the policy set.
 pub fn statement_origin(files: &[&Path], outcome: &iampolicy::StatementOutcome) -> Origin {
     let path = files.get(outcome.policy).copied().unwrap_or(Path::new("?"));
-    Origin::file(path, outcome.span.line as u32, outcome.span.column as u32, 0)
+    Origin::file(
+        path,
+        outcome.span.line as u32,
+        outcome.span.column as u32,
+        0,
+    )
 }

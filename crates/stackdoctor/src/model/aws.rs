@@ -24,6 +24,9 @@ pub struct AwsModel {
     /// The catalogue's date, and the day the diagnosis runs (`YYYY-MM-DD`), for lifecycle dates.
     pub catalogue_as_of: String,
     pub today: String,
+    /// What AWS itself said (`--aws`); `None` without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<AwsApiReport>,
     /// What live probes saw (IMDS, the app's endpoints); `None` offline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub live: Option<crate::live::LiveReport>,
@@ -225,4 +228,36 @@ impl CredentialsView {
     pub fn has_explicit_source(&self) -> bool {
         !self.sources.is_empty()
     }
+}
+
+/// What the AWS APIs said with the caller's credentials (`--aws`). Failed
+/// calls are kept as one line each; no secret is stored.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AwsApiReport {
+    /// The region the calls went to.
+    pub region: String,
+    /// `sts:GetCallerIdentity`: who the credentials are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caller_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// Server clock minus local clock, from STS's `Date` header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock_skew_seconds: Option<i64>,
+    /// `ec2:DescribeInstances` of this instance (its ID from IMDS).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<InstanceMetadataOptions>,
+    /// `bedrock:ListFoundationModels` in the region: model ID and inference types.
+    pub foundation_models: Vec<(String, Vec<String>)>,
+    /// Calls that failed: `call: code: message` (or the phase that failed).
+    pub errors: Vec<String>,
+}
+
+/// The metadata options of the instance.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct InstanceMetadataOptions {
+    pub instance_id: String,
+    pub http_tokens: Option<String>,
+    pub hop_limit: Option<u32>,
+    pub instance_profile_arn: Option<String>,
 }

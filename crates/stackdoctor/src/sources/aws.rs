@@ -7,12 +7,20 @@
 
 use super::aws_credentials::credentials_of;
 use super::bedrock_use::{self, BedrockUse, Sdk, UseKind};
-use crate::model::aws::{BedrockClient, ModelSetting, RegionResolution, RegionSource, RegionStep, ServiceCredentials};
+use crate::model::aws::{
+    BedrockClient, ModelSetting, RegionResolution, RegionSource, RegionStep, ServiceCredentials,
+};
 use crate::model::origin::relative;
 use crate::model::{EnvEntry, Origin, Service, ServiceId, Sourced, StackModel, ValueFrom};
 
 /// Example env files: what the project's author meant the values to be.
-const ENV_EXAMPLES: &[&str] = &[".env.example", ".env.sample", ".env.template", ".env.dist", "env.example"];
+const ENV_EXAMPLES: &[&str] = &[
+    ".env.example",
+    ".env.sample",
+    ".env.template",
+    ".env.dist",
+    "env.example",
+];
 
 /// Fills `model.aws` from the files (the live part is added by the probes).
 pub fn load(model: &mut StackModel) {
@@ -23,7 +31,9 @@ pub fn load(model: &mut StackModel) {
         .services
         .iter()
         .enumerate()
-        .filter(|(id, s)| uses_aws_config(s) || model.aws.clients.iter().any(|c| c.service == Some(*id)))
+        .filter(|(id, s)| {
+            uses_aws_config(s) || model.aws.clients.iter().any(|c| c.service == Some(*id))
+        })
         .map(|(id, s)| ServiceCredentials {
             service: id,
             name: s.name.clone(),
@@ -35,10 +45,18 @@ pub fn load(model: &mut StackModel) {
 
 /// Reads a user's model catalogue file (`--bedrock-models`).
 pub fn load_catalogue(model: &mut StackModel, path: &std::path::Path) -> Result<(), crate::Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| crate::Error::Read { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| crate::Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let catalogue = crate::bedrock::Catalogue::with_user_file(&text).map_err(|e| match e {
         crate::bedrock::CatalogueError::Toml(e) => crate::config::toml_error(path, &text, &e),
-        other => crate::Error::Data { path: path.to_path_buf(), line: 1, column: 1, message: other.to_string() },
+        other => crate::Error::Data {
+            path: path.to_path_buf(),
+            line: 1,
+            column: 1,
+            message: other.to_string(),
+        },
     })?;
     model.aws.user_catalogue = Some(Box::new(catalogue));
     Ok(())
@@ -84,7 +102,10 @@ mod tests {
 
 /// A service whose environment or mounts say it talks to AWS.
 fn uses_aws_config(service: &crate::model::Service) -> bool {
-    service.environment.iter().any(|e| e.name.starts_with("AWS_"))
+    service
+        .environment
+        .iter()
+        .any(|e| e.name.starts_with("AWS_"))
         || service.mounts.iter().any(|m| m.value.1.contains(".aws"))
 }
 
@@ -120,16 +141,32 @@ fn env_examples(model: &mut StackModel) -> Vec<Sourced<(String, String)>> {
 }
 
 /// Folders never searched for policy files.
-const SKIPPED_DIRS: &[&str] = &["node_modules", "target", "vendor", "venv", ".venv", "__pycache__", "dist", "build", ".git"];
+const SKIPPED_DIRS: &[&str] = &[
+    "node_modules",
+    "target",
+    "vendor",
+    "venv",
+    ".venv",
+    "__pycache__",
+    "dist",
+    "build",
+    ".git",
+];
 /// Policy files are small; larger JSON files are data, not policies.
 const MAX_POLICY_FILE: u64 = 1 << 20;
 
 /// Loads the IAM policies of the project (JSON files that hold a `Statement`)
 /// and those given with `--iam-policy`. A given file that does not parse is
 /// an error; a found one that does not parse becomes a note.
-pub fn load_policies(model: &mut StackModel, given: &[std::path::PathBuf]) -> Result<(), crate::Error> {
+pub fn load_policies(
+    model: &mut StackModel,
+    given: &[std::path::PathBuf],
+) -> Result<(), crate::Error> {
     for path in given {
-        let text = std::fs::read_to_string(path).map_err(|source| crate::Error::Read { path: path.clone(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| crate::Error::Read {
+            path: path.clone(),
+            source,
+        })?;
         let policies = iampolicy::find_policies(&text).map_err(|e| crate::Error::Data {
             path: path.clone(),
             line: e.line() as u32,
@@ -137,25 +174,41 @@ pub fn load_policies(model: &mut StackModel, given: &[std::path::PathBuf]) -> Re
             message: e.to_string(),
         })?;
         if policies.is_empty() {
-            return Err(crate::Error::Usage(format!("{}: no IAM policy (no `Statement`) in this file", path.display())));
+            return Err(crate::Error::Usage(format!(
+                "{}: no IAM policy (no `Statement`) in this file",
+                path.display()
+            )));
         }
         model.sources.insert(path, &text);
-        model.aws.policies.push(crate::model::aws::PolicyFile { path: path.clone(), policies, given: true });
+        model.aws.policies.push(crate::model::aws::PolicyFile {
+            path: path.clone(),
+            policies,
+            given: true,
+        });
     }
     let mut found = Vec::new();
     find_json_files(&model.root.clone(), 0, &mut found);
     for path in found {
-        if given.iter().any(|g| g.canonicalize().ok() == path.canonicalize().ok()) {
+        if given
+            .iter()
+            .any(|g| g.canonicalize().ok() == path.canonicalize().ok())
+        {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
         if !text.contains("\"Statement\"") {
             continue;
         }
         match iampolicy::find_policies(&text) {
             Ok(policies) if !policies.is_empty() => {
                 model.sources.insert(&path, &text);
-                model.aws.policies.push(crate::model::aws::PolicyFile { path, policies, given: false });
+                model.aws.policies.push(crate::model::aws::PolicyFile {
+                    path,
+                    policies,
+                    given: false,
+                });
             }
             Ok(_) => {}
             Err(e) => model.notes.push(Sourced::new(
@@ -171,20 +224,27 @@ fn find_json_files(dir: &std::path::Path, depth: usize, out: &mut Vec<std::path:
     if depth > 6 {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.flatten().collect();
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let name = entry.file_name().to_string_lossy().to_string();
         // `file_type` does not follow symlinks: a link loop cannot trap the walk.
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() {
             if !name.starts_with('.') && !SKIPPED_DIRS.contains(&name.as_str()) {
                 find_json_files(&entry.path(), depth + 1, out);
             }
         } else if kind.is_file()
             && name.ends_with(".json")
-            && !matches!(name.as_str(), "package.json" | "package-lock.json" | "tsconfig.json" | "composer.json")
+            && !matches!(
+                name.as_str(),
+                "package.json" | "package-lock.json" | "tsconfig.json" | "composer.json"
+            )
             && entry.metadata().is_ok_and(|m| m.len() <= MAX_POLICY_FILE)
         {
             out.push(entry.path());
@@ -227,15 +287,23 @@ pub fn load_clients(model: &mut StackModel) {
     // Uses grouped by owner (a service, else the code's folder), in first-seen order.
     let mut groups: Vec<(Result<ServiceId, std::path::PathBuf>, Vec<BedrockUse>)> = Vec::new();
     for u in uses {
-        let key = owner(&u.file).ok_or_else(|| u.file.parent().map(|p| p.to_path_buf()).unwrap_or_default());
+        let key = owner(&u.file)
+            .ok_or_else(|| u.file.parent().map(|p| p.to_path_buf()).unwrap_or_default());
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, members)) => members.push(u),
             None => groups.push((key, vec![u])),
         }
     }
     for (key, uses) in groups {
-        let client_use = uses.iter().find(|u| matches!(u.kind, UseKind::Client { .. }));
-        let has_model = uses.iter().any(|u| matches!(u.kind, UseKind::ModelId { .. } | UseKind::ModelFromEnv { .. }));
+        let client_use = uses
+            .iter()
+            .find(|u| matches!(u.kind, UseKind::Client { .. }));
+        let has_model = uses.iter().any(|u| {
+            matches!(
+                u.kind,
+                UseKind::ModelId { .. } | UseKind::ModelFromEnv { .. }
+            )
+        });
         let Some(client_use) = client_use.or(if has_model { uses.first() } else { None }) else {
             continue;
         };
@@ -248,15 +316,26 @@ pub fn load_clients(model: &mut StackModel) {
             _ => None,
         };
         let region_argument = match &client_use.kind {
-            UseKind::Client { region_argument, .. } => region_argument.clone(),
+            UseKind::Client {
+                region_argument, ..
+            } => region_argument.clone(),
             _ => None,
         };
         let svc = service.map(|id| &model.services[id]);
-        let region = resolve_region(model, svc, sdk, region_argument.as_deref(), client_use, &uses);
+        let region = resolve_region(
+            model,
+            svc,
+            sdk,
+            region_argument.as_deref(),
+            client_use,
+            &uses,
+        );
         let operations: Vec<Sourced<String>> = uses
             .iter()
             .filter_map(|u| match &u.kind {
-                UseKind::Api { operation } => Some(Sourced::new(format!("{operation:?}"), u.origin())),
+                UseKind::Api { operation } => {
+                    Some(Sourced::new(format!("{operation:?}"), u.origin()))
+                }
                 _ => None,
             })
             .collect();
@@ -268,7 +347,10 @@ pub fn load_clients(model: &mut StackModel) {
             })
             .collect();
         if actions.is_empty() {
-            actions = vec!["bedrock:InvokeModel".into(), "bedrock:InvokeModelWithResponseStream".into()];
+            actions = vec![
+                "bedrock:InvokeModel".into(),
+                "bedrock:InvokeModelWithResponseStream".into(),
+            ];
         }
         actions.sort();
         actions.dedup();
@@ -296,7 +378,10 @@ fn is_client_setting(setting: &str) -> bool {
 }
 
 fn is_env_file(path: &std::path::Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     name.starts_with(".env") || name.ends_with(".env")
 }
 
@@ -308,7 +393,13 @@ fn env_value<'a>(service: Option<&'a Service>, name: &str) -> Option<&'a EnvEntr
 }
 
 /// The steps that say where a container variable's value came from.
-fn variable_steps(model: &StackModel, service: &Service, entry: &EnvEntry, source: RegionSource, decided: bool) -> Vec<RegionStep> {
+fn variable_steps(
+    model: &StackModel,
+    service: &Service,
+    entry: &EnvEntry,
+    source: RegionSource,
+    decided: bool,
+) -> Vec<RegionStep> {
     let mut steps = vec![RegionStep {
         source,
         variable: Some(entry.name.clone()),
@@ -328,7 +419,10 @@ fn variable_steps(model: &StackModel, service: &Service, entry: &EnvEntry, sourc
         let project = &model.projects[service.project];
         let env_file = project.dir.join(".env");
         let reason = if project.env_files.is_empty() {
-            format!("{} does not exist", relative(&env_file, &model.root).display())
+            format!(
+                "{} does not exist",
+                relative(&env_file, &model.root).display()
+            )
         } else {
             format!("no env file sets {variable}")
         };
@@ -339,7 +433,9 @@ fn variable_steps(model: &StackModel, service: &Service, entry: &EnvEntry, sourc
             origin: Origin::implied(reason),
             decided: false,
         });
-    } else if let (ValueFrom::EnvFile | ValueFrom::Shell, Some(origin)) = (entry.value_from, &entry.value_origin) {
+    } else if let (ValueFrom::EnvFile | ValueFrom::Shell, Some(origin)) =
+        (entry.value_from, &entry.value_origin)
+    {
         steps.push(RegionStep {
             source: RegionSource::ComposeValue,
             variable: entry.variable.clone(),
@@ -362,32 +458,69 @@ fn resolve_region(
 ) -> RegionResolution {
     let mut steps = Vec::new();
     let decide = |steps: Vec<RegionStep>| RegionResolution {
-        value: steps.iter().find(|s| s.decided).and_then(|s| s.value.clone()),
+        value: steps
+            .iter()
+            .find(|s| s.decided)
+            .and_then(|s| s.value.clone()),
         steps,
     };
     let same_file = |u: &&BedrockUse| u.file == client.file;
     if region_argument.is_some() {
         // A literal given where the client is created.
         if let Some(lit) = uses.iter().filter(same_file).find_map(|u| match &u.kind {
-            UseKind::RegionLiteral { region, setting } if is_client_setting(setting) => Some((u, region)),
+            UseKind::RegionLiteral { region, setting } if is_client_setting(setting) => {
+                Some((u, region))
+            }
             _ => None,
         }) {
-            steps.push(RegionStep { source: RegionSource::CodeLiteral, variable: None, value: Some(lit.1.clone()), origin: lit.0.origin(), decided: true });
+            steps.push(RegionStep {
+                source: RegionSource::CodeLiteral,
+                variable: None,
+                value: Some(lit.1.clone()),
+                origin: lit.0.origin(),
+                decided: true,
+            });
             return decide(steps);
         }
         // The code reads a variable, with or without a default.
         if let Some((read, variable, default)) = uses.iter().find_map(|u| match &u.kind {
-            UseKind::RegionFromEnv { variable, default, .. } => Some((u, variable, default)),
+            UseKind::RegionFromEnv {
+                variable, default, ..
+            } => Some((u, variable, default)),
             _ => None,
         }) {
-            steps.push(RegionStep { source: RegionSource::CodeReadsVariable, variable: Some(variable.clone()), value: None, origin: read.origin(), decided: false });
+            steps.push(RegionStep {
+                source: RegionSource::CodeReadsVariable,
+                variable: Some(variable.clone()),
+                value: None,
+                origin: read.origin(),
+                decided: false,
+            });
             match (service, env_value(service, variable)) {
-                (Some(svc), Some(entry)) => steps.extend(variable_steps(model, svc, entry, RegionSource::ContainerVariable, true)),
-                _ => steps.push(RegionStep { source: RegionSource::CodeDefault, variable: Some(variable.clone()), value: default.clone(), origin: read.origin(), decided: default.is_some() }),
+                (Some(svc), Some(entry)) => steps.extend(variable_steps(
+                    model,
+                    svc,
+                    entry,
+                    RegionSource::ContainerVariable,
+                    true,
+                )),
+                _ => steps.push(RegionStep {
+                    source: RegionSource::CodeDefault,
+                    variable: Some(variable.clone()),
+                    value: default.clone(),
+                    origin: read.origin(),
+                    decided: default.is_some(),
+                }),
             }
             return decide(steps);
         }
-        steps.push(RegionStep { source: RegionSource::CodeExpression, variable: None, value: None, origin: client.origin(), decided: true });
+        steps.push(RegionStep {
+            source: RegionSource::CodeExpression,
+            variable: None,
+            value: None,
+            origin: client.origin(),
+            decided: true,
+        });
         return decide(steps);
     }
     let Some(sdk) = sdk else {
@@ -396,7 +529,13 @@ fn resolve_region(
     let variables = sdk.region_variables();
     for name in variables {
         if let (Some(svc), Some(entry)) = (service, env_value(service, name)) {
-            steps.extend(variable_steps(model, svc, entry, RegionSource::ContainerVariable, true));
+            steps.extend(variable_steps(
+                model,
+                svc,
+                entry,
+                RegionSource::ContainerVariable,
+                true,
+            ));
             return decide(steps);
         }
     }
@@ -406,14 +545,34 @@ fn resolve_region(
             continue;
         }
         if let Some(entry) = env_value(service, name) {
-            steps.push(RegionStep { source: RegionSource::IgnoredVariable, variable: Some(name.to_string()), value: entry.value.clone(), origin: entry.origin.clone(), decided: false });
+            steps.push(RegionStep {
+                source: RegionSource::IgnoredVariable,
+                variable: Some(name.to_string()),
+                value: entry.value.clone(),
+                origin: entry.origin.clone(),
+                decided: false,
+            });
         }
     }
     if let Some(region) = sdk.fallback_region() {
-        steps.push(RegionStep { source: RegionSource::SdkDefault, variable: None, value: Some(region.to_string()), origin: client.origin(), decided: true });
+        steps.push(RegionStep {
+            source: RegionSource::SdkDefault,
+            variable: None,
+            value: Some(region.to_string()),
+            origin: client.origin(),
+            decided: true,
+        });
     } else if matches!(sdk, Sdk::AwsSdkRust | Sdk::AwsSdkJavaV2 | Sdk::AwsSdkKotlin) {
         if let Some(region) = model.aws.imds().and_then(|i| i.region.clone()) {
-            steps.push(RegionStep { source: RegionSource::InstanceMetadata, variable: None, value: Some(region), origin: Origin::Probe { probe: "IMDS placement/region".into() }, decided: true });
+            steps.push(RegionStep {
+                source: RegionSource::InstanceMetadata,
+                variable: None,
+                value: Some(region),
+                origin: Origin::Probe {
+                    probe: "IMDS placement/region".into(),
+                },
+                decided: true,
+            });
         }
     }
     decide(steps)
@@ -425,7 +584,11 @@ fn model_settings(service: Option<&Service>, uses: &[BedrockUse]) -> Vec<ModelSe
     let mut out: Vec<ModelSetting> = Vec::new();
     let mut push = |id: String, origin: Origin, set_in: &str| {
         if !out.iter().any(|m| m.id == id) {
-            out.push(ModelSetting { id, origin, set_in: set_in.to_string() });
+            out.push(ModelSetting {
+                id,
+                origin,
+                set_in: set_in.to_string(),
+            });
         }
     };
     let mut defaults_at = Vec::new();
@@ -433,8 +596,16 @@ fn model_settings(service: Option<&Service>, uses: &[BedrockUse]) -> Vec<ModelSe
         if let UseKind::ModelFromEnv { variable, default } = &u.kind {
             match env_value(service, variable) {
                 Some(entry) => {
-                    let origin = entry.value_origin.clone().filter(|_| entry.value_from == ValueFrom::Default).unwrap_or_else(|| entry.origin.clone());
-                    push(entry.value.clone().unwrap_or_default(), origin, "environment");
+                    let origin = entry
+                        .value_origin
+                        .clone()
+                        .filter(|_| entry.value_from == ValueFrom::Default)
+                        .unwrap_or_else(|| entry.origin.clone());
+                    push(
+                        entry.value.clone().unwrap_or_default(),
+                        origin,
+                        "environment",
+                    );
                 }
                 None => {
                     if let Some(d) = default {
@@ -448,7 +619,9 @@ fn model_settings(service: Option<&Service>, uses: &[BedrockUse]) -> Vec<ModelSe
     if let Some(svc) = service {
         for e in &svc.environment {
             let value = e.value.as_deref().unwrap_or_default();
-            if e.name.to_ascii_uppercase().contains("MODEL") && crate::bedrock::ids::ModelRef::parse(value).is_some() {
+            if e.name.to_ascii_uppercase().contains("MODEL")
+                && crate::bedrock::ids::ModelRef::parse(value).is_some()
+            {
                 push(value.to_string(), e.origin.clone(), "environment");
             }
         }

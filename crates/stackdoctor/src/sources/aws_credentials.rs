@@ -98,10 +98,7 @@ pub fn credentials_of(model: &StackModel, service: &Service) -> CredentialsView 
         (Some(p), None) => view.defects.push(defect(p, "profile-without-files")),
         (None, None) => {}
     }
-    if let (Some(file), Some(_)) = (
-        set("AWS_WEB_IDENTITY_TOKEN_FILE"),
-        set("AWS_ROLE_ARN"),
-    ) {
+    if let (Some(file), Some(_)) = (set("AWS_WEB_IDENTITY_TOKEN_FILE"), set("AWS_ROLE_ARN")) {
         view.sources.push(CredentialSource {
             kind: CredentialKind::WebIdentity,
             origin: file.origin.clone(),
@@ -121,7 +118,10 @@ pub fn credentials_of(model: &StackModel, service: &Service) -> CredentialsView 
         }
     }
     if let Some(e) = set("AWS_EC2_METADATA_DISABLED") {
-        if e.value.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        if e.value
+            .as_deref()
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        {
             view.imds_disabled = Some(e.origin.clone());
         }
     }

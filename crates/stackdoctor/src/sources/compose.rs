@@ -164,7 +164,13 @@ fn add_project(project: compose::Project, model: &mut StackModel) {
         .iter()
         .chain(&project.disabled_services)
         .flat_map(|s| s.env_files.iter().map(|f| f.value.clone()));
-    for file in project.files.iter().chain(&project.env_files).cloned().chain(service_env_files) {
+    for file in project
+        .files
+        .iter()
+        .chain(&project.env_files)
+        .cloned()
+        .chain(service_env_files)
+    {
         if let Ok(text) = std::fs::read_to_string(&file) {
             if project.env_files.contains(&file) {
                 model.secret_values.extend(secret_values(&text));

@@ -5,6 +5,8 @@
 //! the Caddy service's environment), then logs, then name resolution.
 
 pub mod aws;
+#[cfg(feature = "aws")]
+pub mod aws_api;
 pub mod aws_credentials;
 pub mod bedrock_use;
 pub mod caddy;
@@ -36,6 +38,8 @@ pub struct Inputs {
     /// What to probe live; `None` with `--offline`. The IMDS endpoint is only
     /// probed when the stack uses AWS.
     pub probes: Option<crate::live::ProbePlan>,
+    /// `--aws`: ask AWS itself (needs the `aws` feature).
+    pub ask_aws: bool,
     /// The shell environment compose interpolation sees.
     pub environment: BTreeMap<String, String>,
 }
@@ -83,7 +87,35 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
             model.aws.live = Some(live);
         }
     }
+    if inputs.ask_aws {
+        let timeout = inputs
+            .probes
+            .as_ref()
+            .map_or(std::time::Duration::from_secs(2), |p| p.timeout);
+        ask_aws(&mut model, &inputs.environment, timeout)?;
+    }
     Ok(model)
+}
+
+#[cfg(feature = "aws")]
+fn ask_aws(
+    model: &mut StackModel,
+    environment: &BTreeMap<String, String>,
+    timeout: std::time::Duration,
+) -> Result<(), Error> {
+    aws_api::ask_aws(model, environment, timeout);
+    Ok(())
+}
+
+#[cfg(not(feature = "aws"))]
+fn ask_aws(
+    _model: &mut StackModel,
+    _environment: &BTreeMap<String, String>,
+    _timeout: std::time::Duration,
+) -> Result<(), Error> {
+    Err(Error::Usage(
+        "--aws: this stackdoctor was built without the `aws` feature".into(),
+    ))
 }
 
 /// Parses `--url` (`https://host[:port][/path]`; a bare host means https).

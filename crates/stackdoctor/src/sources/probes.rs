@@ -62,10 +62,16 @@ fn said(response: &AppResponse) -> Option<String> {
 /// The compose service whose published port the URL reaches (`localhost:8000`).
 fn service_behind(model: &StackModel, base: &str) -> Option<String> {
     let url = super::parse_url(base).ok()?;
-    let local = matches!(url.host.as_str(), "localhost" | "127.0.0.1" | "::1" | "0.0.0.0");
-    let port = url.port.unwrap_or(if url.scheme == "https" { 443 } else { 80 });
-    let service = model.services.iter().find(|s| {
-        local && s.published.iter().any(|p| p.value.0 == port.to_string())
-    })?;
+    let local = matches!(
+        url.host.as_str(),
+        "localhost" | "127.0.0.1" | "::1" | "0.0.0.0"
+    );
+    let port = url
+        .port
+        .unwrap_or(if url.scheme == "https" { 443 } else { 80 });
+    let service = model
+        .services
+        .iter()
+        .find(|s| local && s.published.iter().any(|p| p.value.0 == port.to_string()))?;
     Some(service.name.clone())
 }

@@ -1,0 +1,94 @@
+//! `--aws`: asks AWS itself, with the caller's credentials (the shell's
+//! environment and profile, as the AWS CLI would): who the caller is and how
+//! far its clock is off (STS), this instance's metadata options (EC2, when the
+//! IMDS probe gave the instance ID), and the models the region offers
+//! (Bedrock). The calls run at once, each bounded by the probe timeout.
+
+use crate::model::aws::{AwsApiReport, InstanceMetadataOptions};
+use crate::model::StackModel;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Runs the calls and stores what they said in `model.aws.api`.
+pub fn ask_aws(model: &mut StackModel, environment: &BTreeMap<String, String>, timeout: Duration) {
+    let region = model
+        .aws
+        .clients
+        .iter()
+        .find_map(|c| c.region.value.clone())
+        .or_else(|| model.aws.imds().and_then(|i| i.region.clone()));
+    let env =
+        awsapi::Environment::from_vars(environment.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let mut config = awsapi::ClientConfig::new()
+        .environment(env)
+        .connect_timeout(timeout)
+        .timeout(timeout);
+    if let Some(region) = &region {
+        config = config.region(region.clone());
+    }
+    let client = match config.build() {
+        Ok(client) => client,
+        Err(e) => {
+            model.aws.api = Some(AwsApiReport {
+                region: region.unwrap_or_default(),
+                errors: vec![format!("client: {e}")],
+                ..AwsApiReport::default()
+            });
+            return;
+        }
+    };
+    let instance_id = model.aws.imds().and_then(|i| i.instance_id.clone());
+    let mut report = AwsApiReport {
+        region: client.region().to_string(),
+        ..AwsApiReport::default()
+    };
+    let (caller, instance, models) = std::thread::scope(|scope| {
+        let caller = scope.spawn(|| client.sts_get_caller_identity());
+        let instance = scope.spawn(|| {
+            instance_id
+                .as_deref()
+                .map(|id| client.ec2_describe_instance(id))
+        });
+        let models = scope.spawn(|| client.bedrock_list_foundation_models());
+        (
+            caller.join().ok(),
+            instance.join().ok().flatten(),
+            models.join().ok(),
+        )
+    });
+    match caller {
+        Some(Ok(identity)) => {
+            report.caller_arn = Some(identity.arn);
+            report.account = Some(identity.account);
+            report.clock_skew_seconds = identity.clock_skew_seconds;
+        }
+        Some(Err(e)) => report.errors.push(format!("sts:GetCallerIdentity: {e}")),
+        None => {}
+    }
+    match instance {
+        Some(Ok(description)) => {
+            let options = description.metadata_options.unwrap_or_default();
+            report.instance = Some(InstanceMetadataOptions {
+                instance_id: description.instance_id,
+                http_tokens: options.http_tokens,
+                hop_limit: options.http_put_response_hop_limit,
+                instance_profile_arn: description.iam_instance_profile_arn,
+            });
+        }
+        Some(Err(e)) => report.errors.push(format!("ec2:DescribeInstances: {e}")),
+        None => {}
+    }
+    match models {
+        Some(Ok(models)) => {
+            report.foundation_models = models
+                .into_iter()
+                .map(|m| (m.model_id, m.inference_types_supported))
+                .collect();
+        }
+        Some(Err(e)) => report
+            .errors
+            .push(format!("bedrock:ListFoundationModels: {e}")),
+        None => {}
+    }
+    model.aws.api = Some(report);
+}
