@@ -94,19 +94,6 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         findings.push(finding.path(bedrock_path(model, client, Some((&first.1.arn, HopState::Broken)))));
     }
     // Without policy files, the logs alone say it.
-    for subject in super::support::aws_subjects(model) {
-        if reported.contains(&subject.name) {
-            continue;
-        }
-        let logs = aws_log_events(model, &subject.name, CAUSE);
-        if logs.weight < 60 {
-            continue;
-        }
-        let mut finding = Finding::new(CAUSE).subject(&subject.name).param("service", &subject.name).param("model", "?");
-        for event in logs.events.iter().take(3) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
-        findings.push(finding.fix(FixStep::run(Message::new("common.see-explain"), format!("stackdoctor explain {CAUSE}"))));
-    }
+    findings.extend(super::support::log_only_findings(model, CAUSE, &reported));
     findings
 }

@@ -669,3 +669,37 @@ pub fn statement_origin(files: &[&Path], outcome: &iampolicy::StatementOutcome) 
         0,
     )
 }
+
+/// Findings of `cause` from log lines alone, for the AWS callers no check
+/// reported yet (a project without policy files still has its logs).
+pub fn log_only_findings(
+    model: &StackModel,
+    cause: &str,
+    reported: &[String],
+) -> Vec<crate::finding::Finding> {
+    let mut findings = Vec::new();
+    for subject in aws_subjects(model) {
+        if reported.contains(&subject.name) {
+            continue;
+        }
+        let logs = aws_log_events(model, &subject.name, cause);
+        if logs.weight < 60 {
+            continue;
+        }
+        let mut finding = crate::finding::Finding::new(cause)
+            .subject(&subject.name)
+            .param("service", &subject.name)
+            .param("model", "?");
+        for event in logs.events.iter().take(3) {
+            finding = finding.evidence(
+                event.origin.clone(),
+                Message::new("common.log-line").with("line", &event.message),
+            );
+        }
+        findings.push(finding.fix(FixStep::run(
+            Message::new("common.see-explain"),
+            format!("stackdoctor explain {cause}"),
+        )));
+    }
+    findings
+}
