@@ -94,6 +94,32 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         findings.push(finding.path(bedrock_path(model, client, Some((&first.1.arn, HopState::Broken)))));
     }
     // Without policy files, the logs alone say it.
+    findings.extend(simulated(model, &reported));
     findings.extend(super::support::log_only_findings(model, CAUSE, &reported));
+    findings
+}
+
+/// `--aws`: what IAM's policy simulator says of the caller's role, for the
+/// clients no local policy file covered.
+fn simulated(model: &StackModel, reported: &[String]) -> Vec<Finding> {
+    let Some(api) = &model.aws.api else { return Vec::new() };
+    let denied: Vec<_> = api.simulations.iter().filter(|(_, _, decision)| decision != "allowed").collect();
+    if denied.is_empty() {
+        return Vec::new();
+    }
+    let mut findings = Vec::new();
+    for client in model.aws.clients.iter().filter(|c| !reported.contains(&c.name)) {
+        let mut finding = Finding::new(CAUSE)
+            .subject(&client.name)
+            .param("service", &client.name)
+            .param("model", client.models.first().map_or("?", |m| m.id.as_str()));
+        for (action, resource, decision) in denied.iter().take(6) {
+            finding = finding.evidence(
+                crate::model::Origin::Probe { probe: format!("iam:SimulatePrincipalPolicy {}", api.caller_arn.as_deref().unwrap_or("?")) },
+                msg("simulated").with("action", action).with("arn", resource).with("decision", decision),
+            );
+        }
+        findings.push(finding.fix(FixStep::run(Message::new("common.see-explain"), format!("stackdoctor explain {CAUSE}"))));
+    }
     findings
 }

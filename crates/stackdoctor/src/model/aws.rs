@@ -249,6 +249,9 @@ pub struct AwsApiReport {
     pub instance: Option<InstanceMetadataOptions>,
     /// `bedrock:ListFoundationModels` in the region: model ID and inference types.
     pub foundation_models: Vec<(String, Vec<String>)>,
+    /// `iam:SimulatePrincipalPolicy` of the caller's role for each action and
+    /// ARN the app's Bedrock calls need: (action, resource, decision).
+    pub simulations: Vec<(String, String, String)>,
     /// Calls that failed: `call: code: message` (or the phase that failed).
     pub errors: Vec<String>,
 }

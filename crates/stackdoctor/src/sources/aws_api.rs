@@ -56,6 +56,11 @@ pub fn ask_aws(model: &mut StackModel, environment: &BTreeMap<String, String>, t
             models.join().ok(),
         )
     });
+    // The role the caller runs as, for the policy simulator.
+    let principal = match &caller {
+        Some(Ok(identity)) => awsapi::simulation_principal_arn(&identity.arn),
+        _ => None,
+    };
     match caller {
         Some(Ok(identity)) => {
             report.caller_arn = Some(identity.arn);
@@ -90,5 +95,50 @@ pub fn ask_aws(model: &mut StackModel, environment: &BTreeMap<String, String>, t
             .push(format!("bedrock:ListFoundationModels: {e}")),
         None => {}
     }
+    if let Some(principal) = principal {
+        simulate(model, &client, &principal, &mut report);
+    }
     model.aws.api = Some(report);
+}
+
+/// Asks IAM's policy simulator whether the caller's role may make each call
+/// the app's Bedrock clients need (every action on every required ARN).
+fn simulate(
+    model: &StackModel,
+    client: &awsapi::Client,
+    principal: &str,
+    report: &mut AwsApiReport,
+) {
+    let catalogue = model.aws.catalogue();
+    for bedrock in &model.aws.clients {
+        let Some(region) = &bedrock.region.value else {
+            continue;
+        };
+        for setting in &bedrock.models {
+            let Some(model_ref) = crate::bedrock::ModelRef::parse(&setting.id) else {
+                continue;
+            };
+            let account = report.account.as_deref();
+            let arns: Vec<String> = catalogue
+                .required_arns(&model_ref, region, account)
+                .into_iter()
+                .map(|r| r.arn)
+                .collect();
+            let arns: Vec<&str> = arns.iter().map(String::as_str).collect();
+            let actions: Vec<&str> = bedrock.actions.iter().map(String::as_str).collect();
+            match client.iam_simulate_principal_policy(principal, &actions, &arns) {
+                Ok(list) => report.simulations.extend(
+                    list.results
+                        .into_iter()
+                        .map(|r| (r.action, r.resource, r.decision)),
+                ),
+                Err(e) => {
+                    report
+                        .errors
+                        .push(format!("iam:SimulatePrincipalPolicy: {e}"));
+                    return;
+                }
+            }
+        }
+    }
 }
