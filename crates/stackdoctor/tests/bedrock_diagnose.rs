@@ -377,7 +377,11 @@ fn a_given_policy_is_used_and_a_broken_one_is_named_with_its_position() {
 fn a_user_catalogue_extends_the_embedded_one() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&examples().join("bedrock-invalid-model-id"), dir.path());
-    let before = report_of(run(dir.path(), &["diagnose", ".", "--offline", "--format", "json"], &[]));
+    let before = report_of(run(
+        dir.path(),
+        &["diagnose", ".", "--offline", "--format", "json"],
+        &[],
+    ));
     assert_eq!(before["findings"][0]["cause"], "bedrock-invalid-model-id");
     let catalogue = dir.path().join("models.toml");
     std::fs::write(&catalogue, "as_of = \"2026-11-24\"\n\n[[models]]\nid = \"anthropic.claude-3-hiaku-20240307-v1:0\"\nprovider = \"anthropic\"\nname = \"In-house alias\"\non_demand = [\"us-east-1\"]\nmarketplace = false\nlifecycle = { status = \"active\" }\n").unwrap();
