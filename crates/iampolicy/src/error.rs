@@ -66,6 +66,16 @@ impl Error {
         }
     }
 
+    /// What is wrong, without the position (for callers that print the
+    /// position themselves, after the file name).
+    pub fn message(&self) -> String {
+        match self {
+            Error::Json { message, .. } => format!("invalid JSON: {message}"),
+            Error::DuplicateKey { key, .. } => format!("duplicate key \"{key}\""),
+            Error::Policy { message, .. } => message.clone(),
+        }
+    }
+
     /// Moves an error found inside an embedded document to the position of the
     /// string that held it, keeping the inner position in the message.
     pub(crate) fn relocate(self, span: Span, what: &str) -> Error {

@@ -185,6 +185,20 @@ impl Finding {
         self
     }
 
+    /// Adds each log line (or probe answer) as evidence, quoting its message.
+    pub fn log_lines<'a>(
+        mut self,
+        events: impl IntoIterator<Item = &'a crate::model::LogEvent>,
+    ) -> Self {
+        for event in events {
+            self = self.evidence(
+                event.origin.clone(),
+                Message::new("common.log-line").with("line", &event.message),
+            );
+        }
+        self
+    }
+
     pub fn fix(mut self, step: FixStep) -> Self {
         self.fix.push(step);
         self

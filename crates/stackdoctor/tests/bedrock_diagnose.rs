@@ -31,7 +31,7 @@ fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     command.output().unwrap()
 }
 
-fn report(output: &Output) -> Value {
+fn parse_report(output: &Output) -> Value {
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("no JSON ({e}): {}", String::from_utf8_lossy(&output.stderr)))
 }
@@ -94,21 +94,22 @@ fn request_line(stream: &TcpStream) -> Option<(String, String)> {
     Some((parts.next()?.to_string(), parts.next()?.to_string()))
 }
 
-/// A project on the host: one boto3 service with no credentials configured.
-fn project_without_credentials() -> tempfile::TempDir {
+/// A project: `docker-compose.yml` and the app's code in `app/<file>`.
+fn app_project(compose: &str, file: &str, code: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("app")).unwrap();
-    std::fs::write(
-        dir.path().join("docker-compose.yml"),
+    std::fs::write(dir.path().join("docker-compose.yml"), compose).unwrap();
+    std::fs::write(dir.path().join("app").join(file), code).unwrap();
+    dir
+}
+
+/// A project on the host: one boto3 service with no credentials configured.
+fn project_without_credentials() -> tempfile::TempDir {
+    app_project(
         "services:\n  api:\n    build: ./app\n    ports:\n      - \"8000:8000\"\n    environment:\n      AWS_DEFAULT_REGION: us-east-1\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("app/main.py"),
+        "main.py",
         "import boto3\nclient = boto3.client(\"bedrock-runtime\")\nMODEL = \"amazon.nova-lite-v1:0\"\n\ndef ask(q):\n    return client.converse(modelId=MODEL, messages=[])\n",
     )
-    .unwrap();
-    dir
 }
 
 #[test]
@@ -126,7 +127,7 @@ fn the_seed_flow_puts_the_region_first_and_the_denial_under_it() {
         &[],
     );
     assert_eq!(out.status.code(), Some(1));
-    let report = report(&out);
+    let report = parse_report(&out);
     let first = &report["findings"][0];
     assert_eq!(first["cause"], "aws-region-mismatch");
     let symptoms: Vec<&str> = first["symptoms"]
@@ -204,7 +205,7 @@ fn an_instance_without_a_role_is_seen_by_the_imds_probe() {
         &["diagnose", ".", "--format", "json"],
         &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)],
     );
-    let report = report(&out);
+    let report = parse_report(&out);
     let first = &report["findings"][0];
     assert_eq!(first["cause"], "aws-no-credentials", "{report:#}");
     assert!(
@@ -214,16 +215,12 @@ fn an_instance_without_a_role_is_seen_by_the_imds_probe() {
         "{first:#}"
     );
     // Offline, the same project has no finding about credentials.
-    let offline = report_of(run(
+    let offline = parse_report(&run(
         project.path(),
         &["diagnose", ".", "--offline", "--format", "json"],
         &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)],
     ));
     assert!(!causes(&offline).contains(&"aws-no-credentials".to_string()));
-}
-
-fn report_of(out: Output) -> Value {
-    report(&out)
 }
 
 #[test]
@@ -235,7 +232,7 @@ fn required_tokens_on_a_bridge_network_warn_of_the_hop_limit() {
     });
     let project = project_without_credentials();
     let endpoint = format!("{imds}/");
-    let report = report_of(run(
+    let report = parse_report(&run(
         project.path(),
         &["diagnose", ".", "--format", "json"],
         &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)],
@@ -285,7 +282,7 @@ fn the_apps_500_is_evidence_like_a_log_line() {
         ],
         &[],
     );
-    let report = report(&out);
+    let report = parse_report(&out);
     let text = report.to_string();
     assert!(
         text.contains("POST ") && text.contains("/api/chat → 500"),
@@ -321,7 +318,7 @@ fn hanging_endpoints_cost_one_timeout() {
     );
     let elapsed = start.elapsed();
     println!("diagnose with every endpoint hanging: {elapsed:?}");
-    let report = report(&out);
+    let report = parse_report(&out);
     assert_eq!(report["findings"][0]["cause"], "aws-region-mismatch");
     // One timeout (+10%) plus the process's own work; generous for slow machines.
     assert!(elapsed < Duration::from_millis(2500), "{elapsed:?}");
@@ -335,7 +332,7 @@ fn a_given_policy_is_used_and_a_broken_one_is_named_with_its_position() {
     let outside = tempfile::tempdir().unwrap();
     let given = outside.path().join("role.json");
     std::fs::rename(&policy, &given).unwrap();
-    let report = report_of(run(
+    let report = parse_report(&run(
         dir.path(),
         &[
             "diagnose",
@@ -371,13 +368,15 @@ fn a_given_policy_is_used_and_a_broken_one_is_named_with_its_position() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("role.json:3:"), "{stderr}");
+    // The position is said once, after the file name.
+    assert!(!stderr.contains(": 3:"), "{stderr}");
 }
 
 #[test]
 fn a_user_catalogue_extends_the_embedded_one() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&examples().join("bedrock-invalid-model-id"), dir.path());
-    let before = report_of(run(
+    let before = parse_report(&run(
         dir.path(),
         &["diagnose", ".", "--offline", "--format", "json"],
         &[],
@@ -385,7 +384,7 @@ fn a_user_catalogue_extends_the_embedded_one() {
     assert_eq!(before["findings"][0]["cause"], "bedrock-invalid-model-id");
     let catalogue = dir.path().join("models.toml");
     std::fs::write(&catalogue, "as_of = \"2026-11-24\"\n\n[[models]]\nid = \"anthropic.claude-3-hiaku-20240307-v1:0\"\nprovider = \"anthropic\"\nname = \"In-house alias\"\non_demand = [\"us-east-1\"]\nmarketplace = false\nlifecycle = { status = \"active\" }\n").unwrap();
-    let after = report_of(run(
+    let after = parse_report(&run(
         dir.path(),
         &[
             "diagnose",
@@ -490,7 +489,7 @@ fn with_aws_the_hop_limit_comes_from_ec2() {
         ("AWS_REGION", "us-east-1"),
         ("NO_PROXY", "127.0.0.1"),
     ];
-    let report = report_of(run(
+    let report = parse_report(&run(
         project.path(),
         &[
             "diagnose",
@@ -535,7 +534,7 @@ fn with_aws_the_hop_limit_comes_from_ec2() {
             ],
         )
         .unwrap();
-    let report = report_of(run(
+    let report = parse_report(&run(
         project.path(),
         &[
             "diagnose",
@@ -559,4 +558,108 @@ fn with_aws_the_hop_limit_comes_from_ec2() {
         &env,
     );
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_missing_statement_names_each_action_and_arn_once() {
+    // Two operations (two IAM actions) on a profile (three ARNs), and a policy for S3 only.
+    let dir = app_project(
+        "services:\n  bot:\n    build: ./app\n    environment:\n      AWS_DEFAULT_REGION: ap-northeast-1\n",
+        "bot.py",
+        "import boto3\nrt = boto3.client(\"bedrock-runtime\")\nMODEL = \"jp.anthropic.claude-sonnet-4-5-20250929-v1:0\"\n\ndef once(m):\n    return rt.converse(modelId=MODEL, messages=m)\n\ndef stream(m):\n    return rt.converse_stream(modelId=MODEL, messages=m)\n",
+    );
+    std::fs::write(
+        dir.path().join("policy.json"),
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let report = parse_report(&run(
+        dir.path(),
+        &["diagnose", ".", "--offline", "--format", "json"],
+        &[],
+    ));
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["cause"] == "iam-missing-bedrock-permission")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    let fix = finding["fix"][0]["text"].as_str().unwrap();
+    let statement: Value = serde_json::from_str(&fix[fix.find('{').unwrap()..]).unwrap();
+    assert_eq!(
+        statement["Action"],
+        serde_json::json!([
+            "bedrock:InvokeModel",
+            "bedrock:InvokeModelWithResponseStream"
+        ])
+    );
+    let resources: Vec<&str> = statement["Resource"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        resources,
+        [
+            "arn:aws:bedrock:ap-northeast-1:*:inference-profile/jp.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "arn:aws:bedrock:ap-northeast-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "arn:aws:bedrock:ap-northeast-3::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+        ]
+    );
+}
+
+#[test]
+fn a_log_without_service_names_belongs_to_the_only_service() {
+    let project = project_without_credentials();
+    // A plain log (no compose prefix, a file name that is no service).
+    let log = project.path().join("app.log");
+    std::fs::write(&log, "Traceback (most recent call last):\n  File \"/app/main.py\", line 6, in ask\nbotocore.exceptions.NoCredentialsError: Unable to locate credentials\n").unwrap();
+    let report = parse_report(&run(
+        project.path(),
+        &[
+            "diagnose",
+            ".",
+            "--offline",
+            "--logs",
+            "app.log",
+            "--format",
+            "json",
+        ],
+        &[],
+    ));
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "aws-no-credentials", "{report:#}");
+    assert_eq!(first["evidence"][0]["file"], "app.log", "{first:#}");
+}
+
+#[test]
+fn boto3_ignores_aws_region_so_the_client_has_none() {
+    let dir = app_project(
+        "services:\n  api:\n    build: ./app\n    environment:\n      AWS_REGION: us-west-2\n",
+        "main.py",
+        "import boto3\nclient = boto3.client(\"bedrock-runtime\")\n\ndef ask(m):\n    return client.converse(modelId=\"amazon.nova-lite-v1:0\", messages=m)\n",
+    );
+    let report = parse_report(&run(
+        dir.path(),
+        &["diagnose", ".", "--offline", "--format", "json"],
+        &[],
+    ));
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "aws-region-mismatch", "{report:#}");
+    let evidence = first["evidence"].to_string();
+    assert!(
+        evidence.contains("boto3 creates the client without a region"),
+        "{evidence}"
+    );
+    assert!(
+        evidence.contains("`AWS_REGION=us-west-2` is set, but this SDK does not read it"),
+        "{evidence}"
+    );
+    assert!(
+        first["fix"]
+            .to_string()
+            .contains("Set `AWS_DEFAULT_REGION`"),
+        "{first:#}"
+    );
 }

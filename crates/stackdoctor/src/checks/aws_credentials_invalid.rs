@@ -22,7 +22,7 @@
 //! `aws sts get-caller-identity` from inside it.
 
 use super::support::{aws_log_events, aws_subjects, recreate_service_step};
-use crate::finding::{Finding, FixStep, Message};
+use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
 
 cause!("aws-credentials-invalid");
@@ -56,9 +56,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         for defect in &defects {
             finding = finding.evidence(defect.origin.clone(), msg(&defect.problem).with("variable", &defect.variable));
         }
-        for event in logs.events.iter().take(3) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
+        finding = finding.log_lines(logs.events.iter().copied().take(3));
         for defect in &defects {
             finding = finding.fix(FixStep::say(msg(&format!("fix-{}", defect.problem)).with("variable", &defect.variable)));
         }

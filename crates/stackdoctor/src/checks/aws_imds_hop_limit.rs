@@ -22,7 +22,7 @@
 //! the launch template), or run the service with `network_mode: host`.
 
 use super::support::{aws_log_events, aws_subjects, imds_requires_tokens};
-use crate::finding::{Finding, FixStep, Message, Severity};
+use crate::finding::{Finding, FixStep, Severity};
 use crate::model::{Origin, StackModel};
 
 cause!("aws-imds-hop-limit");
@@ -68,9 +68,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         if let Some(origin) = tokens_required {
             finding = finding.evidence(origin, msg("tokens-required"));
         }
-        for event in logs.events.iter().take(3) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
+        finding = finding.log_lines(logs.events.iter().copied().take(3));
         let instance = model
             .aws
             .imds()

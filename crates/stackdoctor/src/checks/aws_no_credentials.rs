@@ -23,7 +23,7 @@
 //! role); then recreate the container.
 
 use super::support::{aws_log_events, aws_subjects, recreate_service_step};
-use crate::finding::{Finding, FixStep, Message};
+use crate::finding::{Finding, FixStep};
 use crate::model::aws::CredentialsView;
 use crate::model::StackModel;
 
@@ -58,9 +58,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         if let (true, Some(origin)) = (live_none, no_role) {
             finding = finding.evidence(origin, msg("no-instance-profile"));
         }
-        for event in logs.events.iter().take(3) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
+        finding = finding.log_lines(logs.events.iter().copied().take(3));
         finding = add_fix(finding, &view, &subject.name);
         if let Some(id) = subject.service {
             finding = finding.fix(recreate_service_step(model, id));

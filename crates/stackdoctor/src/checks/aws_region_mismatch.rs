@@ -29,6 +29,7 @@ use super::support::{aws_log_events, bedrock_path, recreate_service_step, replac
 use crate::finding::{Finding, FixStep, Message};
 use crate::model::aws::{BedrockClient, RegionSource};
 use crate::model::{Origin, StackModel};
+use crate::sources::bedrock_use::Sdk;
 
 cause!("aws-region-mismatch");
 
@@ -73,10 +74,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let logs = aws_log_events(model, &client.name, CAUSE);
         let Some(region) = client.region.value.clone() else {
             // No region at all: the client cannot be created.
-            if client.sdk == "unknown" {
-                continue;
+            if let Some(sdk) = client.sdk {
+                findings.push(no_region(model, client, sdk, &logs.events));
             }
-            findings.push(no_region(model, client, &logs.events));
             continue;
         };
         let intended = intended_regions(model, client);
@@ -117,9 +117,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let in_wrong_region = model.log_events.iter().filter(|e| {
             e.service.as_deref() == Some(client.name.as_str()) && e.text.contains(&arn_prefix)
         });
-        for event in logs.events.iter().copied().chain(in_wrong_region).take(3) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
+        finding = finding.log_lines(logs.events.iter().copied().chain(in_wrong_region).take(3));
         finding = add_fix(model, client, finding, &region, &target);
         findings.push(finding.path(bedrock_path(model, client, None)));
     }
@@ -175,20 +173,19 @@ fn add_fix(model: &StackModel, client: &BedrockClient, mut finding: Finding, reg
     finding
 }
 
-fn no_region(model: &StackModel, client: &BedrockClient, logs: &[&crate::model::LogEvent]) -> Finding {
+fn no_region(model: &StackModel, client: &BedrockClient, sdk: Sdk, logs: &[&crate::model::LogEvent]) -> Finding {
     let mut finding = Finding::new(CAUSE)
         .subject(&client.name)
         .param("service", &client.name)
         .param("region", "-")
         .param("intended", "?")
-        .evidence(client.origin.clone(), msg("no-region").with("sdk", &client.sdk));
+        .evidence(client.origin.clone(), msg("no-region").with("sdk", sdk.name()));
     for step in &client.region.steps {
         finding = finding.evidence(step.origin.clone(), step_label(step));
     }
-    for event in logs.iter().take(3) {
-        finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-    }
-    let variable = if client.sdk == "boto3" || client.sdk == "langchain-aws" { "AWS_DEFAULT_REGION" } else { "AWS_REGION" };
+    finding = finding.log_lines(logs.iter().copied().take(3));
+    // The first variable this SDK reads (boto3: AWS_DEFAULT_REGION only).
+    let variable = sdk.region_variables().first().copied().unwrap_or("AWS_REGION");
     finding = finding.fix(FixStep::say(msg("set-region").with("variable", variable).with("service", &client.name)));
     if let Some(id) = client.service {
         finding = finding.fix(recreate_service_step(model, id));

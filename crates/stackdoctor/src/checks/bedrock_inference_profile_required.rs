@@ -18,9 +18,9 @@
 //! first: `jp.anthropic.claude-sonnet-4-5-20250929-v1:0`), and let the
 //! role invoke the profile ARN and the model in every destination region.
 
-use super::support::{aws_log_events, bedrock_path, model_verdicts, recreate_service_step, replace_model_step};
+use super::support::{model_verdicts, replace_model_step};
 use crate::bedrock::Availability;
-use crate::finding::{Finding, FixStep, HopState, Message};
+use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
 
 cause!("bedrock-inference-profile-required");
@@ -31,29 +31,14 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let Availability::NeedsProfile { profile_id, alternatives, .. } = &verdict.availability else {
             continue;
         };
-        let client = verdict.client;
-        let logs = aws_log_events(model, &client.name, CAUSE);
-        let mut finding = Finding::new(CAUSE)
-            .subject(&client.name)
-            .param("model", &verdict.setting.id)
-            .param("region", &verdict.region)
-            .evidence(
-                verdict.setting.origin.clone(),
-                msg("base-id").with("model", &verdict.setting.id).with("region", &verdict.region).with("as_of", &model.aws.catalogue_as_of),
-            );
-        for event in logs.events.iter().take(3) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
+        let label = msg("base-id").with("as_of", &model.aws.catalogue_as_of);
+        let mut finding = verdict.finding(model, CAUSE, label);
         finding = finding.fix(replace_model_step(model, verdict.setting, profile_id, msg("use-profile").with("profile", profile_id)));
         if !alternatives.is_empty() {
             finding = finding.fix(FixStep::say(msg("alternatives").with("profiles", alternatives.join(", "))));
         }
         finding = finding.fix(FixStep::say(msg("iam-for-profile")));
-        if let Some(id) = client.service {
-            finding = finding.fix(recreate_service_step(model, id));
-        }
-        let path = bedrock_path(model, client, Some((&format!("on-demand {} in {}", verdict.setting.id, verdict.region), HopState::Broken)));
-        findings.push(finding.path(path));
+        findings.push(verdict.close(model, finding, &format!("on-demand {} in {}", verdict.setting.id, verdict.region)));
     }
     findings
 }

@@ -18,9 +18,9 @@
 //! `aws bedrock list-foundation-models` / `list-inference-profiles` in the
 //! client's region.
 
-use super::support::{aws_log_events, bedrock_path, model_verdicts, recreate_service_step, replace_model_step};
+use super::support::{model_verdicts, replace_model_step};
 use crate::bedrock::Availability;
-use crate::finding::{Finding, FixStep, HopState, Message, Severity};
+use crate::finding::{Finding, FixStep, Severity};
 use crate::model::StackModel;
 
 cause!("bedrock-invalid-model-id");
@@ -43,26 +43,12 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             }
             _ => continue,
         };
-        let client = verdict.client;
-        let logs = aws_log_events(model, &client.name, CAUSE);
-        let mut finding = Finding::new(CAUSE)
-            .subject(&client.name)
-            .severity(severity)
-            .param("model", &verdict.setting.id)
-            .param("region", &verdict.region)
-            .evidence(verdict.setting.origin.clone(), label.with("model", &verdict.setting.id).with("region", &verdict.region));
-        for event in logs.events.iter().take(3) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
+        let mut finding = verdict.finding(model, CAUSE, label).severity(severity);
         finding = match &suggestion {
             Some(id) => finding.fix(replace_model_step(model, verdict.setting, id, msg("use-id").with("id", id))),
             None => finding.fix(FixStep::run(msg("look-up"), format!("aws bedrock list-inference-profiles --region {0} --query 'inferenceProfileSummaries[].inferenceProfileId' && aws bedrock list-foundation-models --region {0} --query 'modelSummaries[].modelId'", verdict.region))),
         };
-        if let Some(id) = client.service {
-            finding = finding.fix(recreate_service_step(model, id));
-        }
-        let path = bedrock_path(model, client, Some((&format!("{} in {}", verdict.setting.id, verdict.region), HopState::Broken)));
-        findings.push(finding.path(path));
+        findings.push(verdict.close(model, finding, &format!("{} in {}", verdict.setting.id, verdict.region)));
     }
     findings
 }

@@ -20,7 +20,7 @@
 //! retry after about 2 to 15 minutes.
 
 use super::support::{aws_log_events, aws_subjects, model_verdicts, policy_set};
-use crate::finding::{Finding, FixStep, Message, Severity};
+use crate::finding::{Finding, FixStep, Severity};
 use crate::model::StackModel;
 
 cause!("bedrock-marketplace-permission-missing");
@@ -54,9 +54,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .subject(&client.name)
             .severity(severity)
             .evidence(verdict.setting.origin.clone(), msg("marketplace-model").with("model", &verdict.setting.id).with("actions", missing.join(", ")));
-        for event in logs.events.iter().take(3) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
+        finding = finding.log_lines(logs.events.iter().copied().take(3));
         let statement = iampolicy::Statement::new(iampolicy::Effect::Allow, &ACTIONS, &["*"]);
         findings.push(finding.fix(FixStep::say(msg("add-statement").with("statement", statement.to_json_pretty()))));
     }
@@ -69,9 +67,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             continue;
         }
         let mut finding = Finding::new(CAUSE).subject(&subject.name);
-        for event in logs.events.iter().take(3) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
+        finding = finding.log_lines(logs.events.iter().copied().take(3));
         let statement = iampolicy::Statement::new(iampolicy::Effect::Allow, &ACTIONS, &["*"]);
         findings.push(finding.fix(FixStep::say(msg("add-statement").with("statement", statement.to_json_pretty()))));
     }

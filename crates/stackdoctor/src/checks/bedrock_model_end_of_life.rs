@@ -18,7 +18,7 @@
 
 use super::support::{aws_log_events, bedrock_path, model_verdicts};
 use crate::bedrock::LifecycleStatus;
-use crate::finding::{Finding, FixStep, HopState, Message, Severity};
+use crate::finding::{Finding, FixStep, HopState, Severity};
 use crate::model::StackModel;
 
 cause!("bedrock-model-end-of-life");
@@ -49,9 +49,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .severity(severity)
             .param("model", &verdict.setting.id)
             .evidence(verdict.setting.origin.clone(), label.with("model", &verdict.setting.id).with("today", &model.aws.today).with("source", lifecycle.source.as_deref().unwrap_or("-")));
-        for event in logs.events.iter().filter(|e| e.signature.contains("end-of-life") || e.signature.contains("legacy")).take(3) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
+        finding = finding.log_lines(logs.events.iter().copied().filter(|e| e.signature.contains("end-of-life") || e.signature.contains("legacy")).take(3));
         finding = finding.fix(FixStep::run(msg("choose-active"), format!("aws bedrock list-foundation-models --region {} --query \"modelSummaries[?modelLifecycle.status=='ACTIVE'].modelId\"", verdict.region)));
         let path = bedrock_path(model, client, Some((&verdict.setting.id, HopState::Broken)));
         findings.push(finding.path(path));

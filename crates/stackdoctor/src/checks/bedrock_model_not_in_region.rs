@@ -14,9 +14,9 @@
 //! **Fix:** call the model in a region that offers it (the finding lists
 //! them), or choose a model the region offers.
 
-use super::support::{aws_log_events, bedrock_path, model_verdicts, recreate_service_step};
+use super::support::model_verdicts;
 use crate::bedrock::Availability;
-use crate::finding::{Finding, FixStep, HopState, Message};
+use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
 
 cause!("bedrock-model-not-in-region");
@@ -27,32 +27,16 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let Availability::NotInRegion { offered_in, profile_from, .. } = &verdict.availability else {
             continue;
         };
-        let client = verdict.client;
-        let logs = aws_log_events(model, &client.name, CAUSE);
         let offered = if offered_in.is_empty() { "-".to_string() } else { offered_in.join(", ") };
         let profiles = if profile_from.is_empty() { "-".to_string() } else { profile_from.join(", ") };
-        let mut finding = Finding::new(CAUSE)
-            .subject(&client.name)
-            .param("model", &verdict.setting.id)
-            .param("region", &verdict.region)
-            .evidence(
-                verdict.setting.origin.clone(),
-                msg("not-offered").with("model", &verdict.setting.id).with("region", &verdict.region).with("as_of", &model.aws.catalogue_as_of),
-            );
-        if let Some(step) = client.region.decided() {
+        let mut finding = verdict.finding(model, CAUSE, msg("not-offered").with("as_of", &model.aws.catalogue_as_of));
+        if let Some(step) = verdict.client.region.decided() {
             finding = finding.evidence(step.origin.clone(), msg("region-set").with("region", &verdict.region));
-        }
-        for event in logs.events.iter().take(3) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
         }
         finding = finding
             .fix(FixStep::say(msg("where").with("offered", &offered).with("profiles", &profiles)))
             .fix(FixStep::run(msg("list"), format!("aws bedrock list-foundation-models --region {} --query 'modelSummaries[].modelId'", verdict.region)));
-        if let Some(id) = client.service {
-            finding = finding.fix(recreate_service_step(model, id));
-        }
-        let path = bedrock_path(model, client, Some((&format!("{} in {}", verdict.setting.id, verdict.region), HopState::Broken)));
-        findings.push(finding.path(path));
+        findings.push(verdict.close(model, finding, &format!("{} in {}", verdict.setting.id, verdict.region)));
     }
     findings
 }

@@ -21,7 +21,7 @@
 //! `bedrock:InferenceProfileArn`).
 
 use super::support::{aws_log_events, bedrock_path, iam_calls, policy_set, statement_origin};
-use crate::finding::{Finding, FixStep, HopState, Message};
+use crate::finding::{Finding, FixStep, HopState};
 use crate::model::StackModel;
 
 cause!("iam-explicit-deny");
@@ -53,7 +53,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             for s in statements.iter() {
                 if !shown.contains(&(s.policy, s.statement)) {
                     shown.push((s.policy, s.statement));
-                    finding = finding.evidence(statement_origin(&files, s), msg("deny-here").with("sid", s.sid.as_deref().unwrap_or("-")));
+                    finding = finding.evidence(statement_origin(&files, s.policy, s.span), msg("deny-here").with("sid", s.sid.as_deref().unwrap_or("-")));
                 }
             }
         }
@@ -66,9 +66,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 }
             }
         }
-        for event in aws_log_events(model, &client.name, CAUSE).events.iter().take(2) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
+        finding = finding.log_lines(aws_log_events(model, &client.name, CAUSE).events.iter().copied().take(2));
         finding = finding.fix(FixStep::say(msg("allow-regions").with("regions", regions.join(", "))));
         findings.push(finding.path(bedrock_path(model, client, Some((&denied[0].1.arn, HopState::Broken)))));
     }

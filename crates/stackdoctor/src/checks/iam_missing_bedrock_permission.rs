@@ -27,7 +27,7 @@ use crate::model::StackModel;
 cause!("iam-missing-bedrock-permission");
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
-    let (_, files) = policy_set(model);
+    let (policies, files) = policy_set(model);
     let mut findings = Vec::new();
     let mut reported = Vec::new();
     for call in iam_calls(model) {
@@ -48,13 +48,12 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             for outcome in evaluation.considered.iter().filter(|o| o.effect == iampolicy::Effect::Allow) {
                 if !shown.contains(&(outcome.policy, outcome.statement)) {
                     shown.push((outcome.policy, outcome.statement));
-                    finding = finding.evidence(statement_origin(&files, outcome), msg("statement-misses").with("sid", outcome.sid.as_deref().unwrap_or("-")));
+                    finding = finding.evidence(statement_origin(&files, outcome.policy, outcome.span), msg("statement-misses").with("sid", outcome.sid.as_deref().unwrap_or("-")));
                 }
             }
         }
         // No statement allows the action at all: show those that grant other Bedrock actions.
         if shown.is_empty() {
-            let (policies, _) = policy_set(model);
             for (p, policy) in policies.iter().enumerate() {
                 for statement in &policy.statements {
                     let grants_bedrock = match &statement.action {
@@ -62,16 +61,8 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                         iampolicy::ActionMatch::NotAction(_) => false,
                     };
                     if statement.effect == iampolicy::Effect::Allow && grants_bedrock {
-                        let outcome = iampolicy::StatementOutcome {
-                            policy: p,
-                            statement: statement.index,
-                            sid: statement.sid().map(str::to_string),
-                            effect: statement.effect,
-                            span: statement.span,
-                            applicability: iampolicy::Applicability::DoesNotApply,
-                            notes: Vec::new(),
-                        };
-                        finding = finding.evidence(statement_origin(&files, &outcome), msg("statement-lacks-action").with("sid", outcome.sid.as_deref().unwrap_or("-")).with("action", &first.0.action));
+                        let label = msg("statement-lacks-action").with("sid", statement.sid().unwrap_or("-")).with("action", &first.0.action);
+                        finding = finding.evidence(statement_origin(&files, p, statement.span), label);
                     }
                 }
             }
@@ -79,14 +70,17 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         for (evaluation, arn) in missing.iter().take(6) {
             finding = finding.evidence(call.verdict.setting.origin.clone(), msg("not-allowed").with("action", &evaluation.action).with("arn", &arn.arn).with("reason", &arn.reason));
         }
-        for event in aws_log_events(model, &client.name, CAUSE).events.iter().take(2) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
+        finding = finding.log_lines(aws_log_events(model, &client.name, CAUSE).events.iter().copied().take(2));
         let mut actions: Vec<&str> = missing.iter().map(|(e, _)| e.action.as_str()).collect();
         actions.sort();
         actions.dedup();
-        let mut arns: Vec<&str> = missing.iter().map(|(_, a)| a.arn.as_str()).collect();
-        arns.dedup();
+        // Every missing ARN once, in the order the call needs them (actions repeat them).
+        let mut arns: Vec<&str> = Vec::new();
+        for (_, a) in &missing {
+            if !arns.contains(&a.arn.as_str()) {
+                arns.push(&a.arn);
+            }
+        }
         let statement = iampolicy::Statement::new(iampolicy::Effect::Allow, &actions, &arns);
         finding = finding
             .fix(FixStep::say(msg("add-statement").with("statement", statement.to_json_pretty())))

@@ -59,12 +59,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             if let Some(service) = &service {
                 finding = finding.subject(service);
             }
-            for event in events.iter().take(3) {
-                finding = finding.evidence(
-                    event.origin.clone(),
-                    Message::new("common.log-line").with("line", &event.message),
-                );
-            }
+            finding = finding.log_lines(events.iter().copied().take(3));
             Some(finding.fix(FixStep::run(
                 Message::new("common.see-explain"),
                 format!("stackdoctor explain {cause}"),

@@ -53,9 +53,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         );
         let label = msg("proxy-container").with("proxy", &proxy_service.name);
         finding = finding.evidence(proxy_service.origin.clone(), label);
-        for event in log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-refused"]) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
+        finding = finding.log_lines(log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-refused"]));
         let mut tail = vec![Hop {
             label: format!("{} = container {}", upstream.host, proxy_service.name),
             state: HopState::Broken,

@@ -89,9 +89,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 .with("network", &network.name);
             finding = finding.evidence(attachment.origin.clone(), label);
         }
-        for event in log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-lookup-failed"]) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
+        finding = finding.log_lines(log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-lookup-failed"]));
         // An external network nobody creates, in place of the target's real one: rename it.
         let rename = target_networks.first().and_then(|wanted| {
             proxy_service.attachments.iter().find_map(|attachment| {

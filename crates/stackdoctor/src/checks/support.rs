@@ -352,12 +352,7 @@ pub fn log_symptoms(model: &StackModel, cause: &str) -> Vec<crate::finding::Find
             if let Some(host) = host {
                 finding = finding.subject(host);
             }
-            for event in events.iter().take(3) {
-                finding = finding.evidence(
-                    event.origin.clone(),
-                    Message::new("common.log-line").with("line", &event.message),
-                );
-            }
+            finding = finding.log_lines(events.iter().copied().take(3));
             finding.fix(FixStep::say(Message::new(format!("{cause}.next-step"))))
         })
         .collect()
@@ -445,8 +440,9 @@ pub fn aws_log_events<'a>(model: &'a StackModel, service: &str, cause: &str) -> 
         .log_events
         .iter()
         .filter(|e| {
+            // A line that names no service belongs to the only service there is.
             e.service.as_deref() == Some(service)
-                || (e.service.is_none() && model.aws.clients.len() + model.services.len() <= 1)
+                || (e.service.is_none() && model.services.len() == 1)
         })
         .filter(|e| e.causes.iter().any(|(c, _)| c == cause))
         .collect();
@@ -506,7 +502,10 @@ pub fn bedrock_path(
         hops.push(service_hop(model, id, HopState::Ok));
     }
     hops.push(Hop {
-        label: format!("{} bedrock-runtime client", client.sdk),
+        label: format!(
+            "{} bedrock-runtime client",
+            client.sdk.map_or("unknown SDK", |s| s.name())
+        ),
         state: HopState::Ok,
         origin: Some(client.origin.clone()),
     });
@@ -543,6 +542,51 @@ pub struct ModelVerdict<'a> {
     pub model: crate::bedrock::ModelRef,
     pub region: String,
     pub availability: crate::bedrock::Availability,
+}
+
+impl ModelVerdict<'_> {
+    /// A finding of `cause` about this model: subject, parameters, where the
+    /// model is set (with `label`), and the client's log lines for `cause`.
+    pub fn finding(
+        &self,
+        model: &StackModel,
+        cause: &str,
+        label: Message,
+    ) -> crate::finding::Finding {
+        crate::finding::Finding::new(cause)
+            .subject(&self.client.name)
+            .param("model", &self.setting.id)
+            .param("region", &self.region)
+            .evidence(
+                self.setting.origin.clone(),
+                label
+                    .with("model", &self.setting.id)
+                    .with("region", &self.region),
+            )
+            .log_lines(
+                aws_log_events(model, &self.client.name, cause)
+                    .events
+                    .into_iter()
+                    .take(3),
+            )
+    }
+
+    /// The last fix step (recreate the service) and the request path, broken at `hop`.
+    pub fn close(
+        &self,
+        model: &StackModel,
+        mut finding: crate::finding::Finding,
+        hop: &str,
+    ) -> crate::finding::Finding {
+        if let Some(id) = self.client.service {
+            finding = finding.fix(recreate_service_step(model, id));
+        }
+        finding.path(bedrock_path(
+            model,
+            self.client,
+            Some((hop, HopState::Broken)),
+        ))
+    }
 }
 
 /// Every model of every client whose region is known, judged by the catalogue.
@@ -660,14 +704,9 @@ pub fn iam_calls(model: &StackModel) -> Vec<IamCall<'_>> {
 }
 
 /// The origin of a statement of the policy set.
-pub fn statement_origin(files: &[&Path], outcome: &iampolicy::StatementOutcome) -> Origin {
-    let path = files.get(outcome.policy).copied().unwrap_or(Path::new("?"));
-    Origin::file(
-        path,
-        outcome.span.line as u32,
-        outcome.span.column as u32,
-        0,
-    )
+pub fn statement_origin(files: &[&Path], policy: usize, span: iampolicy::Span) -> Origin {
+    let path = files.get(policy).copied().unwrap_or(Path::new("?"));
+    Origin::file(path, span.line as u32, span.column as u32, 0)
 }
 
 /// Findings of `cause` from log lines alone, for the AWS callers no check
@@ -690,12 +729,7 @@ pub fn log_only_findings(
             .subject(&subject.name)
             .param("service", &subject.name)
             .param("model", "?");
-        for event in logs.events.iter().take(3) {
-            finding = finding.evidence(
-                event.origin.clone(),
-                Message::new("common.log-line").with("line", &event.message),
-            );
-        }
+        finding = finding.log_lines(logs.events.iter().copied().take(3));
         findings.push(finding.fix(FixStep::run(
             Message::new("common.see-explain"),
             format!("stackdoctor explain {cause}"),

@@ -65,12 +65,8 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         } else {
             finding = finding.fix(FixStep::say(msg("bind-all").with("option", "0.0.0.0")));
         }
-        for event in log_lines {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
-        for event in log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-refused"]) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
+        finding = finding.log_lines(log_lines);
+        finding = finding.log_lines(log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-refused"]));
         finding = finding.evidence(
             upstream.origin.clone(),
             Message::new("common.upstream-here").with("upstream", &upstream.text),

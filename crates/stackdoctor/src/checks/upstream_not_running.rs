@@ -79,9 +79,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     if let Some(restart) = service.restart.as_ref().filter(|r| r.value == "no") {
                         finding = finding.evidence(restart.origin.clone(), msg("restart-no"));
                     }
-                    for event in exits {
-                        finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-                    }
+                    finding = finding.log_lines(exits);
                     finding = finding
                         .fix(FixStep::run(
                             msg("read-logs").with("service", &service.name),
@@ -97,9 +95,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 upstream.origin.clone(),
                 Message::new("common.upstream-here").with("upstream", &upstream.text),
             );
-            for event in log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-lookup-failed", "proxy-upstream-refused"]) {
-                finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-            }
+            finding = finding.log_lines(log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-lookup-failed", "proxy-upstream-refused"]));
             let tail = vec![service_hop(model, id, HopState::Broken)];
             findings.push(finding.path(ctx.path(HopState::Ok, tail)));
         }

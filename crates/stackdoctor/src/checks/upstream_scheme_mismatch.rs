@@ -20,7 +20,7 @@
 //! certificates); then reload Caddy.
 
 use super::support::{reload_proxy_step, replace_on_line, upstreams};
-use crate::finding::{Finding, FixStep, HopState, Message};
+use crate::finding::{Finding, FixStep, HopState};
 use crate::model::{ListenEvidence, StackModel};
 
 cause!("upstream-scheme-mismatch");
@@ -58,9 +58,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             let label = msg("listener").with("detail", &listener.detail);
             finding = finding.evidence(listener.origin.clone(), label);
         }
-        for event in &log_lines {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
+        finding = finding.log_lines(log_lines.iter().copied());
         let message = msg(&format!("fix-{kind}")).with("upstream", &upstream.text).with("suggestion", &fix);
         finding = match replace_on_line(model, &upstream.origin, &upstream.text, &fix) {
             Some(edit) if kind == "plain-to-tls" || upstream.text.starts_with("https://") => finding.fix(FixStep::edit(message, edit)),

@@ -18,7 +18,7 @@
 //! and the firewall.
 
 use super::support::{reload_proxy_step, upstreams};
-use crate::finding::{Finding, FixStep, HopState, Message};
+use crate::finding::{Finding, FixStep, HopState};
 use crate::model::StackModel;
 
 cause!("upstream-timeout");
@@ -37,9 +37,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     if let Some(host) = &first.host {
         finding = finding.subject(host).param("host", host);
     }
-    for event in events.iter().take(3) {
-        finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-    }
+    finding = finding.log_lines(events.iter().copied().take(3));
     let mut proxy = None;
     for ctx in upstreams(model) {
         let names_it = first.host.as_ref().is_none_or(|h| h == &ctx.upstream.host);

@@ -44,9 +44,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let names: Vec<&str> = model.services.iter().map(|s| s.name.as_str()).collect();
         let label = msg("known-names").with("names", names.join(", "));
         finding = finding.evidence(Origin::implied("docker compose"), label);
-        for event in log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-lookup-failed"]) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
+        finding = finding.log_lines(log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-lookup-failed"]));
         let tail = vec![Hop {
             label: format!("{} ✗", upstream.host),
             state: HopState::Broken,

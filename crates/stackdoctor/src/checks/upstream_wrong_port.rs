@@ -62,9 +62,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             let label = msg("host-port").with("port", port.to_string()).with("target", published.value.1.to_string());
             finding = finding.evidence(published.origin.clone(), label);
         }
-        for event in log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-refused"]) {
-            finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
-        }
+        finding = finding.log_lines(log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-refused"]));
         let message = msg("use-port").with("upstream", &upstream.text).with("suggestion", &suggestion);
         finding = match replace_on_line(model, &upstream.origin, &upstream.text, &suggestion) {
             Some(edit) => finding.fix(FixStep::edit(message, edit)),

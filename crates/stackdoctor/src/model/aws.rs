@@ -39,8 +39,8 @@ pub struct BedrockClient {
     pub service: Option<ServiceId>,
     /// The service's name, or the code folder when no service builds it.
     pub name: String,
-    /// The SDK that creates the client (`boto3`, `aws-sdk-js-v3`, …).
-    pub sdk: String,
+    /// The SDK that creates the client; `None` when the code names models but no client was recognised.
+    pub sdk: Option<crate::sources::bedrock_use::Sdk>,
     /// Where the client is created.
     pub origin: Origin,
     /// Runtime operations the code calls (`InvokeModel`, `Converse`, …).

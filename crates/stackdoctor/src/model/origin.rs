@@ -125,6 +125,11 @@ impl SourceTexts {
         self.texts.contains_key(path)
     }
 
+    /// The whole text of `path`, if a source read it.
+    pub fn text(&self, path: &Path) -> Option<&str> {
+        self.texts.get(path).map(|t| &**t)
+    }
+
     /// Line `line` (1-based) of `path`, without its line ending.
     pub fn line(&self, path: &Path, line: u32) -> Option<&str> {
         let text = self.texts.get(path)?;

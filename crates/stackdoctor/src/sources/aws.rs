@@ -23,8 +23,11 @@ const ENV_EXAMPLES: &[&str] = &[
 ];
 
 /// Fills `model.aws` from the files (the live part is added by the probes).
-pub fn load(model: &mut StackModel) {
-    model.aws.today = today();
+pub fn load(model: &mut StackModel, environment: &std::collections::BTreeMap<String, String>) {
+    model.aws.today = environment
+        .get("STACKDOCTOR_TODAY")
+        .cloned()
+        .unwrap_or_else(today);
     model.aws.catalogue_as_of = model.aws.catalogue().as_of.clone();
     load_clients(model);
     model.aws.credentials = model
@@ -51,22 +54,16 @@ pub fn load_catalogue(model: &mut StackModel, path: &std::path::Path) -> Result<
     })?;
     let catalogue = crate::bedrock::Catalogue::with_user_file(&text).map_err(|e| match e {
         crate::bedrock::CatalogueError::Toml(e) => crate::config::toml_error(path, &text, &e),
-        other => crate::Error::Data {
-            path: path.to_path_buf(),
-            line: 1,
-            column: 1,
-            message: other.to_string(),
-        },
+        // A catalogue that parses but does not hold together has no one position.
+        other => crate::Error::Usage(format!("{}: {other}", path.display())),
     })?;
     model.aws.user_catalogue = Some(Box::new(catalogue));
     Ok(())
 }
 
-/// Today's date (UTC, `YYYY-MM-DD`); `STACKDOCTOR_TODAY` fixes it for reproducible runs.
+/// Today's date (UTC, `YYYY-MM-DD`); `STACKDOCTOR_TODAY` in the environment
+/// fixes it for reproducible runs.
 fn today() -> String {
-    if let Ok(day) = std::env::var("STACKDOCTOR_TODAY") {
-        return day;
-    }
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
@@ -127,18 +124,6 @@ fn env_examples(model: &mut StackModel) -> Vec<Sourced<(String, String)>> {
     out
 }
 
-/// Folders never searched for policy files.
-const SKIPPED_DIRS: &[&str] = &[
-    "node_modules",
-    "target",
-    "vendor",
-    "venv",
-    ".venv",
-    "__pycache__",
-    "dist",
-    "build",
-    ".git",
-];
 /// Policy files are small; larger JSON files are data, not policies.
 const MAX_POLICY_FILE: u64 = 1 << 20;
 
@@ -158,7 +143,7 @@ pub fn load_policies(
             path: path.clone(),
             line: e.line() as u32,
             column: e.column() as u32,
-            message: e.to_string(),
+            message: e.message(),
         })?;
         if policies.is_empty() {
             return Err(crate::Error::Usage(format!(
@@ -199,7 +184,7 @@ pub fn load_policies(
             }
             Ok(_) => {}
             Err(e) => model.notes.push(Sourced::new(
-                format!("not read as an IAM policy: {e}"),
+                format!("not read as an IAM policy: {}", e.message()),
                 Origin::file(&path, e.line() as u32, e.column() as u32, 0),
             )),
         }
@@ -223,7 +208,7 @@ fn find_json_files(dir: &std::path::Path, depth: usize, out: &mut Vec<std::path:
             continue;
         };
         if kind.is_dir() {
-            if !name.starts_with('.') && !SKIPPED_DIRS.contains(&name.as_str()) {
+            if !name.starts_with('.') && !bedrock_use::SKIPPED_DIRS.contains(&name.as_str()) {
                 find_json_files(&entry.path(), depth + 1, out);
             }
         } else if kind.is_file()
@@ -345,7 +330,7 @@ pub fn load_clients(model: &mut StackModel) {
         model.aws.clients.push(BedrockClient {
             service,
             name,
-            sdk: sdk.map_or("unknown", |s| s.name()).to_string(),
+            sdk,
             origin: client_use.origin(),
             operations,
             actions,

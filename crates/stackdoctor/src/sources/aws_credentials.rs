@@ -8,7 +8,6 @@ use crate::model::aws::{
     CredentialDefect, CredentialKind, CredentialSource, CredentialsView, MisplacedCredential,
 };
 use crate::model::{Origin, Service, StackModel};
-use std::path::Path;
 
 /// Names people use for keys that no AWS SDK reads, and the name it does read.
 const WRONG_NAMES: &[(&str, &str)] = &[
@@ -139,7 +138,9 @@ pub fn credentials_of(model: &StackModel, service: &Service) -> CredentialsView 
     // reads `.env` for `${…}` only, it does not give it to containers.
     if let Some(project) = model.projects.get(service.project) {
         for file in &project.env_files {
-            for (name, line, column) in env_file_keys(file) {
+            // The compose source kept the env file's text: no second read.
+            let text = model.sources.text(file).unwrap_or_default();
+            for (name, line, column) in env_file_keys(text) {
                 if SDK_NAMES.contains(&name.as_str()) && service.env(&name).is_none() {
                     view.misplaced.push(MisplacedCredential {
                         variable: name.clone(),
@@ -188,11 +189,8 @@ fn is_secret_key(value: &str) -> bool {
 }
 
 /// The keys of an env file with their positions (values are not kept).
-fn env_file_keys(file: &Path) -> Vec<(String, u32, u32)> {
-    let Ok(text) = std::fs::read_to_string(file) else {
-        return Vec::new();
-    };
-    compose::dotenv::parse(&text, &|_| None)
+fn env_file_keys(text: &str) -> Vec<(String, u32, u32)> {
+    compose::dotenv::parse(text, &|_| None)
         .map(|entries| {
             entries
                 .into_iter()

@@ -33,7 +33,7 @@ use std::sync::OnceLock;
 /// Folders never searched (hidden folders, and virtualenvs by their
 /// `pyvenv.cfg`, are skipped too): dependencies and build output hold other
 /// people's code, which names models and regions too.
-const SKIPPED_DIRS: &[&str] = &[
+pub const SKIPPED_DIRS: &[&str] = &[
     "node_modules",
     "target",
     "venv",

@@ -74,7 +74,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     if let Some(path) = &inputs.bedrock_models {
         aws::load_catalogue(&mut model, path)?;
     }
-    aws::load(&mut model);
+    aws::load(&mut model, &inputs.environment);
     aws::load_policies(&mut model, &inputs.iam_policies)?;
     if let Some(plan) = &inputs.probes {
         let mut plan = plan.clone();
