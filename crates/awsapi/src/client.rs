@@ -16,6 +16,13 @@ use crate::types::*;
 use crate::xml::{self, Element};
 
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
+const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+/// `ecs:DescribeTasks` takes at most this many tasks per call.
+const ECS_DESCRIBE_TASKS_MAX: usize = 100;
+/// `ecs:DescribeServices` takes at most this many services per call.
+const ECS_DESCRIBE_SERVICES_MAX: usize = 10;
+/// Page size asked of ECS list calls (their maximum).
+const ECS_LIST_PAGE_SIZE: u32 = 100;
 
 /// A configured client. Each call makes one or a few signed HTTP exchanges,
 /// each bounded by the configured timeouts and body cap; calls are blocking
@@ -383,6 +390,23 @@ fn simulation(e: &Element) -> PolicySimulation {
     }
 }
 
+// ---- ELBv2 target health XML ---------------------------------------------
+
+fn target_health(result: &Element) -> Vec<TargetHealthDescription> {
+    members(result.child("TargetHealthDescriptions"))
+        .filter_map(|m| {
+            Some(TargetHealthDescription {
+                target_id: m.text_at(&["Target", "Id"])?,
+                port: m.text_at(&["Target", "Port"]).and_then(|p| p.parse().ok()),
+                health_check_port: m.text_at(&["HealthCheckPort"]),
+                state: m.text_at(&["TargetHealth", "State"]).unwrap_or_default(),
+                reason: m.text_at(&["TargetHealth", "Reason"]),
+                description: m.text_at(&["TargetHealth", "Description"]),
+            })
+        })
+        .collect()
+}
+
 impl Client {
     /// Resolves region, credentials and endpoints (see [`ClientConfig`]) and
     /// builds the client. Nothing is sent.
@@ -432,6 +456,8 @@ impl Client {
     }
 
     /// Signs and sends one request; non-2xx statuses become [`Error::Api`].
+    // One private funnel for every exchange; the arguments are the request.
+    #[allow(clippy::too_many_arguments)]
     fn execute(
         &self,
         service: Service,
@@ -439,14 +465,17 @@ impl Client {
         method: Method,
         path: &str,
         query: &[(String, String)],
+        extra_headers: &[(&str, &str)],
         body: Vec<u8>,
     ) -> Result<Reply, Error> {
         let endpoint = &self.endpoints[&service];
         let wire_path = format!("{}{}", endpoint.base_path, path);
         let mut headers = vec![("host".to_owned(), endpoint.authority.clone())];
-        if method == Method::Post {
-            headers.push(("content-type".to_owned(), FORM_CONTENT_TYPE.to_owned()));
-        }
+        headers.extend(
+            extra_headers
+                .iter()
+                .map(|(k, v)| ((*k).to_ascii_lowercase(), (*v).to_owned())),
+        );
         sigv4::sign(
             method.as_str(),
             &wire_path,
@@ -505,8 +534,78 @@ impl Client {
             Method::Post,
             "/",
             &[],
+            &[("content-type", FORM_CONTENT_TYPE)],
             form_encode(&all).into_bytes(),
         )
+    }
+
+    /// One JSON-protocol (`x-amz-json-1.1`) exchange: `POST /` with
+    /// `X-Amz-Target: <prefix>.<target>`.
+    fn json_call(
+        &self,
+        service: Service,
+        target: &str,
+        body: &serde_json::Value,
+    ) -> Result<Reply, Error> {
+        let operation = format!("{}:{target}", service.signing_name());
+        let prefix = service.json_target_prefix().ok_or_else(|| Error::Config {
+            message: format!("{service} does not use the JSON protocol"),
+        })?;
+        let amz_target = format!("{prefix}.{target}");
+        let body = serde_json::to_vec(body).map_err(|e| Error::Config {
+            message: format!("{operation}: cannot serialize the request: {e}"),
+        })?;
+        self.execute(
+            service,
+            &operation,
+            Method::Post,
+            "/",
+            &[],
+            &[
+                ("content-type", JSON_CONTENT_TYPE),
+                ("x-amz-target", &amz_target),
+            ],
+            body,
+        )
+    }
+
+    /// [`Self::json_call`] and the reply as a JSON object (an empty body
+    /// reads as `{}`).
+    fn json_value(
+        &self,
+        service: Service,
+        target: &str,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        let operation = format!("{}:{target}", service.signing_name());
+        let reply = self.json_call(service, target, body)?;
+        if trim_ascii_start(&reply.response.body).is_empty() {
+            return Ok(serde_json::Value::Object(Default::default()));
+        }
+        let value: serde_json::Value = reply.json(&operation)?;
+        if !value.is_object() {
+            return Err(Error::Parse {
+                operation,
+                status: reply.response.status,
+                message: "the reply is not a JSON object".into(),
+            });
+        }
+        Ok(value)
+    }
+
+    /// Calls a JSON-protocol action (ECS) with a JSON request body and
+    /// returns the reply as JSON. `target` is the operation name
+    /// (`CreateCluster`); the `X-Amz-Target` prefix comes from
+    /// [`Service::json_target_prefix`]. An escape hatch for actions without a
+    /// method here; tests use it to set up moto. The same limits apply as to
+    /// every call (timeouts, body cap); AWS errors become [`Error::Api`].
+    pub fn raw_json(
+        &self,
+        service: Service,
+        target: &str,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        self.json_value(service, target, body)
     }
 
     /// Calls a query-protocol action (STS, EC2, IAM) with extra form
@@ -608,6 +707,7 @@ impl Client {
             Method::Get,
             path,
             query,
+            &[],
             Vec::new(),
         )
     }
@@ -746,6 +846,237 @@ impl Client {
         }
         out.truncated = true;
         Ok(out)
+    }
+
+    // ---- ECS (JSON 1.1) ----------------------------------------------------
+
+    /// Follows `nextToken` of an ECS list call up to the page limit and
+    /// collects the strings under `key`.
+    fn ecs_list(
+        &self,
+        target: &str,
+        request: serde_json::Map<String, serde_json::Value>,
+        key: &str,
+    ) -> Result<Vec<String>, Error> {
+        let operation = format!("ecs:{target}");
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..self.max_pages {
+            let mut body = request.clone();
+            body.insert("maxResults".into(), ECS_LIST_PAGE_SIZE.into());
+            if let Some(t) = &token {
+                body.insert("nextToken".into(), t.clone().into());
+            }
+            let page = self.json_value(Service::Ecs, target, &body.into())?;
+            match page.get(key) {
+                None | Some(serde_json::Value::Null) => {}
+                Some(serde_json::Value::Array(items)) => {
+                    for item in items {
+                        let s = item.as_str().ok_or_else(|| Error::Parse {
+                            operation: operation.clone(),
+                            status: 200,
+                            message: format!("`{key}` holds a non-string: {item}"),
+                        })?;
+                        out.push(s.to_owned());
+                    }
+                }
+                Some(other) => {
+                    return Err(Error::Parse {
+                        operation,
+                        status: 200,
+                        message: format!("`{key}` is not an array: {other}"),
+                    })
+                }
+            }
+            token = page
+                .get("nextToken")
+                .and_then(|t| t.as_str())
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned);
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Describes `items` in chunks of `chunk` (the API's per-call maximum),
+    /// at most `max_pages` calls, and merges the `result_key` and `failures`
+    /// arrays of the replies into the first reply. Items past the call limit
+    /// are not described: the result then carries `"truncated": true`.
+    fn ecs_describe_chunked<S: AsRef<str>>(
+        &self,
+        target: &str,
+        cluster: &str,
+        request_key: &str,
+        items: &[S],
+        chunk: usize,
+        result_key: &str,
+    ) -> Result<serde_json::Value, Error> {
+        let mut merged = serde_json::Map::new();
+        merged.insert(result_key.into(), serde_json::Value::Array(Vec::new()));
+        merged.insert("failures".into(), serde_json::Value::Array(Vec::new()));
+        let chunks: Vec<&[S]> = items.chunks(chunk).collect();
+        for (i, part) in chunks.iter().enumerate() {
+            if i == self.max_pages {
+                merged.insert("truncated".into(), true.into());
+                break;
+            }
+            let mut body = serde_json::Map::new();
+            if !cluster.is_empty() {
+                body.insert("cluster".into(), cluster.into());
+            }
+            let part: Vec<&str> = part.iter().map(AsRef::as_ref).collect();
+            body.insert(request_key.into(), part.into());
+            let reply = self.json_value(Service::Ecs, target, &body.into())?;
+            let serde_json::Value::Object(reply) = reply else {
+                unreachable!("json_value returns objects")
+            };
+            for (k, v) in reply {
+                match (merged.get_mut(&k), v) {
+                    (Some(serde_json::Value::Array(all)), serde_json::Value::Array(more))
+                        if k == result_key || k == "failures" =>
+                    {
+                        all.extend(more)
+                    }
+                    (_, serde_json::Value::Null) if k == result_key || k == "failures" => {}
+                    (_, v) => {
+                        merged.entry(k).or_insert(v);
+                    }
+                }
+            }
+        }
+        Ok(serde_json::Value::Object(merged))
+    }
+
+    /// `ecs:DescribeServices` for services (names or ARNs) of `cluster` (the
+    /// default cluster when empty). Returns the whole reply:
+    /// `{"services": [...], "failures": [...]}`. ECS takes at most 10
+    /// services per call; more are described in several calls (at most the
+    /// page limit, after which the reply carries `"truncated": true`) whose
+    /// `services` and `failures` are merged. No services: no call, empty
+    /// arrays.
+    pub fn ecs_describe_services<S: AsRef<str>>(
+        &self,
+        cluster: &str,
+        services: &[S],
+    ) -> Result<serde_json::Value, Error> {
+        self.ecs_describe_chunked(
+            "DescribeServices",
+            cluster,
+            "services",
+            services,
+            ECS_DESCRIBE_SERVICES_MAX,
+            "services",
+        )
+    }
+
+    /// `ecs:ListTasks`: the task ARNs of `cluster` (the default cluster when
+    /// empty), of the service `service_name` when not empty, with the desired
+    /// status `desired_status` (`RUNNING`, `PENDING` or `STOPPED`; ECS's
+    /// default is `RUNNING`). Follows `nextToken` up to the page limit (100
+    /// tasks a page); ARNs past the limit are not fetched. ECS keeps stopped
+    /// tasks for about an hour only.
+    pub fn ecs_list_tasks(
+        &self,
+        cluster: &str,
+        service_name: &str,
+        desired_status: Option<&str>,
+    ) -> Result<Vec<String>, Error> {
+        let mut body = serde_json::Map::new();
+        if !cluster.is_empty() {
+            body.insert("cluster".into(), cluster.into());
+        }
+        if !service_name.is_empty() {
+            body.insert("serviceName".into(), service_name.into());
+        }
+        if let Some(s) = desired_status {
+            body.insert("desiredStatus".into(), s.into());
+        }
+        self.ecs_list("ListTasks", body, "taskArns")
+    }
+
+    /// `ecs:DescribeTasks` for task ARNs (or IDs) of `cluster` (the default
+    /// cluster when empty). Returns `{"tasks": [...], "failures": [...]}`.
+    /// ECS takes at most 100 tasks per call; more are described in several
+    /// calls (at most the page limit, after which the reply carries
+    /// `"truncated": true`) whose `tasks` and `failures` are merged. No
+    /// tasks: no call, empty arrays.
+    pub fn ecs_describe_tasks<S: AsRef<str>>(
+        &self,
+        cluster: &str,
+        task_arns: &[S],
+    ) -> Result<serde_json::Value, Error> {
+        self.ecs_describe_chunked(
+            "DescribeTasks",
+            cluster,
+            "tasks",
+            task_arns,
+            ECS_DESCRIBE_TASKS_MAX,
+            "tasks",
+        )
+    }
+
+    /// `ecs:DescribeTaskDefinition` for a family (latest active revision),
+    /// `family:revision` or an ARN. Returns the whole reply:
+    /// `{"taskDefinition": {...}}` (and `tags` when ECS sends them).
+    pub fn ecs_describe_task_definition(
+        &self,
+        task_definition: &str,
+    ) -> Result<serde_json::Value, Error> {
+        self.json_value(
+            Service::Ecs,
+            "DescribeTaskDefinition",
+            &serde_json::json!({ "taskDefinition": task_definition }),
+        )
+    }
+
+    /// `ecs:ListTaskDefinitions`: task definition ARNs of families starting
+    /// with `family_prefix` (all families when empty), with `status`
+    /// (`ACTIVE`, `INACTIVE`, `DELETE_IN_PROGRESS`; ECS's default is
+    /// `ACTIVE`), sorted by family and revision, newest first when
+    /// `sort_desc`. Follows `nextToken` up to the page limit (100 a page).
+    pub fn ecs_list_task_definitions(
+        &self,
+        family_prefix: &str,
+        status: Option<&str>,
+        sort_desc: bool,
+    ) -> Result<Vec<String>, Error> {
+        let mut body = serde_json::Map::new();
+        if !family_prefix.is_empty() {
+            body.insert("familyPrefix".into(), family_prefix.into());
+        }
+        if let Some(s) = status {
+            body.insert("status".into(), s.into());
+        }
+        body.insert("sort".into(), if sort_desc { "DESC" } else { "ASC" }.into());
+        self.ecs_list("ListTaskDefinitions", body, "taskDefinitionArns")
+    }
+
+    // ---- Elastic Load Balancing v2 (query) ----------------------------------
+
+    /// `elasticloadbalancing:DescribeTargetHealth` for every registered
+    /// target of a target group (ELBv2: ALB/NLB/GWLB). One call; the API
+    /// does not paginate.
+    pub fn elbv2_describe_target_health(
+        &self,
+        target_group_arn: &str,
+    ) -> Result<Vec<TargetHealthDescription>, Error> {
+        const OP: &str = "elasticloadbalancing:DescribeTargetHealth";
+        let reply = self.query(
+            Service::Elbv2,
+            "DescribeTargetHealth",
+            &pairs(&[("TargetGroupArn", target_group_arn)]),
+        )?;
+        let root = reply.xml(OP)?;
+        let result = root
+            .child("DescribeTargetHealthResult")
+            .ok_or_else(|| Error::Parse {
+                operation: OP.into(),
+                status: reply.response.status,
+                message: format!("no DescribeTargetHealthResult in <{}>", root.name),
+            })?;
+        Ok(target_health(result))
     }
 }
 

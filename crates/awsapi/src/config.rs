@@ -27,8 +27,8 @@
 //!   only `AWS_DEFAULT_REGION`, which stackdoctor diagnoses separately.)
 //! * **Endpoints**, per service: an explicit URL for the service, an explicit
 //!   URL for all services, `AWS_ENDPOINT_URL_<SERVICE>` (`STS`, `EC2`, `IAM`,
-//!   `BEDROCK`), `AWS_ENDPOINT_URL`, then the public endpoint of the region's
-//!   partition. `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` turns the two
+//!   `BEDROCK`, `ECS`, `ELASTIC_LOAD_BALANCING_V2`), `AWS_ENDPOINT_URL`, then
+//!   the public endpoint of the region's partition. `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` turns the two
 //!   environment variables off. Profile `endpoint_url` / `services` sections
 //!   are not read.
 
@@ -132,11 +132,23 @@ pub enum Service {
     Iam,
     /// Amazon Bedrock control plane (REST-JSON).
     Bedrock,
+    /// Amazon ECS (JSON 1.1 protocol, `X-Amz-Target` header).
+    Ecs,
+    /// Elastic Load Balancing v2: application and network load balancers
+    /// (query protocol).
+    Elbv2,
 }
 
 impl Service {
     /// All services.
-    pub const ALL: [Service; 4] = [Service::Sts, Service::Ec2, Service::Iam, Service::Bedrock];
+    pub const ALL: [Service; 6] = [
+        Service::Sts,
+        Service::Ec2,
+        Service::Iam,
+        Service::Bedrock,
+        Service::Ecs,
+        Service::Elbv2,
+    ];
 
     /// The SigV4 signing name and endpoint prefix.
     pub fn signing_name(self) -> &'static str {
@@ -145,26 +157,41 @@ impl Service {
             Service::Ec2 => "ec2",
             Service::Iam => "iam",
             Service::Bedrock => "bedrock",
+            Service::Ecs => "ecs",
+            Service::Elbv2 => "elasticloadbalancing",
         }
     }
 
-    /// The suffix of `AWS_ENDPOINT_URL_<SUFFIX>`: the service ID upper-cased.
+    /// The suffix of `AWS_ENDPOINT_URL_<SUFFIX>`: the service ID upper-cased,
+    /// spaces as underscores.
     pub fn env_suffix(self) -> &'static str {
         match self {
             Service::Sts => "STS",
             Service::Ec2 => "EC2",
             Service::Iam => "IAM",
             Service::Bedrock => "BEDROCK",
+            Service::Ecs => "ECS",
+            Service::Elbv2 => "ELASTIC_LOAD_BALANCING_V2",
         }
     }
 
-    /// The query-protocol API version (`None` for REST services).
+    /// The query-protocol API version (`None` for REST and JSON services).
     pub fn api_version(self) -> Option<&'static str> {
         match self {
             Service::Sts => Some("2011-06-15"),
             Service::Ec2 => Some("2016-11-15"),
             Service::Iam => Some("2010-05-08"),
-            Service::Bedrock => None,
+            Service::Elbv2 => Some("2015-12-01"),
+            Service::Bedrock | Service::Ecs => None,
+        }
+    }
+
+    /// The `X-Amz-Target` prefix of a JSON-protocol service (the header is
+    /// `<prefix>.<Operation>`); `None` for the other protocols.
+    pub fn json_target_prefix(self) -> Option<&'static str> {
+        match self {
+            Service::Ecs => Some("AmazonEC2ContainerServiceV20141113"),
+            _ => None,
         }
     }
 }
@@ -1047,6 +1074,50 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn ecs_and_elbv2_endpoints() {
+        let cfg = ClientConfig::new().environment(env(&[
+            ("AWS_ENDPOINT_URL_ECS", "http://127.0.0.1:5001"),
+            (
+                "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2",
+                "http://127.0.0.1:5002",
+            ),
+        ]));
+        let e = cfg.resolve_endpoint(Service::Ecs, "eu-west-1").unwrap();
+        assert_eq!(e.url(), "http://127.0.0.1:5001");
+        assert_eq!(
+            e.source,
+            EndpointSource::Environment {
+                variable: "AWS_ENDPOINT_URL_ECS".into()
+            }
+        );
+        let e = cfg.resolve_endpoint(Service::Elbv2, "eu-west-1").unwrap();
+        assert_eq!(e.url(), "http://127.0.0.1:5002");
+        assert_eq!(e.signing_region, "eu-west-1");
+
+        let cfg = ClientConfig::new().environment(env(&[]));
+        assert_eq!(
+            cfg.resolve_endpoint(Service::Ecs, "ap-northeast-1")
+                .unwrap()
+                .url(),
+            "https://ecs.ap-northeast-1.amazonaws.com"
+        );
+        assert_eq!(
+            cfg.resolve_endpoint(Service::Elbv2, "cn-north-1")
+                .unwrap()
+                .url(),
+            "https://elasticloadbalancing.cn-north-1.amazonaws.com.cn"
+        );
+        assert_eq!(Service::Elbv2.signing_name(), "elasticloadbalancing");
+        assert_eq!(Service::Elbv2.api_version(), Some("2015-12-01"));
+        assert_eq!(Service::Ecs.api_version(), None);
+        assert_eq!(
+            Service::Ecs.json_target_prefix(),
+            Some("AmazonEC2ContainerServiceV20141113")
+        );
+        assert_eq!(serde_json::to_value(Service::Elbv2).unwrap(), "elbv2");
     }
 
     #[test]

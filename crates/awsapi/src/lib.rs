@@ -7,6 +7,9 @@
 //! | `bedrock:ListFoundationModels`, `GetFoundationModel` | REST-JSON `GET /foundation-models[/{id}]` | [`Client::bedrock_list_foundation_models`], [`Client::bedrock_get_foundation_model`] |
 //! | `bedrock:ListInferenceProfiles`, `GetInferenceProfile` | REST-JSON `GET /inference-profiles[/{id}]` | [`Client::bedrock_list_inference_profiles`], [`Client::bedrock_get_inference_profile`] |
 //! | `iam:SimulatePrincipalPolicy` | query, XML | [`Client::iam_simulate_principal_policy`] |
+//! | `ecs:DescribeServices`, `ListTasks`, `DescribeTasks` | JSON 1.1 | [`Client::ecs_describe_services`], [`Client::ecs_list_tasks`], [`Client::ecs_describe_tasks`] |
+//! | `ecs:DescribeTaskDefinition`, `ListTaskDefinitions` | JSON 1.1 | [`Client::ecs_describe_task_definition`], [`Client::ecs_list_task_definitions`] |
+//! | `elasticloadbalancing:DescribeTargetHealth` (ELBv2) | query, XML | [`Client::elbv2_describe_target_health`] |
 //!
 //! Every exchange is bounded: a connect timeout (default 3 s), an overall
 //! timeout per HTTP exchange from DNS to the last body byte (default 10 s), a
@@ -114,5 +117,5 @@ pub use time::{amz_date, parse_http_date};
 pub use types::{
     CallerIdentity, ContextEntry, FoundationModel, InferenceProfile, InferenceProfileList,
     InstanceDescription, MatchedStatement, MetadataOptions, PolicySimulation, PolicySimulationList,
-    Position, ResourceSimulation,
+    Position, ResourceSimulation, TargetHealthDescription,
 };

@@ -197,3 +197,23 @@ impl ContextEntry {
         }
     }
 }
+
+/// One target of `elasticloadbalancing:DescribeTargetHealth`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TargetHealthDescription {
+    /// The target: an instance ID, an IP address, a Lambda function ARN or
+    /// an ALB ARN, depending on the target group's target type.
+    pub target_id: String,
+    /// The port the target receives traffic on (absent for Lambda targets).
+    pub port: Option<u16>,
+    /// The port health checks go to: a number, or `traffic-port`.
+    pub health_check_port: Option<String>,
+    /// `initial`, `healthy`, `unhealthy`, `unhealthy.draining`, `unused`,
+    /// `draining` or `unavailable`.
+    pub state: String,
+    /// A reason code when not healthy (`Target.ResponseCodeMismatch`,
+    /// `Target.Timeout`, `Target.NotInUse`, `Elb.InitialHealthChecking`, …).
+    pub reason: Option<String>,
+    /// A human-readable description of the reason.
+    pub description: Option<String>,
+}

@@ -170,3 +170,53 @@ fn a_body_at_the_cap_is_accepted() {
         Err(Error::BodyTooLarge { .. })
     ));
 }
+
+#[test]
+fn ecs_and_elbv2_calls_against_a_hanging_server_cost_one_timeout() {
+    let silent = SilentServer::start();
+    let client = config_for(&format!("http://{}", silent.addr))
+        .connect_timeout(Duration::from_millis(500))
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let many: Vec<String> = (0..250).map(|i| format!("t{i}")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    type Call<'a> = Box<dyn Fn() -> Result<(), Error> + 'a>;
+    let calls: Vec<(&str, Call)> = vec![
+        (
+            "list_tasks",
+            Box::new(|| client.ecs_list_tasks("c", "s", None).map(drop)),
+        ),
+        (
+            "list_task_definitions",
+            Box::new(|| client.ecs_list_task_definitions("f", None, true).map(drop)),
+        ),
+        (
+            "describe_tasks (3 chunks)",
+            Box::new(|| client.ecs_describe_tasks("c", &many).map(drop)),
+        ),
+        (
+            "describe_services (25 chunks)",
+            Box::new(|| client.ecs_describe_services("c", &many).map(drop)),
+        ),
+        (
+            "describe_task_definition",
+            Box::new(|| client.ecs_describe_task_definition("f").map(drop)),
+        ),
+        (
+            "describe_target_health",
+            Box::new(|| client.elbv2_describe_target_health("arn:tg").map(drop)),
+        ),
+    ];
+    for (name, call) in calls {
+        let started = Instant::now();
+        let e = call().unwrap_err();
+        let took = started.elapsed();
+        assert!(
+            matches!(&e, Error::Timeout { which, timeout_ms: 1000, .. } if which == "overall"),
+            "{name}: {e:?}"
+        );
+        assert!(took >= Duration::from_millis(900), "{name}: {took:?}");
+        assert!(took < Duration::from_millis(2500), "{name}: took {took:?}");
+    }
+}
