@@ -62,9 +62,30 @@ pub struct StackArgs {
     /// A Bedrock model catalogue (TOML) that replaces or extends the built-in one.
     #[arg(long = "bedrock-models", value_name = "FILE")]
     pub bedrock_models: Option<PathBuf>,
+    /// ecspresso config (as `ecspresso --config`); default: `ECSPRESSO_CONFIG`,
+    /// else ecspresso.yml/.yaml/.json/.jsonnet in the folder or below.
+    #[arg(long = "config", value_name = "FILE")]
+    pub ecspresso_config: Option<PathBuf>,
+    /// Env file for ecspresso's templates, as `ecspresso --envfile` (repeatable).
+    #[arg(long = "envfile", value_name = "FILE")]
+    pub ecspresso_envfiles: Vec<PathBuf>,
+    /// Jsonnet external string variable, as `ecspresso --ext-str NAME=VALUE` (repeatable).
+    #[arg(long = "ext-str", value_name = "NAME=VALUE", value_parser = parse_assignment)]
+    pub ext_str: Vec<(String, String)>,
+    /// Jsonnet external code variable, as `ecspresso --ext-code NAME=CODE` (repeatable).
+    #[arg(long = "ext-code", value_name = "NAME=CODE", value_parser = parse_assignment)]
+    pub ext_code: Vec<(String, String)>,
     /// Language of the texts (en, ja); default from the locale.
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
+}
+
+/// `NAME=VALUE` of `--ext-str`/`--ext-code`.
+fn parse_assignment(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
+        _ => Err(format!("`{text}`: write NAME=VALUE")),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -110,6 +131,9 @@ pub struct DiagnoseArgs {
 pub struct ModelArgs {
     #[command(flatten)]
     pub stack: StackArgs,
+    /// Also ask AWS (as `diagnose --aws`) and show what it said.
+    #[arg(long)]
+    pub aws: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }

@@ -8,6 +8,8 @@ pub enum Error {
     Compose(#[from] compose::Error),
     #[error(transparent)]
     Caddyfile(#[from] caddyfile::Error),
+    #[error(transparent)]
+    Ecspresso(#[from] ecspresso::Error),
     #[error("{path}: cannot read: {source}")]
     Read {
         path: PathBuf,

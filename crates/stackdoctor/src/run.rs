@@ -53,7 +53,9 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             })
         }
         Command::Model(args) => {
-            let model = build_model(&inputs(&args.stack, None)?)?;
+            let mut inputs = inputs(&args.stack, None)?;
+            inputs.ask_aws = args.aws;
+            let model = build_model(&inputs)?;
             let text = match args.format {
                 Format::Json => model_json(&model) + "\n",
                 Format::Text => model_text(&model),
@@ -138,6 +140,15 @@ fn inputs(stack: &StackArgs, url: Option<String>) -> Result<Inputs, Error> {
             .bedrock_models
             .as_ref()
             .map(|p| user_file(p, &stack.path)),
+        ecspresso: crate::sources::ecspresso::EcspressoInputs {
+            config: stack
+                .ecspresso_config
+                .as_ref()
+                .map(|p| user_file(p, &stack.path)),
+            envfiles: files(&stack.ecspresso_envfiles),
+            ext_str: stack.ext_str.iter().cloned().collect(),
+            ext_code: stack.ext_code.iter().cloned().collect(),
+        },
         probes: None,
         ask_aws: false,
         environment: std::env::vars().collect(),

@@ -9,6 +9,7 @@
 use crate::finding::Finding;
 use crate::model::StackModel;
 
+pub mod ecs_support;
 pub mod log_causes;
 pub mod support;
 
@@ -60,6 +61,23 @@ macro_rules! checks {
 }
 
 checks! {
+    ecspresso_config_invalid => "ecspresso-config-invalid",
+    ecs_invalid_cpu_memory => "ecs-invalid-cpu-memory",
+    ecs_fargate_invalid_parameter => "ecs-fargate-invalid-parameter",
+    ecs_lb_container_mismatch => "ecs-lb-container-mismatch",
+    ecs_missing_execution_role => "ecs-missing-execution-role",
+    ecs_network_config => "ecs-network-config",
+    ecs_container_health_check_failed => "ecs-container-health-check-failed",
+    ecs_deploy_timeout => "ecs-deploy-timeout",
+    ecs_image_pull_failed => "ecs-image-pull-failed",
+    ecs_image_arch_mismatch => "ecs-image-arch-mismatch",
+    ecs_secrets_pull_failed => "ecs-secrets-pull-failed",
+    ecs_container_oom => "ecs-container-oom",
+    ecs_container_exited => "ecs-container-exited",
+    ecs_elb_health_check_failed => "ecs-elb-health-check-failed",
+    ecs_no_capacity => "ecs-no-capacity",
+    ecs_rollback_failed => "ecs-rollback-failed",
+    ecs_definition_drift => "ecs-definition-drift",
     iam_missing_bedrock_permission => "iam-missing-bedrock-permission",
     iam_explicit_deny => "iam-explicit-deny",
     bedrock_marketplace_permission_missing => "bedrock-marketplace-permission-missing",

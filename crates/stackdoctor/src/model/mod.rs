@@ -5,6 +5,7 @@
 //! a network is something services share. Every value keeps its [`Origin`].
 
 pub mod aws;
+pub mod ecs;
 pub mod origin;
 
 pub use origin::{FilePosition, Origin, SourceTexts, Sourced};
@@ -35,6 +36,8 @@ pub struct StackModel {
     pub invalid_inputs: Vec<InvalidInput>,
     /// What the stack needs from AWS (Bedrock clients, regions, credentials, IAM policies).
     pub aws: aws::AwsModel,
+    /// ECS services deployed with ecspresso, and what their deploys said.
+    pub ecs: ecs::EcsModel,
     /// Warnings the loaders raised (unset variables, …), shown with `model`.
     pub notes: Vec<Sourced<String>>,
     #[serde(skip)]

@@ -45,6 +45,8 @@ pub struct Inputs {
     pub proxies: Vec<String>,
     pub routes: usize,
     pub log_events: usize,
+    /// ecspresso configs read (relative paths).
+    pub ecspresso_configs: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -248,6 +250,12 @@ pub fn build(model: &StackModel, diagnosis: &Diagnosis, lang: Lang) -> Report {
                 .map(|s| s.routes.len())
                 .sum(),
             log_events: model.log_events.len(),
+            ecspresso_configs: model
+                .ecs
+                .deployments
+                .iter()
+                .map(|d| builder.shown(&d.config_file))
+                .collect(),
         },
     }
 }

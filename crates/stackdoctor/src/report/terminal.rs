@@ -91,9 +91,10 @@ pub fn render(report: &Report, lang: Lang, style: Style) -> String {
         i.routes,
         i.log_events,
     );
+    let ecspresso = i.ecspresso_configs.len();
     let seen = match lang {
-        Lang::En => format!("read {projects} compose project(s), {services} service(s), {proxies} proxy config(s), {routes} proxy route(s), {logs} known log line(s)"),
-        Lang::Ja => format!("読み込み: compose プロジェクト {projects}、サービス {services}、プロキシ設定 {proxies}、プロキシのルート {routes}、既知のログ行 {logs}"),
+        Lang::En => format!("read {projects} compose project(s), {services} service(s), {proxies} proxy config(s), {routes} proxy route(s), {ecspresso} ecspresso config(s), {logs} known log line(s)"),
+        Lang::Ja => format!("読み込み: compose プロジェクト {projects}、サービス {services}、プロキシ設定 {proxies}、プロキシのルート {routes}、ecspresso 設定 {ecspresso}、既知のログ行 {logs}"),
     };
     if !report
         .findings

@@ -49,11 +49,14 @@ pub fn ask_aws(model: &mut StackModel, environment: &BTreeMap<String, String>, t
                 .as_deref()
                 .map(|id| client.ec2_describe_instance(id))
         });
-        let models = scope.spawn(|| client.bedrock_list_foundation_models());
+        // Only a stack that calls Bedrock needs the region's model list.
+        let models = scope.spawn(|| {
+            (!model.aws.clients.is_empty()).then(|| client.bedrock_list_foundation_models())
+        });
         (
             caller.join().ok(),
             instance.join().ok().flatten(),
-            models.join().ok(),
+            models.join().ok().flatten(),
         )
     });
     // The role the caller runs as, for the policy simulator.

@@ -86,7 +86,14 @@ pub struct LogScan {
     pub counts: BTreeMap<(String, Option<String>), u64>,
     pub unrecognised: UnrecognisedErrors,
     pub scanned: Scanned,
+    /// Standard input as text, when it was small enough to keep
+    /// ([`STRUCTURED_CAP`]): ECS outputs piped in are also read as a whole.
+    pub stdin_text: Option<String>,
 }
+
+/// Inputs up to this size are also read whole, for the structured readers
+/// (describe-tasks JSON, ecspresso status); larger ones are only scanned.
+pub const STRUCTURED_CAP: u64 = 32 * 1024 * 1024;
 
 /// Unrecognised error lines kept as samples.
 const UNRECOGNISED_SAMPLES: usize = 5;
@@ -195,7 +202,7 @@ const GENERIC_LOG_NAMES: &[&str] = &[
 
 /// The service a log file is named after (`web.log`, `caddy.log.1.gz` → `caddy`), when
 /// its lines carry no compose prefix. Generic names and docker's `<id>-json.log` give none.
-fn service_from_file_name(path: &Path) -> Option<String> {
+pub fn service_from_file_name(path: &Path) -> Option<String> {
     let name = path.file_name()?.to_str()?;
     let stem = name.split('.').next()?;
     let plain = !stem.is_empty()
@@ -282,17 +289,32 @@ pub fn scan_inputs(inputs: &[PathBuf], set: &SignatureSet) -> Result<LogScan, Er
     }
     let scanner = set.scanner()?;
     let options = logscan::Options::default();
+    let mut stdin_text = None;
     for input in inputs {
         // Events stream into the scan: memory stays bounded by its sample limits.
         let mut sink = |event: logscan::Event| scan.add_event(set, &event);
         let stats = if input.as_os_str() == "-" {
-            logscan::scan_reader(
+            use std::io::Read;
+            let mut head = Vec::new();
+            let mut stdin = std::io::stdin();
+            (&mut stdin)
+                .take(STRUCTURED_CAP)
+                .read_to_end(&mut head)
+                .map_err(|source| Error::Read {
+                    path: input.clone(),
+                    source,
+                })?;
+            let whole = (head.len() as u64) < STRUCTURED_CAP;
+            let text = whole.then(|| String::from_utf8_lossy(&head).into_owned());
+            let stats = logscan::scan_reader(
                 Path::new("<stdin>"),
-                std::io::stdin(),
+                std::io::Cursor::new(head).chain(stdin),
                 &scanner,
                 &options,
                 &mut sink,
-            )
+            );
+            stdin_text = text;
+            stats
         } else {
             logscan::scan_path(input, &scanner, &options, &mut sink)
         }
@@ -300,6 +322,7 @@ pub fn scan_inputs(inputs: &[PathBuf], set: &SignatureSet) -> Result<LogScan, Er
         scan.scanned.files += 1;
         scan.add_stats(stats);
     }
+    scan.stdin_text = stdin_text;
     Ok(scan)
 }
 

@@ -11,6 +11,10 @@ pub mod aws_credentials;
 pub mod bedrock_use;
 pub mod caddy;
 pub mod compose;
+#[cfg(feature = "aws")]
+pub mod ecs_api;
+pub mod ecs_runtime;
+pub mod ecspresso;
 pub mod listen;
 pub mod logs;
 pub mod probes;
@@ -31,6 +35,8 @@ pub struct Inputs {
     /// The user's extra signature files.
     pub signatures: Vec<PathBuf>,
     pub url: Option<String>,
+    /// ecspresso flags (`--config`, `--envfile`, `--ext-str`, `--ext-code`).
+    pub ecspresso: ecspresso::EcspressoInputs,
     /// IAM policy files given with `--iam-policy`.
     pub iam_policies: Vec<PathBuf>,
     /// A Bedrock model catalogue file given with `--bedrock-models`.
@@ -63,9 +69,12 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     compose::load_projects(&root, &inputs.compose, &inputs.environment, &mut model)?;
     let caddyfiles = caddy::find_caddyfiles(&root, &inputs.caddyfiles, &model);
     caddy::load_caddyfiles(&caddyfiles, &mut model);
+    ecspresso::load(&mut model, &inputs.ecspresso, &inputs.environment)?;
     let signatures = logs::SignatureSet::load(&inputs.signatures)?;
     let scan = logs::scan_inputs(&inputs.logs, &signatures)?;
+    ecs_runtime::load(&mut model, &inputs.logs, scan.stdin_text.as_deref());
     model.log_events = scan.events;
+    ecs_runtime::attribute_lines(&mut model);
     model.unrecognised_errors = scan.unrecognised;
     if let Some(url) = &inputs.url {
         model.requested_url = Some(parse_url(url)?);
@@ -103,7 +112,10 @@ fn ask_aws(
     environment: &BTreeMap<String, String>,
     timeout: std::time::Duration,
 ) -> Result<(), Error> {
-    aws_api::ask_aws(model, environment, timeout);
+    if model.ecs.deployments.is_empty() || model.aws.uses_aws() {
+        aws_api::ask_aws(model, environment, timeout);
+    }
+    ecs_api::ask_ecs(model, environment, timeout);
     Ok(())
 }
 

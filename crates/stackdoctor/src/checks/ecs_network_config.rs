@@ -1,0 +1,125 @@
+//! # ecs-network-config
+//!
+//! **What it detects:** a task with `networkMode: awsvpc` (every Fargate
+//! task) whose service definition has no
+//! `networkConfiguration.awsvpcConfiguration` or no subnet in it; and, as a
+//! warning, `assignPublicIp` `DISABLED` (or unset) while the task must pull
+//! an image, secrets or log setup over the network, which works only with a
+//! NAT gateway or VPC endpoints (not raised when stopped tasks show that
+//! containers did start, which proves the route). Also the network errors in stopped-task
+//! reasons (`CannotPullContainerError ... i/o timeout`, `unable to pull
+//! secrets or registry auth ... check your task network configuration`).
+//!
+//! **Why it breaks requests:** without subnets ECS cannot place the task
+//! (`Network Configuration must be provided when networkMode 'awsvpc' is
+//! specified`); without a route to ECR, Secrets Manager and CloudWatch Logs
+//! every task stops before its container starts, and the deploy times out.
+//!
+//! **Example:** `"assignPublicIp": "DISABLED"` with subnets of a public
+//! route table (no NAT) and an image on ECR.
+//!
+//! **Fix:** give `awsvpcConfiguration.subnets`; in public subnets set
+//! `"assignPublicIp": "ENABLED"`; in private subnets route `0.0.0.0/0` to a
+//! NAT gateway or create VPC endpoints for `ecr.api`, `ecr.dkr`, `logs`,
+//! `secretsmanager`/`ssm` and the S3 gateway. Check with
+//! `aws ec2 describe-route-tables --filters Name=association.subnet-id,Values=<subnet>`.
+
+use super::ecs_support::{base, strong_events, verify_step};
+use crate::finding::{Finding, FixStep, Severity};
+use crate::model::StackModel;
+
+cause!("ecs-network-config");
+
+pub fn run(model: &StackModel) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let lines = strong_events(model, CAUSE);
+    for deployment in &model.ecs.deployments {
+        let Some(task) = &deployment.task else { continue };
+        let awsvpc = task
+            .network_mode
+            .as_ref()
+            .is_some_and(|m| m.value.eq_ignore_ascii_case("awsvpc"));
+        if !awsvpc {
+            continue;
+        }
+        let Some(service) = &deployment.service_definition else { continue };
+        let mode = task.network_mode.as_ref().map(|m| m.origin.clone()).unwrap_or(task.origin.clone());
+        match &service.awsvpc {
+            None => {
+                findings.push(
+                    base(model, CAUSE)
+                        .evidence(service.origin.clone(), msg("no-network-configuration"))
+                        .evidence(mode, msg("awsvpc-here"))
+                        .fix(FixStep::say(msg("add-network-configuration")))
+                        .fix(verify_step(model)),
+                );
+            }
+            Some(vpc) if vpc.subnets.is_empty() => {
+                findings.push(
+                    base(model, CAUSE)
+                        .evidence(vpc.origin.clone(), msg("no-subnets"))
+                        .fix(FixStep::say(msg("add-network-configuration")))
+                        .fix(verify_step(model)),
+                );
+            }
+            Some(vpc) => {
+                let public = vpc
+                    .assign_public_ip
+                    .as_ref()
+                    .is_some_and(|a| a.value.eq_ignore_ascii_case("ENABLED"));
+                if public {
+                    continue;
+                }
+                let pulls: Vec<String> = pulled_over_network(task);
+                // Containers that ran prove the network reached the registry.
+                if pulls.is_empty() || (lines.is_empty() && model.ecs.runtime.containers_started()) {
+                    continue;
+                }
+                let origin = vpc.assign_public_ip.as_ref().map(|a| a.origin.clone()).unwrap_or(vpc.origin.clone());
+                let mut finding = base(model, CAUSE)
+                    .evidence(origin, msg("no-public-ip").with("needs", pulls.join(", ")))
+                    .fix(FixStep::say(msg("check-route")))
+                    .fix(FixStep::run(
+                        msg("route-command"),
+                        format!(
+                            "aws ec2 describe-route-tables --filters Name=association.subnet-id,Values={}",
+                            vpc.subnets.iter().map(|s| s.value.as_str()).collect::<Vec<_>>().join(",")
+                        ),
+                    ));
+                if lines.is_empty() {
+                    // Private subnets with NAT or endpoints are fine: only a risk until the
+                    // logs say otherwise. As a risk it is about the setting, so it takes no
+                    // failures seen in the output (a pull `not found`) as its symptoms.
+                    let subject = format!("{} assignPublicIp setting", finding.subject.clone().unwrap_or_default());
+                    finding = finding.severity(Severity::Warning).subject(subject);
+                } else {
+                    finding = finding.log_lines(lines.iter().copied().take(2));
+                }
+                findings.push(finding);
+            }
+        }
+    }
+    if findings.is_empty() && !lines.is_empty() {
+        findings.push(
+            base(model, CAUSE)
+                .log_lines(lines.into_iter().take(3))
+                .fix(FixStep::say(msg("check-route"))),
+        );
+    }
+    findings
+}
+
+/// What the task fetches over its own network before the container starts.
+fn pulled_over_network(task: &crate::model::ecs::TaskDefinition) -> Vec<String> {
+    let mut needs = Vec::new();
+    if task.containers.iter().any(|c| c.image.as_ref().is_some_and(|i| !i.value.is_empty())) {
+        needs.push("images".to_string());
+    }
+    if task.containers.iter().any(|c| !c.secrets.is_empty()) {
+        needs.push("secrets".to_string());
+    }
+    if task.containers.iter().any(|c| c.log_driver.as_ref().is_some_and(|d| d.value == "awslogs")) {
+        needs.push("CloudWatch Logs".to_string());
+    }
+    needs
+}

@@ -1,0 +1,522 @@
+//! `stackdoctor diagnose` on ECS services deployed with ecspresso, end to
+//! end through the binary: every config of ecspresso's own test corpus,
+//! the flags ecspresso users know (`--config`, `ECSPRESSO_CONFIG`,
+//! `--envfile`, `--ext-str`), captured output piped on stdin, a deploy
+//! timeout grouped under the cause that stopped the tasks, secrets that
+//! never reach the output, Japanese texts, and `--aws` against moto.
+
+use serde_json::{json, Value};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/ecspresso")
+}
+
+fn command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stackdoctor"));
+    command
+        .current_dir(dir)
+        .args(args)
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("ECSPRESSO_CONFIG")
+        .env_remove("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+        .env("NO_COLOR", "1");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command
+}
+
+fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    command(dir, args, env).output().unwrap()
+}
+
+fn report(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON ({e}): {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn causes(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["cause"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn symptoms(finding: &Value) -> Vec<String> {
+    finding["symptoms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["cause"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Every config of ecspresso's own tests loads: no exit 2, one config read,
+/// and whatever needs AWS is a note, never an error of stackdoctor's.
+#[test]
+fn every_config_of_the_ecspresso_corpus_is_diagnosed() {
+    let root = corpus();
+    if !root.is_dir() {
+        eprintln!("skipped: {} is not here", root.display());
+        return;
+    }
+    let root_text = root.to_str().unwrap().to_string();
+    let env = [
+        ("AWS_REGION", "ap-northeast-1"),
+        ("PWD", root_text.as_str()),
+        ("TAG", "v1"),
+        ("SERVICE", "svc"),
+        ("AWS_ACCOUNT_ID", "123456789012"),
+        ("JSON", "{\"a\":1}"),
+        ("OPTION", "x"),
+        ("DEPLOYMENT_CONTROLLER", "ECS"),
+    ];
+    let mut configs = Vec::new();
+    for dir in ["tests", "tests/ci", "tests/terraform", "newer/tests"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+            let path = entry.path();
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if !matches!(ext, "yml" | "yaml" | "json" | "jsonnet") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            if text.contains("task_definition") || text.contains("service_definition") {
+                configs.push(path);
+            }
+        }
+    }
+    configs.sort();
+    assert!(configs.len() >= 20, "{configs:?}");
+    let mut failures = Vec::new();
+    for config in &configs {
+        let dir = config.parent().unwrap();
+        let output = run(
+            dir,
+            &[
+                "diagnose",
+                ".",
+                "--offline",
+                "--config",
+                config.to_str().unwrap(),
+                "--ext-str",
+                "WorkerID=1",
+                "--ext-str",
+                "EphemeralStorage=25",
+                "--ext-code",
+                "DEPLOYMENT_CONTROLLER=\"ECS\"",
+                "--format",
+                "json",
+            ],
+            &env,
+        );
+        if output.status.code() == Some(2) || output.stdout.is_empty() {
+            failures.push(format!(
+                "{}: exit {:?}: {}",
+                config.display(),
+                output.status.code(),
+                String::from_utf8_lossy(&output.stderr)
+            ));
+            continue;
+        }
+        let report = report(&output);
+        let read = report["inputs"]["ecspresso_configs"]
+            .as_array()
+            .map_or(0, Vec::len);
+        if read != 1 {
+            failures.push(format!("{}: {read} configs read", config.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The seed's scenario: the deploy log's timeout and the stopped tasks.
+fn oom_example(extra: &[&str]) -> Output {
+    let mut args = vec![
+        "diagnose",
+        ".",
+        "--offline",
+        "--envfile",
+        "prod.env",
+        "--logs",
+        "logs/deploy.log",
+        "--logs",
+        "logs/describe-tasks.json",
+    ];
+    args.extend(extra);
+    run(&examples().join("ecs-oom-timeout"), &args, &[])
+}
+
+/// The seed's "timeout waiting for service stable" is a symptom: the OOM
+/// kills in describe-tasks come first, the timeout under them.
+#[test]
+fn a_deploy_timeout_goes_under_the_oom_that_caused_it() {
+    let output = oom_example(&["--format", "json"]);
+    let report = report(&output);
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "ecs-container-oom", "{report:#}");
+    assert!(
+        symptoms(first).contains(&"ecs-deploy-timeout".to_string()),
+        "{first:#}"
+    );
+    assert!(
+        !causes(&report).contains(&"ecs-deploy-timeout".to_string()),
+        "{report:#}"
+    );
+    // The evidence joins the stopped task to the file to change.
+    let evidence = first["evidence"].to_string();
+    assert!(evidence.contains("describe-tasks.json"), "{evidence}");
+    assert!(evidence.contains("ecs-task-def.json"), "{evidence}");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+/// `aws ecs describe-tasks … | stackdoctor diagnose --logs -`.
+#[test]
+fn describe_tasks_output_piped_on_stdin_is_read_whole() {
+    let dir = examples().join("ecs-oom-timeout");
+    let input = std::fs::read(dir.join("logs/describe-tasks.json")).unwrap();
+    let mut child = command(
+        &dir,
+        &[
+            "diagnose",
+            ".",
+            "--offline",
+            "--envfile",
+            "prod.env",
+            "--logs",
+            "-",
+            "--format",
+            "json",
+        ],
+        &[],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let report = report(&output);
+    assert_eq!(
+        report["findings"][0]["cause"], "ecs-container-oom",
+        "{report:#}"
+    );
+    assert!(report["findings"][0]["evidence"]
+        .to_string()
+        .contains("<stdin>"));
+}
+
+/// A secret read from an `--envfile` never reaches any output.
+#[test]
+fn secrets_from_envfiles_never_reach_the_output() {
+    let dir = examples().join("ecs-secrets-access-denied");
+    let secret = "s3cr3t-Example-Value-123";
+    assert!(std::fs::read_to_string(dir.join("prod.env"))
+        .unwrap()
+        .contains(secret));
+    for format in ["text", "json"] {
+        let output = run(
+            &dir,
+            &[
+                "diagnose",
+                ".",
+                "--offline",
+                "--envfile",
+                "prod.env",
+                "--logs",
+                "logs/describe-tasks.json",
+                "--format",
+                format,
+            ],
+            &[],
+        );
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!all.contains(secret), "{format}: {all}");
+        assert!(all.contains("ecs-secrets-pull-failed"), "{format}: {all}");
+    }
+    let model = run(
+        &dir,
+        &["model", ".", "--envfile", "prod.env", "--format", "json"],
+        &[],
+    );
+    assert!(!String::from_utf8_lossy(&model.stdout).contains(secret));
+}
+
+/// `ECSPRESSO_CONFIG` picks the config like ecspresso does; `--config`
+/// naming a file that does not parse is exit 2 with its position.
+#[test]
+fn the_config_comes_from_the_flag_or_ecspresso_config() {
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    std::fs::write(
+        dir.join("staging.yml"),
+        "region: ap-northeast-1\ncluster: staging\nservice: api\ntask_definition: td.json\ntimeout: 90\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("td.json"),
+        r#"{"family": "api", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512",
+            "containerDefinitions": [{"name": "app", "image": "nginx:1.27"}]}"#,
+    )
+    .unwrap();
+    let output = run(
+        dir,
+        &["diagnose", ".", "--offline", "--format", "json"],
+        &[("ECSPRESSO_CONFIG", "staging.yml")],
+    );
+    let report = report(&output);
+    assert_eq!(
+        report["inputs"]["ecspresso_configs"],
+        json!(["staging.yml"]),
+        "{report:#}"
+    );
+    // `timeout: 90` is 90 ns in ecspresso v2.
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "ecs-deploy-timeout", "{report:#}");
+    assert_eq!(first["evidence"][0]["line"], 5);
+
+    std::fs::write(
+        dir.join("broken.yml"),
+        "region: ap-northeast-1\ncluster: [prod\n",
+    )
+    .unwrap();
+    let output = run(
+        dir,
+        &["diagnose", ".", "--offline", "--config", "broken.yml"],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("broken.yml:"), "{stderr}");
+    assert!(stderr.lines().count() <= 3, "one clear error: {stderr}");
+}
+
+/// The Jsonnet example needs `--ext-str ENV=…` like ecspresso does; with it,
+/// it is healthy.
+#[test]
+fn jsonnet_projects_take_ext_str_and_envfiles() {
+    let dir = examples().join("ecs-jsonnet-healthy");
+    let output = run(
+        &dir,
+        &[
+            "diagnose",
+            ".",
+            "--offline",
+            "--ext-str",
+            "ENV=prod",
+            "--envfile",
+            "prod.env",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let report = report(&output);
+    assert_eq!(report["summary"]["errors"], 0, "{report:#}");
+    let without = run(
+        &dir,
+        &[
+            "diagnose",
+            ".",
+            "--offline",
+            "--envfile",
+            "prod.env",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let without = report_or_error(&without);
+    assert!(without.contains("ENV"), "{without}");
+}
+
+fn report_or_error(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn ecs_texts_exist_in_japanese() {
+    let output = oom_example(&["--lang", "ja"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("メモリ"), "{text}");
+    assert!(text.contains("強制終了"), "{text}");
+}
+
+/// `--aws` asks ECS (moto): the running revision differs from the file's
+/// image, so the drift is reported with what runs; the service's
+/// deployments and the family's revisions reach the model.
+#[test]
+fn with_aws_the_running_revision_is_compared_with_the_files() {
+    let Some(moto) = awsapi::testing::Moto::start() else {
+        eprintln!("skipped: moto is not installed (.ci/run installs it)");
+        return;
+    };
+    let client = awsapi::ClientConfig::new()
+        .environment(awsapi::Environment::from_vars(
+            Vec::<(String, String)>::new(),
+        ))
+        .region("ap-northeast-1")
+        .credentials(awsapi::Credentials::new(
+            "AKIATESTMOTO0000",
+            "testing",
+            None,
+        ))
+        .endpoint_url(&moto.url)
+        .use_env_proxy(false)
+        .build()
+        .unwrap();
+    let ecs = |target: &str, body: Value| {
+        client
+            .raw_json(awsapi::Service::Ecs, target, &body)
+            .unwrap()
+    };
+    // moto checks the subnet and security group of an awsvpc service.
+    let ec2 = |action: &str, params: &[(&str, &str)], tag: &str| {
+        let reply = client
+            .raw_query(awsapi::Service::Ec2, action, params)
+            .unwrap();
+        let open = format!("<{tag}>");
+        let start = reply.find(&open).unwrap() + open.len();
+        reply[start..].split('<').next().unwrap().to_string()
+    };
+    let vpc = ec2("CreateVpc", &[("CidrBlock", "10.0.0.0/16")], "vpcId");
+    let subnet = ec2(
+        "CreateSubnet",
+        &[("VpcId", &vpc), ("CidrBlock", "10.0.1.0/24")],
+        "subnetId",
+    );
+    let group = ec2(
+        "CreateSecurityGroup",
+        &[
+            ("GroupName", "api"),
+            ("GroupDescription", "api"),
+            ("VpcId", &vpc),
+        ],
+        "groupId",
+    );
+    ecs("CreateCluster", json!({"clusterName": "prod"}));
+    let container = |image: &str| {
+        json!({"family": "api", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+               "cpu": "256", "memory": "512",
+               "containerDefinitions": [{"name": "app", "image": image, "essential": true,
+                                         "portMappings": [{"containerPort": 8080}]}]})
+    };
+    ecs(
+        "RegisterTaskDefinition",
+        container("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/api:1.4.1"),
+    );
+    ecs(
+        "RegisterTaskDefinition",
+        container("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/api:1.4.2"),
+    );
+    ecs(
+        "CreateService",
+        json!({"cluster": "prod", "serviceName": "api", "taskDefinition": "api:2", "desiredCount": 1,
+               "launchType": "FARGATE",
+               "networkConfiguration": {"awsvpcConfiguration": {"subnets": [subnet],
+                                        "securityGroups": [group], "assignPublicIp": "ENABLED"}}}),
+    );
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    std::fs::write(
+        dir.join("ecspresso.yml"),
+        "region: ap-northeast-1\ncluster: prod\nservice: api\nservice_definition: sv.json\ntask_definition: td.json\ntimeout: 15m\n",
+    )
+    .unwrap();
+    let mut local = container("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/api:1.4.3");
+    local["executionRoleArn"] = json!("arn:aws:iam::123456789012:role/ecsTaskExecutionRole");
+    std::fs::write(
+        dir.join("td.json"),
+        serde_json::to_string_pretty(&local).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("sv.json"),
+        r#"{"launchType": "FARGATE", "desiredCount": 1,
+  "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0a1b2c3d4e5f60001"], "securityGroups": ["sg-0123456789abcdef0"], "assignPublicIp": "ENABLED"}}}"#,
+    )
+    .unwrap();
+    let env = [
+        ("AWS_ENDPOINT_URL", moto.url.as_str()),
+        ("AWS_ACCESS_KEY_ID", "AKIATESTMOTO0000"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_REGION", "ap-northeast-1"),
+        ("NO_PROXY", "127.0.0.1"),
+    ];
+    let output = run(
+        dir,
+        &[
+            "diagnose",
+            ".",
+            "--aws",
+            "--probe-timeout",
+            "5",
+            "--format",
+            "json",
+        ],
+        &env,
+    );
+    let report = report(&output);
+    let drift = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["cause"] == "ecs-definition-drift")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    let evidence = drift["evidence"].to_string();
+    assert!(
+        evidence.contains("api:1.4.3") && evidence.contains("api:1.4.2"),
+        "{evidence}"
+    );
+    assert!(evidence.contains("td.json"), "{evidence}");
+    assert!(
+        drift["title"].as_str().unwrap().contains("api:2"),
+        "{drift:#}"
+    );
+    let model = run(dir, &["model", ".", "--aws", "--format", "json"], &env);
+    let model: Value = serde_json::from_slice(&model.stdout).unwrap();
+    let runtime = &model["ecs"]["runtime"];
+    assert_eq!(runtime["services"][0]["name"], "api", "{runtime:#}");
+    assert_eq!(
+        runtime["services"][0]["deployments"][0]["status"], "PRIMARY",
+        "{runtime:#}"
+    );
+    let revisions: Vec<u64> = runtime["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["revision"].as_u64().unwrap())
+        .collect();
+    assert_eq!(revisions.len(), 2, "{runtime:#}");
+    assert!(revisions.contains(&1) && revisions.contains(&2));
+    // moto starts no tasks for a service, so ECS has no stopped tasks to show: the note says so.
+    assert!(
+        runtime["api_notes"]
+            .to_string()
+            .contains("no stopped tasks"),
+        "{runtime:#}"
+    );
+}
