@@ -519,4 +519,36 @@ fn with_aws_the_running_revision_is_compared_with_the_files() {
             .contains("no stopped tasks"),
         "{runtime:#}"
     );
+    // A service name ECS does not know: `ecspresso deploy` would create a second service.
+    std::fs::write(
+        dir.join("ecspresso.yml"),
+        "region: ap-northeast-1\ncluster: prod\nservice: api-v2\nservice_definition: sv.json\ntask_definition: td.json\ntimeout: 15m\n",
+    )
+    .unwrap();
+    let output = run(
+        dir,
+        &[
+            "diagnose",
+            ".",
+            "--aws",
+            "--probe-timeout",
+            "5",
+            "--format",
+            "json",
+        ],
+        &env,
+    );
+    let second = self::report(&output);
+    let missing = second["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["cause"] == "ecspresso-config-invalid")
+        .unwrap_or_else(|| panic!("{second:#}"));
+    let evidence = missing["evidence"].to_string();
+    assert!(
+        evidence.contains("MISSING") && evidence.contains("api-v2"),
+        "{evidence}"
+    );
+    assert!(evidence.contains("ecspresso.yml"), "{evidence}");
 }

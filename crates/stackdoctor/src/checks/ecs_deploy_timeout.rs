@@ -50,8 +50,20 @@ fn setting_finding(model: &StackModel) -> Finding {
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     let lines = events(model, CAUSE);
+    // A rollout that failed (circuit breaker) ended the same way, even when
+    // ecspresso v2.3 said "stable": the service is back on the old revision.
+    let rolled_back = model
+        .ecs
+        .runtime
+        .services
+        .iter()
+        .flat_map(|s| &s.deployments)
+        .any(|d| d.rollout_state.as_deref() == Some("FAILED"));
     let timed_out = lines.iter().any(|e| e.causes.iter().any(|(c, w)| c == CAUSE && *w >= 80))
-        || model.ecs.runtime.ecspresso.iter().any(|e| e.failure.as_deref() == Some("wait-stable-timeout"));
+        || rolled_back
+        || model.ecs.runtime.ecspresso.iter().any(|e| {
+            matches!(e.failure.as_deref(), Some("wait-stable-timeout" | "deployment-failed"))
+        });
     for deployment in &model.ecs.deployments {
         let Some(timeout) = &deployment.timeout else { continue };
         let grace = deployment
@@ -90,6 +102,21 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     }
     if findings.is_empty() && timed_out {
         let mut finding = base(model, CAUSE).log_lines(lines.iter().copied().take(3));
+        if let Some(failed) = model
+            .ecs
+            .runtime
+            .services
+            .iter()
+            .flat_map(|s| &s.deployments)
+            .find(|d| d.rollout_state.as_deref() == Some("FAILED"))
+        {
+            finding = finding.evidence(
+                failed.origin.clone(),
+                msg("rollout-failed")
+                    .with("revision", &failed.task_definition)
+                    .with("reason", failed.rollout_reason.clone().unwrap_or_default()),
+            );
+        }
         if healthy_but_slow(model) {
             finding = finding.fix(FixStep::say(msg("slow-but-healthy")));
         } else {

@@ -8,7 +8,8 @@
 //! plugin provides, two `tfstate` plugins without `func_prefix`, an
 //! unsupported config extension, a `required_version` that does not parse,
 //! and a config without `cluster` (ecspresso then uses `default` and deploy
-//! creates a second service there).
+//! creates a second service there); with `--aws`, a `service`/`cluster` pair
+//! ECS does not know (`MISSING`), which `deploy` would silently create.
 //!
 //! **Why it breaks requests:** every ecspresso command renders the config
 //! and definitions first; one error stops `deploy`, `status` and `rollback`
@@ -30,26 +31,58 @@ cause!("ecspresso-config-invalid");
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     for deployment in &model.ecs.deployments {
-        // A bare-number timeout is `ecs-deploy-timeout`'s.
-        for problem in deployment.problems.iter().filter(|p| p.blocking && p.kind != "bare-number-timeout") {
-            let severity = match problem.kind.as_str() {
-                "unknown-key" => Severity::Warning,
+        // A bare-number timeout is `ecs-deploy-timeout`'s. One finding per
+        // problem and name (an unset variable used in five places is one).
+        let problems = deployment
+            .problems
+            .iter()
+            .filter(|p| p.blocking && p.kind != "bare-number-timeout")
+            .map(|p| ((p.kind.clone(), p.name.clone()), p));
+        for ((kind, name), same) in super::support::group_by(problems, |(key, _)| key.clone()) {
+            let problem = same[0].1;
+            let severity = match kind.as_str() {
+                "unknown-key" | "deprecated-key" => Severity::Warning,
                 _ => Severity::Error,
             };
             let mut finding = base(model, CAUSE)
                 .severity(severity)
-                .param("problem", &problem.message)
-                .evidence(problem.origin.clone(), msg(&problem.kind).with("name", &problem.name).with("message", &problem.message));
-            finding = match problem.kind.as_str() {
-                "unset-variable" => finding
-                    .fix(FixStep::run(msg("set-variable").with("name", &problem.name), format!("export {}=…   # or add it to an --envfile file", problem.name))),
+                .param("problem", &problem.message);
+            for (_, p) in same.iter().take(5) {
+                finding = finding.evidence(
+                    p.origin.clone(),
+                    msg(&kind).with("name", &name).with("message", &p.message),
+                );
+            }
+            finding = match kind.as_str() {
+                "unset-variable" => finding.fix(FixStep::run(
+                    msg("set-variable").with("name", &name),
+                    format!("export {name}=…   # or add it to an --envfile file"),
+                )),
                 "missing-file" => finding.fix(FixStep::say(msg("fix-path"))),
                 _ => finding.fix(FixStep::say(msg("correct"))),
             };
             findings.push(finding.fix(FixStep::run(
                 msg("render"),
-                format!("ecspresso render config taskdef servicedef{}", super::ecs_support::config_flag(model, deployment)),
+                format!(
+                    "ecspresso render config taskdef servicedef{}",
+                    super::ecs_support::config_flag(model, deployment)
+                ),
             )));
+        }
+        let cluster = deployment.cluster.as_ref().map_or("default", |c| c.value.as_str());
+        let service = deployment.service.as_ref().map(|s| s.value.as_str()).unwrap_or("");
+        let wanted = format!("{cluster}/{service}");
+        if let Some(missing) = model.ecs.runtime.missing_services.iter().find(|m| m.value == wanted) {
+            let mut finding = base(model, CAUSE)
+                .param("problem", format!("no service {service} in cluster {cluster}"))
+                .evidence(missing.origin.clone(), msg("service-missing").with("service", service).with("cluster", cluster));
+            if let Some(s) = &deployment.service {
+                finding = finding.evidence(s.origin.clone(), msg("service-here").with("service", service));
+            }
+            if let Some(c) = &deployment.cluster {
+                finding = finding.evidence(c.origin.clone(), msg("cluster-here").with("cluster", cluster));
+            }
+            findings.push(finding.fix(FixStep::run(msg("list-services"), format!("aws ecs list-services --cluster {cluster}"))));
         }
         if deployment.cluster.is_none() && deployment.problems.iter().all(|p| p.kind != "syntax") {
             findings.push(

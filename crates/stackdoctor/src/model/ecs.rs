@@ -262,6 +262,8 @@ pub struct EcsRuntime {
     pub running_task_definitions: Vec<RunningTaskDefinition>,
     /// What `--aws` asked ECS and what went wrong asking.
     pub api_notes: Vec<Sourced<String>>,
+    /// Services ECS does not know (`failures[].reason` `MISSING`), as `cluster/service`.
+    pub missing_services: Vec<Sourced<String>>,
 }
 
 impl EcsRuntime {

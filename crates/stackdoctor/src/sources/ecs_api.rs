@@ -95,6 +95,25 @@ fn ask_service(
         }
     };
     let parsed = ecsstate::parse_value(&services);
+    for failure in &parsed.failures {
+        if failure.reason.as_deref() == Some("MISSING") {
+            model.ecs.runtime.missing_services.push(Sourced::new(
+                format!("{}/{}", target.cluster, target.service),
+                probe("ecs describe-services"),
+            ));
+        }
+        // `MISSING`: no such service in that cluster (ecspresso deploy would create one).
+        note(
+            model,
+            "ecs describe-services",
+            format!(
+                "service {} in cluster {}: {}",
+                target.service,
+                target.cluster,
+                failure.reason.clone().unwrap_or_default()
+            ),
+        );
+    }
     let task_definition = parsed
         .services
         .first()

@@ -287,11 +287,20 @@ fn add_project(model: &mut StackModel, config: &Path, dir: &Path, project: ecspr
         };
         Sourced::new(value, origin(node))
     });
-    let problems = project
+    let problems: Vec<ConfigProblem> = project
         .problems
         .iter()
         .map(|p| problem(p, config))
         .collect();
+    for p in problems.iter().filter(|p| p.kind == "unresolved") {
+        model.notes.push(Sourced::new(
+            format!(
+                "ecspresso: {} (needs AWS; left unresolved offline)",
+                p.message
+            ),
+            p.origin.clone(),
+        ));
+    }
     let task = project.task_definition.as_ref().map(|d| {
         remember_text(model, &d.path);
         task_definition(d)
@@ -330,7 +339,7 @@ fn problem(p: &ecspresso::Problem, config: &Path) -> ConfigProblem {
         }
         ProblemKind::InvalidTimeout => ("invalid-timeout", "timeout".into(), true),
         ProblemKind::BareNumberTimeout => ("bare-number-timeout", "timeout".into(), true),
-        ProblemKind::DeprecatedKey { key } => ("deprecated-key", key.clone(), false),
+        ProblemKind::DeprecatedKey { key } => ("deprecated-key", key.clone(), true),
         ProblemKind::InvalidRequiredVersion => {
             ("invalid-required-version", "required_version".into(), true)
         }
