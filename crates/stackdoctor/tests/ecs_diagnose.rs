@@ -552,3 +552,63 @@ fn with_aws_the_running_revision_is_compared_with_the_files() {
     );
     assert!(evidence.contains("ecspresso.yml"), "{evidence}");
 }
+
+fn diagnose_stdin(dir: &Path, input: &str) -> Value {
+    let mut child = command(
+        dir,
+        &[
+            "diagnose",
+            ".",
+            "--offline",
+            "--logs",
+            "-",
+            "--format",
+            "json",
+        ],
+        &[],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    report(&child.wait_with_output().unwrap())
+}
+
+/// `ecspresso deploy 2>&1 | stackdoctor diagnose --logs -` with no project
+/// files at hand: ecspresso's own lines (v2.8 slog format here) name the cause.
+#[test]
+fn ecspresso_output_alone_is_triaged() {
+    let empty = tempfile::tempdir().unwrap();
+    let register = "2026-01-29T06:56:10.956Z [INFO] [api/prod] Starting deploy\n\
+        2026-01-29T06:56:12.001Z [ERROR] [api/prod] FAILED. failed to register task definition: operation error ECS: RegisterTaskDefinition, https response error StatusCode: 400, RequestID: 5f0c, ClientException: No Fargate configuration exists for given values.\n";
+    let report = diagnose_stdin(empty.path(), register);
+    assert_eq!(
+        report["findings"][0]["cause"], "ecs-invalid-cpu-memory",
+        "{report:#}"
+    );
+    let evidence = &report["findings"][0]["evidence"][0];
+    assert_eq!(
+        (evidence["file"].as_str(), evidence["line"].as_u64()),
+        (Some("<stdin>"), Some(2)),
+        "{evidence:#}"
+    );
+
+    // The seed guide's own wording: the timeout is all there is, so it is the
+    // finding, and its fix says to look at the stopped tasks before raising it.
+    let guide = "2026/11/20 10:25:03 api/prod [ERROR] FAILED. timeout waiting for service stable\n";
+    let report = diagnose_stdin(empty.path(), guide);
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "ecs-deploy-timeout", "{report:#}");
+    let fix = first["fix"].to_string();
+    assert!(
+        fix.contains("describe-tasks") && fix.contains("--service-name api"),
+        "{fix}"
+    );
+}
