@@ -20,7 +20,9 @@ const MAX_EVENTS_PER_KIND: usize = 50;
 /// The signatures of one run: the embedded ones plus the user's files, compiled.
 pub struct SignatureSet {
     pub specs: Vec<SignatureSpec>,
-    regexes: Vec<Regex>,
+    patterns: Vec<String>,
+    /// Compiled on first use: a run without logs or probes needs none.
+    regexes: Vec<std::sync::OnceLock<Regex>>,
 }
 
 impl SignatureSet {
@@ -36,31 +38,47 @@ impl SignatureSet {
             }
         }
         let mut specs = Vec::with_capacity(sources.len());
-        let mut regexes = Vec::with_capacity(sources.len());
+        let mut patterns = Vec::with_capacity(sources.len());
         for (file, spec) in sources {
             let pattern = spec
                 .pattern
                 .clone()
                 .unwrap_or_else(|| regex::escape(&spec.literal));
-            let regex = Regex::new(&pattern).map_err(|e| {
+            // The syntax is checked now, so a bad user pattern is exit 2 at once.
+            regex_syntax::Parser::new().parse(&pattern).map_err(|e| {
                 Error::Usage(format!(
                     "{file}: signature {}: invalid pattern: {e}",
                     spec.id
                 ))
             })?;
             specs.push(spec);
-            regexes.push(regex);
+            patterns.push(pattern);
         }
-        Ok(SignatureSet { specs, regexes })
+        let regexes = patterns
+            .iter()
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
+        Ok(SignatureSet {
+            specs,
+            patterns,
+            regexes,
+        })
+    }
+
+    /// Signature `index`'s regex, compiled on first use. A pattern whose
+    /// syntax passed but that exceeds the compiled-size limit matches nothing.
+    fn regex(&self, index: usize) -> &Regex {
+        self.regexes[index].get_or_init(|| {
+            Regex::new(&self.patterns[index])
+                .unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("static regex"))
+        })
     }
 
     /// The signatures that match one short text (a probe's answer), with their causes.
     pub fn match_text(&self, text: &str) -> Vec<&SignatureSpec> {
-        self.regexes
-            .iter()
-            .zip(&self.specs)
-            .filter(|(regex, _)| regex.is_match(text))
-            .map(|(_, spec)| spec)
+        (0..self.specs.len())
+            .filter(|&i| self.regex(i).is_match(text))
+            .map(|i| &self.specs[i])
             .collect()
     }
 
@@ -70,9 +88,9 @@ impl SignatureSet {
     /// plain ones.
     pub fn export_patterns(&self) -> String {
         let named = Regex::new(r"\(\?P?<[A-Za-z_][A-Za-z0-9_]*>").expect("static regex");
-        self.regexes
+        self.patterns
             .iter()
-            .map(|r| format!("{}\n", named.replace_all(r.as_str(), "(?:")))
+            .map(|p| format!("{}\n", named.replace_all(p, "(?:")))
             .collect()
     }
 }
@@ -102,9 +120,10 @@ impl LogScan {
     /// Records a line that signature `index` of `set` matched.
     fn add_match(&mut self, set: &SignatureSet, index: usize, line: &MatchedLine<'_>) {
         let spec = &set.specs[index];
-        let captures = set.regexes[index]
+        let captures = set
+            .regex(index)
             .captures(line.message)
-            .or_else(|| set.regexes[index].captures(line.raw));
+            .or_else(|| set.regex(index).captures(line.raw));
         let capture = |name: &str| {
             captures
                 .as_ref()
