@@ -106,6 +106,12 @@ checks! {
     proxy_upstream_lookup_failed => "proxy-upstream-lookup-failed",
     proxy_upstream_refused => "proxy-upstream-refused",
     proxy_no_healthy_upstreams => "proxy-no-healthy-upstreams",
+    ecs_no_essential_container => "ecs-no-essential-container",
+    ecs_port_mapping_invalid => "ecs-port-mapping-invalid",
+    ecs_grace_period_ineffective => "ecs-grace-period-ineffective",
+    ecs_deployment_percent_deadlock => "ecs-deployment-percent-deadlock",
+    ecs_awslogs_options_missing => "ecs-awslogs-options-missing",
+    ecs_secret_reference_invalid => "ecs-secret-reference-invalid",
 }
 
 /// Runs every check over the model.
