@@ -105,16 +105,7 @@ mod tests {
 }}
 "#
         );
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("ecspresso.yml"), CONFIG).unwrap();
-        std::fs::write(dir.path().join("ecs-task-def.json"), task).unwrap();
-        std::fs::write(dir.path().join("ecs-service-def.json"), service).unwrap();
-        let model = crate::sources::build_model(&crate::sources::Inputs {
-            root: dir.path().to_path_buf(),
-            ..Default::default()
-        })
-        .unwrap();
-        (dir, model)
+        crate::checks::ecs_support::test_project(CONFIG, task, &service)
     }
 
     #[test]

@@ -102,16 +102,7 @@ mod tests {
 "#;
 
     fn project(task: &str) -> (tempfile::TempDir, StackModel) {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("ecspresso.yml"), CONFIG).unwrap();
-        std::fs::write(dir.path().join("ecs-task-def.json"), task).unwrap();
-        std::fs::write(dir.path().join("ecs-service-def.json"), SERVICE).unwrap();
-        let model = crate::sources::build_model(&crate::sources::Inputs {
-            root: dir.path().to_path_buf(),
-            ..Default::default()
-        })
-        .unwrap();
-        (dir, model)
+        crate::checks::ecs_support::test_project(CONFIG, task, SERVICE)
     }
 
     fn task(app: &str, sidecar: &str) -> String {

@@ -191,6 +191,22 @@ pub fn memory_choices(memory: &[u32]) -> String {
     }
 }
 
+/// A project on disk (`ecspresso.yml`, `ecs-task-def.json`,
+/// `ecs-service-def.json`) and the model built from it, for check tests.
+#[cfg(test)]
+pub fn test_project(config: &str, task: &str, service: &str) -> (tempfile::TempDir, StackModel) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ecspresso.yml"), config).unwrap();
+    std::fs::write(dir.path().join("ecs-task-def.json"), task).unwrap();
+    std::fs::write(dir.path().join("ecs-service-def.json"), service).unwrap();
+    let model = crate::sources::build_model(&crate::sources::Inputs {
+        root: dir.path().to_path_buf(),
+        ..Default::default()
+    })
+    .unwrap();
+    (dir, model)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
