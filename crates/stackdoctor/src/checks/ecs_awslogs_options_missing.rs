@@ -21,7 +21,7 @@
 //! the group must exist unless `"awslogs-create-group": "true"` and the
 //! execution role may `logs:CreateLogGroup`.
 
-use super::ecs_support::{base, tasks, verify_step};
+use super::ecs_support::{base_for, tasks, verify_step};
 use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
 
@@ -43,7 +43,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .map(|f| f.value.as_str())
             .filter(|f| !f.is_empty() && !f.contains("<unresolved:"))
             .unwrap_or("app");
-        let mut finding = base(model, CAUSE);
+        let mut finding = base_for(model, deployment, CAUSE);
         let mut problems = 0;
         let mut needs_prefix = false;
         let mut example: Vec<String> = Vec::new();

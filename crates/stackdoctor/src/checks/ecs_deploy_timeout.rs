@@ -26,7 +26,7 @@
 //! start-up, grace period, health checks and draining (`timeout: 20m`) or
 //! pass `--timeout 20m`.
 
-use super::ecs_support::{base, describe_stopped_step, events};
+use super::ecs_support::{base, base_for, describe_stopped_step, events};
 use super::support::replace_on_line;
 use crate::finding::{Finding, FixStep, Severity};
 use crate::model::ecs::Timeout;
@@ -41,8 +41,8 @@ const DEFAULT_HEALTH_AND_DRAIN_SECONDS: f64 = 2.0 * 30.0 + 300.0;
 
 /// A finding about the `timeout` setting itself: its subject is the
 /// setting, so the causes that stop tasks do not take it as their symptom.
-fn setting_finding(model: &StackModel) -> Finding {
-    let finding = base(model, CAUSE);
+fn setting_finding(model: &StackModel, deployment: &crate::model::ecs::EcspressoDeployment) -> Finding {
+    let finding = base_for(model, deployment, CAUSE);
     let subject = format!("{} timeout setting", finding.subject.clone().unwrap_or_default());
     finding.subject(subject)
 }
@@ -73,7 +73,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let needed = grace.map_or(0.0, |g| f64::from(g.value)) + DEFAULT_HEALTH_AND_DRAIN_SECONDS;
         match &timeout.value {
             Timeout::BareNumber { nanoseconds } => {
-                let mut finding = setting_finding(model)
+                let mut finding = setting_finding(model, deployment)
                     .severity(Severity::Error)
                     .evidence(timeout.origin.clone(), msg("bare-number").with("value", format!("{nanoseconds}")));
                 let seconds = *nanoseconds as u64;
@@ -86,7 +86,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 findings.push(finding.log_lines(lines.iter().copied().take(2)));
             }
             Timeout::Duration { seconds } if *seconds < needed => {
-                let mut finding = setting_finding(model)
+                let mut finding = setting_finding(model, deployment)
                     .severity(if timed_out { Severity::Error } else { Severity::Warning })
                     .evidence(
                         timeout.origin.clone(),

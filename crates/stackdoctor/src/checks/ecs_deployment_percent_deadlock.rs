@@ -23,7 +23,7 @@
 //! task), or lower `minimumHealthyPercent` so ECS may stop one old task
 //! first (0 for one task, accepting a short gap).
 
-use super::ecs_support::{base, verify_step};
+use super::ecs_support::{base_for, verify_step};
 use super::support::replace_on_line;
 use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
@@ -72,7 +72,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             continue;
         }
         let dv = d.to_string();
-        let mut finding = base(model, CAUSE)
+        let mut finding = base_for(model, deployment, CAUSE)
             .param("desired", &dv)
             .param("min", min.to_string())
             .param("max", max.to_string());

@@ -22,7 +22,7 @@
 //! `requiresCompatibilities`, and remove the parameters Fargate does not
 //! support (use `sidecars` and service discovery instead of `links`).
 
-use super::ecs_support::{base, strong_events, tasks, verify_step};
+use super::ecs_support::{base, base_for, strong_events, tasks, verify_step};
 use super::support::replace_on_line;
 use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
@@ -56,7 +56,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         if !deployment.is_fargate() {
             continue;
         }
-        let mut finding = base(model, CAUSE);
+        let mut finding = base_for(model, deployment, CAUSE);
         let mut problems = 0;
         let awsvpc = task.network_mode.as_ref().map(|m| m.value.as_str());
         if let Some(mode) = &task.network_mode {

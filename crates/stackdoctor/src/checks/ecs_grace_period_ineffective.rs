@@ -23,7 +23,7 @@
 //! balancer the service should register with; for a slow start without a
 //! load balancer use the container health check's `startPeriod`.
 
-use super::ecs_support::{base, verify_step};
+use super::ecs_support::{base_for, verify_step};
 use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
 
@@ -49,7 +49,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             continue;
         }
         findings.push(
-            base(model, CAUSE)
+            base_for(model, deployment, CAUSE)
                 .evidence(
                     grace.origin.clone(),
                     msg("grace").with("seconds", grace.value.to_string()),

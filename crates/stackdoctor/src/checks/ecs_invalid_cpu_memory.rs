@@ -22,7 +22,7 @@
 //! `ecspresso deploy`.
 
 use super::ecs_support::{
-    base, fargate_sizes, memory_choices, strong_events, tasks, verify_step,
+    base, base_for, fargate_sizes, memory_choices, strong_events, tasks, verify_step,
 };
 use super::support::replace_on_line;
 use crate::finding::{Finding, FixStep};
@@ -34,7 +34,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (deployment, task) in tasks(model) {
         let fargate = deployment.is_fargate();
-        let mut finding = base(model, CAUSE);
+        let mut finding = base_for(model, deployment, CAUSE);
         let mut problems = 0;
         let cpu = task.cpu.as_ref().and_then(|c| c.value.value);
         let memory = task.memory.as_ref().and_then(|m| m.value.value);

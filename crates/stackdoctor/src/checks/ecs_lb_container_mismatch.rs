@@ -20,7 +20,7 @@
 //! changed in task definition` means the task must keep the old name and
 //! port, or the service must be re-created.
 
-use super::ecs_support::{base, strong_events, verify_step};
+use super::ecs_support::{base, base_for, strong_events, verify_step};
 use super::support::{edit_distance, replace_on_line};
 use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
@@ -44,7 +44,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     .containers
                     .iter()
                     .min_by_key(|c| edit_distance(&c.name.value, &name.value));
-                let mut finding = base(model, CAUSE)
+                let mut finding = base_for(model, deployment, CAUSE)
                     .param("container", &name.value)
                     .evidence(name.origin.clone(), msg("no-container").with("container", &name.value));
                 if let Some(closest) = closest {
@@ -68,7 +68,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             if ports.contains(&port.value) {
                 continue;
             }
-            let mut finding = base(model, CAUSE)
+            let mut finding = base_for(model, deployment, CAUSE)
                 .param("container", &name.value)
                 .evidence(
                     port.origin.clone(),

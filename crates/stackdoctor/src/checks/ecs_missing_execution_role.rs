@@ -21,7 +21,7 @@
 //! `AmazonECSTaskExecutionRolePolicy` (plus `secretsmanager:GetSecretValue`
 //! / `ssm:GetParameters` for secrets); `ecspresso verify` checks the role.
 
-use super::ecs_support::{base, strong_events, tasks, verify_step};
+use super::ecs_support::{base, base_for, strong_events, tasks, verify_step};
 use crate::finding::{Finding, FixStep, Message};
 use crate::model::StackModel;
 
@@ -49,7 +49,7 @@ pub fn is_role_arn(arn: &str) -> bool {
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (deployment, task) in tasks(model) {
-        let mut finding = base(model, CAUSE);
+        let mut finding = base_for(model, deployment, CAUSE);
         let mut problems = 0;
         let fargate = deployment.is_fargate();
         match &task.execution_role_arn {

@@ -24,7 +24,7 @@
 //! `secretsmanager`/`ssm` and the S3 gateway. Check with
 //! `aws ec2 describe-route-tables --filters Name=association.subnet-id,Values=<subnet>`.
 
-use super::ecs_support::{base, strong_events, verify_step};
+use super::ecs_support::{base, base_for, strong_events, verify_step};
 use crate::finding::{Finding, FixStep, Severity};
 use crate::model::StackModel;
 
@@ -47,7 +47,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         match &service.awsvpc {
             None => {
                 findings.push(
-                    base(model, CAUSE)
+                    base_for(model, deployment, CAUSE)
                         .evidence(service.origin.clone(), msg("no-network-configuration"))
                         .evidence(mode, msg("awsvpc-here"))
                         .fix(FixStep::say(msg("add-network-configuration")))
@@ -56,7 +56,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             }
             Some(vpc) if vpc.subnets.is_empty() => {
                 findings.push(
-                    base(model, CAUSE)
+                    base_for(model, deployment, CAUSE)
                         .evidence(vpc.origin.clone(), msg("no-subnets"))
                         .fix(FixStep::say(msg("add-network-configuration")))
                         .fix(verify_step(model)),
@@ -76,7 +76,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     continue;
                 }
                 let origin = vpc.assign_public_ip.as_ref().map(|a| a.origin.clone()).unwrap_or(vpc.origin.clone());
-                let mut finding = base(model, CAUSE)
+                let mut finding = base_for(model, deployment, CAUSE)
                     .evidence(origin, msg("no-public-ip").with("needs", pulls.join(", ")))
                     .fix(FixStep::say(msg("check-route")))
                     .fix(FixStep::run(

@@ -17,7 +17,7 @@
 //! (or remove the key: true is the default); keep `false` only for helpers
 //! whose exit must not stop the task.
 
-use super::ecs_support::{base, tasks, verify_step};
+use super::ecs_support::{base_for, tasks, verify_step};
 use super::support::replace_on_line;
 use crate::finding::{Finding, FixStep};
 use crate::model::ecs::EcspressoDeployment;
@@ -40,7 +40,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         if unknown {
             continue;
         }
-        let mut finding = base(model, CAUSE);
+        let mut finding = base_for(model, deployment, CAUSE);
         for container in &task.containers {
             let origin = container
                 .essential

@@ -26,7 +26,7 @@
 //! describe-secret` / `aws ssm get-parameter`, give every entry both
 //! `name` and `valueFrom`, and use platform version `LATEST` for JSON keys.
 
-use super::ecs_support::{base, tasks, verify_step};
+use super::ecs_support::{base_for, tasks, verify_step};
 use super::support::replace_on_line;
 use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
@@ -113,7 +113,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .as_ref()
             .and_then(|s| s.platform_version.as_ref())
             .filter(|v| version(&v.value).is_some_and(|v| v < (1, 4, 0)));
-        let mut finding = base(model, CAUSE);
+        let mut finding = base_for(model, deployment, CAUSE);
         let mut problems = 0;
         let mut malformed = false;
         let mut incomplete = false;

@@ -29,6 +29,15 @@ pub fn base(model: &StackModel, cause: &str) -> Finding {
     finding
 }
 
+/// A finding of `cause` about one deployment's service (several ecspresso
+/// configs in one tree each name their own).
+pub fn base_for(model: &StackModel, deployment: &EcspressoDeployment, cause: &str) -> Finding {
+    match deployment.subject() {
+        Some(name) => Finding::new(cause).subject(&name).param("service", name),
+        None => base(model, cause),
+    }
+}
+
 /// Every deployment that has a task definition.
 pub fn tasks(model: &StackModel) -> impl Iterator<Item = (&EcspressoDeployment, &TaskDefinition)> {
     model
@@ -222,5 +231,43 @@ mod tests {
         assert_eq!(sizes[&16384].last(), Some(&122880));
         assert_eq!(memory_choices(&sizes[&4096]), "8192–30720 (step 1024)");
         assert_eq!(memory_choices(&sizes[&256]), "512, 1024, 2048");
+    }
+
+    /// Two ecspresso configs in one tree: each finding is about its own service.
+    #[test]
+    fn findings_of_several_configs_name_their_own_service() {
+        let root = tempfile::tempdir().unwrap();
+        for (service, mode) in [("api", "bridge"), ("worker", "awsvpc")] {
+            let dir = root.path().join("deploy").join(service);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(
+                dir.join("ecspresso.yml"),
+                format!("region: ap-northeast-1\ncluster: prod\nservice: {service}\ntask_definition: td.json\n"),
+            )
+            .unwrap();
+            std::fs::write(
+                dir.join("td.json"),
+                format!(
+                    r#"{{"family": "{service}", "networkMode": "{mode}", "requiresCompatibilities": ["FARGATE"],
+                        "cpu": "256", "memory": "4096", "containerDefinitions": [{{"name": "app", "image": "nginx"}}]}}"#
+                ),
+            )
+            .unwrap();
+        }
+        let model = crate::sources::build_model(&crate::sources::Inputs {
+            root: root.path().to_path_buf(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(model.ecs.deployments.len(), 2);
+        let bridge = crate::checks::ecs_fargate_invalid_parameter::run(&model);
+        assert_eq!(bridge.len(), 1);
+        assert_eq!(bridge[0].subject.as_deref(), Some("api"));
+        let sizes = crate::checks::ecs_invalid_cpu_memory::run(&model);
+        let subjects: Vec<_> = sizes
+            .iter()
+            .map(|f| f.subject.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(subjects, ["api", "worker"]);
     }
 }

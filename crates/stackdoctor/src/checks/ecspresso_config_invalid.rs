@@ -22,7 +22,7 @@
 //! use `env` with a default, or `--envfile`); then check the rendered
 //! result with `ecspresso render config taskdef servicedef`.
 
-use super::ecs_support::base;
+use super::ecs_support::base_for;
 use crate::finding::{Finding, FixStep, Severity};
 use crate::model::StackModel;
 
@@ -44,7 +44,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 "unknown-key" | "deprecated-key" => Severity::Warning,
                 _ => Severity::Error,
             };
-            let mut finding = base(model, CAUSE)
+            let mut finding = base_for(model, deployment, CAUSE)
                 .severity(severity)
                 .param("problem", &problem.message);
             for (_, p) in same.iter().take(5) {
@@ -73,7 +73,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let service = deployment.service.as_ref().map(|s| s.value.as_str()).unwrap_or("");
         let wanted = format!("{cluster}/{service}");
         if let Some(missing) = model.ecs.runtime.missing_services.iter().find(|m| m.value == wanted) {
-            let mut finding = base(model, CAUSE)
+            let mut finding = base_for(model, deployment, CAUSE)
                 .param("problem", format!("no service {service} in cluster {cluster}"))
                 .evidence(missing.origin.clone(), msg("service-missing").with("service", service).with("cluster", cluster));
             if let Some(s) = &deployment.service {
@@ -86,7 +86,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         }
         if deployment.cluster.is_none() && deployment.problems.iter().all(|p| p.kind != "syntax") {
             findings.push(
-                base(model, CAUSE)
+                base_for(model, deployment, CAUSE)
                     .severity(Severity::Warning)
                     .param("problem", "cluster")
                     .evidence(crate::model::Origin::file(&deployment.config_file, 1, 1, 0), msg("no-cluster"))

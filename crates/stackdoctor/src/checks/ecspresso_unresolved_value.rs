@@ -20,7 +20,7 @@
 //! (`terraform state pull > terraform.tfstate` and a `path:` plugin) or run
 //! with `--aws`.
 
-use super::ecs_support::base;
+use super::ecs_support::base_for;
 use crate::finding::{Finding, FixStep, Message, Severity};
 use crate::model::StackModel;
 
@@ -33,7 +33,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         if unresolved.is_empty() {
             continue;
         }
-        let mut finding = base(model, CAUSE)
+        let mut finding = base_for(model, deployment, CAUSE)
             .severity(Severity::Info)
             .param("count", unresolved.len().to_string());
         for problem in unresolved.iter().take(5) {
