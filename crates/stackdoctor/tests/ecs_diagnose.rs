@@ -612,3 +612,44 @@ fn ecspresso_output_alone_is_triaged() {
         "{fix}"
     );
 }
+
+/// ECS's refusals as ecspresso relays them: each names its cause, and the
+/// failed deploy goes under it; an unexplained one is still a finding.
+#[test]
+fn every_failed_step_of_ecspresso_is_a_finding() {
+    let empty = tempfile::tempdir().unwrap();
+    let chain = |step: &str, api: &str, message: &str| {
+        format!(
+            "2026/11/20 10:15:04 api/prod [ERROR] FAILED. {step}: operation error ECS: {api}, https response error StatusCode: 400, RequestID: 5f0c, {message}\n"
+        )
+    };
+    let cases = [
+        (chain("failed to update service tasks", "UpdateService", "InvalidParameterException: The container app did not have a container port 80 defined."), "ecs-lb-container-mismatch"),
+        (chain("failed to create service", "CreateService", "InvalidParameterException: Network Configuration must be provided when networkMode 'awsvpc' is specified."), "ecs-network-config"),
+        (chain("failed to register task definition", "RegisterTaskDefinition", "ClientException: Fargate only supports network mode ‘awsvpc’."), "ecs-fargate-invalid-parameter"),
+        (chain("failed to register task definition", "RegisterTaskDefinition", "ClientException: Role is not valid"), "ecs-missing-execution-role"),
+        (chain("failed to register task definition", "RegisterTaskDefinition", "ClientException: When networkMode=awsvpc, the host ports and container ports in port mappings must match."), "ecs-port-mapping-invalid"),
+        ("2026/11/20 10:15:04 api/prod [ERROR] FAILED. service api is not found\n".to_string(), "ecspresso-config-invalid"),
+    ];
+    for (line, cause) in cases {
+        let report = diagnose_stdin(empty.path(), &line);
+        let first = &report["findings"][0];
+        assert_eq!(first["cause"], cause, "{line}{report:#}");
+        assert!(
+            symptoms(first).contains(&"ecspresso-deploy-failed".to_string()),
+            "{first:#}"
+        );
+    }
+    let codedeploy = chain(
+        "failed to update service attributes",
+        "UpdateService",
+        "InvalidParameterException: Unable to update load balancers on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.",
+    );
+    let report = diagnose_stdin(empty.path(), &codedeploy);
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "ecspresso-deploy-failed", "{report:#}");
+    assert!(
+        first["fix"].to_string().contains("Use AWS CodeDeploy"),
+        "{first:#}"
+    );
+}

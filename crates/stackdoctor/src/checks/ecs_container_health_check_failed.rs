@@ -95,7 +95,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             }
             if lines.is_empty() {
                 // Seen in files only: a risk. The output proves it an error.
-                finding = finding.severity(Severity::Warning);
+                finding = super::ecs_support::as_risk(finding);
             } else {
                 finding = finding.log_lines(lines.iter().copied().take(2));
             }

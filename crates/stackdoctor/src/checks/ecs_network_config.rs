@@ -25,7 +25,7 @@
 //! `aws ec2 describe-route-tables --filters Name=association.subnet-id,Values=<subnet>`.
 
 use super::ecs_support::{base, base_for, strong_events, verify_step};
-use crate::finding::{Finding, FixStep, Severity};
+use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
 
 cause!("ecs-network-config");
@@ -90,8 +90,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     // Private subnets with NAT or endpoints are fine: only a risk until the
                     // logs say otherwise. As a risk it is about the setting, so it takes no
                     // failures seen in the output (a pull `not found`) as its symptoms.
-                    let subject = format!("{} assignPublicIp setting", finding.subject.clone().unwrap_or_default());
-                    finding = finding.severity(Severity::Warning).subject(subject);
+                    finding = super::ecs_support::as_risk(finding);
                 } else {
                     finding = finding.log_lines(lines.iter().copied().take(2));
                 }

@@ -19,7 +19,7 @@
 //! 80 to the container with the load balancer's listener instead. With
 //! `none`, remove the `portMappings` or choose a mode with a network.
 
-use super::ecs_support::{base, tasks, verify_step};
+use super::ecs_support::{base, strong_events, tasks, verify_step};
 use super::support::replace_on_line;
 use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
@@ -93,6 +93,13 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 msg("network-mode").with("mode", &mode.value),
             );
             findings.push(finding.fix(verify_step(model)));
+        }
+    }
+    // ECS's answer in ecspresso's output, when the files are not at hand.
+    if findings.is_empty() {
+        let lines = strong_events(model, CAUSE);
+        if !lines.is_empty() {
+            findings.push(base(model, CAUSE).log_lines(lines.into_iter().take(2)).fix(verify_step(model)));
         }
     }
     findings

@@ -38,6 +38,15 @@ pub fn base_for(model: &StackModel, deployment: &EcspressoDeployment, cause: &st
     }
 }
 
+/// The finding as a risk seen in the files: a warning about the setting,
+/// so it takes no failure seen in the output as its symptom.
+pub fn as_risk(finding: Finding) -> Finding {
+    let subject = format!("{} setting", finding.subject.clone().unwrap_or_default());
+    finding
+        .severity(crate::finding::Severity::Warning)
+        .subject(subject)
+}
+
 /// Every deployment that has a task definition.
 pub fn tasks(model: &StackModel) -> impl Iterator<Item = (&EcspressoDeployment, &TaskDefinition)> {
     model

@@ -22,8 +22,8 @@
 //! use `env` with a default, or `--envfile`); then check the rendered
 //! result with `ecspresso render config taskdef servicedef`.
 
-use super::ecs_support::base_for;
-use crate::finding::{Finding, FixStep, Severity};
+use super::ecs_support::{base, base_for};
+use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
 
 cause!("ecspresso-config-invalid");
@@ -40,13 +40,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .map(|p| ((p.kind.clone(), p.name.clone()), p));
         for ((kind, name), same) in super::support::group_by(problems, |(key, _)| key.clone()) {
             let problem = same[0].1;
-            let severity = match kind.as_str() {
-                "unknown-key" | "deprecated-key" => Severity::Warning,
-                _ => Severity::Error,
-            };
-            let mut finding = base_for(model, deployment, CAUSE)
-                .severity(severity)
-                .param("problem", &problem.message);
+            let mut finding = base_for(model, deployment, CAUSE).param("problem", &problem.message);
+            if matches!(kind.as_str(), "unknown-key" | "deprecated-key") {
+                finding = super::ecs_support::as_risk(finding);
+            }
             for (_, p) in same.iter().take(5) {
                 finding = finding.evidence(
                     p.origin.clone(),
@@ -86,11 +83,25 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         }
         if deployment.cluster.is_none() && deployment.problems.iter().all(|p| p.kind != "syntax") {
             findings.push(
-                base_for(model, deployment, CAUSE)
-                    .severity(Severity::Warning)
+                super::ecs_support::as_risk(base_for(model, deployment, CAUSE))
                     .param("problem", "cluster")
                     .evidence(crate::model::Origin::file(&deployment.config_file, 1, 1, 0), msg("no-cluster"))
                     .fix(FixStep::say(msg("set-cluster"))),
+            );
+        }
+    }
+    // ecspresso's own words in its output (`service api is not found`).
+    if findings.iter().all(|f| f.severity != crate::finding::Severity::Error) {
+        let lines = super::ecs_support::strong_events(model, CAUSE);
+        if let Some(first) = lines.first() {
+            findings.push(
+                base(model, CAUSE)
+                    .param(
+                        "problem",
+                        first.message.split_once("FAILED. ").map_or(first.message.as_str(), |(_, rest)| rest),
+                    )
+                    .log_lines(lines.iter().copied().take(2))
+                    .fix(FixStep::say(msg("check-names"))),
             );
         }
     }

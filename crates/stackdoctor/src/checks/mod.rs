@@ -63,6 +63,7 @@ macro_rules! checks {
 checks! {
     ecspresso_config_invalid => "ecspresso-config-invalid",
     ecspresso_unresolved_value => "ecspresso-unresolved-value",
+    ecspresso_deploy_failed => "ecspresso-deploy-failed",
     ecs_invalid_cpu_memory => "ecs-invalid-cpu-memory",
     ecs_fargate_invalid_parameter => "ecs-fargate-invalid-parameter",
     ecs_lb_container_mismatch => "ecs-lb-container-mismatch",
