@@ -653,3 +653,32 @@ fn every_failed_step_of_ecspresso_is_a_finding() {
         "{first:#}"
     );
 }
+
+/// A secret written in a task definition's plain `environment` is masked in
+/// every output, the source snippets of findings on that line included.
+#[test]
+fn secrets_written_in_task_definitions_are_masked() {
+    let project = tempfile::tempdir().unwrap();
+    let dir = project.path();
+    std::fs::write(dir.join("ecspresso.yml"), "region: ap-northeast-1\ncluster: prod\nservice: api\ntask_definition: td.json\ntimeout: 15m\n").unwrap();
+    // The memory is on the secret's line, so the cpu/memory finding quotes it.
+    std::fs::write(
+        dir.join("td.json"),
+        r#"{"family": "api", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256",
+"containerDefinitions": [{"name": "app", "image": "nginx:1.27", "environment": [{"name": "API_TOKEN", "value": "tok-Example-7731"}]}], "memory": "4096"}
+"#,
+    )
+    .unwrap();
+    for args in [
+        vec!["diagnose", ".", "--offline"],
+        vec!["diagnose", ".", "--offline", "--format", "json"],
+        vec!["model", ".", "--format", "json"],
+    ] {
+        let output = run(dir, &args, &[]);
+        let all = report_or_error(&output);
+        assert!(!all.contains("tok-Example-7731"), "{args:?}: {all}");
+        if args[0] == "diagnose" {
+            assert!(all.contains("ecs-invalid-cpu-memory"), "{all}");
+        }
+    }
+}

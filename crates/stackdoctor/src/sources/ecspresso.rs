@@ -305,6 +305,19 @@ fn add_project(model: &mut StackModel, config: &Path, dir: &Path, project: ecspr
         remember_text(model, &d.path);
         task_definition(d)
     });
+    // A secret written in a task definition's plain `environment` (instead of
+    // `secrets`) is still a secret: no output shows it.
+    for container in task.iter().flat_map(|t| &t.containers) {
+        for entry in &container.environment {
+            let (name, value) = &entry.value;
+            if crate::secrets::is_secret_name(name)
+                && value.len() >= 4
+                && !value.contains("<unresolved:")
+            {
+                model.secret_values.push(value.clone());
+            }
+        }
+    }
     let service_definition = project.service_definition.as_ref().map(|d| {
         remember_text(model, &d.path);
         service_definition(d)
