@@ -17,6 +17,19 @@ pub const MOTO_HINT: &str = "moto server not found: install it with `pip install
      (or set STACKDOCTOR_SKIP_MOTO=1 to skip the moto tests)";
 
 impl Moto {
+    /// A client that sends every service's calls to this server, in `region`,
+    /// with moto's fixed test credentials and no proxy.
+    pub fn client(&self, region: &str) -> crate::Client {
+        crate::ClientConfig::new()
+            .environment(crate::Environment::from_vars(Vec::<(String, String)>::new()))
+            .region(region)
+            .credentials(crate::Credentials::new("AKIATESTMOTO0000", "testing", None))
+            .endpoint_url(&self.url)
+            .use_env_proxy(false)
+            .build()
+            .expect("a client for a local moto server")
+    }
+
     /// Starts moto, or returns `None` (after saying so) when it is missing and
     /// `STACKDOCTOR_SKIP_MOTO=1`; panics with install instructions otherwise.
     pub fn start() -> Option<Moto> {

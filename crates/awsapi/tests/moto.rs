@@ -54,18 +54,7 @@ fn sts_get_caller_identity() {
 #[test]
 fn ec2_metadata_options_round_trip() {
     let Some(moto) = Moto::start() else { return };
-    let client = ClientConfig::new()
-        .environment(Environment::from_vars(Vec::<(String, String)>::new()))
-        .region("us-east-1")
-        .credentials(awsapi::Credentials::new(
-            "AKIATESTMOTO0000",
-            "testing",
-            None,
-        ))
-        .endpoint_url(&moto.url)
-        .use_env_proxy(false)
-        .build()
-        .unwrap();
+    let client = moto.client("us-east-1");
 
     // An instance profile for the instance (IAM through the same endpoint).
     let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;

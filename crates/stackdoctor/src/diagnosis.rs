@@ -55,6 +55,10 @@ fn explains(root: &Finding, symptom: &Finding) -> bool {
     if !cause.explains.contains(&symptom.cause) {
         return false;
     }
+    // A setting and a failure seen are different kinds of finding.
+    if root.setting != symptom.setting {
+        return false;
+    }
     match (&root.subject, &symptom.subject) {
         (Some(a), Some(b)) if a.eq_ignore_ascii_case(b) => true,
         // Logs name a container by its address, or the loopback the proxy dialled.
@@ -123,5 +127,24 @@ mod tests {
         );
         // The refused connection by IP is explained by the wrong port.
         assert_eq!(ranked.last().unwrap().symptoms.len(), 1);
+    }
+
+    #[test]
+    fn a_setting_and_a_failure_seen_do_not_group() {
+        let risk = Finding::new("ecs-network-config")
+            .severity(Severity::Warning)
+            .subject("api")
+            .about_setting();
+        let pull = Finding::new("ecs-image-pull-failed").subject("api");
+        let anonymous = Finding::new("ecs-image-pull-failed");
+        let ranked = rank_and_group(vec![risk, pull, anonymous]);
+        assert_eq!(ranked.len(), 3, "{ranked:?}");
+        assert!(ranked.iter().all(|f| f.symptoms.is_empty()));
+        // The same cause seen in the output does take the pull failure.
+        let seen = Finding::new("ecs-network-config").subject("api");
+        let pull = Finding::new("ecs-image-pull-failed").subject("api");
+        let ranked = rank_and_group(vec![seen, pull]);
+        assert_eq!(ranked.len(), 1);
+        assert_eq!(ranked[0].symptoms[0].cause, "ecs-image-pull-failed");
     }
 }

@@ -144,6 +144,11 @@ pub struct Finding {
     pub path: Vec<Hop>,
     /// Findings that follow from this one.
     pub symptoms: Vec<Finding>,
+    /// About a setting in the files (a risk, or a value read wrong), not a
+    /// failure seen: such a finding neither explains failures seen in logs
+    /// or probes nor is explained by them.
+    #[serde(skip)]
+    pub setting: bool,
 }
 
 impl Finding {
@@ -162,6 +167,7 @@ impl Finding {
             fix: Vec::new(),
             path: Vec::new(),
             symptoms: Vec::new(),
+            setting: false,
         }
     }
 
@@ -177,6 +183,12 @@ impl Finding {
 
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
+        self
+    }
+
+    /// Marks the finding as about a setting (see [`Finding::setting`]).
+    pub fn about_setting(mut self) -> Self {
+        self.setting = true;
         self
     }
 

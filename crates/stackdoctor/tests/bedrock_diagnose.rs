@@ -439,20 +439,7 @@ fn with_aws_the_hop_limit_comes_from_ec2() {
     let Some(moto) = awsapi::testing::Moto::start() else {
         return;
     };
-    let client = awsapi::ClientConfig::new()
-        .environment(awsapi::Environment::from_vars(
-            Vec::<(String, String)>::new(),
-        ))
-        .region("us-east-1")
-        .credentials(awsapi::Credentials::new(
-            "AKIATESTMOTO0000",
-            "testing",
-            None,
-        ))
-        .endpoint_url(&moto.url)
-        .use_env_proxy(false)
-        .build()
-        .unwrap();
+    let client = moto.client("us-east-1");
     let reply = client
         .raw_query(
             awsapi::Service::Ec2,

@@ -189,29 +189,7 @@ fn a_deploy_timeout_goes_under_the_oom_that_caused_it() {
 fn describe_tasks_output_piped_on_stdin_is_read_whole() {
     let dir = examples().join("ecs-oom-timeout");
     let input = std::fs::read(dir.join("logs/describe-tasks.json")).unwrap();
-    let mut child = command(
-        &dir,
-        &[
-            "diagnose",
-            ".",
-            "--offline",
-            "--envfile",
-            "prod.env",
-            "--logs",
-            "-",
-            "--format",
-            "json",
-        ],
-        &[],
-    )
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    child.stdin.take().unwrap().write_all(&input).unwrap();
-    let output = child.wait_with_output().unwrap();
-    let report = report(&output);
+    let report = diagnose_stdin_with(&dir, &["--envfile", "prod.env"], &input);
     assert_eq!(
         report["findings"][0]["cause"], "ecs-container-oom",
         "{report:#}"
@@ -374,20 +352,7 @@ fn with_aws_the_running_revision_is_compared_with_the_files() {
         eprintln!("skipped: moto is not installed (.ci/run installs it)");
         return;
     };
-    let client = awsapi::ClientConfig::new()
-        .environment(awsapi::Environment::from_vars(
-            Vec::<(String, String)>::new(),
-        ))
-        .region("ap-northeast-1")
-        .credentials(awsapi::Credentials::new(
-            "AKIATESTMOTO0000",
-            "testing",
-            None,
-        ))
-        .endpoint_url(&moto.url)
-        .use_env_proxy(false)
-        .build()
-        .unwrap();
+    let client = moto.client("ap-northeast-1");
     let ecs = |target: &str, body: Value| {
         client
             .raw_json(awsapi::Service::Ecs, target, &body)
@@ -553,32 +518,31 @@ fn with_aws_the_running_revision_is_compared_with_the_files() {
     assert!(evidence.contains("ecspresso.yml"), "{evidence}");
 }
 
-fn diagnose_stdin(dir: &Path, input: &str) -> Value {
-    let mut child = command(
-        dir,
-        &[
-            "diagnose",
-            ".",
-            "--offline",
-            "--logs",
-            "-",
-            "--format",
-            "json",
-        ],
-        &[],
-    )
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
+/// `stackdoctor diagnose . --offline --logs - --format json` (plus `extra`)
+/// in `dir`, with `input` on standard input.
+fn diagnose_stdin_with(dir: &Path, extra: &[&str], input: &[u8]) -> Value {
+    let mut args = vec![
+        "diagnose",
+        ".",
+        "--offline",
+        "--logs",
+        "-",
+        "--format",
+        "json",
+    ];
+    args.extend(extra);
+    let mut child = command(dir, &args, &[])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
     report(&child.wait_with_output().unwrap())
+}
+
+fn diagnose_stdin(dir: &Path, input: &str) -> Value {
+    diagnose_stdin_with(dir, &[], input.as_bytes())
 }
 
 /// `ecspresso deploy 2>&1 | stackdoctor diagnose --logs -` with no project

@@ -39,12 +39,10 @@ cause!("ecs-deploy-timeout");
 /// deregistration delay of the old tasks.
 const DEFAULT_HEALTH_AND_DRAIN_SECONDS: f64 = 2.0 * 30.0 + 300.0;
 
-/// A finding about the `timeout` setting itself: its subject is the
-/// setting, so the causes that stop tasks do not take it as their symptom.
+/// A finding about the `timeout` setting itself: the causes that stop tasks
+/// do not take it as their symptom.
 fn setting_finding(model: &StackModel, deployment: &crate::model::ecs::EcspressoDeployment) -> Finding {
-    let finding = base_for(model, deployment, CAUSE);
-    let subject = format!("{} timeout setting", finding.subject.clone().unwrap_or_default());
-    finding.subject(subject)
+    base_for(model, deployment, CAUSE).about_setting()
 }
 
 pub fn run(model: &StackModel) -> Vec<Finding> {

@@ -38,8 +38,8 @@ pub fn base_for(model: &StackModel, deployment: &EcspressoDeployment, cause: &st
     }
 }
 
-/// The finding as a risk seen in the files: a warning about the setting,
-/// so it takes no failure seen in the output as its symptom.
+/// The finding as a risk seen in the files: a warning about a setting, which
+/// takes no failure seen in the output as its symptom.
 pub fn as_risk(finding: Finding) -> Finding {
     let subject = format!("{} setting", finding.subject.clone().unwrap_or_default());
     finding
