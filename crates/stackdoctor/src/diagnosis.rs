@@ -1,7 +1,15 @@
-//! Ranks findings and groups symptoms under their root cause.
+//! Merges log findings into checks' findings, ranks findings and groups
+//! symptoms under their root cause.
 //!
-//! Order: severity first, then the cause's priority from the catalogue
-//! (lower is more fundamental), then where the evidence is. A finding whose
+//! Evidence is never dropped: a finding raised from log lines alone
+//! (`checks::log_causes`) joins a check's finding of the same cause and
+//! subject, so there is one finding with the file evidence, the exact fix
+//! and the lines; without such a finding it stays a finding of its own.
+//!
+//! Order: severity first, then whether a log line or probe shows the finding
+//! (a failure seen outranks a risk read in files), then the cause's priority
+//! from the catalogue (lower is more fundamental), then where the evidence
+//! is. A finding whose
 //! cause another finding `explains` (catalogue field) and that concerns the
 //! same subject moves under that finding as a symptom. A symptom named
 //! only by an IP address is grouped under the first root that explains it,
@@ -30,22 +38,62 @@ impl Diagnosis {
 
 pub fn diagnose(model: &StackModel) -> Diagnosis {
     Diagnosis {
-        findings: rank_and_group(crate::checks::run_all(model)),
+        findings: rank_and_group(merge_log_findings(crate::checks::run_all(model))),
     }
+}
+
+/// Whether the log finding `seen` is about the same thing as the check's `known`.
+fn same_subject(known: &Finding, seen: &Finding) -> bool {
+    let cites_a_line = seen
+        .evidence
+        .iter()
+        .any(|line| known.evidence.iter().any(|e| e.origin == line.origin));
+    cites_a_line
+        || match (&known.subject, &seen.subject) {
+            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+            _ => true,
+        }
+}
+
+/// Moves each finding raised from log lines alone into a check's finding of
+/// the same cause and subject (its lines added once, its severity the higher
+/// of the two); the others stay as they are.
+pub fn merge_log_findings(findings: Vec<Finding>) -> Vec<Finding> {
+    let (seen, mut known): (Vec<Finding>, Vec<Finding>) =
+        findings.into_iter().partition(|f| f.seen_in_logs);
+    for finding in seen {
+        // A risk about a setting is not the failure the lines show.
+        let target = known
+            .iter()
+            .position(|k| k.cause == finding.cause && !k.setting && same_subject(k, &finding));
+        match target {
+            Some(i) => {
+                let into = &mut known[i];
+                into.severity = into.severity.min(finding.severity);
+                for evidence in finding.evidence {
+                    if !into.evidence.iter().any(|e| e.origin == evidence.origin) {
+                        into.evidence.push(evidence);
+                    }
+                }
+            }
+            None => known.push(finding),
+        }
+    }
+    known
 }
 
 fn priority(cause: &str) -> u32 {
     catalogue().cause(cause).map_or(u32::MAX, |c| c.priority)
 }
 
-fn sort_key(f: &Finding) -> (Severity, u32, String) {
+fn sort_key(f: &Finding) -> (Severity, bool, u32, String) {
     let place = f
         .evidence
         .first()
         .and_then(|e| e.origin.position())
         .map(|p| format!("{}:{:08}:{:08}", p.file.display(), p.line, p.column))
         .unwrap_or_default();
-    (f.severity, priority(&f.cause), place)
+    (f.severity, !f.observed(), priority(&f.cause), place)
 }
 
 fn explains(root: &Finding, symptom: &Finding) -> bool {
@@ -94,6 +142,8 @@ pub fn rank_and_group(mut findings: Vec<Finding>) -> Vec<Finding> {
             root.symptoms.push(symptom);
         }
     }
+    // A root whose symptoms were seen in logs is a failure seen, too.
+    roots.sort_by_key(|f| (f.severity, !f.observed()));
     roots
 }
 

@@ -149,6 +149,10 @@ pub struct Finding {
     /// or probes nor is explained by them.
     #[serde(skip)]
     pub setting: bool,
+    /// Raised from recognised log lines alone (see `checks::log_causes`);
+    /// the diagnosis merges it into a check's finding of the same cause.
+    #[serde(skip)]
+    pub seen_in_logs: bool,
 }
 
 impl Finding {
@@ -168,6 +172,7 @@ impl Finding {
             path: Vec::new(),
             symptoms: Vec::new(),
             setting: false,
+            seen_in_logs: false,
         }
     }
 
@@ -190,6 +195,20 @@ impl Finding {
     pub fn about_setting(mut self) -> Self {
         self.setting = true;
         self
+    }
+
+    /// Marks the finding as raised from log lines alone.
+    pub fn seen_in_logs(mut self) -> Self {
+        self.seen_in_logs = true;
+        self
+    }
+
+    /// Whether a log line or a probe answer shows this finding or one of its symptoms.
+    pub fn observed(&self) -> bool {
+        self.evidence
+            .iter()
+            .any(|e| matches!(e.origin, Origin::Log(_) | Origin::Probe { .. }))
+            || self.symptoms.iter().any(Finding::observed)
     }
 
     pub fn evidence(mut self, origin: Origin, label: Message) -> Self {

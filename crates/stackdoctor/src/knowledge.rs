@@ -114,10 +114,43 @@ impl Catalogue {
     /// The title of a cause with the finding's parameters.
     pub fn title(&self, cause: &str, params: &BTreeMap<String, String>, lang: Lang) -> String {
         match self.causes.get(cause) {
-            Some(c) => fill(c.title.get(lang), params),
+            Some(c) => {
+                let title = fill(c.title.get(lang), params);
+                // A finding from log lines alone may lack what the title names
+                // (the upstream, the port): the summary's first sentence says it.
+                if has_placeholder(&title) {
+                    first_sentence(c.summary.get(lang)).to_string()
+                } else {
+                    title
+                }
+            }
             None => cause.to_string(),
         }
     }
+}
+
+/// Whether a filled template still has a `{name}` nobody filled.
+fn has_placeholder(text: &str) -> bool {
+    text.match_indices('{').any(|(i, _)| {
+        let rest = &text[i + 1..];
+        rest.find('}').is_some_and(|end| {
+            end > 0
+                && rest[..end]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
+    })
+}
+
+/// The text up to its first sentence end (`. `, `; ` or `。`).
+fn first_sentence(text: &str) -> &str {
+    let ends = [". ", "; ", "。"];
+    let cut = ends
+        .iter()
+        .filter_map(|end| text.find(end).map(|i| i + end.len()))
+        .min()
+        .unwrap_or(text.len());
+    text[..cut].trim_end_matches([' ', ';']).trim_end()
 }
 
 /// Replaces `{name}` with the parameter's value; unknown names stay as written.
@@ -273,6 +306,30 @@ pub fn servers() -> &'static ServerKnowledge {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_missing_its_parameters_falls_back_to_the_summary() {
+        let none = BTreeMap::new();
+        for lang in [Lang::En, Lang::Ja] {
+            let title = catalogue().title("upstream-scheme-mismatch", &none, lang);
+            assert!(!has_placeholder(&title), "{title}");
+            assert!(!title.is_empty());
+        }
+        let en = catalogue().title("upstream-scheme-mismatch", &none, Lang::En);
+        assert_eq!(
+            en,
+            "One side starts a TLS handshake the other reads as garbage"
+        );
+        let mut params = BTreeMap::new();
+        params.insert("upstream".to_string(), "web:443".to_string());
+        params.insert("port".to_string(), "443".to_string());
+        let full = catalogue().title("upstream-scheme-mismatch", &params, Lang::En);
+        assert!(full.contains("`web:443`"), "{full}");
+        // Braces that are not placeholders stay titles.
+        assert!(!has_placeholder("add `transport http { tls }`"));
+        assert_eq!(first_sentence("One. Two."), "One.");
+        assert_eq!(first_sentence("一つ。二つ。"), "一つ。");
+    }
 
     #[test]
     fn language_comes_from_the_flag_then_the_locale() {

@@ -1,15 +1,19 @@
-//! # Causes seen only in logs
+//! # Causes seen in logs
 //!
-//! **What it detects:** log lines whose signatures support a cause that no
-//! other check reports (AWS credentials, Bedrock access, ECS stopped tasks,
-//! database errors, …), when their weights add up to a strong signal for
-//! one service.
+//! **What it detects:** every recognised log line (or probe answer) gives a
+//! finding for the cause it supports most, whether or not a file of the
+//! project shows that cause too. A line's other causes give a finding when
+//! their weights add up to a strong signal for one service.
 //!
 //! **Why it breaks requests:** each such cause is documented in the cause
 //! catalogue (`stackdoctor explain <cause>`); here the logs are the evidence.
+//! When a check knows the configuration behind the same cause, the diagnosis
+//! merges the two: one finding with the file evidence, the exact fix and
+//! the log lines.
 //!
 //! **Example:** `botocore.exceptions.NoCredentialsError: Unable to locate
-//! credentials` logged by `backend` raises `aws-no-credentials` for `backend`.
+//! credentials` logged by `backend` raises `aws-no-credentials` for `backend`,
+//! even when no compose file or code of `backend` is in the folder.
 //!
 //! **Fix:** the cause's own fix (`stackdoctor explain <cause>`); the finding
 //! names the lines and the service.
@@ -17,21 +21,44 @@
 use crate::finding::{Finding, FixStep, Message};
 use crate::model::{LogEvent, StackModel};
 
-/// Total weight of lines that makes a finding of a log-only cause.
+/// Total weight of lines that makes a finding of a cause that is not any
+/// line's strongest.
 const THRESHOLD: u32 = 60;
 
-/// Causes some check reports itself; their log lines are evidence there.
-fn has_own_check(cause: &str) -> bool {
-    super::ALL.iter().any(|c| c.cause == cause)
+/// Weight below which a line's strongest cause is only a hint: it counts
+/// towards [`THRESHOLD`] but gives no finding of its own.
+const HINT: u8 = 30;
+
+/// The cause a line supports most (the first listed among equals), over
+/// every signature that matched the same line.
+fn strongest<'a>(lines: &[&'a LogEvent]) -> Option<(&'a str, u8)> {
+    let mut best: Option<(&str, u8)> = None;
+    for (cause, weight) in lines.iter().flat_map(|e| &e.causes) {
+        if best.is_none_or(|(_, w)| *weight > w) {
+            best = Some((cause.as_str(), *weight));
+        }
+    }
+    best
+}
+
+/// For each line (by its origin), the cause it supports most, when strong enough.
+fn line_causes(model: &StackModel) -> Vec<(&crate::model::Origin, &str)> {
+    super::support::group_by(model.log_events.iter(), |e| &e.origin)
+        .into_iter()
+        .filter_map(|(origin, events)| match strongest(&events) {
+            Some((cause, weight)) if weight >= HINT => Some((origin, cause)),
+            _ => None,
+        })
+        .collect()
 }
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
+    let strongest_of_line = line_causes(model);
     // (cause, service) → events, in first-seen order.
     let pairs = model.log_events.iter().flat_map(|event| {
         event
             .causes
             .iter()
-            .filter(|(cause, _)| !has_own_check(cause))
             .map(move |(cause, _)| (cause.clone(), event))
     });
     let groups = super::support::group_by(pairs, |(cause, event)| {
@@ -47,7 +74,12 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 .filter(|(c, _)| *c == cause)
                 .map(|(_, w)| u32::from(*w))
                 .sum();
-            if weight < THRESHOLD {
+            let strongest_for_some = events.iter().any(|e| {
+                strongest_of_line
+                    .iter()
+                    .any(|(origin, c)| **origin == e.origin && *c == cause)
+            });
+            if !strongest_for_some && weight < THRESHOLD {
                 return None;
             }
             let mut finding = Finding::new(&cause)
@@ -55,9 +87,18 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 .param(
                     "service",
                     service.clone().unwrap_or_else(|| "?".to_string()),
-                );
+                )
+                .seen_in_logs();
             if let Some(service) = &service {
                 finding = finding.subject(service);
+            }
+            // Parameters some titles name: the address the lines mention.
+            if let Some(host) = events.iter().find_map(|e| e.host.as_deref()) {
+                let address = match events.iter().find_map(|e| e.port) {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host.to_string(),
+                };
+                finding = finding.param("host", host).param("address", address);
             }
             finding = finding.log_lines(events.iter().copied().take(3));
             Some(finding.fix(FixStep::run(
@@ -66,4 +107,99 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             )))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{FilePosition, Origin};
+
+    fn event(line: u32, service: Option<&str>, causes: &[(&str, u8)]) -> LogEvent {
+        LogEvent {
+            origin: Origin::Log(FilePosition {
+                file: "app.log".into(),
+                line,
+                column: 1,
+                length: 0,
+            }),
+            signature: "test".into(),
+            causes: causes.iter().map(|(c, w)| (c.to_string(), *w)).collect(),
+            service: service.map(str::to_string),
+            host: None,
+            port: None,
+            text: format!("line {line}"),
+            message: format!("line {line}"),
+            timestamp: None,
+        }
+    }
+
+    fn model(events: Vec<LogEvent>) -> StackModel {
+        StackModel {
+            log_events: events,
+            ..StackModel::default()
+        }
+    }
+
+    #[test]
+    fn one_line_gives_a_finding_for_its_strongest_cause_even_when_a_check_exists() {
+        // aws-no-credentials has its own check; the line alone must still count.
+        let found = run(&model(vec![event(
+            3,
+            Some("backend"),
+            &[("aws-no-credentials", 80), ("aws-imds-hop-limit", 15)],
+        )]));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].cause, "aws-no-credentials");
+        assert_eq!(found[0].subject.as_deref(), Some("backend"));
+        assert!(found[0].seen_in_logs);
+        assert_eq!(found[0].evidence.len(), 1);
+    }
+
+    #[test]
+    fn weaker_causes_need_the_threshold() {
+        let lines: Vec<LogEvent> = (1..=2)
+            .map(|n| {
+                event(
+                    n,
+                    None,
+                    &[("upstream-not-running", 80), ("upstream-crash-loop", 30)],
+                )
+            })
+            .collect();
+        let causes: Vec<String> = run(&model(lines)).into_iter().map(|f| f.cause).collect();
+        // 2 × 30 = 60 reaches the threshold for the weaker cause.
+        assert_eq!(causes, ["upstream-not-running", "upstream-crash-loop"]);
+        let one = vec![event(
+            1,
+            None,
+            &[("upstream-not-running", 80), ("upstream-crash-loop", 30)],
+        )];
+        let causes: Vec<String> = run(&model(one)).into_iter().map(|f| f.cause).collect();
+        assert_eq!(causes, ["upstream-not-running"]);
+    }
+
+    #[test]
+    fn equal_weights_pick_the_first_listed_cause() {
+        let e = event(
+            1,
+            None,
+            &[("aws-imds-hop-limit", 40), ("aws-no-credentials", 40)],
+        );
+        assert_eq!(strongest(&[&e]), Some(("aws-imds-hop-limit", 40)));
+        assert_eq!(strongest(&[&event(1, None, &[])]), None);
+    }
+
+    #[test]
+    fn a_weak_guess_gives_way_to_a_stronger_signature_on_the_same_line() {
+        // Two signatures matched line 7: a generic one (a weak guess) and a precise one.
+        let generic = event(7, None, &[("ecs-invalid-cpu-memory", 20)]);
+        let precise = event(7, None, &[("ecs-fargate-invalid-parameter", 90)]);
+        let causes: Vec<String> = run(&model(vec![generic.clone(), precise]))
+            .into_iter()
+            .map(|f| f.cause)
+            .collect();
+        assert_eq!(causes, ["ecs-fargate-invalid-parameter"]);
+        // Alone, a weak guess is only a hint.
+        assert!(run(&model(vec![generic])).is_empty());
+    }
 }
