@@ -44,13 +44,15 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
                 ),
             };
             write_stdout(&text)?;
-            Ok(if !model.invalid_inputs.is_empty() {
-                BAD_INPUT
-            } else if diagnosis.has_problems() {
-                PROBLEMS
-            } else {
-                HEALTHY
-            })
+            Ok(
+                if !model.invalid_inputs.is_empty() || report.nothing_diagnosed.is_some() {
+                    BAD_INPUT
+                } else if diagnosis.has_problems() {
+                    PROBLEMS
+                } else {
+                    HEALTHY
+                },
+            )
         }
         Command::Model(args) => {
             let mut inputs = inputs(&args.stack, None)?;
@@ -101,12 +103,20 @@ fn write_stdout(text: &str) -> Result<(), Error> {
 }
 
 /// A file named on the command line: relative to the current folder, as
-/// `docker compose -f` reads it, else relative to the project folder.
+/// `docker compose -f` reads it (made absolute, so that no loader joins it
+/// to the project folder a second time); when it is not there but is in the
+/// project folder, that one. `-` (stdin) stays as it is.
 fn user_file(path: &std::path::Path, project: &std::path::Path) -> std::path::PathBuf {
-    if path.is_relative() && !path.exists() && path.as_os_str() != "-" {
+    if path.is_absolute() || path.as_os_str() == "-" {
+        return path.to_path_buf();
+    }
+    let here = std::env::current_dir()
+        .map(|dir| dir.join(path))
+        .unwrap_or_else(|_| path.to_path_buf());
+    if !here.exists() && project.join(path).exists() {
         project.join(path)
     } else {
-        path.to_path_buf()
+        here
     }
 }
 

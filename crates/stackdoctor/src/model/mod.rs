@@ -40,12 +40,41 @@ pub struct StackModel {
     pub ecs: ecs::EcsModel,
     /// Warnings the loaders raised (unset variables, …), shown with `model`.
     pub notes: Vec<Sourced<String>>,
+    /// How much of the `--logs` inputs was read.
+    pub logs_read: LogsRead,
     #[serde(skip)]
     pub sources: SourceTexts,
     /// Values of secret-named variables in env files that no service receives,
     /// kept only so that outputs can mask them.
     #[serde(skip)]
     pub secret_values: Vec<String>,
+}
+
+/// How much of the `--logs` inputs was read.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct LogsRead {
+    pub inputs: u64,
+    pub lines: u64,
+}
+
+impl StackModel {
+    /// Whether any source understood something: a service, a proxy, an ECS
+    /// deployment or output, AWS use, a policy, a log line, a probe answer,
+    /// or an input it could not parse. Without any, "healthy" would only
+    /// mean "nothing was read".
+    pub fn understood_anything(&self) -> bool {
+        !self.projects.is_empty()
+            || !self.services.is_empty()
+            || !self.proxies.is_empty()
+            || !self.ecs.is_empty()
+            || !self.aws.clients.is_empty()
+            || !self.aws.policies.is_empty()
+            || self.aws.live.is_some()
+            || self.aws.api.is_some()
+            || !self.invalid_inputs.is_empty()
+            || !self.log_events.is_empty()
+            || (self.logs_read.lines > 0 && self.unrecognised_errors.count == 0)
+    }
 }
 
 /// One compose project (one folder with compose files, or the `-f` set).

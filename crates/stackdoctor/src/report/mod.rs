@@ -23,8 +23,13 @@ pub struct Report {
     pub schema: &'static str,
     pub version: &'static str,
     pub root: String,
-    /// `problems` when any error or warning was found, else `healthy`.
+    /// `problems` when any error or warning was found; `inconclusive` when
+    /// nothing of the stack could be read or understood (see `nothing_diagnosed`);
+    /// else `healthy`.
     pub status: &'static str,
+    /// Why nothing could be diagnosed, when `status` is `inconclusive`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nothing_diagnosed: Option<String>,
     pub summary: Summary,
     pub findings: Vec<ReportFinding>,
     /// What was read.
@@ -47,6 +52,12 @@ pub struct Inputs {
     pub log_events: usize,
     /// ecspresso configs read (relative paths).
     pub ecspresso_configs: Vec<String>,
+    /// `--logs` inputs read, and their lines.
+    pub log_inputs: u64,
+    pub log_lines: u64,
+    /// Lines that look like errors but match no signature: how many, and a few.
+    pub unrecognised_errors: u64,
+    pub unrecognised_samples: Vec<ReportEvidence>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -220,15 +231,31 @@ pub fn build(model: &StackModel, diagnosis: &Diagnosis, lang: Lang) -> Report {
         }
     }
     count(&findings, &mut summary);
+    let nothing_diagnosed = if findings.is_empty() && !model.understood_anything() {
+        let root = model.root.display().to_string();
+        let message = if model.logs_read.lines == 0 {
+            crate::finding::Message::new("common.nothing-read").with("root", root)
+        } else {
+            crate::finding::Message::new("common.nothing-understood")
+                .with("lines", model.logs_read.lines.to_string())
+                .with("unrecognised", model.unrecognised_errors.count.to_string())
+        };
+        Some(builder.masker.mask(&catalogue().render(&message, lang)))
+    } else {
+        None
+    };
     Report {
         schema: SCHEMA,
         version: env!("CARGO_PKG_VERSION"),
         root: model.root.display().to_string(),
         status: if diagnosis.has_problems() {
             "problems"
+        } else if nothing_diagnosed.is_some() {
+            "inconclusive"
         } else {
             "healthy"
         },
+        nothing_diagnosed,
         summary,
         findings,
         inputs: Inputs {
@@ -255,6 +282,15 @@ pub fn build(model: &StackModel, diagnosis: &Diagnosis, lang: Lang) -> Report {
                 .deployments
                 .iter()
                 .map(|d| builder.shown(&d.config_file))
+                .collect(),
+            log_inputs: model.logs_read.inputs,
+            log_lines: model.logs_read.lines,
+            unrecognised_errors: model.unrecognised_errors.count,
+            unrecognised_samples: model
+                .unrecognised_errors
+                .samples
+                .iter()
+                .map(|sample| builder.evidence(&sample.origin, builder.masker.mask(&sample.value)))
                 .collect(),
         },
     }

@@ -53,6 +53,7 @@ struct Words {
     healthy: &'static str,
     log: &'static str,
     note: &'static str,
+    unknown_errors: &'static str,
 }
 
 fn words(lang: Lang) -> Words {
@@ -64,6 +65,7 @@ fn words(lang: Lang) -> Words {
             healthy: "healthy: no problem found",
             log: "log",
             note: "note",
+            unknown_errors: "error-looking log lines no signature knows",
         },
         Lang::Ja => Words {
             path: "経路",
@@ -72,6 +74,7 @@ fn words(lang: Lang) -> Words {
             healthy: "正常: 問題は見つかりませんでした",
             log: "ログ",
             note: "注記",
+            unknown_errors: "どのシグネチャにも当てはまらないエラーらしきログ行",
         },
     }
 }
@@ -92,10 +95,27 @@ pub fn render(report: &Report, lang: Lang, style: Style) -> String {
         i.log_events,
     );
     let ecspresso = i.ecspresso_configs.len();
+    let (log_lines, unknown) = (i.log_lines, i.unrecognised_errors);
     let seen = match lang {
-        Lang::En => format!("read {projects} compose project(s), {services} service(s), {proxies} proxy config(s), {routes} proxy route(s), {ecspresso} ecspresso config(s), {logs} known log line(s)"),
-        Lang::Ja => format!("読み込み: compose プロジェクト {projects}、サービス {services}、プロキシ設定 {proxies}、プロキシのルート {routes}、ecspresso 設定 {ecspresso}、既知のログ行 {logs}"),
+        Lang::En => format!("read {projects} compose project(s), {services} service(s), {proxies} proxy config(s), {routes} proxy route(s), {ecspresso} ecspresso config(s), {log_lines} log line(s): {logs} known, {unknown} unknown error(s)"),
+        Lang::Ja => format!("読み込み: compose プロジェクト {projects}、サービス {services}、プロキシ設定 {proxies}、プロキシのルート {routes}、ecspresso 設定 {ecspresso}、ログ {log_lines} 行（既知 {logs}、未知のエラー {unknown}）"),
     };
+    if !i.unrecognised_samples.is_empty() {
+        let _ = writeln!(out, "{}:", style.bold(w.unknown_errors));
+        for sample in &i.unrecognised_samples {
+            let place = match (&sample.file, sample.line) {
+                (Some(file), Some(line)) => format!("{file}:{line}"),
+                _ => String::new(),
+            };
+            let _ = writeln!(out, "  {} {}", style.dim(&place), sample.label);
+        }
+        out.push('\n');
+    }
+    if let Some(message) = &report.nothing_diagnosed {
+        let _ = writeln!(out, "{}", style.severity(Severity::Warning, message));
+        let _ = writeln!(out, "{}", style.dim(&seen));
+        return out;
+    }
     if !report
         .findings
         .iter()

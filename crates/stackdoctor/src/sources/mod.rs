@@ -76,6 +76,10 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     model.log_events = scan.events;
     ecs_runtime::attribute_lines(&mut model);
     model.unrecognised_errors = scan.unrecognised;
+    model.logs_read = crate::model::LogsRead {
+        inputs: scan.scanned.files,
+        lines: scan.scanned.lines,
+    };
     if let Some(url) = &inputs.url {
         model.requested_url = Some(parse_url(url)?);
     }
