@@ -19,6 +19,7 @@
 //! names the lines and the service.
 
 use crate::finding::{Finding, FixStep, Message};
+use crate::knowledge::Lang;
 use crate::model::{LogEvent, StackModel};
 
 /// Total weight of lines that makes a finding of a cause that is not any
@@ -50,6 +51,34 @@ fn line_causes(model: &StackModel) -> Vec<(&crate::model::Origin, &str)> {
             _ => None,
         })
         .collect()
+}
+
+/// The `**Fix:**` paragraph of a cause's documentation (its `details`, or
+/// its check's doc comment), in both languages where the catalogue has them.
+fn documented_fix(cause: &str) -> Option<FixStep> {
+    let entry = crate::knowledge::catalogue().cause(cause)?;
+    let (en, ja) = match (&entry.details, super::find(cause)) {
+        (Some(details), _) => (
+            paragraph(details.get(Lang::En), "**Fix:**")?,
+            paragraph(details.get(Lang::Ja), "**対処:**"),
+        ),
+        (None, Some(check)) => (paragraph(&check.documentation(), "**Fix:**")?, None),
+        (None, None) => return None,
+    };
+    let ja = ja.unwrap_or_else(|| en.clone());
+    Some(FixStep::say(
+        Message::new("common.documented-fix")
+            .with("en", en)
+            .with("ja", ja),
+    ))
+}
+
+/// The paragraph that starts with `label`, on one line, without the label.
+fn paragraph(text: &str, label: &str) -> Option<String> {
+    let start = text.find(label)? + label.len();
+    let body = text[start..].split("\n\n").next().unwrap_or_default();
+    let words: Vec<&str> = body.split_whitespace().collect();
+    (!words.is_empty()).then(|| words.join(" "))
 }
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
@@ -84,13 +113,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             }
             let mut finding = Finding::new(&cause)
                 .param("count", events.len().to_string())
-                .param(
-                    "service",
-                    service.clone().unwrap_or_else(|| "?".to_string()),
-                )
                 .seen_in_logs();
+            // Without a service, titles that name one fall back to the summary.
             if let Some(service) = &service {
-                finding = finding.subject(service);
+                finding = finding.subject(service).param("service", service);
             }
             // Parameters some titles name: the address the lines mention.
             if let Some(host) = events.iter().find_map(|e| e.host.as_deref()) {
@@ -101,6 +127,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 finding = finding.param("host", host).param("address", address);
             }
             finding = finding.log_lines(events.iter().copied().take(3));
+            if let Some(step) = documented_fix(&cause) {
+                finding = finding.fix(step);
+            }
             Some(finding.fix(FixStep::run(
                 Message::new("common.see-explain"),
                 format!("stackdoctor explain {cause}"),
@@ -176,6 +205,27 @@ mod tests {
         )];
         let causes: Vec<String> = run(&model(one)).into_iter().map(|f| f.cause).collect();
         assert_eq!(causes, ["upstream-not-running"]);
+    }
+
+    #[test]
+    fn the_fix_comes_from_the_cause_documentation_in_both_languages() {
+        // A cause seen only in logs: its catalogue `details`.
+        let step = documented_fix("app-database-auth-failed").unwrap();
+        let en = &step.message.params["en"];
+        let ja = &step.message.params["ja"];
+        assert!(
+            en.contains("POSTGRES_PASSWORD") && !en.contains("**"),
+            "{en}"
+        );
+        assert!(ja.contains("POSTGRES_PASSWORD") && ja != en, "{ja}");
+        // A cause a check reports: the check's doc comment.
+        let step = documented_fix("upstream-scheme-mismatch").unwrap();
+        assert!(!step.message.params["en"].is_empty());
+        assert_eq!(
+            paragraph("a\n\n**Fix:** do\nthis.\n\nmore", "**Fix:**").as_deref(),
+            Some("do this.")
+        );
+        assert_eq!(paragraph("no fix here", "**Fix:**"), None);
     }
 
     #[test]

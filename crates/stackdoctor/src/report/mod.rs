@@ -276,7 +276,11 @@ pub fn build(model: &StackModel, diagnosis: &Diagnosis, lang: Lang) -> Report {
                 .flat_map(|p| &p.sites)
                 .map(|s| s.routes.len())
                 .sum(),
-            log_events: model.log_events.len(),
+            log_events: {
+                let mut lines: Vec<&Origin> = model.log_events.iter().map(|e| &e.origin).collect();
+                lines.dedup();
+                lines.len()
+            },
             ecspresso_configs: model
                 .ecs
                 .deployments
