@@ -230,3 +230,24 @@ fn a_readable_stack_without_problems_is_healthy() {
     assert_eq!(report["status"], "healthy");
     assert!(report.get("nothing_diagnosed").is_none());
 }
+
+#[test]
+fn two_faults_on_one_hop_are_both_reported_with_fixes_that_agree() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/two-faults-one-hop");
+    let (code, report) = json(&examples, &[]);
+    assert_eq!(code, Some(1));
+    let found = causes(&report);
+    assert_eq!(
+        found,
+        ["upstream-wrong-port", "upstream-listens-on-localhost"],
+        "{report:#}"
+    );
+    let fixes = |i: usize| report["findings"][i]["fix"].to_string();
+    // The port fix names the second fault; the bind fix keeps the port the first one dials.
+    assert!(
+        fixes(0).contains("web:8000") && fixes(0).contains("127.0.0.1"),
+        "{}",
+        fixes(0)
+    );
+    assert!(fixes(1).contains("0.0.0.0:8000"), "{}", fixes(1));
+}
