@@ -5,6 +5,7 @@
 //! `.yaml`, `.json` or `.jsonnet` in the folder, else in its subfolders down to
 //! three levels (a monorepo's `deploy/api/`).
 
+use super::budget::{self, Budget};
 use crate::error::Error;
 use crate::model::ecs::{
     AwsVpc, ConfigProblem, ContainerDefinition, EcspressoDeployment, HealthCheck, LoadBalancer,
@@ -119,24 +120,50 @@ pub fn load(
             ext_str: inputs.ext_str.clone(),
             ext_code: inputs.ext_code.clone(),
         };
-        match ecspresso::load(&options) {
+        // Jsonnet has no budget of its own: the load runs within one.
+        let loaded = match budget::run(Budget::CONFIG, move || ecspresso::load(&options)) {
+            Ok(loaded) => loaded,
+            Err(exceeded) if explicit => {
+                return Err(Error::Usage(format!("{}: {exceeded}", config.display())));
+            }
+            Err(exceeded) => {
+                add_unreadable(model, &config, &dir, &exceeded.to_string());
+                continue;
+            }
+        };
+        match loaded {
             Ok(project) => add_project(model, &config, &dir, project),
             Err(error) if explicit => {
                 return Err(Error::Ecspresso(error));
             }
-            Err(error) => add_unreadable(model, &config, &dir, &error),
+            Err(error) => {
+                let message = error.to_string();
+                let origin = match error {
+                    ecspresso::Error::Syntax {
+                        path, line, column, ..
+                    } => Some(Origin::file(&path, line, column, 0)),
+                    _ => None,
+                };
+                add_problem(model, &config, &dir, &message, origin)
+            }
         }
     }
     Ok(())
 }
 
-fn add_unreadable(model: &mut StackModel, config: &Path, dir: &Path, error: &ecspresso::Error) {
-    let origin = match error {
-        ecspresso::Error::Syntax {
-            path, line, column, ..
-        } => Origin::file(path, *line, *column, 0),
-        _ => Origin::file(config, 1, 1, 0),
-    };
+fn add_unreadable(model: &mut StackModel, config: &Path, dir: &Path, message: &str) {
+    add_problem(model, config, dir, message, None);
+}
+
+/// A config ecspresso cannot use at all, with where it broke (else its first line).
+fn add_problem(
+    model: &mut StackModel,
+    config: &Path,
+    dir: &Path,
+    message: &str,
+    origin: Option<Origin>,
+) {
+    let origin = origin.unwrap_or_else(|| Origin::file(config, 1, 1, 0));
     remember_text(model, config);
     model.ecs.deployments.push(EcspressoDeployment {
         config_file: config.to_path_buf(),
@@ -148,7 +175,7 @@ fn add_unreadable(model: &mut StackModel, config: &Path, dir: &Path, error: &ecs
         problems: vec![ConfigProblem {
             kind: "syntax".into(),
             name: config.display().to_string(),
-            message: error.to_string(),
+            message: message.to_string(),
             origin,
             blocking: true,
         }],

@@ -9,6 +9,7 @@ pub mod aws;
 pub mod aws_api;
 pub mod aws_credentials;
 pub mod bedrock_use;
+pub mod budget;
 pub mod caddy;
 pub mod compose;
 #[cfg(feature = "aws")]
