@@ -216,14 +216,35 @@ fn matching_brace(text: &str) -> Option<usize> {
     None
 }
 
+/// Bytes that interpolation may produce for one project, all files together.
+/// Real projects produce kilobytes; one large `.env` value repeated in
+/// thousands of labels would otherwise take gigabytes.
+pub const OUTPUT_BUDGET: usize = 64 * 1024 * 1024;
+
+/// What interpolation may still produce (see [`OUTPUT_BUDGET`]).
+#[derive(Debug, Clone, Copy)]
+pub struct OutputBudget {
+    pub remaining: usize,
+}
+
+impl Default for OutputBudget {
+    fn default() -> Self {
+        OutputBudget {
+            remaining: OUTPUT_BUDGET,
+        }
+    }
+}
+
 /// Interpolates every scalar value of a YAML tree in place (keys are left
 /// alone, as compose does), appending each substitution to `out`.
-/// `path` is the dotted path of `node`, used in error messages.
+/// `path` is the dotted path of `node`, used in error messages. Values that
+/// a substitution made count against `budget`; past it, an error at the value.
 pub fn interpolate_tree<F>(
     node: &mut Node,
     path: &mut Vec<String>,
     lookup: &F,
     out: &mut Vec<Substitution>,
+    budget: &mut OutputBudget,
 ) -> Result<(), Error>
 where
     F: Fn(&str) -> Option<(String, VarSource)>,
@@ -248,6 +269,15 @@ where
                     position: position.clone(),
                     message,
                 }
+            })?;
+            let produced = value.len() + uses.iter().map(|u| u.value.len()).sum::<usize>();
+            budget.remaining = budget.remaining.checked_sub(produced).ok_or_else(|| Error::Syntax {
+                position: position.clone(),
+                message: format!(
+                    "interpolating {} goes past {} MiB of values for the project (stackdoctor's budget): a large variable repeated in many places?",
+                    path.join("."),
+                    OUTPUT_BUDGET / (1024 * 1024)
+                ),
             })?;
             // On a short one-line scalar, point at the `$` itself (quotes take one column).
             let exact = text.len() <= 4096 && !text.contains('\n');
@@ -278,7 +308,7 @@ where
         Value::Seq(items) => {
             for (i, item) in items.iter_mut().enumerate() {
                 path.push(format!("[{i}]"));
-                interpolate_tree(item, path, lookup, out)?;
+                interpolate_tree(item, path, lookup, out, budget)?;
                 path.pop();
             }
             Ok(())
@@ -286,7 +316,7 @@ where
         Value::Map(entries) => {
             for e in entries.iter_mut() {
                 path.push(e.key.clone());
-                interpolate_tree(&mut e.value, path, lookup, out)?;
+                interpolate_tree(&mut e.value, path, lookup, out, budget)?;
                 path.pop();
             }
             Ok(())

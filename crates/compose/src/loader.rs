@@ -2,7 +2,7 @@
 //! interpolation, `include`, `extends`, merging, profiles and networks.
 
 use crate::convert::{self, Context};
-use crate::interpolate::interpolate_tree;
+use crate::interpolate::{interpolate_tree, OutputBudget};
 use crate::merge::{self, normalize_service};
 use crate::yaml::{self, Entry, Node, Value};
 use crate::{
@@ -204,6 +204,7 @@ pub fn load(options: &Options) -> Result<Project, Error> {
     let mut loader = FileLoader {
         variables: variables.clone(),
         substitutions: Vec::new(),
+        budget: OutputBudget::default(),
         include_stack: Vec::new(),
         cache: HashMap::new(),
     };
@@ -410,7 +411,13 @@ fn top_level_name(
         };
         if let Some(mut n) = root.get("name").cloned() {
             let lookup = |name: &str| variables.get(name).cloned();
-            interpolate_tree(&mut n, &mut vec!["name".into()], &lookup, &mut Vec::new())?;
+            interpolate_tree(
+                &mut n,
+                &mut vec!["name".into()],
+                &lookup,
+                &mut Vec::new(),
+                &mut OutputBudget::default(),
+            )?;
             if let Some(s) = n.as_str() {
                 found = Some((s.to_string(), n.position.clone()));
             }
@@ -425,6 +432,8 @@ struct FileLoader {
     /// project adds its own `.env` underneath the parent's variables).
     variables: Variables,
     substitutions: Vec<Substitution>,
+    /// What interpolation may still produce for the project, all files together.
+    budget: OutputBudget,
     include_stack: Vec<PathBuf>,
     /// Files read for `extends`, by path (already interpolated and normalised).
     cache: HashMap<PathBuf, Node>,
@@ -449,7 +458,13 @@ impl FileLoader {
         schema::check_keys(&root, schema::TOP_LEVEL, "")?;
         let vars = &self.variables;
         let lookup = |name: &str| vars.get(name).cloned();
-        interpolate_tree(&mut root, &mut Vec::new(), &lookup, &mut self.substitutions)?;
+        interpolate_tree(
+            &mut root,
+            &mut Vec::new(),
+            &lookup,
+            &mut self.substitutions,
+            &mut self.budget,
+        )?;
         if let Value::Map(entries) = &mut root.value {
             for e in entries.iter_mut().filter(|e| e.key == "services") {
                 if let Value::Map(services) = &mut e.value.value {

@@ -8,6 +8,7 @@
 //! position, so provenance survives the merge.
 
 use crate::yaml::{Entry, Node, Value};
+use std::collections::HashMap;
 
 /// How a field merges.
 enum Rule {
@@ -41,8 +42,9 @@ pub fn merge(base: &mut Node, over: Node, path: &mut Vec<String>) {
     let rule = rule(&segments);
     match (&mut base.value, over.value) {
         (Value::Map(entries), Value::Map(more)) => {
+            let mut index = key_index(entries);
             for e in more {
-                merge_entry(entries, e, path);
+                merge_entry(entries, &mut index, e, path);
             }
         }
         (Value::Seq(items), Value::Seq(more)) => match rule {
@@ -82,11 +84,26 @@ pub fn merge(base: &mut Node, over: Node, path: &mut Vec<String>) {
     }
 }
 
-fn merge_entry(entries: &mut Vec<Entry>, e: Entry, path: &mut Vec<String>) {
-    let existing = entries.iter().position(|x| x.key == e.key);
+/// Each key's position in `entries`.
+fn key_index(entries: &[Entry]) -> HashMap<String, usize> {
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.key.clone(), i))
+        .collect()
+}
+
+fn merge_entry(
+    entries: &mut Vec<Entry>,
+    index: &mut HashMap<String, usize>,
+    e: Entry,
+    path: &mut Vec<String>,
+) {
+    let existing = index.get(&e.key).copied();
     if e.value.tag.as_deref() == Some("!reset") {
         if let Some(i) = existing {
             entries.remove(i);
+            *index = key_index(entries);
         }
         return;
     }
@@ -99,6 +116,7 @@ fn merge_entry(entries: &mut Vec<Entry>, e: Entry, path: &mut Vec<String>) {
         None => {
             let mut e = e;
             strip_resets(&mut e.value);
+            index.insert(e.key.clone(), entries.len());
             entries.push(e);
         }
     }
@@ -241,6 +259,7 @@ fn list_to_map(node: &mut Node, separators: &[char]) {
         return;
     };
     let mut entries: Vec<Entry> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     for item in items {
         let Some(text) = item.as_str() else { continue };
         let (key, value) = match text.find(separators) {
@@ -260,13 +279,16 @@ fn list_to_map(node: &mut Node, separators: &[char]) {
             ),
         };
         // Later entries win, kept at the first position (compose's de-duplication).
-        match entries.iter_mut().find(|e| e.key == key) {
-            Some(e) => e.value = value,
-            None => entries.push(Entry {
-                key,
-                key_position: item.position.clone(),
-                value,
-            }),
+        match index.get(&key) {
+            Some(&i) => entries[i].value = value,
+            None => {
+                index.insert(key.clone(), entries.len());
+                entries.push(Entry {
+                    key,
+                    key_position: item.position.clone(),
+                    value,
+                })
+            }
         }
     }
     node.value = Value::Map(entries);

@@ -7,7 +7,7 @@
 
 use crate::{Error, Position};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -146,6 +146,8 @@ enum Frame {
         start: Node,
         anchor: usize,
         entries: Vec<Entry>,
+        /// The keys of `entries`, so a duplicate is found without a scan.
+        keys: HashSet<String>,
         key: Option<(String, Position)>,
         merges: Vec<Node>,
     },
@@ -257,6 +259,7 @@ impl<'a> Builder<'a> {
                         start,
                         anchor,
                         entries: Vec::new(),
+                        keys: HashSet::new(),
                         key: None,
                         merges: Vec::new(),
                     });
@@ -328,6 +331,7 @@ impl<'a> Builder<'a> {
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map {
                 entries,
+                keys,
                 key,
                 merges,
                 ..
@@ -338,7 +342,7 @@ impl<'a> Builder<'a> {
                         Value::Null => String::new(),
                         _ => return Err(self.error(node.position, "mapping keys must be strings")),
                     };
-                    if name != "<<" && entries.iter().any(|e| e.key == name) {
+                    if name != "<<" && !keys.insert(name.clone()) {
                         return Err(self.error(node.position, format!("duplicate key \"{name}\"")));
                     }
                     *key = Some((name, node.position));
@@ -370,10 +374,14 @@ impl<'a> Builder<'a> {
 
 /// `<<` merges: keys written in the mapping win, then earlier merge sources.
 fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) {
+    if merges.is_empty() {
+        return;
+    }
+    let mut present: HashSet<String> = entries.iter().map(|e| e.key.clone()).collect();
     for source in merges {
         if let Value::Map(extra) = source.value {
             for e in extra {
-                if !entries.iter().any(|x| x.key == e.key) {
+                if present.insert(e.key.clone()) {
                     entries.push(e);
                 }
             }
