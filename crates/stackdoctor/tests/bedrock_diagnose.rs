@@ -650,3 +650,146 @@ fn boto3_ignores_aws_region_so_the_client_has_none() {
         "{first:#}"
     );
 }
+
+/// A Jupyter notebook as nbformat 4 writes it: one JSON string per source line.
+const NOTEBOOK: &str = r##"{
+ "cells": [
+  {
+   "cell_type": "markdown",
+   "metadata": {},
+   "source": [
+    "# Summarise tickets with Claude 3 Sonnet (`anthropic.claude-3-sonnet-20240229-v1:0`)"
+   ]
+  },
+  {
+   "cell_type": "code",
+   "execution_count": 1,
+   "metadata": {},
+   "outputs": [],
+   "source": [
+    "import json\n",
+    "import boto3\n",
+    "\n",
+    "bedrock = boto3.client(\"bedrock-runtime\", region_name=\"us-west-2\")\n",
+    "MODEL_ID = \"anthropic.claude-3-sonnet-20240229-v1:0\"\n"
+   ]
+  },
+  {
+   "cell_type": "code",
+   "execution_count": 2,
+   "metadata": {},
+   "outputs": [],
+   "source": [
+    "body = {\"anthropic_version\": \"bedrock-2023-05-31\", \"max_tokens\": 512,\n",
+    "        \"messages\": [{\"role\": \"user\", \"content\": \"Summarise\"}]}\n",
+    "response = bedrock.invoke_model(modelId=MODEL_ID, body=json.dumps(body))"
+   ]
+  }
+ ],
+ "metadata": {
+  "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
+ },
+ "nbformat": 4,
+ "nbformat_minor": 5
+}
+"##;
+
+#[test]
+fn a_retired_model_in_a_notebook_cell_is_an_error_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("notebooks")).unwrap();
+    std::fs::write(dir.path().join("notebooks/summarise.ipynb"), NOTEBOOK).unwrap();
+    let report = parse_report(&run(
+        dir.path(),
+        &["diagnose", ".", "--offline", "--format", "json"],
+        &[],
+    ));
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "bedrock-model-end-of-life", "{report:#}");
+    assert_eq!(first["severity"], "error", "{first:#}");
+    let evidence = &first["evidence"][0];
+    // The code cell's line in the .ipynb file, not the markdown cell's mention.
+    assert_eq!(evidence["file"], "notebooks/summarise.ipynb", "{first:#}");
+    assert_eq!(evidence["line"], 20, "{first:#}");
+    assert_eq!(evidence["column"], 19, "{first:#}");
+}
+
+#[test]
+fn a_model_list_in_an_env_file_is_checked_without_any_client() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".env"),
+        "# models the batch job may use\nBEDROCK_MODELS=anthropic.claude-3-haiku-20240307-v1:0,amazon.titan-embd-text-v2:0\nLOG_LEVEL=info\n",
+    )
+    .unwrap();
+    let report = parse_report(&run(
+        dir.path(),
+        &["diagnose", ".", "--offline", "--format", "json"],
+        &[],
+    ));
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "bedrock-invalid-model-id", "{report:#}");
+    assert_eq!(first["severity"], "error", "{first:#}");
+    let evidence = &first["evidence"][0];
+    assert_eq!(evidence["file"], ".env", "{first:#}");
+    assert_eq!(
+        (evidence["line"].as_u64(), evidence["column"].as_u64()),
+        (Some(2), Some(55)),
+        "{first:#}"
+    );
+    assert!(
+        first.to_string().contains("amazon.titan-embed-text-v2:0"),
+        "{first:#}"
+    );
+    // The good ID of the same list raises nothing.
+    assert_eq!(
+        causes(&report)
+            .iter()
+            .filter(|c| *c == "bedrock-invalid-model-id")
+            .count(),
+        1,
+        "{report:#}"
+    );
+}
+
+#[test]
+fn an_invalid_model_log_line_without_files_still_yields_its_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("docker-compose.yml"),
+        "services:\n  gateway:\n    image: ghcr.io/berriai/litellm:main-stable\n    ports:\n      - \"4000:4000\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("gateway.log"),
+        "gateway-1  | botocore.errorfactory.ValidationException: An error occurred (ValidationException) when calling the InvokeModel operation: The provided model identifier is invalid.\n\
+         gateway-1  | DEBUG Sending http request: <AWSPreparedRequest method=POST, url=https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-hiaku-20240307-v1%3A0/invoke> The provided model identifier is invalid.\n",
+    )
+    .unwrap();
+    let report = parse_report(&run(
+        dir.path(),
+        &[
+            "diagnose",
+            ".",
+            "--offline",
+            "--logs",
+            "gateway.log",
+            "--format",
+            "json",
+        ],
+        &[],
+    ));
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["cause"] == "bedrock-invalid-model-id")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    let text = finding.to_string();
+    // The ID in the (percent-encoded) URL is checked against the catalogue.
+    assert!(
+        text.contains("anthropic.claude-3-haiku-20240307-v1:0"),
+        "{finding:#}"
+    );
+    assert_eq!(finding["evidence"][0]["file"], "gateway.log", "{finding:#}");
+}
