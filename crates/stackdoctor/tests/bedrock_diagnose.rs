@@ -793,3 +793,200 @@ fn an_invalid_model_log_line_without_files_still_yields_its_finding() {
     );
     assert_eq!(finding["evidence"][0]["file"], "gateway.log", "{finding:#}");
 }
+
+/// A boto3 app (client without a region) and its compose file.
+fn boto3_project(environment: &str, code_extra: &str) -> tempfile::TempDir {
+    app_project(
+        &format!("services:\n  api:\n    build: ./app\n    ports:\n      - \"8000:8000\"\n    environment:\n{environment}"),
+        "main.py",
+        &format!("import os\nimport boto3\n{code_extra}client = boto3.client(\"bedrock-runtime\"{})\n\ndef ask(m):\n    return client.converse(modelId=\"amazon.nova-lite-v1:0\", messages=m)\n",
+            if code_extra.is_empty() { "" } else { ", aws_access_key_id=KEY, aws_secret_access_key=SECRET" }),
+    )
+}
+
+fn diagnose_json(dir: &Path, env: &[(&str, &str)]) -> Value {
+    parse_report(&run(
+        dir,
+        &["diagnose", ".", "--offline", "--format", "json"],
+        env,
+    ))
+}
+
+fn finding_of<'a>(report: &'a Value, cause: &str) -> Option<&'a Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["cause"] == cause)
+}
+
+#[test]
+fn misspelt_key_names_are_no_credentials_unless_the_code_reads_them() {
+    let env = "      AWS_DEFAULT_REGION: us-east-1\n      AWS_ACCESS_KEY: AKIAIOSFODNN7EXAMPLE\n      AWS_SECRET_KEY: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+    let dir = boto3_project(env, "");
+    let report = diagnose_json(dir.path(), &[]);
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "aws-no-credentials", "{report:#}");
+    let text = first.to_string();
+    assert!(
+        text.contains("`AWS_ACCESS_KEY` is read by no AWS SDK; the name is `AWS_ACCESS_KEY_ID`"),
+        "{first:#}"
+    );
+    assert!(
+        text.contains(
+            "`AWS_SECRET_KEY` is read by no AWS SDK; the name is `AWS_SECRET_ACCESS_KEY`"
+        ),
+        "{first:#}"
+    );
+    // The fix renames the line itself.
+    assert!(
+        text.contains("\"after\":\"      AWS_ACCESS_KEY_ID: ****\""),
+        "{first:#}"
+    );
+    assert!(
+        !text.contains("AKIAIOSFODNN7EXAMPLE"),
+        "key printed: {first:#}"
+    );
+    assert!(!text.contains("EXAMPLEKEY"), "secret printed: {first:#}");
+
+    // The same names read by the app's own code, which hands them to boto3: nothing to say.
+    let dir = boto3_project(
+        env,
+        "KEY = os.environ[\"AWS_ACCESS_KEY\"]\nSECRET = os.getenv(\"AWS_SECRET_KEY\")\n",
+    );
+    let report = diagnose_json(dir.path(), &[]);
+    assert!(
+        finding_of(&report, "aws-no-credentials").is_none(),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_region_under_a_name_no_sdk_reads_is_renamed_to_the_sdks() {
+    let dir = boto3_project("      AWS_REGION_NAME: ap-northeast-1\n", "");
+    let report = diagnose_json(dir.path(), &[]);
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "aws-region-mismatch", "{report:#}");
+    let text = first.to_string();
+    assert!(
+        text.contains("`AWS_REGION_NAME` is read by no AWS SDK"),
+        "{first:#}"
+    );
+    // boto3 reads AWS_DEFAULT_REGION only: that is the name to use.
+    assert!(
+        text.contains("Rename `AWS_REGION_NAME` to `AWS_DEFAULT_REGION`"),
+        "{first:#}"
+    );
+    assert!(
+        text.contains("AWS_DEFAULT_REGION: ap-northeast-1"),
+        "{first:#}"
+    );
+}
+
+#[test]
+fn litellm_reads_aws_region_name_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("docker-compose.yml"),
+        "services:\n  gateway:\n    image: ghcr.io/berriai/litellm:main-stable\n    command: [\"--config\", \"/app/config.yaml\"]\n    volumes:\n      - ./config.yaml:/app/config.yaml:ro\n    environment:\n      AWS_REGION_NAME: us-west-2\n      AWS_SECRET_KEY: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("config.yaml"),
+        "model_list:\n  - model_name: haiku\n    litellm_params:\n      model: bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0\n",
+    )
+    .unwrap();
+    let report = diagnose_json(dir.path(), &[]);
+    let text = report.to_string();
+    // AWS_REGION_NAME is LiteLLM's own; AWS_SECRET_KEY is read by nobody.
+    assert!(!text.contains("`AWS_REGION_NAME`"), "{report:#}");
+    let finding = finding_of(&report, "aws-no-credentials").unwrap_or_else(|| panic!("{report:#}"));
+    assert!(
+        finding
+            .to_string()
+            .contains("`AWS_SECRET_KEY` is read by no AWS SDK"),
+        "{finding:#}"
+    );
+}
+
+#[test]
+fn a_mounted_aws_folder_without_the_selected_profile_is_no_source() {
+    let dir = boto3_project(
+        "      AWS_DEFAULT_REGION: us-east-1\n    volumes:\n      - ./aws:/root/.aws:ro\n",
+        "",
+    );
+    std::fs::create_dir(dir.path().join("aws")).unwrap();
+    std::fs::write(
+        dir.path().join("aws/credentials"),
+        "[dev]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("aws/config"),
+        "[profile dev]\nregion = us-east-1\n",
+    )
+    .unwrap();
+    let report = diagnose_json(dir.path(), &[]);
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "aws-no-credentials", "{report:#}");
+    let text = first.to_string();
+    assert!(
+        text.contains("it has no profile `default` (profiles: dev)"),
+        "{first:#}"
+    );
+    assert!(!text.contains("EXAMPLE"), "a key was read: {first:#}");
+
+    // AWS_PROFILE=dev selects the mounted profile: a working source.
+    let compose = dir.path().join("docker-compose.yml");
+    let text = std::fs::read_to_string(&compose).unwrap();
+    std::fs::write(
+        &compose,
+        text.replace(
+            "AWS_DEFAULT_REGION: us-east-1\n",
+            "AWS_DEFAULT_REGION: us-east-1\n      AWS_PROFILE: dev\n",
+        ),
+    )
+    .unwrap();
+    let report = diagnose_json(dir.path(), &[]);
+    assert!(
+        finding_of(&report, "aws-no-credentials").is_none(),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn keys_forwarded_from_the_shell_without_a_session_token_are_a_warning() {
+    let env = "      AWS_DEFAULT_REGION: us-east-1\n      AWS_ACCESS_KEY_ID: ${AWS_ACCESS_KEY_ID}\n      AWS_SECRET_ACCESS_KEY: ${AWS_SECRET_ACCESS_KEY}\n";
+    let dir = boto3_project(env, "");
+    // The shell that runs the diagnosis has no keys: their kind is unknown.
+    let unset = [
+        ("AWS_ACCESS_KEY_ID", ""),
+        ("AWS_SECRET_ACCESS_KEY", ""),
+        ("AWS_SESSION_TOKEN", ""),
+    ];
+    let report = diagnose_json(dir.path(), &unset);
+    let finding =
+        finding_of(&report, "aws-credentials-invalid").unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(finding["severity"], "warning", "{finding:#}");
+    assert!(
+        finding
+            .to_string()
+            .contains("no `AWS_SESSION_TOKEN` goes with it"),
+        "{finding:#}"
+    );
+    assert!(
+        finding_of(&report, "aws-no-credentials").is_none(),
+        "{report:#}"
+    );
+
+    // The bare `- NAME` form with the token forwarded too: nothing to say.
+    let dir = boto3_project(
+        "      - AWS_DEFAULT_REGION=us-east-1\n      - AWS_ACCESS_KEY_ID\n      - AWS_SECRET_ACCESS_KEY\n      - AWS_SESSION_TOKEN\n",
+        "",
+    );
+    let report = diagnose_json(dir.path(), &unset);
+    assert!(
+        finding_of(&report, "aws-credentials-invalid").is_none(),
+        "{report:#}"
+    );
+}

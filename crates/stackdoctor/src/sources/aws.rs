@@ -8,7 +8,8 @@
 use super::aws_credentials::credentials_of;
 use super::bedrock_use::{self, BedrockUse, Sdk, UseKind};
 use crate::model::aws::{
-    BedrockClient, ModelSetting, RegionResolution, RegionSource, RegionStep, ServiceCredentials,
+    BedrockClient, CodeEnvRead, ModelSetting, RegionResolution, RegionSource, RegionStep,
+    ServiceCredentials,
 };
 use crate::model::origin::relative;
 use crate::model::{EnvEntry, Origin, Service, ServiceId, Sourced, StackModel, ValueFrom};
@@ -89,7 +90,7 @@ fn uses_aws_config(service: &crate::model::Service) -> bool {
     service
         .environment
         .iter()
-        .any(|e| e.name.starts_with("AWS_"))
+        .any(|e| e.name.to_ascii_uppercase().contains("AWS_"))
         || service.mounts.iter().any(|m| m.value.1.contains(".aws"))
 }
 
@@ -277,6 +278,24 @@ pub fn load_clients(model: &mut StackModel) {
             .max_by_key(|(_, dir)| dir.components().count())
             .map(|(id, _)| *id)
     };
+    // What the code reads itself: a name no SDK reads may be the app's own setting.
+    let code_env_reads: Vec<CodeEnvRead> = uses
+        .iter()
+        .filter_map(|u| {
+            let variable = match &u.kind {
+                UseKind::RegionFromEnv { variable, .. }
+                | UseKind::ModelFromEnv { variable, .. }
+                | UseKind::EnvRead { variable } => variable.clone(),
+                _ => return None,
+            };
+            Some(CodeEnvRead {
+                service: owner(&u.file),
+                variable,
+                origin: u.origin(),
+            })
+        })
+        .collect();
+    model.aws.code_env_reads = code_env_reads;
     // Uses grouped by owner (a service, else the code's folder), in first-seen order.
     let mut groups: Vec<(Result<ServiceId, std::path::PathBuf>, Vec<BedrockUse>)> = Vec::new();
     for u in uses {

@@ -108,6 +108,9 @@ pub enum UseKind {
     Api { operation: Operation },
     /// A message the app prints about its Bedrock client (placeholders kept).
     LogMessage { message: String },
+    /// The code reads another AWS-like variable itself (`os.getenv("AWS_SECRET_KEY")`):
+    /// a name no SDK reads may still be the app's own setting.
+    EnvRead { variable: String },
 }
 
 /// The library that creates the Bedrock runtime client.
@@ -1120,6 +1123,8 @@ impl Scan<'_> {
                     variable,
                     default: default.map(|d| d.as_str().to_string()),
                 }
+            } else if upper.contains("AWS") {
+                UseKind::EnvRead { variable }
             } else {
                 continue;
             };
