@@ -389,6 +389,11 @@ fn add_env_file_models(model: &mut StackModel, env_models: Vec<BedrockUse>) {
         let UseKind::ModelId { model: id } = &u.kind else {
             continue;
         };
+        // Example files (`.env.example`) document values; nothing runs with them.
+        let name = u.file.file_name().map(|n| n.to_string_lossy().to_string());
+        if name.is_some_and(|n| ENV_EXAMPLES.contains(&n.as_str())) {
+            continue;
+        }
         if model
             .aws
             .clients
