@@ -359,6 +359,36 @@ mod tests {
     }
 
     #[test]
+    fn profiles_are_read_from_section_headers_only() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("credentials"),
+            "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n[ci ]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("config"),
+            "[profile dev]\nsso_session = corp\n[sso-session corp]\nsso_region = us-east-1\n[services local]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            profiles_in(dir.path()),
+            Some(vec![
+                "default".to_string(),
+                "ci".to_string(),
+                "dev".to_string()
+            ])
+        );
+        // A single mounted credentials file.
+        assert_eq!(
+            profiles_in(&dir.path().join("credentials")).map(|p| p.len()),
+            Some(2)
+        );
+        // Not on this machine: nothing can be said.
+        assert_eq!(profiles_in(&dir.path().join("missing")), None);
+    }
+
+    #[test]
     fn aws_folders_are_recognised_as_mount_targets() {
         assert!(is_aws_dir("/root/.aws"));
         assert!(is_aws_dir("/home/app/.aws/"));
