@@ -594,3 +594,169 @@ fn catalogue_serialises_and_round_trips() {
     assert_eq!(json["verdict"], "needs-profile");
     assert_eq!(json["lifecycle"]["status"], "eol");
 }
+
+/// Embedding models and the models added after the catalogue's table date:
+/// known IDs (so they are not taken for typos), Regions where sourced.
+#[test]
+fn embedding_and_newer_models_are_catalogued() {
+    let catalogue = Catalogue::embedded();
+    let parse = |id: &str| ModelRef::parse(id).unwrap();
+    for (id, region) in [
+        ("amazon.titan-embed-text-v2:0", "ap-northeast-1"),
+        ("amazon.titan-embed-text-v1", "eu-central-1"),
+        ("cohere.embed-multilingual-v3", "ap-northeast-1"),
+        ("mistral.mistral-large-3-675b-instruct", "us-east-2"),
+    ] {
+        assert!(
+            matches!(
+                catalogue.availability(&parse(id), region),
+                Availability::OnDemand { .. }
+            ),
+            "{id} in {region}"
+        );
+    }
+    // Titan Embeddings G1 - Text is not offered in Sydney [TBL].
+    assert!(matches!(
+        catalogue.availability(&parse("amazon.titan-embed-text-v1"), "ap-southeast-2"),
+        Availability::NotInRegion { .. }
+    ));
+    // Without sourced Region data no Region verdict is made, but the ID is known.
+    assert!(matches!(
+        catalogue.availability(&parse("us.anthropic.claude-sonnet-4-6"), "us-east-1"),
+        Availability::Catalogued { .. }
+    ));
+    assert!(matches!(
+        catalogue.availability(&parse("global.amazon.nova-2-lite-v1:0"), "ap-northeast-1"),
+        Availability::Catalogued { .. }
+    ));
+    // …and its profile geographies are: Anthropic lists no `apac.` Sonnet 4.6.
+    assert!(matches!(
+        catalogue.availability(&parse("apac.anthropic.claude-sonnet-4-6"), "ap-northeast-1"),
+        Availability::NoSuchProfile { .. }
+    ));
+    // Sonnet 5 is no typo of Sonnet 4.6; a Titan embedding typo finds its model.
+    assert_eq!(
+        catalogue.nearest("anthropic.claude-sonnet-5"),
+        Some("anthropic.claude-sonnet-5")
+    );
+    assert_eq!(
+        catalogue.nearest("amazon.titan-embed-text-v2"),
+        Some("amazon.titan-embed-text-v2:0")
+    );
+}
+
+/// What the catalogue says of an ID when no Region is known for the call.
+#[test]
+fn verdicts_without_a_region() {
+    let catalogue = Catalogue::embedded();
+    let parse = |id: &str| ModelRef::parse(id).unwrap();
+    match catalogue.availability_anywhere(&parse("anthropic.claude-3-5-sonet-20240620-v1:0")) {
+        Availability::Unknown { nearest, .. } => assert_eq!(
+            nearest.as_deref(),
+            Some("anthropic.claude-3-5-sonnet-20240620-v1:0")
+        ),
+        other => panic!("{other:?}"),
+    }
+    let retired = catalogue.availability_anywhere(&parse(SONNET3));
+    assert!(matches!(retired, Availability::Catalogued { .. }));
+    assert_eq!(
+        retired.lifecycle().unwrap().status_on("2026-12-03"),
+        LifecycleStatus::Eol
+    );
+    // A prefix the model has somewhere is fine without a Region; one it never has is not.
+    assert!(matches!(
+        catalogue.availability_anywhere(&parse("jp.anthropic.claude-sonnet-4-5-20250929-v1:0")),
+        Availability::Catalogued { .. }
+    ));
+    assert!(matches!(
+        catalogue.availability_anywhere(&parse("au.anthropic.claude-3-haiku-20240307-v1:0")),
+        Availability::NoSuchProfile { .. }
+    ));
+}
+
+/// Config files are read for model IDs and region settings: a LiteLLM proxy
+/// `config.yaml`, a JSON settings file, a TOML file, an env file's list;
+/// compose files and IAM policies are not (other sources read them).
+#[test]
+fn config_files_name_models_and_regions() {
+    let found = findings(
+        "litellm/config.yaml",
+        &[
+            "model_list:",
+            "  - model_name: claude-sonnet",
+            "    litellm_params:",
+            "      model: bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0  # Tokyo on demand",
+            "      aws_region_name: ap-northeast-1",
+            "  - model_name: \"embed\"",
+            "    litellm_params: {model: \"bedrock/cohere.embed-multilingual-v3\"}",
+        ],
+    );
+    assert_eq!(
+        found,
+        [
+            (
+                4,
+                22,
+                "anthropic.claude-3-5-sonnet-20240620-v1:0".to_string(),
+                model("anthropic.claude-3-5-sonnet-20240620-v1:0")
+            ),
+            (
+                5,
+                24,
+                "ap-northeast-1".to_string(),
+                region("ap-northeast-1", "aws_region_name=")
+            ),
+            (
+                7,
+                38,
+                "cohere.embed-multilingual-v3".to_string(),
+                model("cohere.embed-multilingual-v3")
+            ),
+        ]
+    );
+    let json = findings(
+        ".vscode/settings.json",
+        &["{", "  \"env\": {\"AWS_REGION\": \"us-west-2\", \"ANTHROPIC_MODEL\": \"us.anthropic.claude-sonnet-4-5-20250929-v1:0\"}", "}"],
+    );
+    assert_eq!(json.len(), 2, "{json:?}");
+    assert_eq!(json[0].3, region("us-west-2", "AWS_REGION="));
+    assert_eq!(
+        json[1].3,
+        model("us.anthropic.claude-sonnet-4-5-20250929-v1:0")
+    );
+    let toml = findings(
+        "settings.toml",
+        &["[bedrock]", "model_id = \"amazon.nova-pro-v1:0\""],
+    );
+    assert_eq!(
+        toml,
+        [(
+            2,
+            13,
+            "amazon.nova-pro-v1:0".to_string(),
+            model("amazon.nova-pro-v1:0")
+        )]
+    );
+    let env = findings(
+        ".env",
+        &["BEDROCK_MODELS=amazon.nova-lite-v1:0,meta.llama3-8b-instruct-v1:0"],
+    );
+    let columns: Vec<u32> = env.iter().map(|f| f.1).collect();
+    assert_eq!(columns, [16, 38]);
+    // Not read here: compose files (the compose source does) and IAM policies.
+    assert!(findings(
+        "docker-compose.yml",
+        &[
+            "services:",
+            "  api:",
+            "    environment:",
+            "      BEDROCK_MODEL_ID: amazon.nova-lite-v1:0"
+        ]
+    )
+    .is_empty());
+    assert!(findings(
+        "role-policy.json",
+        &["{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"bedrock:InvokeModel\", \"Resource\": \"arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0\"}]}"]
+    )
+    .is_empty());
+}

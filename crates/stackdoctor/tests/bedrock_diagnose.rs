@@ -650,3 +650,343 @@ fn boto3_ignores_aws_region_so_the_client_has_none() {
         "{first:#}"
     );
 }
+
+/// A Jupyter notebook as nbformat 4 writes it: one JSON string per source line.
+const NOTEBOOK: &str = r##"{
+ "cells": [
+  {
+   "cell_type": "markdown",
+   "metadata": {},
+   "source": [
+    "# Summarise tickets with Claude 3 Sonnet (`anthropic.claude-3-sonnet-20240229-v1:0`)"
+   ]
+  },
+  {
+   "cell_type": "code",
+   "execution_count": 1,
+   "metadata": {},
+   "outputs": [],
+   "source": [
+    "import json\n",
+    "import boto3\n",
+    "\n",
+    "bedrock = boto3.client(\"bedrock-runtime\", region_name=\"us-west-2\")\n",
+    "MODEL_ID = \"anthropic.claude-3-sonnet-20240229-v1:0\"\n"
+   ]
+  },
+  {
+   "cell_type": "code",
+   "execution_count": 2,
+   "metadata": {},
+   "outputs": [],
+   "source": [
+    "body = {\"anthropic_version\": \"bedrock-2023-05-31\", \"max_tokens\": 512,\n",
+    "        \"messages\": [{\"role\": \"user\", \"content\": \"Summarise\"}]}\n",
+    "response = bedrock.invoke_model(modelId=MODEL_ID, body=json.dumps(body))"
+   ]
+  }
+ ],
+ "metadata": {
+  "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
+ },
+ "nbformat": 4,
+ "nbformat_minor": 5
+}
+"##;
+
+#[test]
+fn a_retired_model_in_a_notebook_cell_is_an_error_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("notebooks")).unwrap();
+    std::fs::write(dir.path().join("notebooks/summarise.ipynb"), NOTEBOOK).unwrap();
+    let report = parse_report(&run(
+        dir.path(),
+        &["diagnose", ".", "--offline", "--format", "json"],
+        &[],
+    ));
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "bedrock-model-end-of-life", "{report:#}");
+    assert_eq!(first["severity"], "error", "{first:#}");
+    let evidence = &first["evidence"][0];
+    // The code cell's line in the .ipynb file, not the markdown cell's mention.
+    assert_eq!(evidence["file"], "notebooks/summarise.ipynb", "{first:#}");
+    assert_eq!(evidence["line"], 20, "{first:#}");
+    assert_eq!(evidence["column"], 19, "{first:#}");
+}
+
+#[test]
+fn a_model_list_in_an_env_file_is_checked_without_any_client() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".env"),
+        "# models the batch job may use\nBEDROCK_MODELS=anthropic.claude-3-haiku-20240307-v1:0,amazon.titan-embd-text-v2:0\nLOG_LEVEL=info\n",
+    )
+    .unwrap();
+    let report = parse_report(&run(
+        dir.path(),
+        &["diagnose", ".", "--offline", "--format", "json"],
+        &[],
+    ));
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "bedrock-invalid-model-id", "{report:#}");
+    assert_eq!(first["severity"], "error", "{first:#}");
+    let evidence = &first["evidence"][0];
+    assert_eq!(evidence["file"], ".env", "{first:#}");
+    assert_eq!(
+        (evidence["line"].as_u64(), evidence["column"].as_u64()),
+        (Some(2), Some(55)),
+        "{first:#}"
+    );
+    assert!(
+        first.to_string().contains("amazon.titan-embed-text-v2:0"),
+        "{first:#}"
+    );
+    // The good ID of the same list raises nothing.
+    assert_eq!(
+        causes(&report)
+            .iter()
+            .filter(|c| *c == "bedrock-invalid-model-id")
+            .count(),
+        1,
+        "{report:#}"
+    );
+}
+
+#[test]
+fn an_invalid_model_log_line_without_files_still_yields_its_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("docker-compose.yml"),
+        "services:\n  gateway:\n    image: ghcr.io/berriai/litellm:main-stable\n    ports:\n      - \"4000:4000\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("gateway.log"),
+        "gateway-1  | botocore.errorfactory.ValidationException: An error occurred (ValidationException) when calling the InvokeModel operation: The provided model identifier is invalid.\n\
+         gateway-1  | DEBUG Sending http request: <AWSPreparedRequest method=POST, url=https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-hiaku-20240307-v1%3A0/invoke> The provided model identifier is invalid.\n",
+    )
+    .unwrap();
+    let report = parse_report(&run(
+        dir.path(),
+        &[
+            "diagnose",
+            ".",
+            "--offline",
+            "--logs",
+            "gateway.log",
+            "--format",
+            "json",
+        ],
+        &[],
+    ));
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["cause"] == "bedrock-invalid-model-id")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    let text = finding.to_string();
+    // The ID in the (percent-encoded) URL is checked against the catalogue.
+    assert!(
+        text.contains("anthropic.claude-3-haiku-20240307-v1:0"),
+        "{finding:#}"
+    );
+    assert_eq!(finding["evidence"][0]["file"], "gateway.log", "{finding:#}");
+}
+
+/// A boto3 app (client without a region) and its compose file.
+fn boto3_project(environment: &str, code_extra: &str) -> tempfile::TempDir {
+    app_project(
+        &format!("services:\n  api:\n    build: ./app\n    ports:\n      - \"8000:8000\"\n    environment:\n{environment}"),
+        "main.py",
+        &format!("import os\nimport boto3\n{code_extra}client = boto3.client(\"bedrock-runtime\"{})\n\ndef ask(m):\n    return client.converse(modelId=\"amazon.nova-lite-v1:0\", messages=m)\n",
+            if code_extra.is_empty() { "" } else { ", aws_access_key_id=KEY, aws_secret_access_key=SECRET" }),
+    )
+}
+
+fn diagnose_json(dir: &Path, env: &[(&str, &str)]) -> Value {
+    parse_report(&run(
+        dir,
+        &["diagnose", ".", "--offline", "--format", "json"],
+        env,
+    ))
+}
+
+fn finding_of<'a>(report: &'a Value, cause: &str) -> Option<&'a Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["cause"] == cause)
+}
+
+#[test]
+fn misspelt_key_names_are_no_credentials_unless_the_code_reads_them() {
+    let env = "      AWS_DEFAULT_REGION: us-east-1\n      AWS_ACCESS_KEY: AKIAIOSFODNN7EXAMPLE\n      AWS_SECRET_KEY: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+    let dir = boto3_project(env, "");
+    let report = diagnose_json(dir.path(), &[]);
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "aws-no-credentials", "{report:#}");
+    let text = first.to_string();
+    assert!(
+        text.contains("`AWS_ACCESS_KEY` is read by no AWS SDK; the name is `AWS_ACCESS_KEY_ID`"),
+        "{first:#}"
+    );
+    assert!(
+        text.contains(
+            "`AWS_SECRET_KEY` is read by no AWS SDK; the name is `AWS_SECRET_ACCESS_KEY`"
+        ),
+        "{first:#}"
+    );
+    // The fix renames the line itself.
+    assert!(
+        text.contains("\"after\":\"      AWS_ACCESS_KEY_ID: ****\""),
+        "{first:#}"
+    );
+    assert!(
+        !text.contains("AKIAIOSFODNN7EXAMPLE"),
+        "key printed: {first:#}"
+    );
+    assert!(!text.contains("EXAMPLEKEY"), "secret printed: {first:#}");
+
+    // The same names read by the app's own code, which hands them to boto3: nothing to say.
+    let dir = boto3_project(
+        env,
+        "KEY = os.environ[\"AWS_ACCESS_KEY\"]\nSECRET = os.getenv(\"AWS_SECRET_KEY\")\n",
+    );
+    let report = diagnose_json(dir.path(), &[]);
+    assert!(
+        finding_of(&report, "aws-no-credentials").is_none(),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_region_under_a_name_no_sdk_reads_is_renamed_to_the_sdks() {
+    let dir = boto3_project("      AWS_REGION_NAME: ap-northeast-1\n", "");
+    let report = diagnose_json(dir.path(), &[]);
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "aws-region-mismatch", "{report:#}");
+    let text = first.to_string();
+    assert!(
+        text.contains("`AWS_REGION_NAME` is read by no AWS SDK"),
+        "{first:#}"
+    );
+    // boto3 reads AWS_DEFAULT_REGION only: that is the name to use.
+    assert!(
+        text.contains("Rename `AWS_REGION_NAME` to `AWS_DEFAULT_REGION`"),
+        "{first:#}"
+    );
+    assert!(
+        text.contains("AWS_DEFAULT_REGION: ap-northeast-1"),
+        "{first:#}"
+    );
+}
+
+#[test]
+fn litellm_reads_aws_region_name_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("docker-compose.yml"),
+        "services:\n  gateway:\n    image: ghcr.io/berriai/litellm:main-stable\n    command: [\"--config\", \"/app/config.yaml\"]\n    volumes:\n      - ./config.yaml:/app/config.yaml:ro\n    environment:\n      AWS_REGION_NAME: us-west-2\n      AWS_SECRET_KEY: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("config.yaml"),
+        "model_list:\n  - model_name: haiku\n    litellm_params:\n      model: bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0\n",
+    )
+    .unwrap();
+    let report = diagnose_json(dir.path(), &[]);
+    let text = report.to_string();
+    // AWS_REGION_NAME is LiteLLM's own; AWS_SECRET_KEY is read by nobody.
+    assert!(!text.contains("`AWS_REGION_NAME`"), "{report:#}");
+    let finding = finding_of(&report, "aws-no-credentials").unwrap_or_else(|| panic!("{report:#}"));
+    assert!(
+        finding
+            .to_string()
+            .contains("`AWS_SECRET_KEY` is read by no AWS SDK"),
+        "{finding:#}"
+    );
+}
+
+#[test]
+fn a_mounted_aws_folder_without_the_selected_profile_is_no_source() {
+    let dir = boto3_project(
+        "      AWS_DEFAULT_REGION: us-east-1\n    volumes:\n      - ./aws:/root/.aws:ro\n",
+        "",
+    );
+    std::fs::create_dir(dir.path().join("aws")).unwrap();
+    std::fs::write(
+        dir.path().join("aws/credentials"),
+        "[dev]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("aws/config"),
+        "[profile dev]\nregion = us-east-1\n",
+    )
+    .unwrap();
+    let report = diagnose_json(dir.path(), &[]);
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "aws-no-credentials", "{report:#}");
+    let text = first.to_string();
+    assert!(
+        text.contains("it has no profile `default` (profiles: dev)"),
+        "{first:#}"
+    );
+    assert!(!text.contains("EXAMPLE"), "a key was read: {first:#}");
+
+    // AWS_PROFILE=dev selects the mounted profile: a working source.
+    let compose = dir.path().join("docker-compose.yml");
+    let text = std::fs::read_to_string(&compose).unwrap();
+    std::fs::write(
+        &compose,
+        text.replace(
+            "AWS_DEFAULT_REGION: us-east-1\n",
+            "AWS_DEFAULT_REGION: us-east-1\n      AWS_PROFILE: dev\n",
+        ),
+    )
+    .unwrap();
+    let report = diagnose_json(dir.path(), &[]);
+    assert!(
+        finding_of(&report, "aws-no-credentials").is_none(),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn keys_forwarded_from_the_shell_without_a_session_token_are_a_warning() {
+    let env = "      AWS_DEFAULT_REGION: us-east-1\n      AWS_ACCESS_KEY_ID: ${AWS_ACCESS_KEY_ID}\n      AWS_SECRET_ACCESS_KEY: ${AWS_SECRET_ACCESS_KEY}\n";
+    let dir = boto3_project(env, "");
+    // The shell that runs the diagnosis has no keys: their kind is unknown.
+    let unset = [
+        ("AWS_ACCESS_KEY_ID", ""),
+        ("AWS_SECRET_ACCESS_KEY", ""),
+        ("AWS_SESSION_TOKEN", ""),
+    ];
+    let report = diagnose_json(dir.path(), &unset);
+    let finding =
+        finding_of(&report, "aws-credentials-invalid").unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(finding["severity"], "warning", "{finding:#}");
+    assert!(
+        finding
+            .to_string()
+            .contains("no `AWS_SESSION_TOKEN` goes with it"),
+        "{finding:#}"
+    );
+    assert!(
+        finding_of(&report, "aws-no-credentials").is_none(),
+        "{report:#}"
+    );
+
+    // The bare `- NAME` form with the token forwarded too: nothing to say.
+    let dir = boto3_project(
+        "      - AWS_DEFAULT_REGION=us-east-1\n      - AWS_ACCESS_KEY_ID\n      - AWS_SECRET_ACCESS_KEY\n      - AWS_SESSION_TOKEN\n",
+        "",
+    );
+    let report = diagnose_json(dir.path(), &unset);
+    assert!(
+        finding_of(&report, "aws-credentials-invalid").is_none(),
+        "{report:#}"
+    );
+}

@@ -134,6 +134,15 @@ pub struct ModelEntry {
     pub use_case_form: bool,
     #[serde(default)]
     pub lifecycle: Lifecycle,
+    /// No sourced Region data: the catalogue knows the ID (and its profile
+    /// geographies, if listed) but says nothing of where it is callable.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub regions_unverified: bool,
+    /// Where the entry's facts come from, and the date they were read (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -236,6 +245,10 @@ pub enum Availability {
     },
     /// The model ID is not in the catalogue (`nearest`: a close known ID, for typos).
     Unknown { id: String, nearest: Option<String> },
+    /// The catalogue knows the model but cannot say where it is callable: no
+    /// Region is known for the call, or the catalogue has no sourced Region
+    /// data for the model. Only Region-independent verdicts apply.
+    Catalogued { model: String, lifecycle: Lifecycle },
     /// Application profiles, provisioned and custom models: what they route to
     /// cannot be known offline (`GetInferenceProfile` tells).
     NotCheckable { kind: RefKind },
@@ -252,7 +265,8 @@ impl Availability {
             | Availability::NeedsProfile { lifecycle, .. }
             | Availability::ProfileNotFromRegion { lifecycle, .. }
             | Availability::NoSuchProfile { lifecycle, .. }
-            | Availability::NotInRegion { lifecycle, .. } => Some(lifecycle),
+            | Availability::NotInRegion { lifecycle, .. }
+            | Availability::Catalogued { lifecycle, .. } => Some(lifecycle),
             Availability::ArnRegionMismatch { lifecycle, .. } => lifecycle.as_ref(),
             _ => None,
         }
@@ -461,7 +475,7 @@ impl Catalogue {
             if !seen.insert(m.id.as_str()) {
                 return bad(format!("model `{}` is listed twice", m.id));
             }
-            for d in [&m.lifecycle.legacy, &m.lifecycle.eol]
+            for d in [&m.lifecycle.legacy, &m.lifecycle.eol, &m.as_of]
                 .into_iter()
                 .flatten()
             {
@@ -638,6 +652,9 @@ impl Catalogue {
             };
         };
         let lifecycle = entry.lifecycle.clone();
+        if entry.regions_unverified {
+            return self.without_region_data(entry, model.geo.as_deref());
+        }
         let options = self.profiles_from(entry, region);
         let Some(geo) = model.geo.as_deref() else {
             if entry.on_demand.iter().any(|r| r == region) {
@@ -689,6 +706,43 @@ impl Catalogue {
             region_in_geography,
             use_instead,
             lifecycle,
+        }
+    }
+
+    /// What can be said of `model` when the Region of the call is not known:
+    /// whether the ID exists (with the nearest known one for a typo), whether
+    /// its profile geography exists for the model, and its lifecycle.
+    pub fn availability_anywhere(&self, model: &ModelRef) -> Availability {
+        let Some(base) = model.base_id.as_deref() else {
+            return Availability::NotCheckable { kind: model.kind };
+        };
+        match self.lookup(base) {
+            Some(entry) => self.without_region_data(entry, model.geo.as_deref()),
+            None => Availability::Unknown {
+                id: model.profile_id().unwrap_or_else(|| base.to_string()),
+                nearest: self.nearest(base).map(str::to_string),
+            },
+        }
+    }
+
+    /// The verdict for a known model without Region data: a profile prefix
+    /// the model never has is wrong anywhere; otherwise only its lifecycle counts.
+    fn without_region_data(&self, entry: &ModelEntry, geo: Option<&str>) -> Availability {
+        let geos = entry.geos();
+        match geo {
+            Some(geo) if !geos.is_empty() && !geos.iter().any(|g| g == geo) => {
+                Availability::NoSuchProfile {
+                    profile: format!("{geo}.{}", entry.id),
+                    // Which geography fits depends on the Region, which is not known here.
+                    use_instead: None,
+                    existing_geos: geos,
+                    lifecycle: entry.lifecycle.clone(),
+                }
+            }
+            _ => Availability::Catalogued {
+                model: entry.id.clone(),
+                lifecycle: entry.lifecycle.clone(),
+            },
         }
     }
 
@@ -787,6 +841,14 @@ impl Catalogue {
         if let Some(m) = self.models.iter().find(|m| m.id == base) {
             return Some(&m.id);
         }
+        // The version suffix left out (`amazon.titan-embed-text-v2` for `…-v2:0`).
+        let mut with_suffix = self.models.iter().filter(|m| {
+            m.id.strip_prefix(base.as_str())
+                .is_some_and(|rest| rest.starts_with(':'))
+        });
+        if let (Some(m), None) = (with_suffix.next(), with_suffix.next()) {
+            return Some(&m.id);
+        }
         let limit = (base.chars().count() / 8).clamp(2, 6);
         let mut best: Option<(usize, &str)> = None;
         let mut tie = false;
@@ -843,7 +905,11 @@ mod tests {
         let c = cat();
         assert_eq!(c.as_of, "2026-02-15");
         assert!(!c.sources.is_empty());
-        assert_eq!(c.models.len(), 37);
+        assert_eq!(c.models.len(), 62);
+        // Every entry added after the first table says where it comes from and when.
+        for m in c.models.iter().filter(|m| m.as_of.is_some()) {
+            assert!(m.source.is_some(), "{}", m.id);
+        }
         for prefix in ["us", "us-gov", "eu", "apac", "jp", "au", "ca", "global"] {
             assert!(c.geography(prefix).is_some(), "{prefix}");
         }
@@ -1047,7 +1113,11 @@ mod tests {
         );
         assert_eq!(c.nearest(SONNET3), Some(SONNET3));
         assert_eq!(c.nearest("openai.gpt-oss-120b-1:0"), None);
-        assert_eq!(c.nearest("anthropic.claude-sonnet-4-6"), None);
+        assert_eq!(c.nearest("anthropic.claude-opus-4-7"), None);
+        assert_eq!(
+            c.nearest("anthropic.claude-sonnet-4-6"),
+            Some("anthropic.claude-sonnet-4-6")
+        );
     }
 
     #[test]
@@ -1147,7 +1217,7 @@ mod tests {
     #[test]
     fn every_profile_source_maps_to_a_geography_and_each_model_is_reachable() {
         let c = cat();
-        for m in &c.models {
+        for m in c.models.iter().filter(|m| !m.regions_unverified) {
             assert!(
                 !m.on_demand.is_empty() || !m.profiles.is_empty(),
                 "{} is callable nowhere",
@@ -1180,7 +1250,8 @@ mod tests {
             on_demand = ["ap-northeast-1"]
         "#;
         let c = Catalogue::with_user_file(extra).unwrap();
-        assert_eq!(c.models.len(), 38);
+        // Both replace embedded entries: Sonnet 4.6 gains the Region data the embedded entry lacks.
+        assert_eq!(c.models.len(), 62);
         assert_eq!(c.lookup(SONNET3).unwrap().name, "Claude 3 Sonnet (mine)");
         assert!(matches!(
             c.availability(&parse(SONNET3), "ap-northeast-1"),

@@ -504,7 +504,7 @@ pub fn bedrock_path(
     hops.push(Hop {
         label: format!(
             "{} bedrock-runtime client",
-            client.sdk.map_or("unknown SDK", |s| s.name())
+            client.sdk.map_or("(no SDK call seen)", |s| s.name())
         ),
         state: HopState::Ok,
         origin: Some(client.origin.clone()),
@@ -607,6 +607,35 @@ pub fn model_verdicts(model: &StackModel) -> Vec<ModelVerdict<'_>> {
                 setting,
                 model: model_ref,
                 region: region.clone(),
+                availability,
+            });
+        }
+    }
+    out
+}
+
+/// Every model of every client whose region is not known, judged by what the
+/// catalogue says of it anywhere (`region` is empty): an ID it does not know,
+/// a profile prefix the model never has, and the lifecycle.
+pub fn regionless_verdicts(model: &StackModel) -> Vec<ModelVerdict<'_>> {
+    let catalogue = model.aws.catalogue();
+    let mut out = Vec::new();
+    for client in model
+        .aws
+        .clients
+        .iter()
+        .filter(|c| c.region.value.is_none())
+    {
+        for setting in &client.models {
+            let Some(model_ref) = crate::bedrock::ModelRef::parse(&setting.id) else {
+                continue;
+            };
+            let availability = catalogue.availability_anywhere(&model_ref);
+            out.push(ModelVerdict {
+                client,
+                setting,
+                model: model_ref,
+                region: String::new(),
                 availability,
             });
         }

@@ -18,6 +18,9 @@ pub struct AwsModel {
     pub policies: Vec<PolicyFile>,
     /// Values set in example env files (`.env.example`): what the author meant.
     pub env_examples: Vec<Sourced<(String, String)>>,
+    /// Environment variables the app's own code reads (region, model and
+    /// AWS-like names), with the service whose code it is.
+    pub code_env_reads: Vec<CodeEnvRead>,
     /// The Bedrock model catalogue in use: the embedded one unless `--bedrock-models` gave a file.
     #[serde(skip)]
     pub user_catalogue: Option<Box<crate::bedrock::Catalogue>>,
@@ -51,6 +54,15 @@ pub struct BedrockClient {
     /// Model IDs, profile IDs or ARNs the service may call, with where each is set.
     pub models: Vec<ModelSetting>,
     pub region: RegionResolution,
+}
+
+/// A variable the app's code reads (`os.getenv("AWS_REGION_NAME")`).
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeEnvRead {
+    /// The service whose build context holds the code; `None` for code no service builds.
+    pub service: Option<ServiceId>,
+    pub variable: String,
+    pub origin: Origin,
 }
 
 /// A model identifier and where it is set.
@@ -132,6 +144,9 @@ pub struct CredentialsView {
     pub sources: Vec<CredentialSource>,
     /// Credential-like variables the SDKs do not read, or that never reach the container.
     pub misplaced: Vec<MisplacedCredential>,
+    /// Region-like variables no SDK reads (`AWS_DEFAULT_REGIONS`, `VITE_AWS_REGION`)
+    /// that neither the app's code nor a tool it runs reads either.
+    pub region_misnamed: Vec<MisplacedCredential>,
     /// Problems with the keys that are there (temporary key without session token, malformed).
     pub defects: Vec<CredentialDefect>,
     /// `AWS_EC2_METADATA_DISABLED=true`: the instance role is off for this container.
@@ -171,7 +186,8 @@ pub struct MisplacedCredential {
     /// The name the SDK reads.
     pub expected: String,
     pub origin: Origin,
-    /// `wrong-name` or `not-passed` (in `.env`, which compose reads for interpolation only).
+    /// `wrong-name`, `tool-prefix` (a known name behind a prefix) or
+    /// `not-passed` (in `.env`, which compose reads for interpolation only).
     pub problem: String,
 }
 
@@ -179,8 +195,15 @@ pub struct MisplacedCredential {
 pub struct CredentialDefect {
     pub variable: String,
     pub origin: Origin,
-    /// `temporary-key-without-session-token`, `malformed-access-key-id`, `malformed-secret-key`, `expired`.
+    /// `temporary-key-without-session-token`, `malformed-access-key-id`,
+    /// `malformed-secret-key`, `partial-keys`, `profile-without-files`,
+    /// `profile-not-in-files` (a mounted `~/.aws` without the selected
+    /// profile), `forwarded-keys-without-session-token` (keys taken from the
+    /// shell that runs compose, with no session token: fails if they are temporary).
     pub problem: String,
+    /// Something the message names (the missing profile and those present), when any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// A file holding IAM identity policies.

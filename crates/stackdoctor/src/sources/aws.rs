@@ -8,7 +8,8 @@
 use super::aws_credentials::credentials_of;
 use super::bedrock_use::{self, BedrockUse, Sdk, UseKind};
 use crate::model::aws::{
-    BedrockClient, ModelSetting, RegionResolution, RegionSource, RegionStep, ServiceCredentials,
+    BedrockClient, CodeEnvRead, ModelSetting, RegionResolution, RegionSource, RegionStep,
+    ServiceCredentials,
 };
 use crate::model::origin::relative;
 use crate::model::{EnvEntry, Origin, Service, ServiceId, Sourced, StackModel, ValueFrom};
@@ -89,7 +90,7 @@ fn uses_aws_config(service: &crate::model::Service) -> bool {
     service
         .environment
         .iter()
-        .any(|e| e.name.starts_with("AWS_"))
+        .any(|e| e.name.to_ascii_uppercase().contains("AWS_"))
         || service.mounts.iter().any(|m| m.value.1.contains(".aws"))
 }
 
@@ -226,28 +227,49 @@ fn find_json_files(dir: &std::path::Path, depth: usize, out: &mut Vec<std::path:
 
 /// Builds one Bedrock client per service (or code folder) whose code calls Bedrock.
 pub fn load_clients(model: &mut StackModel) {
-    let uses: Vec<BedrockUse> = bedrock_use::scan_project(&model.root)
+    // Env files: compose gives their values to services by interpolation, so
+    // only model IDs no service receives are kept (below, after the code's).
+    let (env_uses, uses): (Vec<BedrockUse>, Vec<BedrockUse>) =
+        bedrock_use::scan_project(&model.root)
+            .into_iter()
+            .partition(|u| is_env_file(&u.file));
+    let env_models: Vec<BedrockUse> = env_uses
         .into_iter()
-        .filter(|u| !is_env_file(&u.file))
+        .filter(|u| matches!(u.kind, UseKind::ModelId { .. }))
         .collect();
     // Evidence shows source lines: keep the text of every file a use is in.
-    let mut files: Vec<&std::path::Path> = uses.iter().map(|u| u.file.as_path()).collect();
+    let mut files: Vec<&std::path::Path> = uses
+        .iter()
+        .chain(&env_models)
+        .map(|u| u.file.as_path())
+        .collect();
     files.dedup();
     for file in files {
-        if let Ok(text) = std::fs::read_to_string(file) {
-            model.sources.insert(file, &text);
+        if model.sources.text(file).is_none() {
+            if let Ok(text) = std::fs::read_to_string(file) {
+                model.sources.insert(file, &text);
+            }
         }
     }
+    // Where each service's files are: its build context, and what it bind-mounts
+    // (a gateway's `config.yaml` mounted into its container).
     let contexts: Vec<(ServiceId, std::path::PathBuf)> = model
         .services
         .iter()
         .enumerate()
-        .filter_map(|(id, s)| {
-            let dir = s.build_context.as_ref()?.value.canonicalize().ok()?;
-            Some((id, dir))
+        .flat_map(|(id, s)| {
+            let build = s
+                .build_context
+                .as_ref()
+                .and_then(|b| b.value.canonicalize().ok());
+            let mounts = s
+                .mounts
+                .iter()
+                .filter_map(|m| m.value.0.canonicalize().ok());
+            build.into_iter().chain(mounts).map(move |dir| (id, dir))
         })
         .collect();
-    // The service whose build context is the deepest folder holding the file.
+    // The service whose build context (or mount) is the deepest path holding the file.
     let owner = |file: &std::path::Path| -> Option<ServiceId> {
         let file = file.canonicalize().ok()?;
         contexts
@@ -256,6 +278,24 @@ pub fn load_clients(model: &mut StackModel) {
             .max_by_key(|(_, dir)| dir.components().count())
             .map(|(id, _)| *id)
     };
+    // What the code reads itself: a name no SDK reads may be the app's own setting.
+    let code_env_reads: Vec<CodeEnvRead> = uses
+        .iter()
+        .filter_map(|u| {
+            let variable = match &u.kind {
+                UseKind::RegionFromEnv { variable, .. }
+                | UseKind::ModelFromEnv { variable, .. }
+                | UseKind::EnvRead { variable } => variable.clone(),
+                _ => return None,
+            };
+            Some(CodeEnvRead {
+                service: owner(&u.file),
+                variable,
+                origin: u.origin(),
+            })
+        })
+        .collect();
+    model.aws.code_env_reads = code_env_reads;
     // Uses grouped by owner (a service, else the code's folder), in first-seen order.
     let mut groups: Vec<(Result<ServiceId, std::path::PathBuf>, Vec<BedrockUse>)> = Vec::new();
     for u in uses {
@@ -337,6 +377,59 @@ pub fn load_clients(model: &mut StackModel) {
             models,
             region,
         });
+    }
+    add_env_file_models(model, env_models);
+}
+
+/// Model IDs in env files that reach no client: a `.env` that lists models
+/// (`BEDROCK_MODELS=a,b`) for a tool or script the scan does not see is
+/// still checked against the catalogue, as a client of its folder.
+fn add_env_file_models(model: &mut StackModel, env_models: Vec<BedrockUse>) {
+    for u in env_models {
+        let UseKind::ModelId { model: id } = &u.kind else {
+            continue;
+        };
+        // Example files (`.env.example`) document values; nothing runs with them.
+        let name = u.file.file_name().map(|n| n.to_string_lossy().to_string());
+        if name.is_some_and(|n| ENV_EXAMPLES.contains(&n.as_str())) {
+            continue;
+        }
+        if model
+            .aws
+            .clients
+            .iter()
+            .any(|c| c.models.iter().any(|m| &m.id == id))
+        {
+            continue;
+        }
+        let dir = u.file.parent().map(|p| p.to_path_buf()).unwrap_or_default();
+        let name = relative(&dir, &model.root).display().to_string();
+        let setting = ModelSetting {
+            id: id.clone(),
+            origin: u.origin(),
+            set_in: "environment".to_string(),
+        };
+        match model
+            .aws
+            .clients
+            .iter_mut()
+            .find(|c| c.service.is_none() && c.name == name)
+        {
+            Some(client) => client.models.push(setting),
+            None => model.aws.clients.push(BedrockClient {
+                service: None,
+                name,
+                sdk: None,
+                origin: u.origin(),
+                operations: Vec::new(),
+                actions: vec![
+                    "bedrock:InvokeModel".into(),
+                    "bedrock:InvokeModelWithResponseStream".into(),
+                ],
+                models: vec![setting],
+                region: RegionResolution::default(),
+            }),
+        }
     }
 }
 
@@ -496,6 +589,34 @@ fn resolve_region(
         return decide(steps);
     }
     let Some(sdk) = sdk else {
+        // No client seen (a gateway's config, a notebook's values): a region
+        // the same files give to a region setting (`aws_region_name:`), when
+        // they name only one.
+        let named: Vec<&BedrockUse> = uses
+            .iter()
+            .filter(|u| match &u.kind {
+                UseKind::RegionLiteral { setting, .. } => {
+                    setting.to_ascii_lowercase().contains("region")
+                        && !setting.starts_with("default of")
+                }
+                _ => false,
+            })
+            .collect();
+        let region_of = |u: &BedrockUse| match &u.kind {
+            UseKind::RegionLiteral { region, .. } => region.clone(),
+            _ => String::new(),
+        };
+        if let Some(first) = named.first() {
+            if named.iter().all(|u| region_of(u) == region_of(first)) {
+                steps.push(RegionStep {
+                    source: RegionSource::CodeLiteral,
+                    variable: None,
+                    value: Some(region_of(first)),
+                    origin: first.origin(),
+                    decided: true,
+                });
+            }
+        }
         return decide(steps);
     };
     let variables = sdk.region_variables();
@@ -591,10 +712,15 @@ fn model_settings(service: Option<&Service>, uses: &[BedrockUse]) -> Vec<ModelSe
     if let Some(svc) = service {
         for e in &svc.environment {
             let value = e.value.as_deref().unwrap_or_default();
-            if e.name.to_ascii_uppercase().contains("MODEL")
-                && crate::bedrock::ids::ModelRef::parse(value).is_some()
-            {
-                push(value.to_string(), e.origin.clone(), "environment");
+            if e.name.to_ascii_uppercase().contains("MODEL") {
+                // One ID, or a list (`BEDROCK_MODELS=a,b`).
+                let ids = bedrock_use::model_ids_in(value);
+                if ids.is_empty() && crate::bedrock::ids::ModelRef::parse(value).is_some() {
+                    push(value.to_string(), e.origin.clone(), "environment");
+                }
+                for id in ids {
+                    push(id, e.origin.clone(), "environment");
+                }
             }
         }
     }

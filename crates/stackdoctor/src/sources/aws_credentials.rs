@@ -4,24 +4,11 @@
 //! unusable as written. Values are looked at, never kept: the view holds
 //! variable names and positions only.
 
+use super::aws_variables::{self, SettingKind, Tool};
 use crate::model::aws::{
     CredentialDefect, CredentialKind, CredentialSource, CredentialsView, MisplacedCredential,
 };
-use crate::model::{Origin, Service, StackModel};
-
-/// Names people use for keys that no AWS SDK reads, and the name it does read.
-const WRONG_NAMES: &[(&str, &str)] = &[
-    ("AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID"),
-    ("AWS_ACCESS_ID", "AWS_ACCESS_KEY_ID"),
-    ("AWS_KEY_ID", "AWS_ACCESS_KEY_ID"),
-    ("ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"),
-    ("AWS_SECRET_KEY", "AWS_SECRET_ACCESS_KEY"),
-    ("AWS_SECRET", "AWS_SECRET_ACCESS_KEY"),
-    ("AWS_SECRET_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"),
-    ("AWS_ACCESS_KEY_SECRET", "AWS_SECRET_ACCESS_KEY"),
-    ("SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"),
-    ("AWS_TOKEN", "AWS_SESSION_TOKEN"),
-];
+use crate::model::{Origin, Service, StackModel, ValueFrom};
 
 /// Variables that carry credentials under the names the SDKs read.
 const SDK_NAMES: &[&str] = &[
@@ -45,6 +32,38 @@ pub fn credentials_of(model: &StackModel, service: &Service) -> CredentialsView 
     let key_id = set("AWS_ACCESS_KEY_ID");
     let secret = set("AWS_SECRET_ACCESS_KEY");
     let token = set("AWS_SESSION_TOKEN").or_else(|| set("AWS_SECURITY_TOKEN"));
+    // Keys taken from the shell that runs compose (`- AWS_ACCESS_KEY_ID`,
+    // `AWS_ACCESS_KEY_ID: ${AWS_ACCESS_KEY_ID}`): their value is only known
+    // then. SSO and assume-role keys are temporary and need their token too.
+    let forwarded = |name: &str| {
+        service.env(name).filter(|e| {
+            e.variable.as_deref() == Some(name)
+                && matches!(e.value_from, ValueFrom::Shell | ValueFrom::Unset)
+        })
+    };
+    let token_named = ["AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"]
+        .iter()
+        .any(|n| service.env(n).is_some());
+    if let (Some(id), Some(_)) = (
+        forwarded("AWS_ACCESS_KEY_ID"),
+        forwarded("AWS_SECRET_ACCESS_KEY"),
+    ) {
+        let value = id.value.as_deref().unwrap_or_default().trim();
+        // A visible `AKIA…` key is long-term; `ASIA…` is handled below.
+        if value.is_empty() {
+            view.sources.push(CredentialSource {
+                kind: CredentialKind::EnvironmentKeys,
+                origin: id.origin.clone(),
+                detail:
+                    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the shell that runs compose"
+                        .into(),
+            });
+            if !token_named {
+                view.defects
+                    .push(defect(id, "forwarded-keys-without-session-token"));
+            }
+        }
+    }
     match (key_id, secret) {
         (Some(id), Some(secret)) => {
             view.sources.push(CredentialSource {
@@ -80,7 +99,32 @@ pub fn credentials_of(model: &StackModel, service: &Service) -> CredentialsView 
         .mounts
         .iter()
         .find(|m| is_aws_dir(&m.value.1) || m.value.1.ends_with("/.aws/credentials"));
-    match (profile, aws_mount) {
+    let selected = profile
+        .and_then(|p| p.value.as_deref())
+        .unwrap_or("default")
+        .trim()
+        .to_string();
+    // The mounted folder is on this machine: a profile it lacks is no source.
+    let missing_profile = aws_mount.and_then(|mount| {
+        let present = profiles_in(&mount.value.0)?;
+        (!present.contains(&selected)).then_some((mount, present))
+    });
+    if let Some((mount, present)) = &missing_profile {
+        view.defects.push(CredentialDefect {
+            variable: profile.map_or_else(|| "AWS_PROFILE".to_string(), |p| p.name.clone()),
+            origin: mount.origin.clone(),
+            problem: "profile-not-in-files".into(),
+            detail: Some(format!(
+                "{selected}|{}",
+                if present.is_empty() {
+                    "-".to_string()
+                } else {
+                    present.join(", ")
+                }
+            )),
+        });
+    }
+    match (profile, aws_mount.filter(|_| missing_profile.is_none())) {
         (_, Some(mount)) => view.sources.push(CredentialSource {
             kind: CredentialKind::SharedProfile,
             origin: mount.origin.clone(),
@@ -94,8 +138,10 @@ pub fn credentials_of(model: &StackModel, service: &Service) -> CredentialsView 
                     .unwrap_or_default()
             ),
         }),
-        (Some(p), None) => view.defects.push(defect(p, "profile-without-files")),
-        (None, None) => {}
+        (Some(p), None) if aws_mount.is_none() => {
+            view.defects.push(defect(p, "profile-without-files"))
+        }
+        _ => {}
     }
     if let (Some(file), Some(_)) = (set("AWS_WEB_IDENTITY_TOKEN_FILE"), set("AWS_ROLE_ARN")) {
         view.sources.push(CredentialSource {
@@ -124,14 +170,39 @@ pub fn credentials_of(model: &StackModel, service: &Service) -> CredentialsView 
             view.imds_disabled = Some(e.origin.clone());
         }
     }
-    for (wrong, expected) in WRONG_NAMES {
-        if let (Some(e), None) = (set(wrong), set(expected)) {
-            view.misplaced.push(MisplacedCredential {
-                variable: wrong.to_string(),
-                expected: expected.to_string(),
-                origin: e.origin.clone(),
-                problem: "wrong-name".into(),
+    // Names that look like AWS settings but that no SDK reads, unless the
+    // app's own code or a tool the service runs reads them.
+    let table = aws_variables::table();
+    let tools = tools_of(model, service);
+    let service_id = model.services.iter().position(|s| std::ptr::eq(s, service));
+    for entry in &service.environment {
+        let Some(meant) = table.misnamed(&entry.name) else {
+            continue;
+        };
+        let read_by_code =
+            model.aws.code_env_reads.iter().any(|r| {
+                r.variable == entry.name && (r.service.is_none() || r.service == service_id)
             });
+        if read_by_code
+            || table.tool_reading(&tools, &entry.name).is_some()
+            || set(&meant.expected).is_some()
+        {
+            continue;
+        }
+        let misnamed = MisplacedCredential {
+            variable: entry.name.clone(),
+            expected: meant.expected,
+            origin: entry.origin.clone(),
+            problem: if meant.prefixed {
+                "tool-prefix"
+            } else {
+                "wrong-name"
+            }
+            .into(),
+        };
+        match meant.kind {
+            SettingKind::Credentials => view.misplaced.push(misnamed),
+            SettingKind::Region => view.region_misnamed.push(misnamed),
         }
     }
     // Keys in the project's `.env` that the service does not pass on: compose
@@ -160,7 +231,78 @@ fn defect(entry: &crate::model::EnvEntry, problem: &str) -> CredentialDefect {
         variable: entry.name.clone(),
         origin: entry.origin.clone(),
         problem: problem.into(),
+        detail: None,
     }
+}
+
+/// The tools a service runs, from its image name and its build context's
+/// dependency files.
+fn tools_of<'a>(model: &StackModel, service: &Service) -> Vec<&'a Tool> {
+    let table = aws_variables::table();
+    let mut out: Vec<&Tool> = Vec::new();
+    let mut add = |found: Vec<&'a Tool>| {
+        for t in found {
+            if !out.iter().any(|o| o.name == t.name) {
+                out.push(t);
+            }
+        }
+    };
+    if let Some(image) = &service.image {
+        add(table.tools_in(&image.value));
+    }
+    let _ = model;
+    if let Some(dir) = &service.build_context {
+        for name in [
+            "requirements.txt",
+            "requirements-prod.txt",
+            "pyproject.toml",
+            "package.json",
+        ] {
+            if let Ok(text) = std::fs::read_to_string(dir.value.join(name)) {
+                add(table.tools_in(&text));
+            }
+        }
+    }
+    out
+}
+
+/// The profile names a mounted AWS folder (or credentials file) defines:
+/// `[name]` in `credentials`, `[default]` and `[profile name]` in `config`.
+/// Only section headers are read, never values. `None` when nothing is
+/// readable here (the folder is on another machine).
+fn profiles_in(host_path: &std::path::Path) -> Option<Vec<String>> {
+    let files: Vec<std::path::PathBuf> = if host_path.is_dir() {
+        vec![host_path.join("credentials"), host_path.join("config")]
+    } else {
+        vec![host_path.to_path_buf()]
+    };
+    let mut read_any = false;
+    let mut names: Vec<String> = Vec::new();
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        read_any = true;
+        for line in text.lines() {
+            let line = line.trim();
+            let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) else {
+                continue;
+            };
+            let section = section.trim();
+            let name = section
+                .strip_prefix("profile ")
+                .map(str::trim)
+                .unwrap_or(section);
+            // `[sso-session x]` and `[services x]` are no profiles.
+            if section.starts_with("sso-session ") || section.starts_with("services ") {
+                continue;
+            }
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        }
+    }
+    read_any.then_some(names)
 }
 
 /// A container path that is an `.aws` folder (`/root/.aws`, `/home/app/.aws`).
@@ -214,6 +356,36 @@ mod tests {
         assert!(is_secret_key("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
         assert!(!is_secret_key("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY "));
         assert!(!is_secret_key("changeme"));
+    }
+
+    #[test]
+    fn profiles_are_read_from_section_headers_only() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("credentials"),
+            "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n[ci ]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("config"),
+            "[profile dev]\nsso_session = corp\n[sso-session corp]\nsso_region = us-east-1\n[services local]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            profiles_in(dir.path()),
+            Some(vec![
+                "default".to_string(),
+                "ci".to_string(),
+                "dev".to_string()
+            ])
+        );
+        // A single mounted credentials file.
+        assert_eq!(
+            profiles_in(&dir.path().join("credentials")).map(|p| p.len()),
+            Some(2)
+        );
+        // Not on this machine: nothing can be said.
+        assert_eq!(profiles_in(&dir.path().join("missing")), None);
     }
 
     #[test]

@@ -108,6 +108,9 @@ pub enum UseKind {
     Api { operation: Operation },
     /// A message the app prints about its Bedrock client (placeholders kept).
     LogMessage { message: String },
+    /// The code reads another AWS-like variable itself (`os.getenv("AWS_SECRET_KEY")`):
+    /// a name no SDK reads may still be the app's own setting.
+    EnvRead { variable: String },
 }
 
 /// The library that creates the Bedrock runtime client.
@@ -217,15 +220,56 @@ enum Lang {
     Java,
     Rust,
     Env,
+    /// YAML and TOML configuration (an LLM gateway's `config.yaml`, Helm values, …).
+    Config,
+    /// JSON configuration.
+    Json,
+    /// A Jupyter notebook: its code cells are read as Python.
+    Notebook,
+}
+
+impl Lang {
+    /// Source code, where clients and operations are looked for.
+    fn is_code(self) -> bool {
+        matches!(
+            self,
+            Lang::Python | Lang::Js | Lang::Go | Lang::Java | Lang::Rust
+        )
+    }
+}
+
+/// JSON files that are never an app's settings.
+const SKIPPED_JSON: &[&str] = &[
+    "package.json",
+    "package-lock.json",
+    "tsconfig.json",
+    "composer.json",
+    "composer.lock",
+    "yarn.lock",
+];
+
+/// Configuration files are read up to this size; larger ones are data.
+const MAX_CONFIG_FILE: u64 = 256 << 10;
+
+/// Compose files are read by the compose source (their environment becomes the services').
+fn is_compose_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    (lower.starts_with("docker-compose") || lower.starts_with("compose"))
+        && (lower.ends_with(".yml") || lower.ends_with(".yaml"))
 }
 
 fn language_of(path: &Path) -> Option<Lang> {
     let name = path.file_name()?.to_str()?;
+    // Env files are read as `KEY=value` lines, never with the code patterns.
     if name.starts_with(".env") || name.ends_with(".env") {
         return Some(Lang::Env);
     }
     let ext = name.rsplit_once('.')?.1;
     Some(match ext {
+        "yaml" | "yml" if !is_compose_file(name) => Lang::Config,
+        "toml" if name != "Cargo.toml" && name != "pyproject.toml" => Lang::Config,
+        "json" if !SKIPPED_JSON.contains(&name) => Lang::Json,
+        "ipynb" => Lang::Notebook,
         "py" => Lang::Python,
         "js" | "mjs" | "cjs" | "ts" | "tsx" | "jsx" | "mts" | "cts" => Lang::Js,
         "go" => Lang::Go,
@@ -274,7 +318,16 @@ fn walk(dir: &Path, depth: usize, visited: &mut HashSet<PathBuf>, out: &mut Vec<
             {
                 walk(&path, depth + 1, visited, out);
             }
-        } else if meta.is_file() && meta.len() <= MAX_FILE && language_of(&path).is_some() {
+        } else if meta.is_file()
+            && language_of(&path).is_some_and(|lang| {
+                let limit = if matches!(lang, Lang::Config | Lang::Json) {
+                    MAX_CONFIG_FILE
+                } else {
+                    MAX_FILE
+                };
+                meta.len() <= limit
+            })
+        {
             if let Ok(bytes) = std::fs::read(&path) {
                 out.extend(scan_source(&path, &String::from_utf8_lossy(&bytes)));
             }
@@ -288,10 +341,18 @@ pub fn scan_source(path: &Path, text: &str) -> Vec<BedrockUse> {
     let Some(lang) = language_of(path) else {
         return Vec::new();
     };
-    let lexed = if lang == Lang::Env {
-        lex_env(text)
-    } else {
-        lex(text, lang)
+    if lang == Lang::Notebook {
+        return scan_notebook(path, text);
+    }
+    if matches!(lang, Lang::Config | Lang::Json) && is_policy_document(text) {
+        // IAM policies name model ARNs they allow, not models the app calls.
+        return Vec::new();
+    }
+    let lexed = match lang {
+        Lang::Env => lex_env(text),
+        Lang::Config => lex_config(text),
+        Lang::Json => lex_json(text),
+        _ => lex(text, lang),
     };
     let mut scan = Scan {
         path,
@@ -697,6 +758,176 @@ fn lex_env(text: &str) -> Lexed {
     Lexed { literals, code }
 }
 
+/// A YAML or TOML document that is an IAM policy (CloudFormation, SAM, Terraform JSON).
+fn is_policy_document(text: &str) -> bool {
+    text.contains("Statement") && text.contains("Effect")
+}
+
+/// YAML and TOML: the value of each `key: value` / `key = value` line and of
+/// each `- item`, quotes stripped, `#` comments dropped; the key is kept.
+fn lex_config(text: &str) -> Lexed {
+    let mut literals = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let trimmed = body.trim_start();
+        let mut at = offset + (body.len() - trimmed.len());
+        let mut rest = trimmed;
+        if rest.starts_with('#') || rest.starts_with('[') && !rest.contains('=') {
+            offset += line.len();
+            continue;
+        }
+        if let Some(item) = rest.strip_prefix("- ") {
+            at += rest.len() - item.len();
+            rest = item;
+        }
+        // `key: value` (YAML) or `key = value` (TOML); a key has no spaces or quotes inside.
+        let mut key = None;
+        if let Some(split) = rest.find([':', '=']) {
+            let candidate = rest[..split].trim().trim_matches(['"', '\'']);
+            let after = &rest[split + 1..];
+            let is_key = !candidate.is_empty()
+                && candidate
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+                && (after.is_empty()
+                    || after.starts_with([' ', '\t'])
+                    || rest.as_bytes()[split] == b'=');
+            if is_key {
+                key = Some(candidate.to_string());
+                let value = after.trim_start();
+                at += rest.len() - value.len();
+                rest = value;
+            }
+        }
+        let value = match rest.find(" #") {
+            Some(end) => rest[..end].trim_end(),
+            None => rest.trim_end(),
+        };
+        if !value.is_empty() {
+            let (content, full) = match value.chars().next() {
+                Some(q @ ('"' | '\'')) => {
+                    let close = value[1..].find(q).map_or(value.len(), |c| c + 1);
+                    (
+                        at + 1..at + close,
+                        at..(at + close + 1).min(at + value.len()),
+                    )
+                }
+                _ => (at..at + value.len(), at..at + value.len()),
+            };
+            literals.push(Literal { full, content, key });
+        }
+        offset += line.len();
+    }
+    // Nothing in a config file is code (offsets kept, newlines kept).
+    let code: String = text
+        .bytes()
+        .map(|c| if c == b'\n' { '\n' } else { ' ' })
+        .collect();
+    Lexed { literals, code }
+}
+
+/// JSON: every string; a string that follows `"key":` keeps that key.
+fn lex_json(text: &str) -> Lexed {
+    let b = text.as_bytes();
+    let mut literals: Vec<Literal> = Vec::new();
+    let mut i = 0;
+    let mut pending_key: Option<String> = None;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let (mut lit, end) = quoted(b, i, b'"', true, true);
+                let after = text[end..].trim_start();
+                if after.starts_with(':') {
+                    pending_key = Some(text[lit.content.clone()].to_string());
+                } else {
+                    lit.key = pending_key.take();
+                    literals.push(lit);
+                }
+                i = end;
+            }
+            b',' | b'{' | b'[' => {
+                if b[i] != b'[' {
+                    pending_key = None;
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    Lexed {
+        literals,
+        code: text
+            .bytes()
+            .map(|c| if c == b'\n' { '\n' } else { ' ' })
+            .collect(),
+    }
+}
+
+/// A notebook's code cells, scanned as one Python file, each use placed on
+/// the notebook's own line (and column, where the text is found there).
+fn scan_notebook(path: &Path, text: &str) -> Vec<BedrockUse> {
+    let Ok(notebook) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    let Some(cells) = notebook.get("cells").and_then(|c| c.as_array()) else {
+        return Vec::new();
+    };
+    let file_lines: Vec<&str> = text.lines().collect();
+    let mut python = String::new();
+    // For each line of `python`: the notebook's line (0-based), if found.
+    let mut line_map: Vec<Option<usize>> = Vec::new();
+    let mut search_from = 0;
+    for cell in cells {
+        if cell.get("cell_type").and_then(|t| t.as_str()) != Some("code") {
+            continue;
+        }
+        let source: Vec<String> = match cell.get("source") {
+            Some(serde_json::Value::Array(parts)) => parts
+                .iter()
+                .filter_map(|p| p.as_str().map(str::to_string))
+                .collect(),
+            Some(serde_json::Value::String(s)) => {
+                s.split_inclusive('\n').map(str::to_string).collect()
+            }
+            _ => continue,
+        };
+        for part in source {
+            let line = part.trim_end_matches('\n');
+            // nbformat writes one source string per line, JSON-escaped.
+            let encoded = serde_json::to_string(line).unwrap_or_default();
+            let needle = encoded.trim_matches('"');
+            let found = (search_from..file_lines.len())
+                .find(|&n| !needle.is_empty() && file_lines[n].contains(needle));
+            if let Some(n) = found {
+                search_from = n + 1;
+            }
+            python.push_str(line);
+            python.push('\n');
+            line_map.push(found);
+        }
+        python.push('\n');
+        line_map.push(None);
+    }
+    let mut out = Vec::new();
+    for mut u in scan_source(&path.with_extension("py"), &python) {
+        let Some(Some(n)) = line_map.get(u.line as usize - 1) else {
+            continue;
+        };
+        let file_line = file_lines[*n];
+        let encoded = serde_json::to_string(&u.text).unwrap_or_default();
+        let needle = encoded.trim_matches('"');
+        u.file = path.to_path_buf();
+        u.line = *n as u32 + 1;
+        u.column = file_line
+            .find(needle)
+            .map_or(1, |at| file_line[..at].chars().count() as u32 + 1);
+        u.length = needle.chars().count() as u32;
+        out.push(u);
+    }
+    out
+}
+
 fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
@@ -797,7 +1028,7 @@ impl Scan<'_> {
         let env_defaults = self.env_reads();
         self.literals(&env_defaults);
         let mut anthropic = false;
-        if self.lang != Lang::Env {
+        if self.lang.is_code() {
             self.java_region_constants();
             anthropic = self.clients();
         }
@@ -818,7 +1049,7 @@ impl Scan<'_> {
                 }
                 _ => true,
             });
-        } else if self.lang != Lang::Env {
+        } else if self.lang.is_code() {
             self.apis(anthropic);
             self.log_messages();
         }
@@ -861,7 +1092,7 @@ impl Scan<'_> {
             Lang::Go => &p.env_go,
             Lang::Java => &p.env_java,
             Lang::Rust => &p.env_rust,
-            Lang::Env => return Vec::new(),
+            Lang::Env | Lang::Config | Lang::Json | Lang::Notebook => return Vec::new(),
         };
         let mut defaults = Vec::new();
         let mut found = Vec::new();
@@ -892,6 +1123,8 @@ impl Scan<'_> {
                     variable,
                     default: default.map(|d| d.as_str().to_string()),
                 }
+            } else if upper.contains("AWS") {
+                UseKind::EnvRead { variable }
             } else {
                 continue;
             };
@@ -1056,7 +1289,7 @@ impl Scan<'_> {
                     }
                 }
             }
-            Lang::Env => {}
+            Lang::Env | Lang::Config | Lang::Json | Lang::Notebook => {}
         }
         let anthropic = found
             .iter()
@@ -1156,7 +1389,7 @@ impl Scan<'_> {
             Lang::Js => &p.api_js,
             Lang::Go => &p.api_go,
             Lang::Java => &p.api_java,
-            Lang::Env => return,
+            Lang::Env | Lang::Config | Lang::Json | Lang::Notebook => return,
         };
         let mut found = Vec::new();
         for caps in re.captures_iter(code) {
@@ -1222,6 +1455,35 @@ impl Scan<'_> {
             self.push(at, &message.clone(), UseKind::LogMessage { message });
         }
     }
+}
+
+/// The model IDs, profile IDs and Bedrock ARNs written in a value
+/// (`BEDROCK_MODELS=a,b`, `bedrock/anthropic.claude-…`), in order.
+pub fn model_ids_in(value: &str) -> Vec<String> {
+    let p = patterns();
+    let mut out: Vec<String> = Vec::new();
+    let mut arn_spans: Vec<Range<usize>> = Vec::new();
+    for m in p.arn.find_iter(value) {
+        let arn = m.as_str().trim_end_matches(['.', ':', '-']);
+        if ModelRef::parse(arn).is_some() {
+            arn_spans.push(m.range());
+            out.push(arn.to_string());
+        }
+    }
+    for m in p.model.find_iter(value) {
+        if arn_spans
+            .iter()
+            .any(|s| s.start <= m.start() && m.start() < s.end)
+        {
+            continue;
+        }
+        if let Some(id) = model_id_at(value, m.range()) {
+            if !out.iter().any(|o| o == id) {
+                out.push(id.to_string());
+            }
+        }
+    }
+    out
 }
 
 /// The model ID matched at `range` of a string's `content`, if it is one:

@@ -8,6 +8,7 @@ pub mod aws;
 #[cfg(feature = "aws")]
 pub mod aws_api;
 pub mod aws_credentials;
+pub mod aws_variables;
 pub mod bedrock_use;
 pub mod budget;
 pub mod caddy;
