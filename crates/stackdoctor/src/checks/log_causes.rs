@@ -83,12 +83,26 @@ fn paragraph(text: &str, label: &str) -> Option<String> {
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let strongest_of_line = line_causes(model);
-    // (cause, service) → events, in first-seen order.
-    let pairs = model.log_events.iter().flat_map(|event| {
-        event
-            .causes
+    let strong = |event: &LogEvent| {
+        strongest_of_line
             .iter()
-            .map(move |(cause, _)| (cause.clone(), event))
+            .find(|(origin, _)| **origin == event.origin)
+            .map(|(_, cause)| *cause)
+    };
+    // A line with a strong cause speaks for that cause only (its weaker ones
+    // are alternatives the stronger one rules out); a line of hints counts
+    // towards each of its causes. (cause, service) → events, in first-seen order.
+    let pairs = model.log_events.iter().flat_map(|event| {
+        let causes: Vec<String> = match strong(event) {
+            Some(cause) => event
+                .causes
+                .iter()
+                .filter(|(c, _)| c == cause)
+                .map(|(c, _)| c.clone())
+                .collect(),
+            None => event.causes.iter().map(|(c, _)| c.clone()).collect(),
+        };
+        causes.into_iter().map(move |cause| (cause, event))
     });
     let groups = super::support::group_by(pairs, |(cause, event)| {
         (cause.clone(), event.service.clone())
@@ -103,11 +117,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 .filter(|(c, _)| *c == cause)
                 .map(|(_, w)| u32::from(*w))
                 .sum();
-            let strongest_for_some = events.iter().any(|e| {
-                strongest_of_line
-                    .iter()
-                    .any(|(origin, c)| **origin == e.origin && *c == cause)
-            });
+            let strongest_for_some = events.iter().any(|e| strong(e) == Some(cause.as_str()));
             if !strongest_for_some && weight < THRESHOLD {
                 return None;
             }
@@ -186,7 +196,8 @@ mod tests {
 
     #[test]
     fn weaker_causes_need_the_threshold() {
-        let lines: Vec<LogEvent> = (1..=2)
+        // A strong cause speaks for its line: the weaker alternative is not raised.
+        let lines: Vec<LogEvent> = (1..=3)
             .map(|n| {
                 event(
                     n,
@@ -196,15 +207,16 @@ mod tests {
             })
             .collect();
         let causes: Vec<String> = run(&model(lines)).into_iter().map(|f| f.cause).collect();
-        // 2 × 30 = 60 reaches the threshold for the weaker cause.
-        assert_eq!(causes, ["upstream-not-running", "upstream-crash-loop"]);
-        let one = vec![event(
-            1,
-            None,
-            &[("upstream-not-running", 80), ("upstream-crash-loop", 30)],
-        )];
-        let causes: Vec<String> = run(&model(one)).into_iter().map(|f| f.cause).collect();
         assert_eq!(causes, ["upstream-not-running"]);
+        // Hints add up: 3 × 20 = 60 reaches the threshold, 2 × 20 does not.
+        let hints = |n: u32| -> Vec<LogEvent> {
+            (1..=n)
+                .map(|line| event(line, None, &[("ecs-invalid-cpu-memory", 20)]))
+                .collect()
+        };
+        let causes: Vec<String> = run(&model(hints(3))).into_iter().map(|f| f.cause).collect();
+        assert_eq!(causes, ["ecs-invalid-cpu-memory"]);
+        assert!(run(&model(hints(2))).is_empty());
     }
 
     #[test]
