@@ -737,3 +737,21 @@ pub fn log_only_findings(
     }
     findings
 }
+
+/// A tree of files on disk (`(relative path, text)`) and the model built from
+/// it offline, for check tests.
+#[cfg(test)]
+pub fn test_tree(files: &[(&str, &str)]) -> (tempfile::TempDir, StackModel) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let model = crate::sources::build_model(&crate::sources::Inputs {
+        root: dir.path().to_path_buf(),
+        ..Default::default()
+    })
+    .unwrap();
+    (dir, model)
+}

@@ -202,6 +202,9 @@ pub struct Service {
     pub environment: Vec<EnvEntry>,
     /// Host-side files bind-mounted into the container, with the container path.
     pub mounts: Vec<Sourced<(PathBuf, String)>>,
+    /// Required env files (`env_file:`, `--env-file`) that do not exist: the
+    /// service cannot be created. Each with the position of its entry.
+    pub missing_env_files: Vec<Sourced<PathBuf>>,
 }
 
 impl Service {

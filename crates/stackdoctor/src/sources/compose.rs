@@ -40,17 +40,21 @@ pub fn load_projects(
     model: &mut StackModel,
 ) -> Result<(), Error> {
     let mut dirs = Vec::new();
-    let root_has_project = !inputs.files.is_empty()
-        || environment.contains_key("COMPOSE_FILE")
-        || !compose::discover_files(root).is_empty();
-    if root_has_project {
+    let explicit = !inputs.files.is_empty() || environment.contains_key("COMPOSE_FILE");
+    let root_files = if explicit {
+        inputs.files.clone()
+    } else {
+        project_files(root, model)
+    };
+    if explicit || !root_files.is_empty() {
         let options = compose::Options {
             working_dir: root.to_path_buf(),
-            files: inputs.files.clone(),
+            files: root_files,
             env_files: inputs.env_files.clone(),
             project_name: inputs.project_name.clone(),
             profiles: inputs.profiles.clone(),
             environment: environment.clone(),
+            record_missing_env_files: true,
         };
         let project = compose::load(&options)?;
         add_project(project, model);
@@ -65,8 +69,10 @@ pub fn load_projects(
         }
         let options = compose::Options {
             working_dir: dir.clone(),
+            files: project_files(&dir, model),
             profiles: inputs.profiles.clone(),
             environment: environment.clone(),
+            record_missing_env_files: true,
             ..compose::Options::default()
         };
         let project = compose::load(&options)?;
@@ -77,10 +83,101 @@ pub fn load_projects(
     Ok(())
 }
 
-/// Whether a file name looks like a compose file (`docker-compose.dev.yml`, `compose.prod.yaml`).
+/// Whether a file name looks like a compose file (`docker-compose.dev.yml`,
+/// `compose.prod.yaml`, `docker-compose-prod.yml`, `app.compose.yml`).
 fn is_compose_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.contains("compose") && (lower.ends_with(".yml") || lower.ends_with(".yaml"))
+}
+
+/// Whether the text has a top-level `services:` key, as every compose file
+/// with something to run does (a CI config named `compose-check.yml` has not).
+fn has_services_key(text: &str) -> bool {
+    text.lines().any(|line| {
+        line.strip_prefix("services")
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+    })
+}
+
+/// The compose files of a folder: compose's own discovery, else the one
+/// compose file under another name (`docker-compose-prod.yml`,
+/// `compose.staging.yaml`, an override file alone) that `-f` would name.
+/// Several such files are alternatives, not layers: the production-looking
+/// one is read as the project, the others as inactive candidates.
+fn project_files(dir: &Path, model: &mut StackModel) -> Vec<PathBuf> {
+    let standard = compose::discover_files(dir);
+    if !standard.is_empty() {
+        return standard;
+    }
+    let candidates = odd_compose_files(dir);
+    let Some(chosen) = candidates
+        .iter()
+        .min_by_key(|p| (odd_name_rank(p), p.to_path_buf()))
+        .cloned()
+    else {
+        return Vec::new();
+    };
+    let name = chosen.file_name().unwrap_or_default().to_string_lossy();
+    let message = if candidates.len() > 1 {
+        format!(
+            "no compose.yaml or docker-compose.yml here: read {name} as the project (of {} compose files; use -f to choose)",
+            candidates.len()
+        )
+    } else {
+        format!("no compose.yaml or docker-compose.yml here: read {name} as the project (as `docker compose -f {name}` would)")
+    };
+    model
+        .notes
+        .push(Sourced::new(message, Origin::file(&chosen, 1, 1, 0)));
+    vec![chosen]
+}
+
+/// Compose-named files of a folder with a top-level `services:`, sorted.
+fn odd_compose_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| is_compose_name(&n.to_string_lossy()))
+        })
+        .filter(|p| {
+            std::fs::metadata(p).is_ok_and(|m| m.len() <= compose::loader::MAX_FILE_SIZE)
+                && std::fs::read_to_string(p).is_ok_and(|t| has_services_key(&t))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Which of several odd-named compose files is the project: production
+/// first, then plain variants, then development ones, overrides last.
+fn odd_name_rank(path: &Path) -> u8 {
+    let name = path
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_ascii_lowercase();
+    let has = |word: &str| {
+        name.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|part| part == word)
+    };
+    if has("prod") || has("production") {
+        0
+    } else if has("override") {
+        3
+    } else if ["dev", "development", "local", "test", "ci", "debug"]
+        .iter()
+        .any(|w| has(w))
+    {
+        2
+    } else {
+        1
+    }
 }
 
 /// Loads the active files plus each other compose file of the folder, and
@@ -134,7 +231,8 @@ fn find_project_dirs(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
     if depth > MAX_DEPTH {
         return;
     }
-    if depth > 0 && !compose::discover_files(dir).is_empty() {
+    if depth > 0 && (!compose::discover_files(dir).is_empty() || !odd_compose_files(dir).is_empty())
+    {
         out.push(dir.to_path_buf());
     }
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -359,6 +457,7 @@ fn convert_service(
                 ))
             })
             .collect(),
+        missing_env_files: service.missing_env_files.iter().map(located).collect(),
     }
 }
 
