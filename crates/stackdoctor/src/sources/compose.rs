@@ -557,3 +557,76 @@ fn port_range(text: &str) -> Vec<u16> {
         None => text.parse().map(|p| vec![p]).unwrap_or_default(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    fn chosen(dir: &Path) -> Vec<String> {
+        let mut model = StackModel::default();
+        project_files(dir, &mut model)
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
+            .collect()
+    }
+
+    const SERVICE: &str = "services:\n  web:\n    image: nginx:alpine\n";
+
+    #[test]
+    fn compose_files_under_other_names_are_found() {
+        for name in [
+            "docker-compose-prod.yml",
+            "app.compose.yml",
+            "compose.staging.yaml",
+            "docker-compose.override.yml",
+        ] {
+            let dir = tree(&[(name, SERVICE)]);
+            assert_eq!(chosen(dir.path()), [name], "{name}");
+        }
+        // The standard name wins as compose's own discovery does.
+        let dir = tree(&[("docker-compose.yml", SERVICE), ("docker-compose-prod.yml", SERVICE)]);
+        assert_eq!(chosen(dir.path()), ["docker-compose.yml"]);
+    }
+
+    #[test]
+    fn of_several_variants_the_production_one_is_the_project() {
+        let dir = tree(&[
+            ("docker-compose-dev.yml", SERVICE),
+            ("docker-compose-prod.yml", SERVICE),
+            ("docker-compose.override.yml", SERVICE),
+        ]);
+        assert_eq!(chosen(dir.path()), ["docker-compose-prod.yml"]);
+        let mut model = StackModel::default();
+        project_files(dir.path(), &mut model);
+        assert!(model.notes[0].value.contains("of 3 compose files"), "{:?}", model.notes);
+    }
+
+    #[test]
+    fn files_without_services_are_not_compose_files() {
+        // A CI workflow that only mentions compose in its name.
+        let dir = tree(&[("compose-lint.yml", "on: push\njobs:\n  lint:\n    runs-on: ubuntu-latest\n")]);
+        assert!(chosen(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_project_with_only_an_odd_name_is_loaded_below_the_root() {
+        let dir = tree(&[("deploy/docker-compose-prod.yml", SERVICE)]);
+        let model = crate::sources::build_model(&crate::sources::Inputs {
+            root: dir.path().to_path_buf(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(model.services.len(), 1);
+        assert_eq!(model.services[0].name, "web");
+    }
+}
