@@ -40,11 +40,18 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 .subject(&service.name)
                 .param("service", &service.name)
                 .param("file", &file)
-                .evidence(missing.origin.clone(), msg("names-file").with("file", &file));
+                .evidence(
+                    missing.origin.clone(),
+                    msg("names-file").with("file", &file),
+                );
             finding = match example_of(&missing.value) {
                 Some(example) => finding.fix(FixStep::run(
                     msg("copy-example").with("example", shown(model, &example)),
-                    format!("cp {} {}", shell_word(&shown(model, &example)), shell_word(&file)),
+                    format!(
+                        "cp {} {}",
+                        shell_word(&shown(model, &example)),
+                        shell_word(&file)
+                    ),
                 )),
                 None => finding.fix(FixStep::say(msg("create-file").with("file", &file))),
             };
@@ -76,7 +83,10 @@ fn example_of(missing: &Path) -> Option<PathBuf> {
 
 /// A path as one shell word.
 fn shell_word(text: &str) -> String {
-    if text.chars().all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c)) {
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c))
+    {
         text.to_string()
     } else {
         format!("'{}'", text.replace('\'', r"'\''"))
@@ -102,13 +112,19 @@ mod tests {
         assert_eq!(f.subject.as_deref(), Some("api"));
         let at = f.evidence[0].origin.position().unwrap();
         assert_eq!((at.line, at.column), (5, 9));
-        assert_eq!(f.fix[0].command.as_deref(), Some("cp .env.example .env.production"));
+        assert_eq!(
+            f.fix[0].command.as_deref(),
+            Some("cp .env.example .env.production")
+        );
     }
 
     #[test]
     fn nothing_when_the_file_exists() {
         let (_dir, model) = test_tree(&[
-            ("compose.yaml", "services:\n  api:\n    image: node:20\n    env_file: api.env\n"),
+            (
+                "compose.yaml",
+                "services:\n  api:\n    image: node:20\n    env_file: api.env\n",
+            ),
             ("api.env", "PORT=3000\n"),
         ]);
         assert!(super::run(&model).is_empty());

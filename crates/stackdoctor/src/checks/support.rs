@@ -3,8 +3,8 @@
 
 use crate::finding::{Edit, FixStep, Hop, HopState, Message};
 use crate::model::{
-    ListenEvidence, Listener, Origin, Proxy, ProxyRoute, ServiceId, Site, StackModel, Upstream,
-    UpstreamTarget,
+    ListenEvidence, Listener, Origin, Proxy, ProxyRoute, Service, ServiceId, Site, StackModel,
+    Upstream, UpstreamTarget,
 };
 use std::path::Path;
 
@@ -126,6 +126,27 @@ pub fn network_hop(model: &StackModel, a: ServiceId, b: ServiceId) -> Hop {
             state: HopState::Ok,
             origin: None,
         }
+    }
+}
+
+/// What a service really listens on: its command's server address, or a
+/// port variable its program reads (`PORT=3000`; not for an image whose
+/// server is known, which may ignore it); else `expose:`/`ports:`; else the
+/// image's default. A `ports:` target no such listener confirms is only a
+/// declaration, which may be wrong.
+pub fn effective_listeners(service: &Service) -> Vec<&Listener> {
+    let known_image = service.image.as_ref().is_some_and(|image| {
+        !crate::sources::listen::image_listeners(&image.value, &image.origin).is_empty()
+    });
+    let told = |l: &&Listener| {
+        l.evidence == ListenEvidence::Command
+            || (l.evidence == ListenEvidence::Environment && !known_image)
+    };
+    let strong: Vec<&Listener> = service.listeners.iter().filter(told).collect();
+    if strong.is_empty() {
+        service.listeners.iter().collect()
+    } else {
+        strong
     }
 }
 

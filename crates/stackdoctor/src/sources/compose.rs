@@ -594,7 +594,10 @@ mod tests {
             assert_eq!(chosen(dir.path()), [name], "{name}");
         }
         // The standard name wins as compose's own discovery does.
-        let dir = tree(&[("docker-compose.yml", SERVICE), ("docker-compose-prod.yml", SERVICE)]);
+        let dir = tree(&[
+            ("docker-compose.yml", SERVICE),
+            ("docker-compose-prod.yml", SERVICE),
+        ]);
         assert_eq!(chosen(dir.path()), ["docker-compose.yml"]);
     }
 
@@ -608,13 +611,20 @@ mod tests {
         assert_eq!(chosen(dir.path()), ["docker-compose-prod.yml"]);
         let mut model = StackModel::default();
         project_files(dir.path(), &mut model);
-        assert!(model.notes[0].value.contains("of 3 compose files"), "{:?}", model.notes);
+        assert!(
+            model.notes[0].value.contains("of 3 compose files"),
+            "{:?}",
+            model.notes
+        );
     }
 
     #[test]
     fn files_without_services_are_not_compose_files() {
         // A CI workflow that only mentions compose in its name.
-        let dir = tree(&[("compose-lint.yml", "on: push\njobs:\n  lint:\n    runs-on: ubuntu-latest\n")]);
+        let dir = tree(&[(
+            "compose-lint.yml",
+            "on: push\njobs:\n  lint:\n    runs-on: ubuntu-latest\n",
+        )]);
         assert!(chosen(dir.path()).is_empty());
     }
 
