@@ -53,9 +53,15 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                         shell_word(&file)
                     ),
                 )),
+                None if service.run_command.is_some() => {
+                    finding.fix(FixStep::say(msg("create-file-run").with("file", &file)))
+                }
                 None => finding.fix(FixStep::say(msg("create-file").with("file", &file))),
             };
-            finding = finding.fix(FixStep::say(msg("or-optional")));
+            // Only compose knows optional env files.
+            if service.run_command.is_none() {
+                finding = finding.fix(FixStep::say(msg("or-optional")));
+            }
             finding = finding.fix(recreate_service_step(model, id));
             findings.push(finding.path(vec![service_hop(model, id, HopState::Broken)]));
         }

@@ -278,9 +278,13 @@ pub fn insert_after_word(
     Some(edit_at(origin, number, line, after))
 }
 
-/// `cd DIR && docker compose [-f …]` for the project of a service.
+/// `cd DIR && docker compose [-f …]` for the project of a service; plain
+/// `docker` for containers a script runs (`docker restart NAME`, `docker logs NAME`).
 pub fn compose_command(model: &StackModel, project: usize) -> String {
     let project = &model.projects[project];
+    if project.kind == crate::model::ProjectKind::Script {
+        return "docker".to_string();
+    }
     let dir = project.dir.display();
     let defaults = compose::discover_files(&project.dir);
     let mut command = format!("cd {dir} && docker compose");
@@ -323,12 +327,25 @@ pub fn recreate_service_step(model: &StackModel, id: ServiceId) -> FixStep {
     let service = &model.services[id];
     FixStep::run(
         Message::new("common.recreate-service").with("service", &service.name),
-        format!(
-            "{} up -d --force-recreate {}",
+        start_service_command(model, id, "up -d --force-recreate"),
+    )
+}
+
+/// The command that (re)starts a service: `docker compose <verb> NAME`, or
+/// for a container a script runs, removing it and running the script again.
+pub fn start_service_command(model: &StackModel, id: ServiceId, compose_verb: &str) -> String {
+    let service = &model.services[id];
+    match &service.run_command {
+        Some(run) => match &service.container_name {
+            Some(name) => format!("docker rm -f {} ; {run}", name.value),
+            None => run.clone(),
+        },
+        None => format!(
+            "{} {compose_verb} {}",
             compose_command(model, service.project),
             service.name
         ),
-    )
+    }
 }
 
 /// A path shown relative to the diagnosed folder.

@@ -333,6 +333,7 @@ fn add_project(project: compose::Project, model: &mut StackModel) {
         dir: project.working_dir,
         files: project.files,
         env_files: project.env_files,
+        kind: crate::model::ProjectKind::Compose,
     });
 }
 
@@ -458,6 +459,7 @@ fn convert_service(
             })
             .collect(),
         missing_env_files: service.missing_env_files.iter().map(located).collect(),
+        run_command: None,
     }
 }
 
