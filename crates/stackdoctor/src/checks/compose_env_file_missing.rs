@@ -44,6 +44,18 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     missing.origin.clone(),
                     msg("names-file").with("file", &file),
                 );
+            // What compose or docker said about this file (`env file … not found`).
+            let name = missing
+                .value
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let said = model.log_events.iter().filter(|e| {
+                e.causes.iter().any(|(c, _)| c == CAUSE)
+                    && !name.is_empty()
+                    && e.text.contains(&name)
+            });
+            finding = finding.log_lines(said.take(3));
             finding = match example_of(&missing.value) {
                 Some(example) => finding.fix(FixStep::run(
                     msg("copy-example").with("example", shown(model, &example)),
