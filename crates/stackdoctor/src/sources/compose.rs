@@ -67,15 +67,31 @@ pub fn load_projects(
         if dirs.contains(&dir) {
             continue;
         }
+        let files = project_files(&dir, model);
+        // A file only found under another name may be a fixture or a fragment
+        // (`compose-depends-on-cycle.yaml` in a test folder): not loading it
+        // is noted, not fatal, unlike a file compose itself would use.
+        let guessed = compose::discover_files(&dir).is_empty();
         let options = compose::Options {
             working_dir: dir.clone(),
-            files: project_files(&dir, model),
+            files,
             profiles: inputs.profiles.clone(),
             environment: environment.clone(),
             record_missing_env_files: true,
             ..compose::Options::default()
         };
-        let project = compose::load(&options)?;
+        let project = match compose::load(&options) {
+            Ok(project) => project,
+            Err(error) if guessed => {
+                let origin = error
+                    .position()
+                    .map(Origin::from)
+                    .unwrap_or_else(|| Origin::implied(dir.display().to_string()));
+                model.notes.push(Sourced::new(format!("not read: {error}"), origin));
+                continue;
+            }
+            Err(error) => return Err(error.into()),
+        };
         add_project(project, model);
         find_inactive_services(&options, model);
         dirs.push(dir);
