@@ -87,7 +87,9 @@ pub fn load_projects(
                     .position()
                     .map(Origin::from)
                     .unwrap_or_else(|| Origin::implied(dir.display().to_string()));
-                model.notes.push(Sourced::new(format!("not read: {error}"), origin));
+                model
+                    .notes
+                    .push(Sourced::new(format!("not read: {error}"), origin));
                 continue;
             }
             Err(error) => return Err(error.into()),

@@ -293,9 +293,36 @@ fn load_file(file: &Path, model: &mut StackModel) {
         BTreeMap::from([("PWD".to_string(), dir_text.clone())]);
     let mut runs = Vec::new();
     let mut created_networks = Vec::new();
+    // The folder the script is in when it runs each command: it is assumed
+    // to start in its own folder, and `cd DIR` moves it (shell scripts only;
+    // each recipe line of a Makefile starts again in the Makefile's folder).
+    let mut cwd = dir.clone();
     for (target, words) in commands {
-        let lookup = |name: &str| lookup_variable(name, &variables, &dir_text);
+        let cwd_text = cwd.display().to_string();
+        let lookup = |name: &str| lookup_variable(name, &variables, &cwd_text, &dir_text);
         let words: Vec<Word> = words.iter().map(|w| w.resolved(&lookup)).collect();
+        if let [cd, path] = words.as_slice() {
+            if cd.text == "cd" && kind == ScriptKind::Shell {
+                if !path.has_expansion() && !path.text.starts_with(['~', '-']) {
+                    cwd = normalize(&cwd.join(&path.text));
+                }
+                continue;
+            }
+        }
+        // `source .env` / `. ./.env`: the file's variables become the script's.
+        if let [dot, path] = words.as_slice() {
+            if matches!(dot.text.as_str(), "source" | ".") && !path.has_expansion() {
+                let sourced = host_path(&cwd, &path.text).unwrap_or_else(|| cwd.join(&path.text));
+                if let Some(entries) = read_small(&sourced)
+                    .and_then(|text| compose::dotenv::parse(&text, &|_| None).ok())
+                {
+                    for entry in entries {
+                        variables.insert(entry.key, entry.value);
+                    }
+                }
+                continue;
+            }
+        }
         if let Some(assignments) = only_assignments(&words) {
             for (name, value) in assignments {
                 let value = if is_script_dir_value(&value) {
@@ -317,7 +344,7 @@ fn load_file(file: &Path, model: &mut StackModel) {
             Subcommand::Run(index) => {
                 let run = parse_run(&words[index - 1], &words[index + 1..]);
                 if is_service(&run) {
-                    runs.push((target, run));
+                    runs.push((target, run, cwd.clone()));
                 }
             }
             Subcommand::NetworkCreate(name) => created_networks.push(name),
@@ -339,7 +366,7 @@ fn load_file(file: &Path, model: &mut StackModel) {
         env_files: Vec::new(),
         kind: ProjectKind::Script,
     });
-    for (target, run) in runs {
+    for (target, run, cwd) in runs {
         let run_command = match (&target, kind) {
             (Some(target), _) => format!("cd {} && make {target}", shell_quote(&dir_text)),
             (None, _) => {
@@ -359,28 +386,37 @@ fn load_file(file: &Path, model: &mut StackModel) {
         };
         let service = to_service(
             file,
-            &dir,
+            &cwd,
             project,
             &run,
             run_command,
             &created_networks,
             model,
         );
-        // The same container started again further down (`restart:` targets) is the same service.
-        let duplicate = model
-            .services
-            .iter()
-            .any(|s| s.project == project && s.name == service.name);
+        // The same container started again further down (a `restart` target),
+        // by another script, or named by compose's `container_name`, is one container.
+        let duplicate = model.services.iter().any(|s| {
+            (s.project == project && s.name == service.name)
+                || (service.container_name.is_some()
+                    && s.container_name.as_ref().map(|c| &c.value)
+                        == service.container_name.as_ref().map(|c| &c.value))
+        });
         if !duplicate {
             model.services.push(service);
         }
     }
 }
 
-/// The value of an expansion the file defines, or the file's folder for `$(pwd)` forms.
-fn lookup_variable(name: &str, variables: &BTreeMap<String, String>, dir: &str) -> Option<String> {
+/// The value of an expansion the file defines, the current folder for `$(pwd)`
+/// forms, or the script's folder for `$(dirname "$0")` forms.
+fn lookup_variable(
+    name: &str,
+    variables: &BTreeMap<String, String>,
+    cwd: &str,
+    dir: &str,
+) -> Option<String> {
     match name {
-        "$(pwd)" | "`pwd`" | "$(pwd -P)" | "$PWD" | "${PWD}" => Some(dir.to_string()),
+        "$(pwd)" | "`pwd`" | "$(pwd -P)" | "$PWD" | "${PWD}" => Some(cwd.to_string()),
         _ => {
             if name.starts_with("$(dirname") || name.starts_with("$(cd") {
                 return is_script_dir_text(name).then(|| dir.to_string());
@@ -388,6 +424,21 @@ fn lookup_variable(name: &str, variables: &BTreeMap<String, String>, dir: &str) 
             variables.get(name).cloned()
         }
     }
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// `$(cd "$(dirname "$0")" && pwd)`, `$(dirname "${BASH_SOURCE[0]}")` and friends.
@@ -1154,6 +1205,47 @@ mod model_tests {
             .unwrap();
         let at = missing.evidence[0].origin.position().unwrap();
         assert_eq!((at.line, at.column), (5, 54));
+    }
+
+    /// `source .env` then `docker run` with the file's variables, the image
+    /// before `-v` (which then belongs to the container's command), and the
+    /// same container started by a second script counted once.
+    #[test]
+    fn sourced_env_files_and_options_after_the_image() {
+        let (_dir, model) = test_tree(&[
+            (".env", "DOCKER_CONTAINER_NAME=levens\nENV_FILE=prod.env\nHOST_PORT=8001\nDOCKER_IMAGE_TAG=levens:latest\n"),
+            ("prod.env", "DEBUG=0\nSECRET_KEY=abc123\n"),
+            (
+                "deploy/run.sh",
+                "cd ..\nsource .env\ndocker run --name ${DOCKER_CONTAINER_NAME} --env DEBUG=0 --env-file ${ENV_FILE} -p ${HOST_PORT}:8000 --detach ${DOCKER_IMAGE_TAG} -v db:/db\n",
+            ),
+            ("restart.sh", "#!/bin/sh\ndocker rm -f levens\ndocker run -d --name levens -p 8001:8000 levens:latest\n"),
+        ]);
+        let levens: Vec<_> = model
+            .services
+            .iter()
+            .filter(|s| s.name == "levens")
+            .collect();
+        assert_eq!(
+            levens.len(),
+            1,
+            "{:?}",
+            model.services.iter().map(|s| &s.name).collect::<Vec<_>>()
+        );
+        let service = levens[0];
+        assert_eq!(service.published[0].value, ("8001".to_string(), 8000));
+        assert_eq!(service.command.as_ref().unwrap().value, ["-v", "db:/db"]);
+        assert!(service.mounts.is_empty());
+        // The script runs `cd ..` first: `.env` and `prod.env` are read from there.
+        assert_eq!(service.image.as_ref().unwrap().value, "levens:latest");
+        assert!(service.missing_env_files.is_empty());
+        let secret = service.env("SECRET_KEY").unwrap();
+        assert_eq!(secret.value_from, crate::model::ValueFrom::EnvFile);
+        // `--env DEBUG=0` after `--env-file` wins.
+        assert_eq!(
+            service.env("DEBUG").unwrap().value_from,
+            crate::model::ValueFrom::ComposeFile
+        );
     }
 
     /// One-off tasks (`docker run --rm … npm test`) are not services; a
