@@ -1248,6 +1248,74 @@ mod model_tests {
         );
     }
 
+    /// Garbage made of the characters that matter to sh and make never panics.
+    #[test]
+    fn scrambled_scripts_never_panic() {
+        let pieces = [
+            "docker",
+            " run",
+            " -d",
+            " --name",
+            " x",
+            " -p",
+            " 80:80",
+            " -e",
+            " A=$B",
+            " \\\n",
+            "\\",
+            "'",
+            "\"",
+            "$(",
+            "${",
+            "}",
+            ")",
+            "`",
+            "$$",
+            "$(X)",
+            ";",
+            "&&",
+            "|",
+            ">",
+            "<<E\n",
+            "\n",
+            "\t",
+            "#",
+            "=",
+            ":",
+            "--env=",
+            "-eX",
+            " nginx",
+            " -v",
+            " ./a:/b",
+            " --env-file",
+            " .e",
+            " cd ..",
+            "source .env",
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let mut seed = 0x2545_f491_u64;
+        for round in 0..400 {
+            let mut text = String::new();
+            for _ in 0..40 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            let name = if round % 2 == 0 { "run.sh" } else { "Makefile" };
+            let text = if round % 2 == 0 {
+                text
+            } else {
+                format!("X := 1\nall:\n\t{text}\n")
+            };
+            let path = dir.path().join(name);
+            std::fs::write(&path, &text).unwrap();
+            let mut model = crate::model::StackModel::default();
+            super::load_file(&path, &mut model);
+            let _ = crate::checks::run_all(&model);
+        }
+    }
+
     /// One-off tasks (`docker run --rm … npm test`) are not services; a
     /// variable-only image and `-e NAME` without value keep their text.
     #[test]
