@@ -227,6 +227,19 @@ mod tests {
     }
 
     #[test]
+    fn a_command_port_against_the_container_side_of_ports() {
+        let (_dir, model) = test_tree(&[(
+            "compose.yaml",
+            "services:\n  api:\n    build: ./api\n    command: uvicorn main:app --host 0.0.0.0 --port 8000\n    ports:\n      - \"127.0.0.1:8000:80\"\n",
+        )]);
+        let findings = super::run(&model);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!(findings[0].params["listening"], "8000");
+        let edit = findings[0].fix[0].edit.as_ref().unwrap();
+        assert_eq!(edit.after.trim(), "- \"127.0.0.1:8000:8000\"");
+    }
+
+    #[test]
     fn matching_ports_and_known_images_give_nothing() {
         let (_dir, model) = test_tree(&[(
             "compose.yaml",
