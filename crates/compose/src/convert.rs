@@ -19,6 +19,8 @@ pub struct Context<'a> {
     pub variables: &'a BTreeMap<String, (String, VarSource)>,
     /// Substitutions made, to tell where an `environment:` value came from.
     pub substitutions: &'a [Substitution],
+    /// Record a missing required `env_file` instead of failing (see [`crate::Options`]).
+    pub record_missing_env_files: bool,
 }
 
 fn error(position: &Position, message: impl Into<String>) -> Error {
@@ -213,7 +215,7 @@ pub fn service(
         Some(n) => env_files(n, &path("env_file"))?,
         None => Vec::new(),
     };
-    let environment = environment(node, &env_files, ctx, &p)?;
+    let (environment, missing_env_files) = environment(node, &env_files, ctx, &p)?;
 
     let mut ports = Vec::new();
     if let Some(n) = field("ports") {
@@ -349,6 +351,7 @@ pub fn service(
         entrypoint: field("entrypoint").map_or(Ok(None), |n| words(n, &path("entrypoint")))?,
         environment,
         env_files: env_files.into_iter().map(|(f, _)| f).collect(),
+        missing_env_files,
         ports,
         expose: field("expose").map_or(Ok(Vec::new()), |n| strings(n, &path("expose")))?,
         networks,
@@ -402,18 +405,24 @@ fn env_files(node: &Node, path: &str) -> Result<Vec<(Located<PathBuf>, bool)>, E
     Ok(out)
 }
 
-/// The container environment: `env_file` entries, then `environment:` (later wins).
+/// The container environment: `env_file` entries, then `environment:` (later wins),
+/// and the required env files that could not be read (when they are recorded).
 fn environment(
     node: &Node,
     env_files: &[(Located<PathBuf>, bool)],
     ctx: &Context<'_>,
     p: &str,
-) -> Result<Vec<EnvVar>, Error> {
+) -> Result<(Vec<EnvVar>, Vec<Located<PathBuf>>), Error> {
     let mut env: BTreeMap<String, EnvVar> = BTreeMap::new();
+    let mut missing = Vec::new();
     for (file, required) in env_files {
         let text = match std::fs::read_to_string(&file.value) {
             Ok(t) => t,
             Err(_) if !required => continue,
+            Err(_) if ctx.record_missing_env_files => {
+                missing.push(file.clone());
+                continue;
+            }
             Err(e) => {
                 return Err(error(
                     &file.position,
@@ -494,7 +503,7 @@ fn environment(
             env.insert(e.key.clone(), var);
         }
     }
-    Ok(env.into_values().collect())
+    Ok((env.into_values().collect(), missing))
 }
 
 /// One `ports:` item; a target range gives one port per target.

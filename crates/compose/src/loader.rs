@@ -39,6 +39,10 @@ pub struct Options {
     pub profiles: Vec<String>,
     /// The shell environment (`std::env::vars()` for the CLI; explicit in tests).
     pub environment: BTreeMap<String, String>,
+    /// A required service `env_file` that does not exist is recorded in
+    /// `Service::missing_env_files` instead of failing the load as compose
+    /// does, so that a diagnosis can report it with the rest of the project.
+    pub record_missing_env_files: bool,
 }
 
 impl Options {
@@ -224,6 +228,7 @@ pub fn load(options: &Options) -> Result<Project, Error> {
     let ctx = Context {
         variables: &variables,
         substitutions: &substitutions,
+        record_missing_env_files: options.record_missing_env_files,
     };
     let mut services = Vec::new();
     let mut disabled_services = Vec::new();

@@ -126,6 +126,9 @@ pub struct Service {
     /// The container environment after `env_file` and `environment` (later wins), sorted by name.
     pub environment: Vec<EnvVar>,
     pub env_files: Vec<Located<PathBuf>>,
+    /// Required `env_file` entries that do not exist, when [`crate::Options`]
+    /// asks to record them (compose itself refuses to load the project).
+    pub missing_env_files: Vec<Located<PathBuf>>,
     pub ports: Vec<Port>,
     /// `expose:` entries (`"8000"`, `"8000/tcp"`, ranges kept as written).
     pub expose: Vec<Located<String>>,

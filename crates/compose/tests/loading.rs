@@ -514,6 +514,35 @@ fn env_file_long_form_and_bare_names() {
 }
 
 #[test]
+fn missing_env_file_is_recorded_when_asked() {
+    let dir = scratch("envfile-missing");
+    write(&dir, "common.env", "LOG_LEVEL=info\n");
+    write(
+        &dir,
+        "compose.yaml",
+        "services:\n  api:\n    image: node:20\n    env_file:\n      - common.env\n      - ./config/api.env\n      - path: local.env\n        required: false\n",
+    );
+    // compose refuses the project; by default so does the loader.
+    let e = load_files(&dir, &["compose.yaml"]).unwrap_err();
+    assert!(e.to_string().contains("env file"), "{e}");
+    let mut o = Options::for_dir(&dir);
+    o.record_missing_env_files = true;
+    let p = load(&o).unwrap();
+    let api = p.service("api").unwrap();
+    let missing: Vec<(String, u32, u32)> = api
+        .missing_env_files
+        .iter()
+        .map(|f| {
+            let name = f.value.file_name().unwrap().to_string_lossy().to_string();
+            (name, f.position.line, f.position.column)
+        })
+        .collect();
+    assert_eq!(missing, [("api.env".to_string(), 6, 9)]);
+    // What exists is still read; the optional file is simply skipped.
+    assert_eq!(api.environment[0].name, "LOG_LEVEL");
+}
+
+#[test]
 fn oversized_file_is_refused() {
     let dir = scratch("huge");
     let path = dir.join("compose.yaml");

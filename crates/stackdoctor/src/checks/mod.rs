@@ -113,6 +113,7 @@ checks! {
     ecs_deployment_percent_deadlock => "ecs-deployment-percent-deadlock",
     ecs_awslogs_options_missing => "ecs-awslogs-options-missing",
     ecs_secret_reference_invalid => "ecs-secret-reference-invalid",
+    compose_env_file_missing => "compose-env-file-missing",
 }
 
 /// Runs every check over the model.

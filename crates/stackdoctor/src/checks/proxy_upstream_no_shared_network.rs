@@ -14,10 +14,17 @@
 //! **Example:** Caddy's project lists `networks: [proxy]`, the app lives in
 //! `backend/docker-compose.yml` on `backend_default`.
 //!
+//! Containers a script starts with `docker run` are read the same way: their
+//! `--network`; without one they are on Docker's default bridge network,
+//! where names do not resolve at all.
+//!
 //! **Fix:** attach the proxy to the app's network as an external network
 //! (`networks: {backend: {external: true, name: backend_default}}` and
 //! `networks: [default, backend]` on the proxy service), start the app's
 //! project first so the network exists, and recreate the proxy container.
+//! For a proxy a script runs: `docker network connect NETWORK PROXY` now, and
+//! `--network NETWORK` in the script for the next deploy; on the default
+//! bridge, create a network and run both containers on it.
 
 use super::support::{
     compose_command, log_evidence, network_hop, recreate_service_step, replace_on_line,
@@ -27,7 +34,6 @@ use crate::finding::{Finding, FixStep, HopState, Message};
 use crate::model::StackModel;
 
 cause!("proxy-upstream-no-shared-network");
-
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -50,7 +56,15 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .subject(&target_service.name)
             .param("upstream", &upstream.text)
             .param("service", &target_service.name)
-            .param("networks", target_networks.join(", "));
+            // No attachment at all: Docker's default network, named `bridge`.
+            .param(
+                "networks",
+                if target_networks.is_empty() {
+                    "bridge".to_string()
+                } else {
+                    target_networks.join(", ")
+                },
+            );
         finding = finding.evidence(
             upstream.origin.clone(),
             Message::new("common.upstream-here").with("upstream", &upstream.text),
@@ -68,7 +82,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             finding = finding
                 .evidence(upstream.origin.clone(), label)
                 .fix(FixStep::say(message));
-            findings.push(finding.path(ctx.path(HopState::Broken, vec![service_hop(model, target, HopState::Unknown)])));
+            findings.push(finding.path(ctx.path(
+                HopState::Broken,
+                vec![service_hop(model, target, HopState::Unknown)],
+            )));
             continue;
         };
         let proxy_service = &model.services[proxy_id];
@@ -89,7 +106,12 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 .with("network", &network.name);
             finding = finding.evidence(attachment.origin.clone(), label);
         }
-        finding = finding.log_lines(log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-lookup-failed"]));
+        finding = finding.log_lines(log_evidence(
+            model,
+            &upstream.host,
+            upstream.port,
+            &["proxy-upstream-lookup-failed"],
+        ));
         // An external network nobody creates, in place of the target's real one: rename it.
         let rename = target_networks.first().and_then(|wanted| {
             proxy_service.attachments.iter().find_map(|attachment| {
@@ -97,24 +119,85 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 if network.created_by.is_some() {
                     return None;
                 }
-                let declaration = network.declarations.iter().find(|d| d.project == proxy_service.project)?;
+                let declaration = network
+                    .declarations
+                    .iter()
+                    .find(|d| d.project == proxy_service.project)?;
                 // Only a `name:` line is renamed; the key is what services refer to.
                 replace_on_line(model, &declaration.origin, &network.name, wanted)
                     .filter(|edit| edit.before.trim_start().starts_with("name:"))
                     .map(|edit| (network.name.clone(), (*wanted).to_string(), edit))
             })
         });
+        let proxy_file = super::support::shown(
+            model,
+            &model.projects[proxy_service.project]
+                .files
+                .last()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        let proxy_container = proxy_service
+            .container_name
+            .as_ref()
+            .map_or(proxy_service.name.as_str(), |c| c.value.as_str());
+        let by_script = proxy_service.run_command.is_some() || target_service.run_command.is_some();
         if let Some((old, new, edit)) = rename {
-            finding = finding.fix(FixStep::edit(msg("rename-external").with("old", old).with("new", new), edit));
+            finding = finding.fix(FixStep::edit(
+                msg("rename-external").with("old", old).with("new", new),
+                edit,
+            ));
+        } else if let (Some(network), true) =
+            (target_networks.first(), proxy_service.run_command.is_some())
+        {
+            // A proxy a script runs: connect it now, and keep it connected in the script.
+            finding = finding
+                .fix(FixStep::run(
+                    msg("connect-now").with("network", *network),
+                    format!("docker network connect {network} {proxy_container}"),
+                ))
+                .fix(FixStep::say(
+                    msg("attach-run")
+                        .with("file", &proxy_file)
+                        .with("network", *network)
+                        .with("proxy", proxy_container),
+                ));
+        } else if target_networks.is_empty() && by_script {
+            let stem = model.projects[proxy_service.project]
+                .name
+                .split('.')
+                .next()
+                .unwrap_or("app")
+                .to_string();
+            let network = format!("{stem}-net");
+            finding = finding.fix(FixStep::run(
+                msg("user-network")
+                    .with("proxy", &proxy_service.name)
+                    .with("service", &target_service.name)
+                    .with("network", &network)
+                    .with("file", &proxy_file),
+                format!("docker network create {network}"),
+            ));
         } else if let Some(network) = target_networks.first() {
             finding = finding.fix(FixStep::say(
                 msg("attach")
                     .with("proxy", &proxy_service.name)
                     .with("network", *network)
-                    .with("file", super::support::shown(model, &model.projects[proxy_service.project].files.last().cloned().unwrap_or_default())),
+                    .with(
+                        "file",
+                        super::support::shown(
+                            model,
+                            &model.projects[proxy_service.project]
+                                .files
+                                .last()
+                                .cloned()
+                                .unwrap_or_default(),
+                        ),
+                    ),
             ));
         }
-        if !target_networks.is_empty() {
+        // A script creates its networks when it runs; a compose project's must be up first.
+        if !target_networks.is_empty() && target_service.run_command.is_none() {
             finding = finding.fix(FixStep::run(
                 msg("start-target").with("service", &target_service.name),
                 format!("{} up -d", compose_command(model, target_service.project)),

@@ -3,8 +3,8 @@
 
 use crate::finding::{Edit, FixStep, Hop, HopState, Message};
 use crate::model::{
-    ListenEvidence, Listener, Origin, Proxy, ProxyRoute, ServiceId, Site, StackModel, Upstream,
-    UpstreamTarget,
+    ListenEvidence, Listener, Origin, Proxy, ProxyRoute, Service, ServiceId, Site, StackModel,
+    Upstream, UpstreamTarget,
 };
 use std::path::Path;
 
@@ -126,6 +126,27 @@ pub fn network_hop(model: &StackModel, a: ServiceId, b: ServiceId) -> Hop {
             state: HopState::Ok,
             origin: None,
         }
+    }
+}
+
+/// What a service really listens on: its command's server address, or a
+/// port variable its program reads (`PORT=3000`; not for an image whose
+/// server is known, which may ignore it); else `expose:`/`ports:`; else the
+/// image's default. A `ports:` target no such listener confirms is only a
+/// declaration, which may be wrong.
+pub fn effective_listeners(service: &Service) -> Vec<&Listener> {
+    let known_image = service.image.as_ref().is_some_and(|image| {
+        !crate::sources::listen::image_listeners(&image.value, &image.origin).is_empty()
+    });
+    let told = |l: &&Listener| {
+        l.evidence == ListenEvidence::Command
+            || (l.evidence == ListenEvidence::Environment && !known_image)
+    };
+    let strong: Vec<&Listener> = service.listeners.iter().filter(told).collect();
+    if strong.is_empty() {
+        service.listeners.iter().collect()
+    } else {
+        strong
     }
 }
 
@@ -257,9 +278,13 @@ pub fn insert_after_word(
     Some(edit_at(origin, number, line, after))
 }
 
-/// `cd DIR && docker compose [-f …]` for the project of a service.
+/// `cd DIR && docker compose [-f …]` for the project of a service; plain
+/// `docker` for containers a script runs (`docker restart NAME`, `docker logs NAME`).
 pub fn compose_command(model: &StackModel, project: usize) -> String {
     let project = &model.projects[project];
+    if project.kind == crate::model::ProjectKind::Script {
+        return "docker".to_string();
+    }
     let dir = project.dir.display();
     let defaults = compose::discover_files(&project.dir);
     let mut command = format!("cd {dir} && docker compose");
@@ -302,12 +327,25 @@ pub fn recreate_service_step(model: &StackModel, id: ServiceId) -> FixStep {
     let service = &model.services[id];
     FixStep::run(
         Message::new("common.recreate-service").with("service", &service.name),
-        format!(
-            "{} up -d --force-recreate {}",
+        start_service_command(model, id, "up -d --force-recreate"),
+    )
+}
+
+/// The command that (re)starts a service: `docker compose <verb> NAME`, or
+/// for a container a script runs, removing it and running the script again.
+pub fn start_service_command(model: &StackModel, id: ServiceId, compose_verb: &str) -> String {
+    let service = &model.services[id];
+    match &service.run_command {
+        Some(run) => match &service.container_name {
+            Some(name) => format!("docker rm -f {} ; {run}", name.value),
+            None => run.clone(),
+        },
+        None => format!(
+            "{} {compose_verb} {}",
             compose_command(model, service.project),
             service.name
         ),
-    )
+    }
 }
 
 /// A path shown relative to the diagnosed folder.
@@ -765,4 +803,22 @@ pub fn log_only_findings(
         )));
     }
     findings
+}
+
+/// A tree of files on disk (`(relative path, text)`) and the model built from
+/// it offline, for check tests.
+#[cfg(test)]
+pub fn test_tree(files: &[(&str, &str)]) -> (tempfile::TempDir, StackModel) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let model = crate::sources::build_model(&crate::sources::Inputs {
+        root: dir.path().to_path_buf(),
+        ..Default::default()
+    })
+    .unwrap();
+    (dir, model)
 }

@@ -85,6 +85,18 @@ pub struct Project {
     pub files: Vec<PathBuf>,
     /// The env files read for interpolation (`.env` when it exists, `--env-file`).
     pub env_files: Vec<PathBuf>,
+    /// What runs the project's containers.
+    pub kind: ProjectKind,
+}
+
+/// What creates a project's containers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectKind {
+    /// `docker compose` with the project's files.
+    Compose,
+    /// `docker run` commands of a shell script or Makefile (the project's one file).
+    Script,
 }
 
 /// A service that only an inactive compose file defines.
@@ -231,6 +243,13 @@ pub struct Service {
     pub environment: Vec<EnvEntry>,
     /// Host-side files bind-mounted into the container, with the container path.
     pub mounts: Vec<Sourced<(PathBuf, String)>>,
+    /// Required env files (`env_file:`, `--env-file`) that do not exist: the
+    /// service cannot be created. Each with the position of its entry.
+    pub missing_env_files: Vec<Sourced<PathBuf>>,
+    /// For a container a script starts with `docker run`: the command that
+    /// runs that script (`sh deploy.sh`, `make run`); `None` under compose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_command: Option<String>,
 }
 
 impl Service {

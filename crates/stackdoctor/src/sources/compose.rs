@@ -40,17 +40,21 @@ pub fn load_projects(
     model: &mut StackModel,
 ) -> Result<(), Error> {
     let mut dirs = Vec::new();
-    let root_has_project = !inputs.files.is_empty()
-        || environment.contains_key("COMPOSE_FILE")
-        || !compose::discover_files(root).is_empty();
-    if root_has_project {
+    let explicit = !inputs.files.is_empty() || environment.contains_key("COMPOSE_FILE");
+    let root_files = if explicit {
+        inputs.files.clone()
+    } else {
+        project_files(root, model)
+    };
+    if explicit || !root_files.is_empty() {
         let options = compose::Options {
             working_dir: root.to_path_buf(),
-            files: inputs.files.clone(),
+            files: root_files,
             env_files: inputs.env_files.clone(),
             project_name: inputs.project_name.clone(),
             profiles: inputs.profiles.clone(),
             environment: environment.clone(),
+            record_missing_env_files: true,
         };
         let project = compose::load(&options)?;
         add_project(project, model);
@@ -63,13 +67,33 @@ pub fn load_projects(
         if dirs.contains(&dir) {
             continue;
         }
+        let files = project_files(&dir, model);
+        // A file only found under another name may be a fixture or a fragment
+        // (`compose-depends-on-cycle.yaml` in a test folder): not loading it
+        // is noted, not fatal, unlike a file compose itself would use.
+        let guessed = compose::discover_files(&dir).is_empty();
         let options = compose::Options {
             working_dir: dir.clone(),
+            files,
             profiles: inputs.profiles.clone(),
             environment: environment.clone(),
+            record_missing_env_files: true,
             ..compose::Options::default()
         };
-        let project = compose::load(&options)?;
+        let project = match compose::load(&options) {
+            Ok(project) => project,
+            Err(error) if guessed => {
+                let origin = error
+                    .position()
+                    .map(Origin::from)
+                    .unwrap_or_else(|| Origin::implied(dir.display().to_string()));
+                model
+                    .notes
+                    .push(Sourced::new(format!("not read: {error}"), origin));
+                continue;
+            }
+            Err(error) => return Err(error.into()),
+        };
         add_project(project, model);
         find_inactive_services(&options, model);
         dirs.push(dir);
@@ -77,10 +101,101 @@ pub fn load_projects(
     Ok(())
 }
 
-/// Whether a file name looks like a compose file (`docker-compose.dev.yml`, `compose.prod.yaml`).
+/// Whether a file name looks like a compose file (`docker-compose.dev.yml`,
+/// `compose.prod.yaml`, `docker-compose-prod.yml`, `app.compose.yml`).
 fn is_compose_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.contains("compose") && (lower.ends_with(".yml") || lower.ends_with(".yaml"))
+}
+
+/// Whether the text has a top-level `services:` key, as every compose file
+/// with something to run does (a CI config named `compose-check.yml` has not).
+fn has_services_key(text: &str) -> bool {
+    text.lines().any(|line| {
+        line.strip_prefix("services")
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+    })
+}
+
+/// The compose files of a folder: compose's own discovery, else the one
+/// compose file under another name (`docker-compose-prod.yml`,
+/// `compose.staging.yaml`, an override file alone) that `-f` would name.
+/// Several such files are alternatives, not layers: the production-looking
+/// one is read as the project, the others as inactive candidates.
+fn project_files(dir: &Path, model: &mut StackModel) -> Vec<PathBuf> {
+    let standard = compose::discover_files(dir);
+    if !standard.is_empty() {
+        return standard;
+    }
+    let candidates = odd_compose_files(dir);
+    let Some(chosen) = candidates
+        .iter()
+        .min_by_key(|p| (odd_name_rank(p), p.to_path_buf()))
+        .cloned()
+    else {
+        return Vec::new();
+    };
+    let name = chosen.file_name().unwrap_or_default().to_string_lossy();
+    let message = if candidates.len() > 1 {
+        format!(
+            "no compose.yaml or docker-compose.yml here: read {name} as the project (of {} compose files; use -f to choose)",
+            candidates.len()
+        )
+    } else {
+        format!("no compose.yaml or docker-compose.yml here: read {name} as the project (as `docker compose -f {name}` would)")
+    };
+    model
+        .notes
+        .push(Sourced::new(message, Origin::file(&chosen, 1, 1, 0)));
+    vec![chosen]
+}
+
+/// Compose-named files of a folder with a top-level `services:`, sorted.
+fn odd_compose_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| is_compose_name(&n.to_string_lossy()))
+        })
+        .filter(|p| {
+            std::fs::metadata(p).is_ok_and(|m| m.len() <= compose::loader::MAX_FILE_SIZE)
+                && std::fs::read_to_string(p).is_ok_and(|t| has_services_key(&t))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Which of several odd-named compose files is the project: production
+/// first, then plain variants, then development ones, overrides last.
+fn odd_name_rank(path: &Path) -> u8 {
+    let name = path
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .to_ascii_lowercase();
+    let has = |word: &str| {
+        name.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|part| part == word)
+    };
+    if has("prod") || has("production") {
+        0
+    } else if has("override") {
+        3
+    } else if ["dev", "development", "local", "test", "ci", "debug"]
+        .iter()
+        .any(|w| has(w))
+    {
+        2
+    } else {
+        1
+    }
 }
 
 /// Loads the active files plus each other compose file of the folder, and
@@ -134,7 +249,8 @@ fn find_project_dirs(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
     if depth > MAX_DEPTH {
         return;
     }
-    if depth > 0 && !compose::discover_files(dir).is_empty() {
+    if depth > 0 && (!compose::discover_files(dir).is_empty() || !odd_compose_files(dir).is_empty())
+    {
         out.push(dir.to_path_buf());
     }
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -235,6 +351,7 @@ fn add_project(project: compose::Project, model: &mut StackModel) {
         dir: project.working_dir,
         files: project.files,
         env_files: project.env_files,
+        kind: crate::model::ProjectKind::Compose,
     });
 }
 
@@ -359,6 +476,8 @@ fn convert_service(
                 ))
             })
             .collect(),
+        missing_env_files: service.missing_env_files.iter().map(located).collect(),
+        run_command: None,
     }
 }
 
@@ -456,5 +575,88 @@ fn port_range(text: &str) -> Vec<u16> {
             _ => Vec::new(),
         },
         None => text.parse().map(|p| vec![p]).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    fn chosen(dir: &Path) -> Vec<String> {
+        let mut model = StackModel::default();
+        project_files(dir, &mut model)
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
+            .collect()
+    }
+
+    const SERVICE: &str = "services:\n  web:\n    image: nginx:alpine\n";
+
+    #[test]
+    fn compose_files_under_other_names_are_found() {
+        for name in [
+            "docker-compose-prod.yml",
+            "app.compose.yml",
+            "compose.staging.yaml",
+            "docker-compose.override.yml",
+        ] {
+            let dir = tree(&[(name, SERVICE)]);
+            assert_eq!(chosen(dir.path()), [name], "{name}");
+        }
+        // The standard name wins as compose's own discovery does.
+        let dir = tree(&[
+            ("docker-compose.yml", SERVICE),
+            ("docker-compose-prod.yml", SERVICE),
+        ]);
+        assert_eq!(chosen(dir.path()), ["docker-compose.yml"]);
+    }
+
+    #[test]
+    fn of_several_variants_the_production_one_is_the_project() {
+        let dir = tree(&[
+            ("docker-compose-dev.yml", SERVICE),
+            ("docker-compose-prod.yml", SERVICE),
+            ("docker-compose.override.yml", SERVICE),
+        ]);
+        assert_eq!(chosen(dir.path()), ["docker-compose-prod.yml"]);
+        let mut model = StackModel::default();
+        project_files(dir.path(), &mut model);
+        assert!(
+            model.notes[0].value.contains("of 3 compose files"),
+            "{:?}",
+            model.notes
+        );
+    }
+
+    #[test]
+    fn files_without_services_are_not_compose_files() {
+        // A CI workflow that only mentions compose in its name.
+        let dir = tree(&[(
+            "compose-lint.yml",
+            "on: push\njobs:\n  lint:\n    runs-on: ubuntu-latest\n",
+        )]);
+        assert!(chosen(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_project_with_only_an_odd_name_is_loaded_below_the_root() {
+        let dir = tree(&[("deploy/docker-compose-prod.yml", SERVICE)]);
+        let model = crate::sources::build_model(&crate::sources::Inputs {
+            root: dir.path().to_path_buf(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(model.services.len(), 1);
+        assert_eq!(model.services[0].name, "web");
     }
 }

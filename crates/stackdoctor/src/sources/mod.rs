@@ -1,7 +1,8 @@
 //! Sources read one thing each and fill the [`StackModel`].
 //!
 //! Order matters only where one source needs another's result: compose
-//! first (services and networks), then Caddyfiles (they take `{$VAR}` from
+//! first (services and networks), then the `docker run` commands of scripts
+//! (they join compose's networks by name), then Caddyfiles (they take `{$VAR}` from
 //! the Caddy service's environment), then logs, then name resolution.
 
 pub mod aws;
@@ -13,6 +14,7 @@ pub mod bedrock_use;
 pub mod budget;
 pub mod caddy;
 pub mod compose;
+pub mod docker_run;
 #[cfg(feature = "aws")]
 pub mod ecs_api;
 pub mod ecs_runtime;
@@ -21,6 +23,7 @@ pub mod listen;
 pub mod logs;
 pub mod probes;
 pub mod resolve;
+pub mod shell;
 
 use crate::error::Error;
 use crate::model::{RequestedUrl, StackModel};
@@ -69,6 +72,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
         ..StackModel::default()
     };
     compose::load_projects(&root, &inputs.compose, &inputs.environment, &mut model)?;
+    docker_run::load(&root, &mut model);
     let caddyfiles = caddy::find_caddyfiles(&root, &inputs.caddyfiles, &model);
     caddy::load_caddyfiles(&caddyfiles, &mut model);
     ecspresso::load(&mut model, &inputs.ecspresso, &inputs.environment)?;
