@@ -112,9 +112,17 @@ impl Catalogue {
     }
 
     /// The title of a cause with the finding's parameters.
+    /// A finding whose parameter `title` names one of the cause's messages
+    /// (a note rather than a failure) takes that message as its title.
     pub fn title(&self, cause: &str, params: &BTreeMap<String, String>, lang: Lang) -> String {
         match self.causes.get(cause) {
-            Some(c) => fill(c.title.get(lang), params),
+            Some(c) => {
+                let title = params
+                    .get("title")
+                    .and_then(|name| c.messages.get(name))
+                    .unwrap_or(&c.title);
+                fill(title.get(lang), params)
+            }
             None => cause.to_string(),
         }
     }
