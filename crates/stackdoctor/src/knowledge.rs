@@ -197,6 +197,15 @@ pub struct SignatureSpec {
     /// Lines that must not match.
     #[serde(default)]
     pub near_misses: Vec<String>,
+    /// A catch-all for a family of errors: it counts only for lines no other
+    /// (non-fallback) signature matches, so a part of a message still names a cause
+    /// without adding weight to the specific signatures.
+    #[serde(default)]
+    pub fallback: bool,
+    /// Literals that make a matching line someone else's (an ECS stopped
+    /// reason that quotes a `dial tcp …: i/o timeout` is no proxy's timeout).
+    #[serde(default)]
+    pub unless: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -147,8 +147,13 @@ pub fn verify_step(model: &StackModel) -> FixStep {
     })
 }
 
-/// `ecspresso deploy` for the deployment.
+/// `ecspresso deploy` for the deployment; without an ecspresso project (the
+/// output of copilot, CloudFormation or the GitHub Action alone), deploy again
+/// with the tool that deployed.
 pub fn deploy_step(model: &StackModel) -> FixStep {
+    if model.ecs.deployments.is_empty() {
+        return FixStep::say(Message::new("common.ecs-deploy-again"));
+    }
     ecspresso_step(model, "common.ecs-deploy", |flag| {
         format!("ecspresso deploy{flag}")
     })
