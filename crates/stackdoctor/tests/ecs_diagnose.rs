@@ -834,12 +834,21 @@ fn every_documented_stopped_reason_names_its_cause_without_project_files() {
         ("CannotStartContainerError: failed to get container status: context deadline exceeded", "ecs-container-exited"),
     ];
     let mut wrong = Vec::new();
-    for (reason, cause) in cases {
-        let json = format!(
-            "{{\n    \"tasks\": [\n        {{\n            \"taskArn\": \"arn:aws:ecs:ap-northeast-1:123456789012:task/prod/0a1b2c3d4e5f40718293a4b5c6d7e8f9\",\n            \"lastStatus\": \"STOPPED\",\n            \"stopCode\": \"TaskFailedToStart\",\n            \"stoppedReason\": {}\n        }}\n    ]\n}}\n",
-            serde_json::to_string(reason).unwrap()
-        );
-        let report = diagnose_stdin(empty.path(), &json);
+    for (index, (reason, cause)) in cases.into_iter().enumerate() {
+        let task = json!({
+            "taskArn": "arn:aws:ecs:ap-northeast-1:123456789012:task/prod/0a1b2c3d4e5f40718293a4b5c6d7e8f9",
+            "lastStatus": "STOPPED",
+            "stopCode": "TaskFailedToStart",
+            "stoppedReason": reason,
+        });
+        // `aws ecs describe-tasks` as printed, or one EventBridge event per line.
+        let json = if index % 2 == 0 {
+            serde_json::to_string_pretty(&json!({"tasks": [task]})).unwrap()
+        } else {
+            serde_json::to_string(&json!({"detail-type": "ECS Task State Change", "source": "aws.ecs", "detail": task}))
+                .unwrap()
+        };
+        let report = diagnose_stdin(empty.path(), &format!("{json}\n"));
         let first = report["findings"][0]["cause"]
             .as_str()
             .unwrap_or("none")
