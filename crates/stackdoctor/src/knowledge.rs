@@ -112,10 +112,16 @@ impl Catalogue {
     }
 
     /// The title of a cause with the finding's parameters.
+    /// A finding whose parameter `title` names one of the cause's messages
+    /// (a note rather than a failure) takes that message as its title.
     pub fn title(&self, cause: &str, params: &BTreeMap<String, String>, lang: Lang) -> String {
         match self.causes.get(cause) {
             Some(c) => {
-                let title = fill(c.title.get(lang), params);
+                let title = params
+                    .get("title")
+                    .and_then(|name| c.messages.get(name))
+                    .unwrap_or(&c.title);
+                let title = fill(title.get(lang), params);
                 // A finding from log lines alone may lack what the title names
                 // (the upstream, the port): the summary's first sentence says it.
                 if has_placeholder(&title) {
@@ -222,6 +228,15 @@ pub struct SignatureSpec {
     /// Lines that must not match.
     #[serde(default)]
     pub near_misses: Vec<String>,
+    /// A catch-all for a family of errors: it counts only for lines no other
+    /// (non-fallback) signature matches, so a part of a message still names a cause
+    /// without adding weight to the specific signatures.
+    #[serde(default)]
+    pub fallback: bool,
+    /// Literals that make a matching line someone else's (an ECS stopped
+    /// reason that quotes a `dial tcp …: i/o timeout` is no proxy's timeout).
+    #[serde(default)]
+    pub unless: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

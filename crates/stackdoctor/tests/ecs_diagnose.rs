@@ -646,3 +646,287 @@ fn secrets_written_in_task_definitions_are_masked() {
         }
     }
 }
+
+fn findings(report: &Value) -> &Vec<Value> {
+    report["findings"].as_array().unwrap()
+}
+
+fn finding<'a>(report: &'a Value, cause: &str) -> &'a Value {
+    findings(report)
+        .iter()
+        .find(|f| f["cause"] == cause)
+        .unwrap_or_else(|| panic!("no {cause}: {report:#}"))
+}
+
+/// A `must_env` variable CI sets is unset in the diagnosing shell: that is
+/// `info` naming the placeholder and how to pass the value, and it never
+/// outranks the OOM the deploy's output shows. Only ecspresso's own output
+/// failing on the variable makes it the error.
+#[test]
+fn a_deploy_time_variable_never_outranks_a_failure_seen() {
+    let dir = examples().join("ecs-must-env-with-oom");
+    let mut cmd = command(
+        &dir,
+        &[
+            "diagnose",
+            ".",
+            "--offline",
+            "--logs",
+            "logs/deploy.log",
+            "--logs",
+            "logs/describe-tasks.json",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let output = cmd.env_remove("IMAGE_TAG").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report = report(&output);
+    assert_eq!(causes(&report)[0], "ecs-container-oom", "{report:#}");
+    let unset = finding(&report, "ecspresso-config-invalid");
+    assert_eq!(unset["severity"], "info", "{unset:#}");
+    assert!(unset["title"].as_str().unwrap().contains("IMAGE_TAG"));
+    let evidence = unset["evidence"].to_string();
+    assert!(
+        evidence.contains("ecs-task-def.json")
+            && evidence.contains("<unresolved:must_env:IMAGE_TAG>"),
+        "{evidence}"
+    );
+    let fix = unset["fix"].to_string();
+    assert!(
+        fix.contains("--envfile") && fix.contains("export IMAGE_TAG"),
+        "{fix}"
+    );
+
+    // Files only, nothing failing seen: healthy, the variable a note.
+    let dir = examples().join("ecspresso-must-env-unset");
+    let output = run(
+        &dir,
+        &[
+            "diagnose",
+            ".",
+            "--offline",
+            "--envfile",
+            "prod.env",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert_eq!(
+        finding(&report_of(&output), "ecspresso-config-invalid")["severity"],
+        "info"
+    );
+
+    // ecspresso's deploy failed on that very variable: the error, first, with its line.
+    let output = run(
+        &dir,
+        &[
+            "diagnose",
+            ".",
+            "--offline",
+            "--envfile",
+            "prod.env",
+            "--logs",
+            "logs/deploy.log",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let report = report_of(&output);
+    let first = &findings(&report)[0];
+    assert_eq!(first["cause"], "ecspresso-config-invalid", "{report:#}");
+    assert_eq!(first["severity"], "error");
+    let evidence = first["evidence"].to_string();
+    assert!(
+        evidence.contains("ecs-task-def.json") && evidence.contains("logs/deploy.log"),
+        "{evidence}"
+    );
+}
+
+fn report_of(output: &Output) -> Value {
+    report(output)
+}
+
+/// Private subnets with `assignPublicIp: DISABLED` are AWS's recommended
+/// layout: a healthy project exits 0 with an `info`; a pull timeout in the
+/// stopped tasks makes the same setting the error.
+#[test]
+fn the_recommended_network_layout_is_healthy_until_timeouts_are_seen() {
+    let dir = examples().join("ecs-private-subnets-healthy");
+    let output = run(
+        &dir,
+        &[
+            "diagnose",
+            ".",
+            "--offline",
+            "--envfile",
+            "prod.env",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let report = report(&output);
+    let network = finding(&report, "ecs-network-config");
+    assert_eq!(network["severity"], "info");
+    assert!(network["fix"].to_string().contains("describe-route-tables"));
+
+    let stopped = r#"{"tasks": [{"taskArn": "arn:aws:ecs:ap-northeast-1:123456789012:task/prod/0a1b2c3d4e5f40718293a4b5c6d7e8f9",
+  "lastStatus": "STOPPED", "stopCode": "TaskFailedToStart",
+  "stoppedReason": "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/api:1.4.2: failed to do request: Head \"https://123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/v2/api/manifests/1.4.2\": dial tcp 10.0.3.17:443: i/o timeout"}]}
+"#;
+    let report = diagnose_stdin_with(&dir, &["--envfile", "prod.env"], stopped.as_bytes());
+    let first = &findings(&report)[0];
+    assert_eq!(first["cause"], "ecs-network-config", "{report:#}");
+    assert_eq!(first["severity"], "error");
+    let evidence = first["evidence"].to_string();
+    assert!(
+        evidence.contains("assignPublicIp") || evidence.contains("ecs-service-def.json"),
+        "{evidence}"
+    );
+    assert!(evidence.contains("<stdin>"), "{evidence}");
+    // The Go dial timeout the reason quotes is no proxy's upstream timeout.
+    assert!(
+        !causes(&report).iter().any(|c| c == "upstream-timeout"),
+        "{report:#}"
+    );
+}
+
+/// A bare `describe-tasks` answer on stdin, no project files: every
+/// documented form of the stopped-task errors names its cause, also when
+/// the reason is cut short (console width, copilot's wrap).
+#[test]
+fn every_documented_stopped_reason_names_its_cause_without_project_files() {
+    let empty = tempfile::tempdir().unwrap();
+    let cases = [
+        // AWS "CannotPullContainer task errors"
+        ("CannotPullContainerError: API error (500): Get https://111122223333.dkr.ecr.us-east-1.amazonaws.com/v2/: net/http: request canceled while waiting for connection", "ecs-network-config"),
+        ("CannotPullContainerError: context canceled", "ecs-network-config"),
+        ("CannotPullContainerError: API error (404): repository 111122223333.dkr.ecr.us-east-1.amazonaws.com/api/web not found", "ecs-image-pull-failed"),
+        ("CannotPullContainerError: write /var/lib/docker/tmp/GetImageBlob111111111: no space left on device", "ecs-image-pull-failed"),
+        ("CannotPullContainerError: ref pull has been retried 1 time(s): failed to copy: httpReaderSeeker: failed open: unexpected status code", "ecs-image-pull-failed"),
+        ("CannotPullContainerError: inspect image has been retried 5 time(s): httpReaderSeeker: failed open: unexpected status code https://registry-1.docker.io/v2/manifests/sha256:2bb501e6429 Too Many Requests - Server message: toomanyrequests: You have reached your pull rate limit.", "ecs-image-pull-failed"),
+        ("CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref", "ecs-image-pull-failed"),
+        // ResourceInitializationError: secrets and registry auth
+        ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request failed", "ecs-network-config"),
+        ("ResourceInitializationError: unable to pull secrets or registry auth: The task cannot pull registry auth from Amazon ECR: There is a connection issue between the task and Amazon ECR. Check your task network configuration. operation error ECR: GetAuthorizationToken, exceeded maximum number of attempts, 3", "ecs-network-config"),
+        ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/ecsTaskExecutionRole/0a1b is not authorized to perform: ssm:GetParameters", "ecs-secrets-pull-failed"),
+        ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:ap-southeast-2:220711411889:secret:app-i464n3 from secrets manager: ResourceNotFoundException: Secrets Manager can't find the specified secret value for staging label: AWSCURRENT", "ecs-secrets-pull-failed"),
+        ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:ap-northeast-1:5394593...", "ecs-secrets-pull-failed"),
+        ("ResourceInitializationError: failed to initialize logging driver: failed to create Cloudwatch log stream: RequestError: send request failed", "ecs-network-config"),
+        ("ContainerRuntimeTimeoutError: Could not transition to running; timed out after waiting 1m: pull image", "ecs-network-config"),
+        ("CannotStartContainerError: failed to get container status: context deadline exceeded", "ecs-container-exited"),
+    ];
+    let mut wrong = Vec::new();
+    for (index, (reason, cause)) in cases.into_iter().enumerate() {
+        let task = json!({
+            "taskArn": "arn:aws:ecs:ap-northeast-1:123456789012:task/prod/0a1b2c3d4e5f40718293a4b5c6d7e8f9",
+            "lastStatus": "STOPPED",
+            "stopCode": "TaskFailedToStart",
+            "stoppedReason": reason,
+        });
+        // `aws ecs describe-tasks` as printed, or one EventBridge event per line.
+        let json = if index % 2 == 0 {
+            serde_json::to_string_pretty(&json!({"tasks": [task]})).unwrap()
+        } else {
+            serde_json::to_string(&json!({"detail-type": "ECS Task State Change", "source": "aws.ecs", "detail": task}))
+                .unwrap()
+        };
+        let report = diagnose_stdin(empty.path(), &format!("{json}\n"));
+        let first = report["findings"][0]["cause"]
+            .as_str()
+            .unwrap_or("none")
+            .to_string();
+        if first != cause {
+            wrong.push(format!("{cause} expected, {first} found: {reason}"));
+            continue;
+        }
+        let evidence = &report["findings"][0]["evidence"];
+        assert!(evidence.to_string().contains("<stdin>"), "{evidence:#}");
+        assert!(
+            !causes(&report).iter().any(|c| c == "upstream-timeout"),
+            "{report:#}"
+        );
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// The wording of other deploy tools for a deploy that never stabilised is
+/// the deploy timeout, and what stopped the tasks comes first: copilot's
+/// output on stdin with no project files, a CDK deploy with describe-tasks.
+#[test]
+fn deploy_tools_that_never_stabilise_go_under_the_cause() {
+    let empty = tempfile::tempdir().unwrap();
+    let copilot =
+        std::fs::read_to_string(examples().join("ecs-copilot-deploy-failed/logs/svc-deploy.log"))
+            .unwrap();
+    let report = diagnose_stdin(empty.path(), &copilot);
+    let first = &findings(&report)[0];
+    assert_eq!(first["cause"], "ecs-image-pull-failed", "{report:#}");
+    assert_eq!(first["evidence"][0]["file"], "<stdin>");
+    assert!(
+        symptoms(first).contains(&"ecs-deploy-timeout".to_string()),
+        "{first:#}"
+    );
+    // copilot is not ecspresso: the fix does not tell to run it.
+    assert!(
+        !first["fix"].to_string().contains("ecspresso deploy"),
+        "{first:#}"
+    );
+
+    let dir = examples().join("ecs-cloudformation-not-stabilized");
+    let output = run(
+        &dir,
+        &[
+            "diagnose",
+            ".",
+            "--offline",
+            "--logs",
+            "logs/cdk-deploy.log",
+            "--logs",
+            "logs/describe-tasks.json",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let report = report_of(&output);
+    let first = &findings(&report)[0];
+    assert_eq!(first["cause"], "ecs-network-config", "{report:#}");
+    assert!(
+        symptoms(first).contains(&"ecs-deploy-timeout".to_string()),
+        "{first:#}"
+    );
+    assert!(
+        !causes(&report).iter().any(|c| c == "upstream-timeout"),
+        "{report:#}"
+    );
+
+    // Each tool's own words alone are the deploy timeout.
+    for line in [
+        "ApiStack | 1/4 | 1:02:41 PM | UPDATE_FAILED        | AWS::ECS::Service | Service/Service (ServiceD69D759B) Resource handler returned message: \"Exceeded attempts to wait\" (RequestToken: 9c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f, HandlerErrorCode: NotStabilized)",
+        "Service arn:aws:ecs:us-west-2:845828040396:service/hacko-integration-transportService-67KME5SFWBJO-Service-1OVJNMOPH8ZH2 did not stabilize.",
+        "##[error]Resource is not in the state servicesStable",
+        "      PRIMARY  7         [failed]  1        0        10      1",
+        "    CS Deployment Circuit Breaker was triggered'.\" (RequestToken: 3363df6b",
+    ] {
+        let report = diagnose_stdin(empty.path(), &format!("{line}\n"));
+        assert_eq!(report["findings"][0]["cause"], "ecs-deploy-timeout", "{line}: {report:#}");
+    }
+}

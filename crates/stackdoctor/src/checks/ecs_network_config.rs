@@ -2,13 +2,15 @@
 //!
 //! **What it detects:** a task with `networkMode: awsvpc` (every Fargate
 //! task) whose service definition has no
-//! `networkConfiguration.awsvpcConfiguration` or no subnet in it; and, as a
-//! warning, `assignPublicIp` `DISABLED` (or unset) while the task must pull
-//! an image, secrets or log setup over the network, which works only with a
-//! NAT gateway or VPC endpoints (not raised when stopped tasks show that
-//! containers did start, which proves the route). Also the network errors in stopped-task
-//! reasons (`CannotPullContainerError ... i/o timeout`, `unable to pull
-//! secrets or registry auth ... check your task network configuration`).
+//! `networkConfiguration.awsvpcConfiguration` or no subnet in it; the
+//! network errors in stopped-task reasons (`CannotPullContainerError ... i/o
+//! timeout`, `unable to pull secrets or registry auth ... check your task
+//! network configuration`); and `assignPublicIp` `DISABLED` (or unset) while
+//! the task must pull an image, secrets or log setup over the network. That
+//! last one is AWS's recommended layout (private subnets behind a NAT gateway
+//! or VPC endpoints), so offline it is only `info` naming what to check; it
+//! is an error when such timeouts are seen, and not raised at all when stopped
+//! tasks show that containers did start, which proves the route.
 //!
 //! **Why it breaks requests:** without subnets ECS cannot place the task
 //! (`Network Configuration must be provided when networkMode 'awsvpc' is
@@ -34,7 +36,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     let lines = strong_events(model, CAUSE);
     for deployment in &model.ecs.deployments {
-        let Some(task) = &deployment.task else { continue };
+        let Some(task) = &deployment.task else {
+            continue;
+        };
         let awsvpc = task
             .network_mode
             .as_ref()
@@ -42,8 +46,14 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         if !awsvpc {
             continue;
         }
-        let Some(service) = &deployment.service_definition else { continue };
-        let mode = task.network_mode.as_ref().map(|m| m.origin.clone()).unwrap_or(task.origin.clone());
+        let Some(service) = &deployment.service_definition else {
+            continue;
+        };
+        let mode = task
+            .network_mode
+            .as_ref()
+            .map(|m| m.origin.clone())
+            .unwrap_or(task.origin.clone());
         match &service.awsvpc {
             None => {
                 findings.push(
@@ -72,10 +82,15 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 }
                 let pulls: Vec<String> = pulled_over_network(task);
                 // Containers that ran prove the network reached the registry.
-                if pulls.is_empty() || (lines.is_empty() && model.ecs.runtime.containers_started()) {
+                if pulls.is_empty() || (lines.is_empty() && model.ecs.runtime.containers_started())
+                {
                     continue;
                 }
-                let origin = vpc.assign_public_ip.as_ref().map(|a| a.origin.clone()).unwrap_or(vpc.origin.clone());
+                let origin = vpc
+                    .assign_public_ip
+                    .as_ref()
+                    .map(|a| a.origin.clone())
+                    .unwrap_or(vpc.origin.clone());
                 let mut finding = base_for(model, deployment, CAUSE)
                     .evidence(origin, msg("no-public-ip").with("needs", pulls.join(", ")))
                     .fix(FixStep::say(msg("check-route")))
@@ -87,10 +102,12 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                         ),
                     ));
                 if lines.is_empty() {
-                    // Private subnets with NAT or endpoints are fine: only a risk until the
-                    // logs say otherwise. As a risk it is about the setting, so it takes no
+                    // Private subnets behind NAT or VPC endpoints are AWS's recommended
+                    // layout: offline this is worth knowing, not a problem, until pull,
+                    // secret or log timeouts are seen. About the setting, it takes no
                     // failures seen in the output (a pull `not found`) as its symptoms.
-                    finding = super::ecs_support::as_risk(finding);
+                    finding = super::ecs_support::as_note(finding)
+                        .param("title", "title-private-subnets");
                 } else {
                     finding = finding.log_lines(lines.iter().copied().take(2));
                 }
@@ -111,14 +128,77 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
 /// What the task fetches over its own network before the container starts.
 fn pulled_over_network(task: &crate::model::ecs::TaskDefinition) -> Vec<String> {
     let mut needs = Vec::new();
-    if task.containers.iter().any(|c| c.image.as_ref().is_some_and(|i| !i.value.is_empty())) {
+    if task
+        .containers
+        .iter()
+        .any(|c| c.image.as_ref().is_some_and(|i| !i.value.is_empty()))
+    {
         needs.push("images".to_string());
     }
     if task.containers.iter().any(|c| !c.secrets.is_empty()) {
         needs.push("secrets".to_string());
     }
-    if task.containers.iter().any(|c| c.log_driver.as_ref().is_some_and(|d| d.value == "awslogs")) {
+    if task
+        .containers
+        .iter()
+        .any(|c| c.log_driver.as_ref().is_some_and(|d| d.value == "awslogs"))
+    {
         needs.push("CloudWatch Logs".to_string());
     }
     needs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+
+    const CONFIG: &str = "region: ap-northeast-1\ncluster: prod\nservice: api\ntask_definition: ecs-task-def.json\nservice_definition: ecs-service-def.json\n";
+    const TASK: &str = r#"{"family": "api", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512",
+        "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+        "containerDefinitions": [{"name": "app", "image": "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/api:1.4.2", "essential": true}]}"#;
+    const PRIVATE: &str = r#"{"launchType": "FARGATE", "desiredCount": 2,
+        "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0a1b2c3d4e5f60001"], "securityGroups": ["sg-0123456789abcdef0"], "assignPublicIp": "DISABLED"}}}"#;
+
+    /// Private subnets without a public IP are AWS's recommended layout:
+    /// offline that is a note, and a pull timeout in the output makes it the error.
+    #[test]
+    fn private_subnets_are_info_until_timeouts_are_seen() {
+        let (_dir, model) = crate::checks::ecs_support::test_project(CONFIG, TASK, PRIVATE);
+        let findings = run(&model);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].severity, Severity::Info);
+        assert!(findings[0].setting);
+
+        let output = r#"{"tasks": [{"lastStatus": "STOPPED", "stopCode": "TaskFailedToStart",
+  "stoppedReason": "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/api:1.4.2: failed to do request: Head \"https://123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/v2/api/manifests/1.4.2\": dial tcp 10.0.3.17:443: i/o timeout"}]}
+"#;
+        let (_dir, model) = crate::checks::ecs_support::test_project_with_output(
+            CONFIG,
+            TASK,
+            PRIVATE,
+            Some(output),
+        );
+        let findings = run(&model);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].severity, Severity::Error);
+        assert!(!findings[0].setting);
+        assert!(findings[0]
+            .evidence
+            .iter()
+            .any(|e| e.label.key == "common.log-line"));
+    }
+
+    #[test]
+    fn awsvpc_without_subnets_is_an_error() {
+        let service = r#"{"launchType": "FARGATE", "networkConfiguration": {"awsvpcConfiguration": {"subnets": []}}}"#;
+        let (_dir, model) = crate::checks::ecs_support::test_project(CONFIG, TASK, service);
+        let findings = run(&model);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].severity, Severity::Error);
+        assert_eq!(
+            findings[0].evidence[0].label.key,
+            "ecs-network-config.no-subnets"
+        );
+    }
 }

@@ -47,6 +47,17 @@ pub fn as_risk(finding: Finding) -> Finding {
         .subject(subject)
 }
 
+/// The finding as a note about a setting: `info`, worth knowing but no
+/// problem until the output shows one (it neither explains failures seen
+/// nor is explained by them).
+pub fn as_note(finding: Finding) -> Finding {
+    let subject = format!("{} setting", finding.subject.clone().unwrap_or_default());
+    finding
+        .severity(crate::finding::Severity::Info)
+        .subject(subject)
+        .about_setting()
+}
+
 /// Every deployment that has a task definition.
 pub fn tasks(model: &StackModel) -> impl Iterator<Item = (&EcspressoDeployment, &TaskDefinition)> {
     model
@@ -136,8 +147,13 @@ pub fn verify_step(model: &StackModel) -> FixStep {
     })
 }
 
-/// `ecspresso deploy` for the deployment.
+/// `ecspresso deploy` for the deployment; without an ecspresso project (the
+/// output of copilot, CloudFormation or the GitHub Action alone), deploy again
+/// with the tool that deployed.
 pub fn deploy_step(model: &StackModel) -> FixStep {
+    if model.ecs.deployments.is_empty() {
+        return FixStep::say(Message::new("common.ecs-deploy-again"));
+    }
     ecspresso_step(model, "common.ecs-deploy", |flag| {
         format!("ecspresso deploy{flag}")
     })
@@ -213,12 +229,30 @@ pub fn memory_choices(memory: &[u32]) -> String {
 /// `ecs-service-def.json`) and the model built from it, for check tests.
 #[cfg(test)]
 pub fn test_project(config: &str, task: &str, service: &str) -> (tempfile::TempDir, StackModel) {
+    test_project_with_output(config, task, service, None)
+}
+
+/// As [`test_project`], with captured output (`deploy.log`) given as `--logs`.
+#[cfg(test)]
+pub fn test_project_with_output(
+    config: &str,
+    task: &str,
+    service: &str,
+    output: Option<&str>,
+) -> (tempfile::TempDir, StackModel) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("ecspresso.yml"), config).unwrap();
     std::fs::write(dir.path().join("ecs-task-def.json"), task).unwrap();
     std::fs::write(dir.path().join("ecs-service-def.json"), service).unwrap();
+    let mut logs = Vec::new();
+    if let Some(text) = output {
+        let log = dir.path().join("deploy.log");
+        std::fs::write(&log, text).unwrap();
+        logs.push(log);
+    }
     let model = crate::sources::build_model(&crate::sources::Inputs {
         root: dir.path().to_path_buf(),
+        logs,
         ..Default::default()
     })
     .unwrap();

@@ -74,10 +74,39 @@ impl SignatureSet {
         })
     }
 
+    /// The matches of one line that count: none whose `unless` literals the
+    /// line contains, and a fallback only when no other signature is left,
+    /// the most specific one (longest literal) of those that match.
+    fn counted(&self, matches: &[usize], text: &str) -> Vec<usize> {
+        let kept: Vec<usize> = matches
+            .iter()
+            .copied()
+            .filter(|&i| {
+                !self.specs[i]
+                    .unless
+                    .iter()
+                    .any(|u| text.contains(u.as_str()))
+            })
+            .collect();
+        if kept.iter().any(|&i| !self.specs[i].fallback) {
+            return kept
+                .into_iter()
+                .filter(|&i| !self.specs[i].fallback)
+                .collect();
+        }
+        kept.into_iter()
+            .max_by_key(|&i| (self.specs[i].literal.len(), std::cmp::Reverse(i)))
+            .into_iter()
+            .collect()
+    }
+
     /// The signatures that match one short text (a probe's answer), with their causes.
     pub fn match_text(&self, text: &str) -> Vec<&SignatureSpec> {
-        (0..self.specs.len())
+        let matches: Vec<usize> = (0..self.specs.len())
             .filter(|&i| self.regex(i).is_match(text))
+            .collect();
+        self.counted(&matches, text)
+            .into_iter()
             .map(|i| &self.specs[i])
             .collect()
     }
@@ -256,7 +285,7 @@ impl LogScan {
                     message: &message,
                     timestamp: event.timestamp,
                 };
-                for &index in &event.matches {
+                for index in set.counted(&event.matches, &event.message) {
                     self.add_match(set, index, &line);
                 }
             }
@@ -378,6 +407,41 @@ mod tests {
             scan.add_event(set, event);
         }
         scan
+    }
+
+    /// A catch-all counts only where nothing specific does, and the most
+    /// specific catch-all wins; `unless` gives a line to another family.
+    #[test]
+    fn fallbacks_and_unless_leave_each_line_to_its_best_signature() {
+        let signatures_of = |line: &str| -> Vec<String> {
+            scan_text(line).into_iter().map(|e| e.signature).collect()
+        };
+        // Specific: the fallback stays out.
+        assert_eq!(
+            signatures_of("CannotPullContainerError: API error (404): repository 111122223333.dkr.ecr.us-east-1.amazonaws.com/app not found"),
+            ["ecs-pull-image-not-found"]
+        );
+        // Cut short: only the catch-all, once.
+        assert_eq!(
+            signatures_of("STOPPED (CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref"),
+            ["ecs-pull-failed"]
+        );
+        // Two catch-alls: the longer literal (secrets) wins over ResourceInitializationError.
+        assert_eq!(
+            signatures_of(
+                "  - [2243bac3]: ResourceInitializationError: unable to pull secrets or reg"
+            ),
+            ["ecs-secrets-pull-failed"]
+        );
+        // A Go dial timeout inside an ECS stopped reason is not a proxy's upstream timeout.
+        let pull = "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref quay.io/app:latest: failed to do request: Head \"https://quay.io/v2/app/manifests/latest\": dial tcp 3.210.148.47:443: i/o timeout";
+        assert_eq!(signatures_of(pull), ["ecs-pull-network-timeout"]);
+        assert_eq!(
+            signatures_of(
+                r#"{"level":"error","logger":"http.log.error","msg":"dial tcp 10.10.79.117:8080: i/o timeout","status":502}"#
+            ),
+            ["caddy-dial-io-timeout"]
+        );
     }
 
     /// Every example of every signature matches it, and no near miss matches it.
