@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::knowledge::{load_signature_file, signature_specs, SignatureSpec};
 use crate::model::{FilePosition, LogEvent, Origin, Sourced, UnrecognisedErrors};
 use crate::report::logs::Scanned;
-use crate::secrets::mask_patterns;
+use crate::secrets::{mask_patterns, mask_then_shorten};
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -147,7 +147,7 @@ impl LogScan {
             host: capture("host").map(|h| h.trim_matches(['[', ']']).to_string()),
             port: capture("port").and_then(|p| p.parse().ok()),
             text: mask_patterns(line.raw),
-            message: mask_patterns(&shorten(line.message)),
+            message: mask_then_shorten(line.message, MESSAGE_CHARS),
             timestamp: line.timestamp,
         });
     }
@@ -157,7 +157,7 @@ impl LogScan {
         self.unrecognised.count += 1;
         if self.unrecognised.samples.len() < UNRECOGNISED_SAMPLES {
             self.unrecognised.samples.push(Sourced::new(
-                mask_patterns(&shorten(message)),
+                mask_then_shorten(message, MESSAGE_CHARS),
                 origin.clone(),
             ));
         }
@@ -345,14 +345,8 @@ pub fn scan_inputs(inputs: &[PathBuf], set: &SignatureSet) -> Result<LogScan, Er
     Ok(scan)
 }
 
-/// At most 200 characters of a message, for reports.
-fn shorten(text: &str) -> String {
-    const MAX: usize = 200;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
-    }
-}
+/// Characters of a message kept for reports (cut after masking).
+const MESSAGE_CHARS: usize = 200;
 
 #[cfg(test)]
 mod tests {
@@ -472,6 +466,33 @@ mod tests {
         let events = scan_with(&SignatureSet::load(&[]).unwrap(), &data).events;
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].origin.position().unwrap().line, 3);
+    }
+
+    /// A secret across the 200-character cut: cutting first left its first
+    /// half, which no pattern recognises, in the message.
+    #[test]
+    fn secrets_cut_by_the_message_limit_are_masked_whole() {
+        for secret in [
+            "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+            "AKIAIOSFODNN7EXAMPLE",
+        ] {
+            let head = "dial tcp: lookup web on 127.0.0.11:53: no such host; retried with";
+            // The secret starts at character 191 of the message: the cut at 200 halves it.
+            let line = format!(
+                "{head}{} {secret} and gave up",
+                " x".repeat((190 - head.len()) / 2)
+            );
+            let events = scan_text(&line);
+            assert_eq!(events.len(), 1, "{line}");
+            let message = &events[0].message;
+            assert!(message.ends_with('…'), "{message}");
+            for n in 6..secret.len() {
+                assert!(
+                    !message.contains(&secret[..n]),
+                    "{n} characters of {secret}: {message}"
+                );
+            }
+        }
     }
 
     #[test]
