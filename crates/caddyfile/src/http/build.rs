@@ -249,6 +249,11 @@ fn site(
         .collect();
     let mut addresses = Vec::new();
     for key in &block.keys {
+        // A stray `}` after a site becomes a site of its own, which Caddy
+        // refuses when it plans certificates.
+        if key.text == "}" && !key.quoted {
+            return Err(at(key, "subject does not qualify for certificate: '}'"));
+        }
         if is_registered(&key.text) {
             return Err(at(key, format!("parsed '{}' as a site address, but it is a known directive; directives must appear in a site block", key.text)));
         }
