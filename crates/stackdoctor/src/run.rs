@@ -282,6 +282,14 @@ fn model_text(model: &StackModel) -> String {
             }
         }
     }
+    for note in &model.notes {
+        let _ = writeln!(
+            out,
+            "note: {} [{}]",
+            masker.mask(&note.value),
+            masker.mask(&note.origin.display(root))
+        );
+    }
     for input in &model.invalid_inputs {
         let _ = writeln!(
             out,

@@ -10,7 +10,7 @@ use crate::model::ecs::{
     AwsVpc, ConfigProblem, ContainerDefinition, EcspressoDeployment, HealthCheck, LoadBalancer,
     PortMapping, SecretReference, ServiceDefinition, TaskDefinition, Timeout, Units,
 };
-use crate::model::{FilePosition, Origin, Sourced, StackModel};
+use crate::model::{FilePosition, InvalidInput, Origin, Sourced, StackModel};
 use ecspresso::{Node, NodeValue, ProblemKind};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -87,6 +87,7 @@ pub fn load(
     model: &mut StackModel,
     inputs: &EcspressoInputs,
     environment: &BTreeMap<String, String>,
+    scope: &super::ReadScope,
 ) -> Result<(), Error> {
     let configs = find_configs(&model.root, inputs, environment);
     let explicit = inputs.config.is_some() || environment.contains_key("ECSPRESSO_CONFIG");
@@ -118,6 +119,7 @@ pub fn load(
             env: environment.clone(),
             ext_str: inputs.ext_str.clone(),
             ext_code: inputs.ext_code.clone(),
+            bounds: scope.ecspresso_bounds(),
         };
         match ecspresso::load(&options) {
             Ok(project) => add_project(model, &config, &dir, project),
@@ -130,6 +132,14 @@ pub fn load(
     Ok(())
 }
 
+/// Problems of files that are there but cannot be read as what they should be
+/// (a missing file is a finding about the reference to it, not an input error).
+const INPUT_ERRORS: &[&str] = &[
+    "definition-syntax",
+    "not-an-object",
+    "unsupported-extension",
+];
+
 fn add_unreadable(model: &mut StackModel, config: &Path, dir: &Path, error: &ecspresso::Error) {
     let origin = match error {
         ecspresso::Error::Syntax {
@@ -138,6 +148,11 @@ fn add_unreadable(model: &mut StackModel, config: &Path, dir: &Path, error: &ecs
         _ => Origin::file(config, 1, 1, 0),
     };
     remember_text(model, config);
+    model.invalid_inputs.push(InvalidInput {
+        kind: "ecspresso".to_string(),
+        message: error.to_string(),
+        origin: origin.clone(),
+    });
     model.ecs.deployments.push(EcspressoDeployment {
         config_file: config.to_path_buf(),
         dir: dir.to_path_buf(),
@@ -292,6 +307,24 @@ fn add_project(model: &mut StackModel, config: &Path, dir: &Path, project: ecspr
         .iter()
         .map(|p| problem(p, config))
         .collect();
+    // Files ecspresso cannot load are input errors (exit 2), as a Caddyfile
+    // that does not parse is; the finding still reports them.
+    for p in problems
+        .iter()
+        .filter(|p| INPUT_ERRORS.contains(&p.kind.as_str()))
+    {
+        model.invalid_inputs.push(InvalidInput {
+            kind: "ecspresso".to_string(),
+            message: p.message.clone(),
+            origin: p.origin.clone(),
+        });
+    }
+    for p in problems.iter().filter(|p| p.kind == "outside-project") {
+        model.notes.push(Sourced::new(
+            format!("ecspresso: {}", p.message),
+            p.origin.clone(),
+        ));
+    }
     for p in problems.iter().filter(|p| p.kind == "unresolved") {
         model.notes.push(Sourced::new(
             format!(
@@ -364,6 +397,9 @@ fn problem(p: &ecspresso::Problem, config: &Path) -> ConfigProblem {
         ),
         ProblemKind::NotAnObject => ("not-an-object", String::new(), true),
         ProblemKind::InvalidPlugin { name } => ("invalid-plugin", name.clone(), true),
+        ProblemKind::OutsideBounds { path } => {
+            ("outside-project", path.display().to_string(), false)
+        }
     };
     let origin = match &p.position {
         Some(pos) => Origin::File(FilePosition {
