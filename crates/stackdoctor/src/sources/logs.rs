@@ -242,6 +242,17 @@ impl LogScan {
             column: 1,
             length: 0,
         });
+        let capped;
+        let event = match without_cut_word(&event.message) {
+            Some(message) => {
+                capped = logscan::Event {
+                    message,
+                    ..event.clone()
+                };
+                &capped
+            }
+            None => event,
+        };
         let message = display_message(event);
         match event.kind {
             logscan::EventKind::UnrecognisedError => self.add_unrecognised(&origin, &message),
@@ -343,6 +354,19 @@ pub fn scan_inputs(inputs: &[PathBuf], set: &SignatureSet) -> Result<LogScan, Er
     }
     scan.stdin_text = stdin_text;
     Ok(scan)
+}
+
+/// An event's text as the engine capped it, without the word its cap cut:
+/// half a token is no longer recognised as one, so it is not shown at all.
+/// `None` when the text is whole.
+fn without_cut_word(text: &str) -> Option<String> {
+    if text.len() < logscan::Options::default().max_event_bytes {
+        return None;
+    }
+    Some(match text.rfind(char::is_whitespace) {
+        Some(end) => format!("{}…", &text[..end]),
+        None => "…".to_string(),
+    })
 }
 
 /// Characters of a message kept for reports (cut after masking).
@@ -493,6 +517,25 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The engine caps an event at 64 KiB: the token its cap cuts in half
+    /// is dropped, not shown half.
+    #[test]
+    fn a_token_cut_by_the_event_cap_is_not_shown() {
+        let token = "ghp_R2d2C3poL8ke5kyW4lker0bi1Wan9Ken0";
+        let cap = logscan::Options::default().max_event_bytes;
+        let head = "dial tcp: lookup web on 127.0.0.11:53: no such host ";
+        let pad = "x ".repeat((cap - head.len() - 10) / 2);
+        let line = format!("{head}{pad}{token} and more\n");
+        let events = scan_text(&line);
+        assert_eq!(events.len(), 1);
+        assert!(
+            !events[0].text.contains("ghp_R2d"),
+            "{}",
+            &events[0].text[cap - 200..]
+        );
+        assert!(events[0].text.ends_with('…'));
     }
 
     #[test]
