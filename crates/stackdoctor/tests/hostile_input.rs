@@ -172,6 +172,26 @@ fn a_caddyfile_linked_outside_is_not_read_unless_named() {
     assert!(text.contains("example.com"), "{text}");
 }
 
+/// A link inside the project to a Caddyfile inside it is read, once.
+#[test]
+fn a_caddyfile_linked_inside_the_project_is_read_once() {
+    let project = tempfile::tempdir().unwrap();
+    let root = project.path();
+    write(
+        root,
+        "Caddyfile.prod",
+        "example.com {\n\treverse_proxy web:8000\n}\n",
+    );
+    std::os::unix::fs::symlink("Caddyfile.prod", root.join("Caddyfile")).unwrap();
+    let output = stackdoctor(root, &["diagnose", ".", "--offline", "--format", "json"]);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        report["inputs"]["proxies"],
+        serde_json::json!(["Caddyfile"])
+    );
+    assert_eq!(report["notes"], serde_json::json!([]));
+}
+
 /// Jsonnet `importstr '/path'` of a file outside the project: ecspresso's
 /// evaluation fails without reading it; the error never holds its content.
 #[test]

@@ -22,10 +22,16 @@ pub fn find_caddyfiles(root: &Path, explicit: &[PathBuf], model: &StackModel) ->
     }
     let mut found = Vec::new();
     walk(root, 0, &mut found);
+    // A link to another Caddyfile of the tree is that file once, not twice.
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|f| seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())));
     for service in &model.services {
         for mount in &service.mounts {
             let (source, target) = &mount.value;
-            if target == CADDY_CONFIG_PATH && source.is_file() && !found.contains(source) {
+            if target == CADDY_CONFIG_PATH
+                && source.is_file()
+                && seen.insert(source.canonicalize().unwrap_or_else(|_| source.clone()))
+            {
                 found.push(source.clone());
             }
         }
