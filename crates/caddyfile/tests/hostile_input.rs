@@ -44,6 +44,13 @@ const REJECTED: &[(&str, &str, &str, (u32, u32))] = &[
         (4, 1),
     ),
     (
+        // Followed by another site, the stray `}` takes that site's address as a directive.
+        "a.example.com {\n\treverse_proxy web:8000\n}\n}\nb.example.com {\n\treverse_proxy web:8001\n}\n",
+        "Did you mean to define a second site?",
+        "unrecognized directive: b.example.com\nDid you mean to define a second site? If so, you must use curly braces around each site to separate their configurations.",
+        (5, 1),
+    ),
+    (
         // `header_up` takes one to three arguments.
         "example.com {\n\treverse_proxy web:8000 {\n\t\theader_up Host a b c\n\t}\n}\n",
         "Wrong argument count or unexpected line ending after 'c'",

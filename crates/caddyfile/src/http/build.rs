@@ -249,11 +249,6 @@ fn site(
         .collect();
     let mut addresses = Vec::new();
     for key in &block.keys {
-        // A stray `}` after a site becomes a site of its own, which Caddy
-        // refuses when it plans certificates.
-        if key.text == "}" && !key.quoted {
-            return Err(at(key, "subject does not qualify for certificate: '}'"));
-        }
         if is_registered(&key.text) {
             return Err(at(key, format!("parsed '{}' as a site address, but it is a known directive; directives must appear in a site block", key.text)));
         }
@@ -277,6 +272,11 @@ fn site(
         true,
         Some(block.has_braces),
     )?;
+    // A stray `}` after a site becomes a site of its own, which Caddy refuses
+    // when it plans certificates, after its directives were read.
+    if let Some(key) = block.keys.iter().find(|k| k.text == "}" && !k.quoted) {
+        return Err(at(key, "subject does not qualify for certificate: '}'"));
+    }
     Ok(Site {
         addresses,
         routes,
