@@ -36,7 +36,10 @@ mod upstream;
 
 pub use env::Env;
 pub use error::Error;
-pub use parser::{parse_file, parse_str, Caddyfile, Directive, ServerBlock};
+pub use parser::{
+    parse_file, parse_file_within, parse_str, Caddyfile, Directive, ReadLimit, ServerBlock,
+    SkippedImport,
+};
 
 use std::path::PathBuf;
 use std::sync::Arc;

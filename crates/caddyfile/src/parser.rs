@@ -38,6 +38,41 @@ pub struct Caddyfile {
     pub env_uses: Vec<crate::env::EnvUse>,
     /// Every file read (the top-level one first, then imports).
     pub files: Vec<std::path::PathBuf>,
+    /// Imports left unread because [`ReadLimit`] puts their files out of bounds.
+    pub skipped_imports: Vec<SkippedImport>,
+}
+
+/// Which files imports may read: those under one of `dirs` or among `files`
+/// (after symlinks are resolved). The default reads every file, like Caddy.
+#[derive(Debug, Clone, Default)]
+pub struct ReadLimit {
+    /// Canonical folders whose files may be read; empty with `files` empty means no limit.
+    pub dirs: Vec<PathBuf>,
+    /// Canonical files that may be read wherever they are.
+    pub files: Vec<PathBuf>,
+}
+
+impl ReadLimit {
+    /// Whether `path` may be read. A path that does not resolve (missing)
+    /// is allowed: reading it fails with Caddy's own error, which shows no content.
+    pub fn allows(&self, path: &Path) -> bool {
+        if self.dirs.is_empty() && self.files.is_empty() {
+            return true;
+        }
+        match path.canonicalize() {
+            Ok(real) => self.dirs.iter().any(|d| real.starts_with(d)) || self.files.contains(&real),
+            Err(_) => true,
+        }
+    }
+}
+
+/// An `import` whose file lies outside the [`ReadLimit`]: not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedImport {
+    /// Where the `import` is written.
+    pub position: Position,
+    /// The file or glob it names, resolved against the importing file's folder.
+    pub path: PathBuf,
 }
 
 /// A server block: its keys (site addresses) and directives.
@@ -69,14 +104,20 @@ impl Directive {
 
 /// Parses the file at `path`; imports are resolved relative to its folder.
 pub fn parse_file(path: &Path, env: &Env) -> Result<Caddyfile, Error> {
+    parse_file_within(path, env, &ReadLimit::default())
+}
+
+/// Like [`parse_file`], but imports read only the files `limit` allows; the
+/// others are listed in [`Caddyfile::skipped_imports`] and add no tokens.
+pub fn parse_file_within(path: &Path, env: &Env, limit: &ReadLimit) -> Result<Caddyfile, Error> {
     let text = read_text(path)?;
-    parse_str_at(path, &text, env)
+    parse_str_at(path, &text, env, limit)
 }
 
 /// Parses `text` as if read from a file named `name` (imports are resolved
 /// relative to the current directory, like Caddy's adapt tests).
 pub fn parse_str(name: &str, text: &str, env: &Env) -> Result<Caddyfile, Error> {
-    parse_str_at(Path::new(name), text, env)
+    parse_str_at(Path::new(name), text, env, &ReadLimit::default())
 }
 
 fn read_text(path: &Path) -> Result<String, Error> {
@@ -90,8 +131,10 @@ fn read_text(path: &Path) -> Result<String, Error> {
     })
 }
 
-fn parse_str_at(path: &Path, text: &str, env: &Env) -> Result<Caddyfile, Error> {
+fn parse_str_at(path: &Path, text: &str, env: &Env, limit: &ReadLimit) -> Result<Caddyfile, Error> {
     let mut parser = Parser {
+        limit,
+        skipped_imports: Vec::new(),
         tokens: Vec::new(),
         cursor: -1,
         env,
@@ -156,6 +199,9 @@ struct RawBlock {
 }
 
 struct Parser<'e> {
+    /// Which files imports may read.
+    limit: &'e ReadLimit,
+    skipped_imports: Vec<SkippedImport>,
     tokens: Vec<Tok>,
     /// Index of the current token; -1 before the first.
     cursor: isize,
@@ -541,6 +587,7 @@ fn assemble(parser: Parser<'_>, blocks: Vec<RawBlock>) -> Result<Caddyfile, Erro
     let mut file = Caddyfile {
         env_uses: parser.env_uses,
         files: parser.files,
+        skipped_imports: parser.skipped_imports,
         ..Caddyfile::default()
     };
     for (index, block) in blocks.into_iter().enumerate() {

@@ -221,6 +221,17 @@ pub fn load(options: &Options) -> Result<Project, Error> {
         }
     }
     let mut root = merged.unwrap_or_else(|| empty_map(&files[0]));
+    // Compose refuses a project whose files hold nothing at all (`empty compose file`).
+    if root.as_map().is_some_and(|entries| entries.is_empty()) {
+        return Err(Error::Syntax {
+            position: Position {
+                file: Arc::new(files[0].clone()),
+                line: 1,
+                column: 1,
+            },
+            message: "empty compose file".to_string(),
+        });
+    }
     merge::strip_resets(&mut root);
     let substitutions = loader.substitutions;
     let mut warnings = Vec::new();

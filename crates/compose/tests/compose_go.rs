@@ -468,5 +468,9 @@ fn loader_cycles_and_misc() {
         ["top"]
     );
 
-    assert!(loader("empty.yaml").unwrap().services.is_empty());
+    // compose-go's TestEmptyFile (loader/loader_test.go): `empty compose file`.
+    match loader("empty.yaml") {
+        Err(compose::Error::Syntax { message, .. }) => assert_eq!(message, "empty compose file"),
+        other => panic!("{other:?}"),
+    }
 }

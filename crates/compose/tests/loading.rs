@@ -583,3 +583,29 @@ fn include_reads_its_own_env_under_the_parents() {
         "app:2.0"
     );
 }
+
+/// An empty compose file (or only comments) is refused like compose does:
+/// compose-go's `load` fails with `empty compose file` when the merged model
+/// is empty (loader/loader.go, test TestEmptyFile). It used to load as a
+/// project without services, reported healthy. An empty override next to a
+/// real file is fine.
+#[test]
+fn an_empty_compose_file_is_an_error() {
+    for text in ["", "\n\n", "# nothing yet\n", "---\n"] {
+        let dir = scratch("empty-compose");
+        write(&dir, "compose.yaml", text);
+        match load_files(&dir, &["compose.yaml"]) {
+            Err(Error::Syntax { position, message }) => {
+                assert_eq!(message, "empty compose file", "{text:?}");
+                assert!(position.file.ends_with("compose.yaml"));
+                assert_eq!((position.line, position.column), (1, 1));
+            }
+            other => panic!("{text:?}: {other:?}"),
+        }
+    }
+    let dir = scratch("empty-override");
+    write(&dir, "compose.yaml", BASE);
+    write(&dir, "compose.override.yaml", "");
+    let project = load_files(&dir, &["compose.yaml", "compose.override.yaml"]).unwrap();
+    assert_eq!(project.services.len(), 2);
+}

@@ -10,7 +10,7 @@ use rsjsonnet_lang::program::{
     Program, Thunk, Value,
 };
 use rsjsonnet_lang::span::{SpanContextId, SpanId};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// Deepest bracket nesting accepted in a Jsonnet source (the parser is recursive).
@@ -41,6 +41,8 @@ struct Cb<'c, 'a, 'p> {
     imports: Vec<(PathBuf, Thunk<'p>)>,
     /// Problems while importing (the callback cannot return details).
     import_errors: Vec<JsonnetError>,
+    /// Which files imports may read.
+    bounds: &'c crate::ReadBounds,
 }
 
 impl Cb<'_, '_, '_> {
@@ -70,6 +72,15 @@ impl Cb<'_, '_, '_> {
         dir.join(p)
     }
 
+    /// The error of an import out of bounds: its content is never read, so
+    /// no message can quote it.
+    fn outside(&self, program: &Program<'_>, from: SpanId, path: &str) -> JsonnetError {
+        JsonnetError {
+            position: self.span_position(program, from),
+            message: format!("couldn't open import \"{path}\" (outside the project, not read)"),
+        }
+    }
+
     fn read_import(
         &mut self,
         program: &Program<'_>,
@@ -77,6 +88,10 @@ impl Cb<'_, '_, '_> {
         path: &str,
     ) -> Result<(PathBuf, String), ImportError> {
         let full = self.resolve(program, from, path);
+        if !self.bounds.allows(&full) {
+            self.import_errors.push(self.outside(program, from, path));
+            return Err(ImportError);
+        }
         match std::fs::read_to_string(&full) {
             Ok(t) => Ok((full, t)),
             Err(e) => {
@@ -156,6 +171,10 @@ impl<'p> Callbacks<'p> for Cb<'_, '_, 'p> {
         path: &str,
     ) -> Result<Vec<u8>, ImportError> {
         let full = self.resolve(program, from, path);
+        if !self.bounds.allows(&full) {
+            self.import_errors.push(self.outside(program, from, path));
+            return Err(ImportError);
+        }
         std::fs::read(&full).map_err(|e| {
             self.import_errors.push(JsonnetError {
                 position: self.span_position(program, from),
@@ -436,13 +455,12 @@ fn native_funcs(funcs: &FuncCtx<'_>) -> Vec<(String, Vec<&'static str>)> {
 pub(crate) fn evaluate(
     path: &Path,
     text: &str,
-    ext_str: &BTreeMap<String, String>,
-    ext_code: &BTreeMap<String, String>,
+    options: &crate::LoadOptions,
     funcs: &mut FuncCtx<'_>,
 ) -> Result<JsonnetOutput, JsonnetError> {
     check_depth(path, text)?;
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        evaluate_inner(path, text, ext_str, ext_code, funcs)
+        evaluate_inner(path, text, options, funcs)
     }));
     match result {
         Ok(r) => r,
@@ -456,10 +474,10 @@ pub(crate) fn evaluate(
 fn evaluate_inner(
     path: &Path,
     text: &str,
-    ext_str: &BTreeMap<String, String>,
-    ext_code: &BTreeMap<String, String>,
+    options: &crate::LoadOptions,
     funcs: &mut FuncCtx<'_>,
 ) -> Result<JsonnetOutput, JsonnetError> {
+    let (ext_str, ext_code) = (&options.ext_str, &options.ext_code);
     let arena = Arena::new();
     let mut program = Program::new(&arena);
     for (name, params) in native_funcs(funcs) {
@@ -472,6 +490,7 @@ fn evaluate_inner(
         files: Vec::new(),
         imports: Vec::new(),
         import_errors: Vec::new(),
+        bounds: &options.bounds,
     };
     let mut seen = HashSet::new();
     for (name, value) in ext_str {

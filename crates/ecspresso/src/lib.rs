@@ -122,6 +122,34 @@ pub struct LoadOptions {
     pub ext_str: BTreeMap<String, String>,
     /// `--ext-code NAME=code` Jsonnet external variables (Jsonnet code).
     pub ext_code: BTreeMap<String, String>,
+    /// Which files the config may make the loader read (Jsonnet imports,
+    /// definitions, local tfstate); the default reads every file, like ecspresso.
+    pub bounds: ReadBounds,
+}
+
+/// Files the loader may read besides the config and the envfiles: those
+/// under one of `dirs` or among `files`, after symlinks are resolved. Both
+/// empty: no limit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadBounds {
+    /// Canonical folders.
+    pub dirs: Vec<PathBuf>,
+    /// Canonical files allowed wherever they are.
+    pub files: Vec<PathBuf>,
+}
+
+impl ReadBounds {
+    /// Whether `path` may be read. A path that does not resolve is allowed:
+    /// reading it fails with the usual error, which shows no content.
+    pub fn allows(&self, path: &Path) -> bool {
+        if self.dirs.is_empty() && self.files.is_empty() {
+            return true;
+        }
+        match path.canonicalize() {
+            Ok(real) => self.dirs.iter().any(|d| real.starts_with(d)) || self.files.contains(&real),
+            Err(_) => true,
+        }
+    }
 }
 
 /// A loaded ecspresso project.

@@ -102,13 +102,10 @@ fn eval_jsonnet(
     options: &LoadOptions,
     ctx: &mut FuncCtx<'_>,
 ) -> Result<Node, Fail> {
-    let out =
-        jsonnet::evaluate(path, text, &options.ext_str, &options.ext_code, ctx).map_err(|e| {
-            Fail {
-                position: e.position,
-                message: format!("failed to evaluate jsonnet file: {}", e.message),
-            }
-        })?;
+    let out = jsonnet::evaluate(path, text, options, ctx).map_err(|e| Fail {
+        position: e.position,
+        message: format!("failed to evaluate jsonnet file: {}", e.message),
+    })?;
     let fallback = Position::file_start(path);
     let tpl: Vec<char> = out.json.chars().collect();
     let rendered = {
@@ -229,7 +226,11 @@ fn merged_env(options: &LoadOptions, problems: &mut Vec<Problem>) -> BTreeMap<St
 }
 
 /// Reads the tfstate plugins of a (first-pass) config root.
-fn setup_plugins(root: &Node, base: &Path) -> (Vec<TfPlugin>, Vec<Problem>) {
+fn setup_plugins(
+    root: &Node,
+    base: &Path,
+    bounds: &crate::ReadBounds,
+) -> (Vec<TfPlugin>, Vec<Problem>) {
     let mut plugins: Vec<TfPlugin> = Vec::new();
     let mut problems = Vec::new();
     for p in root.get("plugins").and_then(Node::as_array).unwrap_or(&[]) {
@@ -295,25 +296,34 @@ fn setup_plugins(root: &Node, base: &Path) -> (Vec<TfPlugin>, Vec<Problem>) {
                 };
                 let Some((rel, vpos)) = local else { continue };
                 let full = resolve(base, Path::new(&rel));
-                let state = match std::fs::read_to_string(&full) {
-                    Ok(text) => match serde_json::from_str::<serde_json::Value>(&text) {
-                        Ok(v) => Some(v),
+                let state = if !bounds.allows(&full) {
+                    problems.push(Problem::new(
+                        ProblemKind::OutsideBounds { path: full.clone() },
+                        format!("tfstate {} (outside the project, not read)", full.display()),
+                        vpos,
+                    ));
+                    None
+                } else {
+                    match std::fs::read_to_string(&full) {
+                        Ok(text) => match serde_json::from_str::<serde_json::Value>(&text) {
+                            Ok(v) => Some(v),
+                            Err(e) => {
+                                problems.push(Problem::new(
+                                    ProblemKind::DefinitionSyntax,
+                                    format!("failed to read tfstate {}: {e}", full.display()),
+                                    vpos,
+                                ));
+                                None
+                            }
+                        },
                         Err(e) => {
                             problems.push(Problem::new(
-                                ProblemKind::DefinitionSyntax,
+                                ProblemKind::MissingFile { path: full.clone() },
                                 format!("failed to read tfstate {}: {e}", full.display()),
                                 vpos,
                             ));
                             None
                         }
-                    },
-                    Err(e) => {
-                        problems.push(Problem::new(
-                            ProblemKind::MissingFile { path: full.clone() },
-                            format!("failed to read tfstate {}: {e}", full.display()),
-                            vpos,
-                        ));
-                        None
                     }
                 };
                 plugins.push(TfPlugin {
@@ -460,7 +470,7 @@ pub(crate) fn load(options: &LoadOptions) -> Result<Project, Error> {
         parse_config(format, &src, &text, options, &mut ctx)
             .map_err(|f| f.into_error(&config_path))?
     };
-    let (tfstate, plugin_problems) = setup_plugins(&first, &base);
+    let (tfstate, plugin_problems) = setup_plugins(&first, &base, &options.bounds);
 
     // Pass 2: render with the plugins.
     let mut ctx = FuncCtx::new(&env, &tfstate, Mode::Strict);
@@ -502,6 +512,18 @@ pub(crate) fn load(options: &LoadOptions) -> Result<Project, Error> {
             continue;
         }
         let path = resolve(&base, Path::new(rel));
+        if !options.bounds.allows(&path) {
+            let what = match kind {
+                DefinitionKind::Task => "task definition",
+                DefinitionKind::Service => "service definition",
+            };
+            problems.push(Problem::new(
+                ProblemKind::OutsideBounds { path: path.clone() },
+                format!("{what} {} (outside the project, not read)", path.display()),
+                Some(pnode.position.clone()),
+            ));
+            continue;
+        }
         match load_def(&path, Some(kind), &env, &tfstate, Mode::Strict, options) {
             Ok(l) => {
                 problems.extend(l.problems);

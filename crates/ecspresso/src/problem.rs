@@ -114,4 +114,10 @@ pub enum ProblemKind {
         /// The plugin name.
         name: String,
     },
+    /// A file the config refers to (definition, local tfstate) lies outside
+    /// the [`crate::ReadBounds`]: not read.
+    OutsideBounds {
+        /// The resolved path.
+        path: PathBuf,
+    },
 }

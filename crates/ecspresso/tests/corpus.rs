@@ -46,6 +46,7 @@ fn options(root: &Path, config: &str) -> LoadOptions {
         env,
         ext_str,
         ext_code,
+        bounds: Default::default(),
     }
 }
 

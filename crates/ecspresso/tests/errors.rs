@@ -338,3 +338,90 @@ fn garbage_never_panics() {
     // reached without a panic
     assert!(dir.exists());
 }
+
+/// Files the config makes the loader read (Jsonnet `import`/`importstr`/
+/// `importbin`, definitions, local tfstate) outside the bounds are never
+/// read: the messages say so and quote nothing of them. Before, `importstr`
+/// of `/path` put the file's content into the error text.
+#[test]
+fn files_outside_the_bounds_are_not_read() {
+    let outside = scratch("outside");
+    let secret = "OUTSIDE-CONTENT-hunter2";
+    // A Jsonnet string literal, so that `import` evaluates it too.
+    std::fs::write(outside.join("secret.txt"), format!("\"{secret}\"\n")).unwrap();
+    std::fs::write(
+        outside.join("td.json"),
+        format!("{{\"family\": \"{secret}\"}}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        outside.join("terraform.tfstate"),
+        format!("{{\"version\": 4, \"x\": \"{secret}\"}}\n"),
+    )
+    .unwrap();
+    let dir = scratch("bounded");
+    let bounds = ecspresso::ReadBounds {
+        dirs: vec![dir.canonicalize().unwrap()],
+        files: Vec::new(),
+    };
+    let secret_file = outside.join("secret.txt").display().to_string();
+    for import in ["importstr", "importbin", "import"] {
+        std::fs::write(
+            dir.join("ecspresso.jsonnet"),
+            format!("{{ region: 'ap-northeast-1', cluster: 'c', service: 's', x: error {import} '{secret_file}' }}\n"),
+        )
+        .unwrap();
+        // Unbounded, as ecspresso does: the file is read (and its content shows).
+        let free = load(&opts(&dir, "ecspresso.jsonnet"))
+            .unwrap_err()
+            .to_string();
+        assert!(!free.contains("outside the project"), "{free}");
+        if import != "importbin" {
+            assert!(free.contains(secret), "{free}");
+        }
+        let bounded = LoadOptions {
+            bounds: bounds.clone(),
+            ..opts(&dir, "ecspresso.jsonnet")
+        };
+        let (_, line, _, message) = syntax(load(&bounded).unwrap_err());
+        assert_eq!(line, 1);
+        assert!(
+            message.contains("outside the project, not read"),
+            "{message}"
+        );
+        assert!(!message.contains("OUTSIDE-CONTENT"), "{message}");
+    }
+    std::fs::write(
+        dir.join("ecspresso.yml"),
+        format!(
+            "region: ap-northeast-1\ncluster: c\nservice: s\ntask_definition: {}\nplugins:\n  - name: tfstate\n    config:\n      path: {}\n",
+            outside.join("td.json").display(),
+            outside.join("terraform.tfstate").display()
+        ),
+    )
+    .unwrap();
+    let bounded = LoadOptions {
+        bounds,
+        ..opts(&dir, "ecspresso.yml")
+    };
+    let project = load(&bounded).unwrap();
+    assert!(project.task_definition.is_none());
+    let outside_problems: Vec<_> = project
+        .problems
+        .iter()
+        .filter(|p| matches!(p.kind, ProblemKind::OutsideBounds { .. }))
+        .collect();
+    assert_eq!(outside_problems.len(), 2, "{:?}", project.problems);
+    for p in &outside_problems {
+        assert!(
+            p.message.contains("outside the project, not read"),
+            "{}",
+            p.message
+        );
+        assert!(p.position.is_some());
+    }
+    assert!(!format!("{project:?}").contains("OUTSIDE-CONTENT"));
+    // Unbounded, the definition is read.
+    let free = load(&opts(&dir, "ecspresso.yml")).unwrap();
+    assert!(free.task_definition.is_some());
+}

@@ -6,14 +6,16 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = match stackdoctor::cli::Cli::try_parse() {
         Ok(cli) => cli,
-        Err(error) => {
+        // --help and --version are not errors.
+        Err(error) if !error.use_stderr() => {
             let _ = error.print();
-            // --help and --version are not errors.
-            return if error.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            // A usage error quotes the argument (`--url https://:pw@…`): masked too.
+            let message = stackdoctor::secrets::mask_patterns(&error.render().to_string());
+            eprint!("{message}");
+            return ExitCode::from(2);
         }
     };
     match stackdoctor::run::run(cli) {

@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::knowledge::{catalogue, Lang};
 use crate::model::StackModel;
 use crate::report::terminal::Style;
-use crate::secrets::{is_secret_name, Masker};
+use crate::secrets::Masker;
 use crate::sources::{build_model, compose::ComposeInputs, Inputs};
 use std::io::{IsTerminal, Write};
 
@@ -213,34 +213,8 @@ fn on_ec2() -> bool {
 pub fn model_json(model: &StackModel) -> String {
     let masker = Masker::for_model(model);
     let mut value = serde_json::to_value(model).unwrap_or_default();
-    mask_json(&mut value, &masker, false);
+    crate::secrets::mask_json(&mut value, &masker);
     serde_json::to_string_pretty(&value).unwrap_or_default()
-}
-
-fn mask_json(value: &mut serde_json::Value, masker: &Masker, secret: bool) {
-    match value {
-        serde_json::Value::String(s) => {
-            *s = if secret {
-                "****".to_string()
-            } else {
-                masker.mask(s)
-            };
-        }
-        serde_json::Value::Array(items) => {
-            items.iter_mut().for_each(|v| mask_json(v, masker, secret))
-        }
-        serde_json::Value::Object(map) => {
-            // An environment entry: {"name": "DB_PASSWORD", "value": "…"}.
-            let secret_entry = map
-                .get("name")
-                .and_then(|n| n.as_str())
-                .is_some_and(is_secret_name);
-            for (key, v) in map.iter_mut() {
-                mask_json(v, masker, secret || (secret_entry && key == "value"));
-            }
-        }
-        _ => {}
-    }
 }
 
 fn model_text(model: &StackModel) -> String {
@@ -317,6 +291,14 @@ fn model_text(model: &StackModel) -> String {
                 }
             }
         }
+    }
+    for note in &model.notes {
+        let _ = writeln!(
+            out,
+            "note: {} [{}]",
+            masker.mask(&note.value),
+            masker.mask(&note.origin.display(root))
+        );
     }
     for input in &model.invalid_inputs {
         let _ = writeln!(

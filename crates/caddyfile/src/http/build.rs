@@ -272,6 +272,11 @@ fn site(
         true,
         Some(block.has_braces),
     )?;
+    // A stray `}` after a site becomes a site of its own, which Caddy refuses
+    // when it plans certificates, after its directives were read.
+    if let Some(key) = block.keys.iter().find(|k| k.text == "}" && !k.quoted) {
+        return Err(at(key, "subject does not qualify for certificate: '}'"));
+    }
     Ok(Site {
         addresses,
         routes,

@@ -186,6 +186,17 @@ pub(super) fn parse_proxy(
                     return Err(at(&sub.name, format!("too many arguments for 'handle_response': only a single response matcher name is allowed, but got: [{}]", got.join(" "))));
                 }
             }
+            // Caddy takes `[+|-]field [value|search [replacement]]`: one to three arguments.
+            "header_up" | "header_down" if sub.args.is_empty() || sub.args.len() > 3 => {
+                let last = sub.args.last().unwrap_or(&sub.name);
+                return Err(at(
+                    last,
+                    format!(
+                        "wrong argument count or unexpected line ending after '{}'",
+                        last.text
+                    ),
+                ));
+            }
             "dial_timeout" | "read_timeout" | "write_timeout" if fastcgi => {
                 read_transport_option(&mut proxy.transport, sub)?;
             }

@@ -186,7 +186,32 @@ impl Parser<'_> {
                 "Glob pattern may only contain one wildcard (*), but has others: {glob_text}"
             )));
         }
+        // Out of bounds: neither the file nor (for a glob) its folder is read.
+        let wildcard = glob_text.contains(['*', '?']);
+        let checked = if wildcard {
+            glob.parent().map(Path::to_path_buf).unwrap_or_default()
+        } else {
+            glob.clone()
+        };
+        if !self.limit.allows(&checked) {
+            self.skipped_imports.push(super::SkippedImport {
+                position: import_token.position().clone(),
+                path: glob,
+            });
+            return Ok((Vec::new(), Vec::new()));
+        }
         let mut matches = expand_glob(&glob);
+        // A glob's match may be a link that leads out of bounds.
+        matches.retain(|m| {
+            let allowed = self.limit.allows(m);
+            if !allowed {
+                self.skipped_imports.push(super::SkippedImport {
+                    position: import_token.position().clone(),
+                    path: m.clone(),
+                });
+            }
+            allowed
+        });
         if matches.is_empty() && !glob_text.contains(['*', '?', '[', ']']) {
             return Err(here(format!("File to import not found: {pattern}")));
         }

@@ -32,8 +32,18 @@ pub struct Report {
     pub nothing_diagnosed: Option<String>,
     pub summary: Summary,
     pub findings: Vec<ReportFinding>,
+    /// What the readers and probes noted besides findings: files left
+    /// unread (outside the project, malformed), probe outcomes, unset variables.
+    pub notes: Vec<ReportNote>,
     /// What was read.
     pub inputs: Inputs,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportNote {
+    pub text: String,
+    /// `file:line:column`, the probe, or what the note is about.
+    pub at: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -258,6 +268,14 @@ pub fn build(model: &StackModel, diagnosis: &Diagnosis, lang: Lang) -> Report {
         nothing_diagnosed,
         summary,
         findings,
+        notes: model
+            .notes
+            .iter()
+            .map(|note| ReportNote {
+                text: builder.masker.mask(&note.value),
+                at: builder.masker.mask(&note.origin.display(&model.root)),
+            })
+            .collect(),
         inputs: Inputs {
             projects: model
                 .projects

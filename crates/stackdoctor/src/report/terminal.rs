@@ -86,6 +86,18 @@ pub fn render(report: &Report, lang: Lang, style: Style) -> String {
         render_finding(&mut out, finding, &w, style);
         out.push('\n');
     }
+    for note in &report.notes {
+        let _ = writeln!(
+            out,
+            "{}: {} {}",
+            style.blue(w.note),
+            note.text,
+            style.dim(&format!("[{}]", note.at))
+        );
+    }
+    if !report.notes.is_empty() {
+        out.push('\n');
+    }
     let (i, s) = (&report.inputs, &report.summary);
     let (projects, services, proxies, routes, logs) = (
         i.projects.len(),

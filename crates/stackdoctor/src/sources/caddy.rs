@@ -22,10 +22,16 @@ pub fn find_caddyfiles(root: &Path, explicit: &[PathBuf], model: &StackModel) ->
     }
     let mut found = Vec::new();
     walk(root, 0, &mut found);
+    // A link to another Caddyfile of the tree is that file once, not twice.
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|f| seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())));
     for service in &model.services {
         for mount in &service.mounts {
             let (source, target) = &mount.value;
-            if target == CADDY_CONFIG_PATH && source.is_file() && !found.contains(source) {
+            if target == CADDY_CONFIG_PATH
+                && source.is_file()
+                && seen.insert(source.canonicalize().unwrap_or_else(|_| source.clone()))
+            {
                 found.push(source.clone());
             }
         }
@@ -58,7 +64,10 @@ fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
         };
         if kind.is_dir() && !name.starts_with('.') && name != "node_modules" && name != "target" {
             walk(&entry.path(), depth + 1, out);
-        } else if kind.is_file() && is_caddyfile_name(&name) {
+        } else if (kind.is_file() || (kind.is_symlink() && entry.path().is_file()))
+            && is_caddyfile_name(&name)
+        {
+            // A link is listed too: where it leads decides whether it is read.
             out.push(entry.path());
         }
     }
@@ -99,9 +108,46 @@ fn proxy_service(file: &Path, model: &StackModel) -> Option<ServiceId> {
     })
 }
 
-/// Parses every Caddyfile and adds its proxy to the model.
-pub fn load_caddyfiles(files: &[PathBuf], model: &mut StackModel) {
+/// Where a Caddyfile comes from: the compose line that mounts it, else the file itself.
+fn reference(file: &Path, model: &StackModel) -> Origin {
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let file_c = canonical(file);
+    model
+        .services
+        .iter()
+        .flat_map(|s| &s.mounts)
+        .find(|m| canonical(&m.value.0) == file_c)
+        .map(|m| m.origin.clone())
+        .unwrap_or_else(|| {
+            Origin::implied(
+                crate::model::origin::relative(file, &model.root)
+                    .display()
+                    .to_string(),
+            )
+        })
+}
+
+/// Parses every Caddyfile and adds its proxy to the model. A Caddyfile or an
+/// import outside the project (and not named by the user) is not read: a note says so.
+pub fn load_caddyfiles(files: &[PathBuf], model: &mut StackModel, scope: &super::ReadScope) {
     for file in files {
+        if !scope.allows(file) {
+            let shown = crate::model::origin::relative(file, &model.root);
+            let target = file.canonicalize().unwrap_or_else(|_| file.clone());
+            let message = if target == *file {
+                format!("Caddyfile {} ({})", shown.display(), super::OUTSIDE)
+            } else {
+                format!(
+                    "Caddyfile {} leads to {} ({})",
+                    shown.display(),
+                    target.display(),
+                    super::OUTSIDE
+                )
+            };
+            let origin = reference(file, model);
+            model.notes.push(Sourced::new(message, origin));
+            continue;
+        }
         let service = proxy_service(file, model);
         if let Ok(text) = std::fs::read_to_string(file) {
             model.sources.insert(file, &text);
@@ -116,14 +162,21 @@ pub fn load_caddyfiles(files: &[PathBuf], model: &mut StackModel) {
             ),
             None => caddyfile::Env::empty(),
         };
-        let parsed = caddyfile::parse_file(file, &env).and_then(|parsed| {
-            for imported in parsed.files.iter().skip(1) {
-                if let Ok(text) = std::fs::read_to_string(imported) {
-                    model.sources.insert(imported, &text);
+        let parsed =
+            caddyfile::parse_file_within(file, &env, &scope.caddy_limit()).and_then(|parsed| {
+                for imported in parsed.files.iter().skip(1) {
+                    if let Ok(text) = std::fs::read_to_string(imported) {
+                        model.sources.insert(imported, &text);
+                    }
                 }
-            }
-            HttpConfig::from_caddyfile(&parsed)
-        });
+                for skipped in &parsed.skipped_imports {
+                    model.notes.push(Sourced::new(
+                        format!("import {} ({})", skipped.path.display(), super::OUTSIDE),
+                        Origin::from(&skipped.position),
+                    ));
+                }
+                HttpConfig::from_caddyfile(&parsed)
+            });
         let sites = match parsed {
             Ok(http) => convert_sites(&http),
             Err(error) => {

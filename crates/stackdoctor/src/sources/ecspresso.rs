@@ -11,7 +11,7 @@ use crate::model::ecs::{
     AwsVpc, ConfigProblem, ContainerDefinition, EcspressoDeployment, HealthCheck, LoadBalancer,
     PortMapping, SecretReference, ServiceDefinition, TaskDefinition, Timeout, Units,
 };
-use crate::model::{FilePosition, Origin, Sourced, StackModel};
+use crate::model::{FilePosition, InvalidInput, Origin, Sourced, StackModel};
 use ecspresso::{Node, NodeValue, ProblemKind};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -88,6 +88,7 @@ pub fn load(
     model: &mut StackModel,
     inputs: &EcspressoInputs,
     environment: &BTreeMap<String, String>,
+    scope: &super::ReadScope,
 ) -> Result<(), Error> {
     let configs = find_configs(&model.root, inputs, environment);
     let explicit = inputs.config.is_some() || environment.contains_key("ECSPRESSO_CONFIG");
@@ -119,6 +120,7 @@ pub fn load(
             env: environment.clone(),
             ext_str: inputs.ext_str.clone(),
             ext_code: inputs.ext_code.clone(),
+            bounds: scope.ecspresso_bounds(),
         };
         // Jsonnet has no budget of its own: the load runs within one.
         let loaded = match budget::run(Budget::CONFIG, move || ecspresso::load(&options)) {
@@ -151,11 +153,20 @@ pub fn load(
     Ok(())
 }
 
+/// Problems of files that are there but cannot be read as what they should be
+/// (a missing file is a finding about the reference to it, not an input error).
+const INPUT_ERRORS: &[&str] = &[
+    "definition-syntax",
+    "not-an-object",
+    "unsupported-extension",
+];
+
 fn add_unreadable(model: &mut StackModel, config: &Path, dir: &Path, message: &str) {
     add_problem(model, config, dir, message, None);
 }
 
-/// A config ecspresso cannot use at all, with where it broke (else its first line).
+/// A config ecspresso cannot use at all, with where it broke (else its first
+/// line): an input error (exit 2) and an `ecspresso-config-invalid` problem.
 fn add_problem(
     model: &mut StackModel,
     config: &Path,
@@ -165,6 +176,11 @@ fn add_problem(
 ) {
     let origin = origin.unwrap_or_else(|| Origin::file(config, 1, 1, 0));
     remember_text(model, config);
+    model.invalid_inputs.push(InvalidInput {
+        kind: "ecspresso".to_string(),
+        message: message.to_string(),
+        origin: origin.clone(),
+    });
     model.ecs.deployments.push(EcspressoDeployment {
         config_file: config.to_path_buf(),
         dir: dir.to_path_buf(),
@@ -319,6 +335,24 @@ fn add_project(model: &mut StackModel, config: &Path, dir: &Path, project: ecspr
         .iter()
         .map(|p| problem(p, config))
         .collect();
+    // Files ecspresso cannot load are input errors (exit 2), as a Caddyfile
+    // that does not parse is; the finding still reports them.
+    for p in problems
+        .iter()
+        .filter(|p| INPUT_ERRORS.contains(&p.kind.as_str()))
+    {
+        model.invalid_inputs.push(InvalidInput {
+            kind: "ecspresso".to_string(),
+            message: p.message.clone(),
+            origin: p.origin.clone(),
+        });
+    }
+    for p in problems.iter().filter(|p| p.kind == "outside-project") {
+        model.notes.push(Sourced::new(
+            format!("ecspresso: {}", p.message),
+            p.origin.clone(),
+        ));
+    }
     for p in problems.iter().filter(|p| p.kind == "unresolved") {
         model.notes.push(Sourced::new(
             format!(
@@ -391,6 +425,9 @@ fn problem(p: &ecspresso::Problem, config: &Path) -> ConfigProblem {
         ),
         ProblemKind::NotAnObject => ("not-an-object", String::new(), true),
         ProblemKind::InvalidPlugin { name } => ("invalid-plugin", name.clone(), true),
+        ProblemKind::OutsideBounds { path } => {
+            ("outside-project", path.display().to_string(), false)
+        }
     };
     let origin = match &p.position {
         Some(pos) => Origin::File(FilePosition {

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::knowledge::{load_signature_file, signature_specs, SignatureSpec};
 use crate::model::{FilePosition, LogEvent, Origin, Sourced, UnrecognisedErrors};
 use crate::report::logs::Scanned;
-use crate::secrets::mask_patterns;
+use crate::secrets::{mask_patterns, mask_then_shorten};
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -176,7 +176,7 @@ impl LogScan {
             host: capture("host").map(|h| h.trim_matches(['[', ']']).to_string()),
             port: capture("port").and_then(|p| p.parse().ok()),
             text: mask_patterns(line.raw),
-            message: mask_patterns(&shorten(line.message)),
+            message: mask_then_shorten(line.message, MESSAGE_CHARS),
             timestamp: line.timestamp,
         });
     }
@@ -186,7 +186,7 @@ impl LogScan {
         self.unrecognised.count += 1;
         if self.unrecognised.samples.len() < UNRECOGNISED_SAMPLES {
             self.unrecognised.samples.push(Sourced::new(
-                mask_patterns(&shorten(message)),
+                mask_then_shorten(message, MESSAGE_CHARS),
                 origin.clone(),
             ));
         }
@@ -271,6 +271,17 @@ impl LogScan {
             column: 1,
             length: 0,
         });
+        let capped;
+        let event = match without_cut_word(&event.message) {
+            Some(message) => {
+                capped = logscan::Event {
+                    message,
+                    ..event.clone()
+                };
+                &capped
+            }
+            None => event,
+        };
         let message = display_message(event);
         match event.kind {
             logscan::EventKind::UnrecognisedError => self.add_unrecognised(&origin, &message),
@@ -374,14 +385,21 @@ pub fn scan_inputs(inputs: &[PathBuf], set: &SignatureSet) -> Result<LogScan, Er
     Ok(scan)
 }
 
-/// At most 200 characters of a message, for reports.
-fn shorten(text: &str) -> String {
-    const MAX: usize = 200;
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
+/// An event's text as the engine capped it, without the word its cap cut:
+/// half a token is no longer recognised as one, so it is not shown at all.
+/// `None` when the text is whole.
+fn without_cut_word(text: &str) -> Option<String> {
+    if text.len() < logscan::Options::default().max_event_bytes {
+        return None;
     }
+    Some(match text.rfind(char::is_whitespace) {
+        Some(end) => format!("{}…", &text[..end]),
+        None => "…".to_string(),
+    })
 }
+
+/// Characters of a message kept for reports (cut after masking).
+const MESSAGE_CHARS: usize = 200;
 
 #[cfg(test)]
 mod tests {
@@ -536,6 +554,52 @@ mod tests {
         let events = scan_with(&SignatureSet::load(&[]).unwrap(), &data).events;
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].origin.position().unwrap().line, 3);
+    }
+
+    /// A secret across the 200-character cut: cutting first left its first
+    /// half, which no pattern recognises, in the message.
+    #[test]
+    fn secrets_cut_by_the_message_limit_are_masked_whole() {
+        for secret in [
+            "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+            "AKIAIOSFODNN7EXAMPLE",
+        ] {
+            let head = "dial tcp: lookup web on 127.0.0.11:53: no such host; retried with";
+            // The secret starts at character 191 of the message: the cut at 200 halves it.
+            let line = format!(
+                "{head}{} {secret} and gave up",
+                " x".repeat((190 - head.len()) / 2)
+            );
+            let events = scan_text(&line);
+            assert_eq!(events.len(), 1, "{line}");
+            let message = &events[0].message;
+            assert!(message.ends_with('…'), "{message}");
+            for n in 6..secret.len() {
+                assert!(
+                    !message.contains(&secret[..n]),
+                    "{n} characters of {secret}: {message}"
+                );
+            }
+        }
+    }
+
+    /// The engine caps an event at 64 KiB: the token its cap cuts in half
+    /// is dropped, not shown half.
+    #[test]
+    fn a_token_cut_by_the_event_cap_is_not_shown() {
+        let token = "ghp_R2d2C3poL8ke5kyW4lker0bi1Wan9Ken0";
+        let cap = logscan::Options::default().max_event_bytes;
+        let head = "dial tcp: lookup web on 127.0.0.11:53: no such host ";
+        let pad = "x ".repeat((cap - head.len() - 10) / 2);
+        let line = format!("{head}{pad}{token} and more\n");
+        let events = scan_text(&line);
+        assert_eq!(events.len(), 1);
+        assert!(
+            !events[0].text.contains("ghp_R2d"),
+            "{}",
+            &events[0].text[cap - 200..]
+        );
+        assert!(events[0].text.ends_with('…'));
     }
 
     #[test]

@@ -55,6 +55,67 @@ pub struct Inputs {
     pub environment: BTreeMap<String, String>,
 }
 
+/// What may be read: files under the project's folder, and outside it only
+/// the files the user named on the command line. Links are resolved first,
+/// so a link in the project that leads out of it is outside.
+#[derive(Debug, Clone, Default)]
+pub struct ReadScope {
+    /// The canonical project folder.
+    pub root: PathBuf,
+    /// Canonical files named on the command line.
+    pub named: Vec<PathBuf>,
+}
+
+/// What is said of a file that is outside the project. Written in brackets
+/// after the path: `secret.txt: outside …` would read as a secret's assignment.
+pub const OUTSIDE: &str = "outside the project, not read";
+
+impl ReadScope {
+    pub fn new(root: &std::path::Path, inputs: &Inputs) -> ReadScope {
+        let named = inputs
+            .compose
+            .files
+            .iter()
+            .chain(&inputs.compose.env_files)
+            .chain(&inputs.caddyfiles)
+            .chain(&inputs.logs)
+            .chain(&inputs.signatures)
+            .chain(&inputs.iam_policies)
+            .chain(&inputs.bedrock_models)
+            .chain(&inputs.ecspresso.config)
+            .chain(&inputs.ecspresso.envfiles)
+            .filter_map(|p| p.canonicalize().ok())
+            .collect();
+        ReadScope {
+            root: root.to_path_buf(),
+            named,
+        }
+    }
+
+    /// Whether `path` may be read. A path that does not resolve is allowed:
+    /// reading it fails with an error that shows no content.
+    pub fn allows(&self, path: &std::path::Path) -> bool {
+        match path.canonicalize() {
+            Ok(real) => real.starts_with(&self.root) || self.named.contains(&real),
+            Err(_) => true,
+        }
+    }
+
+    pub fn caddy_limit(&self) -> caddyfile::ReadLimit {
+        caddyfile::ReadLimit {
+            dirs: vec![self.root.clone()],
+            files: self.named.clone(),
+        }
+    }
+
+    pub fn ecspresso_bounds(&self) -> ::ecspresso::ReadBounds {
+        ::ecspresso::ReadBounds {
+            dirs: vec![self.root.clone()],
+            files: self.named.clone(),
+        }
+    }
+}
+
 /// Reads every source and returns the model of the stack.
 pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     if !inputs.root.is_dir() {
@@ -73,9 +134,10 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     };
     compose::load_projects(&root, &inputs.compose, &inputs.environment, &mut model)?;
     docker_run::load(&root, &mut model);
+    let scope = ReadScope::new(&root, inputs);
     let caddyfiles = caddy::find_caddyfiles(&root, &inputs.caddyfiles, &model);
-    caddy::load_caddyfiles(&caddyfiles, &mut model);
-    ecspresso::load(&mut model, &inputs.ecspresso, &inputs.environment)?;
+    caddy::load_caddyfiles(&caddyfiles, &mut model, &scope);
+    ecspresso::load(&mut model, &inputs.ecspresso, &inputs.environment, &scope)?;
     let signatures = logs::SignatureSet::load(&inputs.signatures)?;
     let scan = logs::scan_inputs(&inputs.logs, &signatures)?;
     ecs_runtime::load(&mut model, &inputs.logs, scan.stdin_text.as_deref());
@@ -103,6 +165,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
         if plan.imds.is_some() || !plan.apps.is_empty() {
             let live = crate::live::run(&plan);
             probes::add_probe_events(&mut model, &live, &signatures);
+            probes::add_probe_notes(&mut model, &live);
             model.aws.live = Some(live);
         }
     }

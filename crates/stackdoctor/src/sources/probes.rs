@@ -5,8 +5,9 @@
 
 use super::logs::SignatureSet;
 use crate::live::app::{AppOutcome, AppResponse};
+use crate::live::imds::Reachability;
 use crate::live::LiveReport;
-use crate::model::{LogEvent, Origin, StackModel};
+use crate::model::{LogEvent, Origin, Sourced, StackModel};
 
 /// Adds one event per app answer that a signature recognises.
 pub fn add_probe_events(model: &mut StackModel, live: &LiveReport, set: &SignatureSet) {
@@ -40,6 +41,56 @@ pub fn add_probe_events(model: &mut StackModel, live: &LiveReport, set: &Signatu
                 });
             }
         }
+    }
+}
+
+/// One note per probe with its outcome (a status, a refused connection, a
+/// timeout), so that what was asked and what came of it shows in every report.
+pub fn add_probe_notes(model: &mut StackModel, live: &LiveReport) {
+    for app in &live.apps {
+        for probe in &app.probes {
+            let outcome = match &probe.outcome {
+                AppOutcome::Response(response) => format!("answered {}", response.status),
+                AppOutcome::Failed { error } => error.to_string(),
+            };
+            let text = format!(
+                "probe {} {}: {outcome} ({} ms)",
+                probe.method, probe.url, probe.elapsed_ms
+            );
+            model.notes.push(Sourced::new(
+                text,
+                Origin::Probe {
+                    probe: format!("{} {}", probe.method, probe.url),
+                },
+            ));
+        }
+    }
+    if let Some(imds) = &live.imds {
+        let reachability = match &imds.reachability {
+            Reachability::Answered => "answered".to_string(),
+            Reachability::Refused => "connection refused".to_string(),
+            Reachability::ConnectTimeout => "connect timed out".to_string(),
+            Reachability::NoAnswer => "connected, no answer before the deadline".to_string(),
+            Reachability::Failed { error } => error.to_string(),
+        };
+        let mut text = format!(
+            "probe instance metadata {}: {reachability}, verdict {}",
+            imds.endpoint,
+            serde_json::to_value(imds.verdict)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        );
+        for problem in &imds.problems {
+            text.push_str("; ");
+            text.push_str(problem);
+        }
+        model.notes.push(Sourced::new(
+            text,
+            Origin::Probe {
+                probe: imds.endpoint.clone(),
+            },
+        ));
     }
 }
 
