@@ -217,3 +217,29 @@ fn errors_that_quote_input_mask_secrets() {
     );
     assert!(!text.contains("s3cretpw"), "{text}");
 }
+
+/// Jsonnet has no budget of its own: a discovered `ecspresso.jsonnet` that
+/// would fill gigabytes or run for hours is stopped within the config budget
+/// (5 s, 256 MiB) and reported at the file, and the diagnosis goes on.
+#[test]
+fn runaway_jsonnet_is_stopped_within_its_budget() {
+    let header = "  region: 'ap-northeast-1', cluster: 'prod', service: 'api',\n  task_definition: 'td.json',\n";
+    let huge = format!("{{\n{header}  tags: std.range(1, 1e8),\n}}\n");
+    let exponential = format!(
+        "local f(n) = if n == 0 then 1 else f(n - 1) + f(n - 1);\n{{\n{header}  timeout: std.toString(f(40)),\n}}\n"
+    );
+    for (source, budget) in [(huge, "memory budget"), (exponential, "time budget")] {
+        let started = std::time::Instant::now();
+        let text = expect_error(
+            &[("ecspresso.jsonnet", source.as_bytes())],
+            &["--offline"],
+            budget,
+        );
+        assert!(text.contains("ecspresso.jsonnet:1:1"), "{text}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "took {:?}",
+            started.elapsed()
+        );
+    }
+}
