@@ -40,6 +40,9 @@ pub struct StackModel {
     pub ecs: ecs::EcsModel,
     /// Warnings the loaders raised (unset variables, …), shown with `model`.
     pub notes: Vec<Sourced<String>>,
+    /// `--logs` inputs skipped or read in part (binary, truncated gzip,
+    /// budget reached, an idle pipe), shown in the report.
+    pub log_notes: Vec<crate::sources::logs::InputNote>,
     #[serde(skip)]
     pub sources: SourceTexts,
     /// Values of secret-named variables in env files that no service receives,

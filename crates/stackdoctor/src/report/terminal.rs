@@ -92,6 +92,9 @@ pub fn render(report: &Report, lang: Lang, style: Style) -> String {
         i.log_events,
     );
     let ecspresso = i.ecspresso_configs.len();
+    for note in &i.log_notes {
+        let _ = writeln!(out, "{}: {note}", style.dim(w.note));
+    }
     let seen = match lang {
         Lang::En => format!("read {projects} compose project(s), {services} service(s), {proxies} proxy config(s), {routes} proxy route(s), {ecspresso} ecspresso config(s), {logs} known log line(s)"),
         Lang::Ja => format!("読み込み: compose プロジェクト {projects}、サービス {services}、プロキシ設定 {proxies}、プロキシのルート {routes}、ecspresso 設定 {ecspresso}、既知のログ行 {logs}"),
