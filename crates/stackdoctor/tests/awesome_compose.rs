@@ -6,7 +6,7 @@
 //! says; the list below records what the corpus projects really contain.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// The corpus; `None` (the test is skipped, or fails under `CI=true`) when absent.
