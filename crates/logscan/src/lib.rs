@@ -55,6 +55,7 @@ mod engine;
 mod parse;
 mod pattern;
 mod time;
+mod wrap;
 
 pub use pattern::{Pattern, Scanner};
 
