@@ -292,3 +292,106 @@ fn binary_and_truncated_gzip_logs_are_notes_in_the_report() {
         "{ja}"
     );
 }
+
+/// What a terminal `columns` wide shows of `line`: cut every `columns`
+/// characters, inside words and before spaces alike.
+fn fold(line: &str, columns: usize) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    chars
+        .chunks(columns)
+        .map(|piece| piece.iter().collect::<String>() + "\n")
+        .collect()
+}
+
+/// A terminal copy of `docker compose logs nginx web`, 80 columns wide:
+/// nginx's refused connection is cut over four lines.
+fn wrapped_copy() -> String {
+    let refused = r#"nginx-1  | 2026/11/21 09:30:01 [error] 29#29: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 172.18.0.1, server: _, request: "GET /api/health/ HTTP/1.1", upstream: "http://172.18.0.3:8000/api/health/", host: "localhost:8080""#;
+    let access = r#"nginx-1  | 172.18.0.1 - - [21/Nov/2026:09:30:01 +0000] "GET /api/health/ HTTP/1.1" 502 157 "-" "curl/8.5.0""#;
+    format!(
+        "web-1    | [2026-11-21 09:30:00 +0000] [1] [INFO] Starting gunicorn 23.0.0\n{}{}",
+        fold(refused, 80),
+        fold(access, 80)
+    )
+}
+
+#[test]
+fn a_wrapped_nginx_line_is_a_finding_of_diagnose_at_its_first_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = wrapped_copy();
+    assert!(!copy
+        .lines()
+        .any(|l| l.contains("connect() failed") && l.contains("upstream: \"http")));
+    std::fs::write(dir.path().join("terminal.txt"), &copy).unwrap();
+    let child = spawn_limited(
+        dir.path(),
+        &[
+            "diagnose",
+            "--offline",
+            "--format",
+            "json",
+            "--logs",
+            "terminal.txt",
+        ],
+        &[],
+        Stdio::null(),
+    );
+    let (out, _) = wait_bounded(child, Duration::from_secs(30));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["cause"] == "proxy-upstream-refused")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    let evidence = &finding["evidence"][0];
+    assert_eq!(evidence["kind"], "log");
+    assert_eq!(evidence["file"], "terminal.txt");
+    assert_eq!(evidence["line"], 2);
+    let label = evidence["label"].as_str().unwrap();
+    assert!(
+        label.contains("(111: Connection refused) while connecting to upstream"),
+        "{label}"
+    );
+}
+
+#[test]
+fn a_wrapped_nginx_line_is_found_by_the_logs_command() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("terminal.txt"), wrapped_copy()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_stackdoctor"))
+        .args(["logs", "terminal.txt", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let group = report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["cause"] == "proxy-upstream-refused")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(
+        group["signatures"][0]["id"],
+        "nginx-upstream-connect-refused"
+    );
+    assert_eq!(group["services"][0], "nginx");
+    assert_eq!(group["samples"][0]["line"], 2);
+    assert_eq!(report["scanned"]["lines"], 7);
+    // piped in, the same
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stackdoctor"))
+        .args(["logs", "-", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(wrapped_copy().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("nginx-upstream-connect-refused"), "{text}");
+}
