@@ -9,7 +9,8 @@
 //!
 //! It knows log *shapes* (plain lines, `docker compose logs` prefixes, docker
 //! json-file, Caddy JSON, JSON lines; Python tracebacks and Java/Node stack traces
-//! grouped into one event), not what the errors mean.
+//! grouped into one event; records a terminal or a tool hard-wrapped at its width
+//! joined back into one line, conservatively), not what the errors mean.
 //!
 //! # How it is fast
 //!
@@ -160,7 +161,8 @@ pub struct Event {
     pub source: Arc<Path>,
     /// First line, 1-based.
     pub line: u64,
-    /// Last line, 1-based (equal to `line` unless lines were grouped).
+    /// Last line, 1-based (equal to `line` unless lines were grouped, or a
+    /// hard-wrapped record was joined: then `line` is its first physical line).
     pub end_line: u64,
     /// The service: from a compose prefix (`backend-web-1 | ` → `backend-web`) or
     /// a docker json-file `attrs` entry.
