@@ -395,3 +395,53 @@ fn a_wrapped_nginx_line_is_found_by_the_logs_command() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("nginx-upstream-connect-refused"), "{text}");
 }
+
+/// `diagnose --logs <(aws ecs describe-tasks …)`: a pipe is read once, and
+/// what it said is still read as describe-tasks JSON (the stopped tasks,
+/// quoted under the pipe's name).
+#[test]
+fn describe_tasks_through_a_named_pipe_is_read_whole_once() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/ecs-oom-timeout");
+    let dir = tempfile::tempdir().unwrap();
+    for file in [
+        "ecspresso.yml",
+        "ecs-service-def.json",
+        "ecs-task-def.json",
+        "prod.env",
+    ] {
+        std::fs::copy(example.join(file), dir.path().join(file)).unwrap();
+    }
+    let json = std::fs::read(example.join("logs/describe-tasks.json")).unwrap();
+    let fifo = dir.path().join("tasks.pipe");
+    mkfifo(&fifo);
+    let path = fifo.clone();
+    let writer = std::thread::spawn(move || {
+        let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.write_all(&json).unwrap();
+    });
+    let child = spawn_limited(
+        dir.path(),
+        &[
+            "diagnose",
+            "--offline",
+            "--format",
+            "json",
+            "--envfile",
+            "prod.env",
+            "--logs",
+            "tasks.pipe",
+        ],
+        &[],
+        Stdio::null(),
+    );
+    let (out, _) = wait_bounded(child, Duration::from_secs(30));
+    writer.join().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["findings"][0]["cause"], "ecs-container-oom",
+        "{report:#}"
+    );
+    let evidence = report["findings"][0]["evidence"].to_string();
+    assert!(evidence.contains("tasks.pipe"), "{evidence}");
+    assert!(report["inputs"]["log_notes"].as_array().unwrap().is_empty());
+}
