@@ -218,7 +218,7 @@ pub(crate) fn starts_record(r: &[u8]) -> bool {
     match c {
         b'{' | b'[' | b'<' | b'\t' | b'\r' | b'\n' => true,
         // one space and text: a cut before a space; more: an indented record body
-        b' ' => !r.get(1).is_some_and(|d| !d.is_ascii_whitespace()),
+        b' ' => r.get(1).is_none_or(|d| d.is_ascii_whitespace()),
         b'0'..=b'9' => starts_with_number_record(r),
         _ => {
             let word_len = r.iter().take_while(|c| c.is_ascii_alphabetic()).count();
