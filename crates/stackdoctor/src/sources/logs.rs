@@ -499,6 +499,8 @@ impl std::io::Read for IdleReader {
 struct Tee<R> {
     inner: R,
     kept: Vec<u8>,
+    /// Bytes kept at most (0 when nothing needs the text).
+    cap: u64,
     overflow: bool,
 }
 
@@ -506,7 +508,7 @@ impl<R: std::io::Read> std::io::Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         if !self.overflow {
-            if (self.kept.len() + n) as u64 >= STRUCTURED_CAP {
+            if (self.kept.len() + n) as u64 >= self.cap {
                 self.overflow = true;
                 self.kept = Vec::new();
             } else {
@@ -556,6 +558,12 @@ pub fn scan_inputs(
             let mut tee = Tee {
                 inner: reader,
                 kept: Vec::new(),
+                // only diagnose reads streams whole too; `logs` only scans
+                cap: if limits.idle.is_some() {
+                    STRUCTURED_CAP
+                } else {
+                    0
+                },
                 overflow: false,
             };
             let mut sink = |event: logscan::Event| scan.add_event(set, &event);
