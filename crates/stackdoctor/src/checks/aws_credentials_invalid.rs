@@ -33,13 +33,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let defects: Vec<_> = model
             .aws
             .credentials_of(&subject.name)
-            .map(|c| {
-                c.view
-                    .defects
-                    .iter()
-                    .filter(|d| d.problem != "profile-without-files")
-                    .collect()
-            })
+            .map(|c| c.view.defects.iter().filter(|d| d.problem != "profile-without-files").collect())
             .unwrap_or_default();
         let logs = aws_log_events(model, &subject.name, CAUSE);
         // `--aws`: a clock more than 5 minutes off makes AWS refuse every signature.
@@ -52,28 +46,19 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         if defects.is_empty() && logs.weight < 60 && skew.is_none() {
             continue;
         }
-        let mut finding = Finding::new(CAUSE)
-            .subject(&subject.name)
-            .param("service", &subject.name);
+        let mut finding = Finding::new(CAUSE).subject(&subject.name).param("service", &subject.name);
         if let Some(seconds) = skew {
             finding = finding.evidence(
-                crate::model::Origin::Probe {
-                    probe: "sts:GetCallerIdentity Date header".into(),
-                },
+                crate::model::Origin::Probe { probe: "sts:GetCallerIdentity Date header".into() },
                 msg("clock-skew").with("seconds", seconds.to_string()),
             );
         }
         for defect in &defects {
-            finding = finding.evidence(
-                defect.origin.clone(),
-                msg(&defect.problem).with("variable", &defect.variable),
-            );
+            finding = finding.evidence(defect.origin.clone(), msg(&defect.problem).with("variable", &defect.variable));
         }
         finding = finding.log_lines(logs.events.iter().copied().take(3));
         for defect in &defects {
-            finding = finding.fix(FixStep::say(
-                msg(&format!("fix-{}", defect.problem)).with("variable", &defect.variable),
-            ));
+            finding = finding.fix(FixStep::say(msg(&format!("fix-{}", defect.problem)).with("variable", &defect.variable)));
         }
         finding = finding.fix(FixStep::run(msg("verify"), "aws sts get-caller-identity"));
         if let Some(id) = subject.service {

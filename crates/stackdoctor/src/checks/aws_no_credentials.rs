@@ -41,29 +41,16 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let logs = aws_log_events(model, &subject.name, CAUSE);
         let no_role = super::support::imds_says_no_role(model);
         let configured_wrong = !view.has_explicit_source() && !view.misplaced.is_empty();
-        let profile_without_files = view
-            .defects
-            .iter()
-            .find(|d| d.problem == "profile-without-files");
+        let profile_without_files = view.defects.iter().find(|d| d.problem == "profile-without-files");
         let imds_off = !view.has_explicit_source() && view.imds_disabled.is_some();
         let live_none = !view.has_explicit_source() && no_role.is_some();
-        if !(configured_wrong
-            || profile_without_files.is_some()
-            || imds_off
-            || live_none
-            || logs.weight >= 60)
-        {
+        if !(configured_wrong || profile_without_files.is_some() || imds_off || live_none || logs.weight >= 60) {
             continue;
         }
-        let mut finding = Finding::new(CAUSE)
-            .subject(&subject.name)
-            .param("service", &subject.name);
+        let mut finding = Finding::new(CAUSE).subject(&subject.name).param("service", &subject.name);
         finding = add_view_evidence(finding, &view, &subject.name);
         if let Some(defect) = profile_without_files {
-            finding = finding.evidence(
-                defect.origin.clone(),
-                msg("profile-without-files").with("variable", &defect.variable),
-            );
+            finding = finding.evidence(defect.origin.clone(), msg("profile-without-files").with("variable", &defect.variable));
         }
         if let (true, Some(origin)) = (imds_off, &view.imds_disabled) {
             finding = finding.evidence(origin.clone(), msg("imds-disabled"));
@@ -84,12 +71,8 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
 fn add_view_evidence(mut finding: Finding, view: &CredentialsView, service: &str) -> Finding {
     for m in &view.misplaced {
         let label = match m.problem.as_str() {
-            "not-passed" => msg("not-passed")
-                .with("variable", &m.variable)
-                .with("service", service),
-            _ => msg("wrong-name")
-                .with("variable", &m.variable)
-                .with("expected", &m.expected),
+            "not-passed" => msg("not-passed").with("variable", &m.variable).with("service", service),
+            _ => msg("wrong-name").with("variable", &m.variable).with("expected", &m.expected),
         };
         finding = finding.evidence(m.origin.clone(), label);
     }
@@ -97,35 +80,16 @@ fn add_view_evidence(mut finding: Finding, view: &CredentialsView, service: &str
 }
 
 fn add_fix(mut finding: Finding, view: &CredentialsView, service: &str) -> Finding {
-    let not_passed: Vec<&str> = view
-        .misplaced
-        .iter()
-        .filter(|m| m.problem == "not-passed")
-        .map(|m| m.variable.as_str())
-        .collect();
+    let not_passed: Vec<&str> = view.misplaced.iter().filter(|m| m.problem == "not-passed").map(|m| m.variable.as_str()).collect();
     if !not_passed.is_empty() {
-        let lines: Vec<String> = not_passed
-            .iter()
-            .map(|v| format!("      {v}: ${{{v}}}"))
-            .collect();
-        finding = finding.fix(FixStep::say(
-            msg("pass-keys")
-                .with("service", service)
-                .with("lines", lines.join("\n")),
-        ));
+        let lines: Vec<String> = not_passed.iter().map(|v| format!("      {v}: ${{{v}}}")).collect();
+        finding = finding.fix(FixStep::say(msg("pass-keys").with("service", service).with("lines", lines.join("\n"))));
     }
     for m in view.misplaced.iter().filter(|m| m.problem == "wrong-name") {
-        finding = finding.fix(FixStep::say(
-            msg("rename")
-                .with("variable", &m.variable)
-                .with("expected", &m.expected),
-        ));
+        finding = finding.fix(FixStep::say(msg("rename").with("variable", &m.variable).with("expected", &m.expected)));
     }
     if view.misplaced.is_empty() {
-        finding = finding.fix(FixStep::run(
-            msg("attach-role"),
-            "curl -s -m 2 http://169.254.169.254/latest/meta-data/iam/security-credentials/",
-        ));
+        finding = finding.fix(FixStep::run(msg("attach-role"), "curl -s -m 2 http://169.254.169.254/latest/meta-data/iam/security-credentials/"));
     }
     finding
 }

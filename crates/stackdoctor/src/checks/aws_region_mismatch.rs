@@ -38,52 +38,28 @@ fn intended_regions(model: &StackModel, client: &BedrockClient) -> Vec<(String, 
     let mut out = Vec::new();
     for (path, policy) in model.aws.all_policies() {
         for statement in &policy.statements {
-            if statement.effect != iampolicy::Effect::Allow
-                || !statement.matches_action("bedrock:InvokeModel")
-            {
+            if statement.effect != iampolicy::Effect::Allow || !statement.matches_action("bedrock:InvokeModel") {
                 continue;
             }
             if let iampolicy::ResourceMatch::Resource(resources) = &statement.resource {
                 for r in resources {
                     let region = r.value.split(':').nth(3).unwrap_or_default();
                     if crate::bedrock::is_region(region) {
-                        out.push((
-                            region.to_string(),
-                            Origin::file(
-                                path,
-                                r.span.line as u32,
-                                r.span.column as u32,
-                                r.span.length as u32,
-                            ),
-                        ));
+                        out.push((region.to_string(), Origin::file(path, r.span.line as u32, r.span.column as u32, r.span.length as u32)));
                     }
                 }
             }
         }
     }
-    let variables: Vec<&str> = client
-        .region
-        .steps
-        .iter()
-        .filter_map(|s| s.variable.as_deref())
-        .collect();
+    let variables: Vec<&str> = client.region.steps.iter().filter_map(|s| s.variable.as_deref()).collect();
     for example in &model.aws.env_examples {
         let (name, value) = &example.value;
-        if (variables.contains(&name.as_str())
-            || name == "AWS_REGION"
-            || name == "AWS_DEFAULT_REGION")
-            && crate::bedrock::is_region(value)
-        {
+        if (variables.contains(&name.as_str()) || name == "AWS_REGION" || name == "AWS_DEFAULT_REGION") && crate::bedrock::is_region(value) {
             out.push((value.clone(), example.origin.clone()));
         }
     }
     if let Some(region) = model.aws.imds().and_then(|i| i.region.clone()) {
-        out.push((
-            region,
-            Origin::Probe {
-                probe: "IMDS placement/region".into(),
-            },
-        ));
+        out.push((region, Origin::Probe { probe: "IMDS placement/region".into() }));
     }
     out
 }
@@ -115,11 +91,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 None => counts.push((r, 1)),
             }
         }
-        let target = counts
-            .iter()
-            .max_by_key(|(_, n)| *n)
-            .map(|(r, _)| r.to_string())
-            .unwrap_or_default();
+        let target = counts.iter().max_by_key(|(_, n)| *n).map(|(r, _)| r.to_string()).unwrap_or_default();
         let mut finding = Finding::new(CAUSE)
             .subject(&client.name)
             .param("service", &client.name)
@@ -127,20 +99,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .param("intended", &target);
         // The value to change comes first: a compose default, else the deciding step.
         let steps = &client.region.steps;
-        let missing_env = steps
-            .iter()
-            .any(|s| s.source == RegionSource::MissingEnvFile);
-        let default_at = steps
-            .iter()
-            .position(|s| s.source == RegionSource::ComposeValue)
-            .filter(|_| missing_env);
+        let missing_env = steps.iter().any(|s| s.source == RegionSource::MissingEnvFile);
+        let default_at = steps.iter().position(|s| s.source == RegionSource::ComposeValue).filter(|_| missing_env);
         if let Some(step) = default_at.map(|i| &steps[i]) {
-            finding = finding.evidence(
-                step.origin.clone(),
-                msg("compose-default")
-                    .with("region", &region)
-                    .with("variable", step.variable.as_deref().unwrap_or("?")),
-            );
+            finding = finding.evidence(step.origin.clone(), msg("compose-default").with("region", &region).with("variable", step.variable.as_deref().unwrap_or("?")));
         }
         for (i, step) in steps.iter().enumerate() {
             if Some(i) != default_at {
@@ -180,33 +142,15 @@ fn step_label(step: &crate::model::aws::RegionStep) -> Message {
         .with("value", step.value.as_deref().unwrap_or("?"))
 }
 
-fn add_fix(
-    model: &StackModel,
-    client: &BedrockClient,
-    mut finding: Finding,
-    region: &str,
-    target: &str,
-) -> Finding {
+fn add_fix(model: &StackModel, client: &BedrockClient, mut finding: Finding, region: &str, target: &str) -> Finding {
     let steps = &client.region.steps;
-    let missing_env = steps
-        .iter()
-        .find(|s| s.source == RegionSource::MissingEnvFile);
-    let default_step = steps
-        .iter()
-        .find(|s| s.source == RegionSource::ComposeValue);
+    let missing_env = steps.iter().find(|s| s.source == RegionSource::MissingEnvFile);
+    let default_step = steps.iter().find(|s| s.source == RegionSource::ComposeValue);
     if let (Some(missing), Some(id)) = (missing_env, client.service) {
-        let variable = missing
-            .variable
-            .clone()
-            .unwrap_or_else(|| "AWS_REGION".into());
-        let dir = model.projects[model.services[id].project]
-            .dir
-            .display()
-            .to_string();
+        let variable = missing.variable.clone().unwrap_or_else(|| "AWS_REGION".into());
+        let dir = model.projects[model.services[id].project].dir.display().to_string();
         finding = finding.fix(FixStep::run(
-            msg("write-env")
-                .with("variable", &variable)
-                .with("region", target),
+            msg("write-env").with("variable", &variable).with("region", target),
             format!("cd {dir} && printf '{variable}={target}\\n' >> .env"),
         ));
         if let Some(step) = default_step {
@@ -229,36 +173,20 @@ fn add_fix(
     finding
 }
 
-fn no_region(
-    model: &StackModel,
-    client: &BedrockClient,
-    sdk: Sdk,
-    logs: &[&crate::model::LogEvent],
-) -> Finding {
+fn no_region(model: &StackModel, client: &BedrockClient, sdk: Sdk, logs: &[&crate::model::LogEvent]) -> Finding {
     let mut finding = Finding::new(CAUSE)
         .subject(&client.name)
         .param("service", &client.name)
         .param("region", "-")
         .param("intended", "?")
-        .evidence(
-            client.origin.clone(),
-            msg("no-region").with("sdk", sdk.name()),
-        );
+        .evidence(client.origin.clone(), msg("no-region").with("sdk", sdk.name()));
     for step in &client.region.steps {
         finding = finding.evidence(step.origin.clone(), step_label(step));
     }
     finding = finding.log_lines(logs.iter().copied().take(3));
     // The first variable this SDK reads (boto3: AWS_DEFAULT_REGION only).
-    let variable = sdk
-        .region_variables()
-        .first()
-        .copied()
-        .unwrap_or("AWS_REGION");
-    finding = finding.fix(FixStep::say(
-        msg("set-region")
-            .with("variable", variable)
-            .with("service", &client.name),
-    ));
+    let variable = sdk.region_variables().first().copied().unwrap_or("AWS_REGION");
+    finding = finding.fix(FixStep::say(msg("set-region").with("variable", variable).with("service", &client.name)));
     if let Some(id) = client.service {
         finding = finding.fix(recreate_service_step(model, id));
     }

@@ -29,60 +29,18 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     for verdict in model_verdicts(model) {
         let (label, suggestion, severity) = match &verdict.availability {
-            Availability::Unknown {
-                nearest: Some(near),
-                ..
-            } => (
-                msg("typo").with("nearest", near),
-                Some(near.clone()),
-                Severity::Error,
-            ),
-            Availability::Unknown { nearest: None, .. } => (
-                msg("unknown").with("as_of", &model.aws.catalogue_as_of),
-                None,
-                Severity::Warning,
-            ),
-            Availability::ProfileNotFromRegion {
-                profile,
-                valid_source_regions,
-                region_in_geography,
-                use_instead,
-                ..
-            } => {
-                let severity = if *region_in_geography {
-                    Severity::Warning
-                } else {
-                    Severity::Error
-                };
-                (
-                    msg("profile-not-from-region")
-                        .with("profile", profile)
-                        .with("regions", valid_source_regions.join(", ")),
-                    use_instead.clone(),
-                    severity,
-                )
+            Availability::Unknown { nearest: Some(near), .. } => (msg("typo").with("nearest", near), Some(near.clone()), Severity::Error),
+            Availability::Unknown { nearest: None, .. } => (msg("unknown").with("as_of", &model.aws.catalogue_as_of), None, Severity::Warning),
+            Availability::ProfileNotFromRegion { profile, valid_source_regions, region_in_geography, use_instead, .. } => {
+                let severity = if *region_in_geography { Severity::Warning } else { Severity::Error };
+                (msg("profile-not-from-region").with("profile", profile).with("regions", valid_source_regions.join(", ")), use_instead.clone(), severity)
             }
-            Availability::NoSuchProfile {
-                profile,
-                existing_geos,
-                use_instead,
-                ..
-            } => (
-                msg("no-such-profile")
-                    .with("profile", profile)
-                    .with("geos", existing_geos.join(", ")),
-                use_instead.clone(),
-                Severity::Error,
-            ),
-            Availability::ArnRegionMismatch {
-                arn_region, region, ..
-            } => (
-                msg("arn-region")
-                    .with("arn_region", arn_region)
-                    .with("region", region),
-                None,
-                Severity::Error,
-            ),
+            Availability::NoSuchProfile { profile, existing_geos, use_instead, .. } => {
+                (msg("no-such-profile").with("profile", profile).with("geos", existing_geos.join(", ")), use_instead.clone(), Severity::Error)
+            }
+            Availability::ArnRegionMismatch { arn_region, region, .. } => {
+                (msg("arn-region").with("arn_region", arn_region).with("region", region), None, Severity::Error)
+            }
             _ => continue,
         };
         let mut finding = verdict.finding(model, CAUSE, label).severity(severity);
@@ -90,11 +48,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             Some(id) => finding.fix(replace_model_step(model, verdict.setting, id, msg("use-id").with("id", id))),
             None => finding.fix(FixStep::run(msg("look-up"), format!("aws bedrock list-inference-profiles --region {0} --query 'inferenceProfileSummaries[].inferenceProfileId' && aws bedrock list-foundation-models --region {0} --query 'modelSummaries[].modelId'", verdict.region))),
         };
-        findings.push(verdict.close(
-            model,
-            finding,
-            &format!("{} in {}", verdict.setting.id, verdict.region),
-        ));
+        findings.push(verdict.close(model, finding, &format!("{} in {}", verdict.setting.id, verdict.region)));
     }
     findings
 }

@@ -27,9 +27,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut seen = Vec::new();
     for verdict in model_verdicts(model) {
-        let Some(lifecycle) = verdict.availability.lifecycle() else {
-            continue;
-        };
+        let Some(lifecycle) = verdict.availability.lifecycle() else { continue };
         let status = lifecycle.status_on(&model.aws.today);
         let severity = match status {
             LifecycleStatus::Eol => Severity::Error,
@@ -42,32 +40,16 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         }
         seen.push((client.name.clone(), verdict.setting.id.clone()));
         let label = match status {
-            LifecycleStatus::Eol => {
-                msg("eol").with("date", lifecycle.eol.as_deref().unwrap_or("?"))
-            }
-            _ => msg("legacy")
-                .with("date", lifecycle.legacy.as_deref().unwrap_or("?"))
-                .with("eol", lifecycle.eol.as_deref().unwrap_or("?")),
+            LifecycleStatus::Eol => msg("eol").with("date", lifecycle.eol.as_deref().unwrap_or("?")),
+            _ => msg("legacy").with("date", lifecycle.legacy.as_deref().unwrap_or("?")).with("eol", lifecycle.eol.as_deref().unwrap_or("?")),
         };
         let logs = aws_log_events(model, &client.name, "bedrock-invalid-model-id");
         let mut finding = Finding::new(CAUSE)
             .subject(&client.name)
             .severity(severity)
             .param("model", &verdict.setting.id)
-            .evidence(
-                verdict.setting.origin.clone(),
-                label
-                    .with("model", &verdict.setting.id)
-                    .with("today", &model.aws.today)
-                    .with("source", lifecycle.source.as_deref().unwrap_or("-")),
-            );
-        finding = finding.log_lines(
-            logs.events
-                .iter()
-                .copied()
-                .filter(|e| e.signature.contains("end-of-life") || e.signature.contains("legacy"))
-                .take(3),
-        );
+            .evidence(verdict.setting.origin.clone(), label.with("model", &verdict.setting.id).with("today", &model.aws.today).with("source", lifecycle.source.as_deref().unwrap_or("-")));
+        finding = finding.log_lines(logs.events.iter().copied().filter(|e| e.signature.contains("end-of-life") || e.signature.contains("legacy")).take(3));
         finding = finding.fix(FixStep::run(msg("choose-active"), format!("aws bedrock list-foundation-models --region {} --query \"modelSummaries[?modelLifecycle.status=='ACTIVE'].modelId\"", verdict.region)));
         let path = bedrock_path(model, client, Some((&verdict.setting.id, HopState::Broken)));
         findings.push(finding.path(path));

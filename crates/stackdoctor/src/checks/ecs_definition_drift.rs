@@ -56,76 +56,37 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     let Some(running) = model.ecs.runtime.running_task_definitions.first() else {
         return Vec::new();
     };
-    let remote = running
-        .document
-        .get("taskDefinition")
-        .unwrap_or(&running.document);
+    let remote = running.document.get("taskDefinition").unwrap_or(&running.document);
     let mut findings = Vec::new();
     for (_, task) in super::ecs_support::tasks(model) {
         let local = &task.document;
         let remote_family = remote.get("family").and_then(Value::as_str);
-        if remote_family.is_some()
-            && task.family.as_ref().map(|f| f.value.as_str()) != remote_family
-        {
+        if remote_family.is_some() && task.family.as_ref().map(|f| f.value.as_str()) != remote_family {
             continue;
         }
         let mut differences = Vec::new();
         for field in TASK_FIELDS {
-            compare(
-                field,
-                local.get(*field),
-                remote.get(*field),
-                &mut differences,
-            );
+            compare(field, local.get(*field), remote.get(*field), &mut differences);
         }
         let empty = Vec::new();
-        let remote_containers = remote
-            .get("containerDefinitions")
-            .and_then(Value::as_array)
-            .unwrap_or(&empty);
-        for container in local
-            .get("containerDefinitions")
-            .and_then(Value::as_array)
-            .unwrap_or(&empty)
-        {
+        let remote_containers = remote.get("containerDefinitions").and_then(Value::as_array).unwrap_or(&empty);
+        for container in local.get("containerDefinitions").and_then(Value::as_array).unwrap_or(&empty) {
             let name = container.get("name").and_then(Value::as_str).unwrap_or("");
-            let Some(other) = remote_containers
-                .iter()
-                .find(|c| c.get("name").and_then(Value::as_str) == Some(name))
-            else {
-                differences.push((
-                    format!("containerDefinitions[{name}]"),
-                    "(defined)".to_string(),
-                    "(not in the running revision)".to_string(),
-                ));
+            let Some(other) = remote_containers.iter().find(|c| c.get("name").and_then(Value::as_str) == Some(name)) else {
+                differences.push((format!("containerDefinitions[{name}]"), "(defined)".to_string(), "(not in the running revision)".to_string()));
                 continue;
             };
             for field in CONTAINER_FIELDS {
-                compare(
-                    &format!("{name}.{field}"),
-                    container.get(*field),
-                    other.get(*field),
-                    &mut differences,
-                );
+                compare(&format!("{name}.{field}"), container.get(*field), other.get(*field), &mut differences);
             }
             let names = |c: &Value| -> Vec<String> {
-                let mut v: Vec<String> = c
-                    .get("environment")
-                    .and_then(Value::as_array)
-                    .unwrap_or(&Vec::new())
-                    .iter()
-                    .filter_map(|e| e.get("name").and_then(Value::as_str).map(str::to_string))
-                    .collect();
+                let mut v: Vec<String> = c.get("environment").and_then(Value::as_array).unwrap_or(&Vec::new()).iter().filter_map(|e| e.get("name").and_then(Value::as_str).map(str::to_string)).collect();
                 v.sort();
                 v
             };
             let (a, b) = (names(container), names(other));
             if a != b {
-                differences.push((
-                    format!("{name}.environment (names)"),
-                    a.join(","),
-                    b.join(","),
-                ));
+                differences.push((format!("{name}.environment (names)"), a.join(","), b.join(",")));
             }
         }
         if differences.is_empty() {
@@ -133,39 +94,19 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         }
         let mut finding = base(model, CAUSE)
             .severity(Severity::Warning)
-            .param(
-                "revision",
-                running
-                    .arn
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or(&running.arn)
-                    .to_string(),
-            )
+            .param("revision", running.arn.rsplit('/').next().unwrap_or(&running.arn).to_string())
             .param("count", differences.len().to_string())
-            .evidence(
-                running.origin.clone(),
-                msg("running").with("arn", &running.arn),
-            );
+            .evidence(running.origin.clone(), msg("running").with("arn", &running.arn));
         for (field, local_value, remote_value) in differences.iter().take(6) {
             let origin = locate(task, field).unwrap_or(task.origin.clone());
             finding = finding.evidence(
                 origin,
-                msg("differs")
-                    .with("field", field)
-                    .with("local", local_value)
-                    .with("remote", remote_value),
+                msg("differs").with("field", field).with("local", local_value).with("remote", remote_value),
             );
         }
         findings.push(
             finding
-                .fix(FixStep::run(
-                    msg("diff"),
-                    format!(
-                        "ecspresso diff{}",
-                        super::ecs_support::config_flag(model, &model.ecs.deployments[0])
-                    ),
-                ))
+                .fix(FixStep::run(msg("diff"), format!("ecspresso diff{}", super::ecs_support::config_flag(model, &model.ecs.deployments[0]))))
                 .fix(FixStep::say(msg("reconcile"))),
         );
     }
@@ -174,12 +115,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
 
 /// Records a difference between the file's value and the running one, after
 /// normalising what ECS normalises.
-fn compare(
-    field: &str,
-    local: Option<&Value>,
-    remote: Option<&Value>,
-    out: &mut Vec<(String, String, String)>,
-) {
+fn compare(field: &str, local: Option<&Value>, remote: Option<&Value>, out: &mut Vec<(String, String, String)>) {
     let Some(local) = local else { return };
     let text = local.to_string();
     if text.contains("<unresolved:") {
@@ -188,12 +124,8 @@ fn compare(
     let key = field.rsplit('.').next().unwrap_or(field);
     let normalise = |v: &Value| -> Value {
         match (key, v) {
-            ("cpu", Value::String(s)) => {
-                ecspresso::cpu_units(s).map_or(v.clone(), |n| Value::from(n.to_string()))
-            }
-            ("memory", Value::String(s)) => {
-                ecspresso::memory_mib(s).map_or(v.clone(), |n| Value::from(n.to_string()))
-            }
+            ("cpu", Value::String(s)) => ecspresso::cpu_units(s).map_or(v.clone(), |n| Value::from(n.to_string())),
+            ("memory", Value::String(s)) => ecspresso::memory_mib(s).map_or(v.clone(), |n| Value::from(n.to_string())),
             ("cpu" | "memory", Value::Number(n)) => Value::from(n.to_string()),
             _ => v.clone(),
         }
@@ -208,15 +140,9 @@ fn compare(
 /// Equal as ECS compares: objects by their fields, missing fields equal to defaults ECS fills in.
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Object(x), Value::Object(y)) => x
-            .iter()
-            .all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)) || (k == "hostPort")),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same(v, w))
-        }
-        (Value::Number(x), Value::String(y)) | (Value::String(y), Value::Number(x)) => {
-            x.to_string() == *y
-        }
+        (Value::Object(x), Value::Object(y)) => x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)) || (k == "hostPort")),
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(v, w)| same(v, w)),
+        (Value::Number(x), Value::String(y)) | (Value::String(y), Value::Number(x)) => x.to_string() == *y,
         _ => a == b,
     }
 }
@@ -265,18 +191,8 @@ mod tests {
     #[test]
     fn units_and_defaults_are_normalised_before_comparing() {
         let mut out = Vec::new();
-        compare(
-            "cpu",
-            Some(&json!("1 vCPU")),
-            Some(&json!("1024")),
-            &mut out,
-        );
-        compare(
-            "memory",
-            Some(&json!("2 GB")),
-            Some(&json!("2048")),
-            &mut out,
-        );
+        compare("cpu", Some(&json!("1 vCPU")), Some(&json!("1024")), &mut out);
+        compare("memory", Some(&json!("2 GB")), Some(&json!("2048")), &mut out);
         compare("app.memory", Some(&json!(512)), Some(&json!(512)), &mut out);
         compare(
             "app.portMappings",
@@ -284,26 +200,9 @@ mod tests {
             Some(&json!([{"containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}])),
             &mut out,
         );
-        compare(
-            "app.image",
-            Some(&json!("x:<unresolved:tfstate:a.b>")),
-            Some(&json!("x:1")),
-            &mut out,
-        );
+        compare("app.image", Some(&json!("x:<unresolved:tfstate:a.b>")), Some(&json!("x:1")), &mut out);
         assert!(out.is_empty(), "{out:?}");
-        compare(
-            "app.image",
-            Some(&json!("api:1.4.3")),
-            Some(&json!("api:1.4.2")),
-            &mut out,
-        );
-        assert_eq!(
-            out,
-            vec![(
-                "app.image".to_string(),
-                "api:1.4.3".to_string(),
-                "api:1.4.2".to_string()
-            )]
-        );
+        compare("app.image", Some(&json!("api:1.4.3")), Some(&json!("api:1.4.2")), &mut out);
+        assert_eq!(out, vec![("app.image".to_string(), "api:1.4.3".to_string(), "api:1.4.2".to_string())]);
     }
 }

@@ -41,10 +41,7 @@ const DEFAULT_HEALTH_AND_DRAIN_SECONDS: f64 = 2.0 * 30.0 + 300.0;
 
 /// A finding about the `timeout` setting itself: the causes that stop tasks
 /// do not take it as their symptom.
-fn setting_finding(
-    model: &StackModel,
-    deployment: &crate::model::ecs::EcspressoDeployment,
-) -> Finding {
+fn setting_finding(model: &StackModel, deployment: &crate::model::ecs::EcspressoDeployment) -> Finding {
     base_for(model, deployment, CAUSE).about_setting()
 }
 
@@ -60,20 +57,13 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         .iter()
         .flat_map(|s| &s.deployments)
         .any(|d| d.rollout_state.as_deref() == Some("FAILED"));
-    let timed_out = lines
-        .iter()
-        .any(|e| e.causes.iter().any(|(c, w)| c == CAUSE && *w >= 80))
+    let timed_out = lines.iter().any(|e| e.causes.iter().any(|(c, w)| c == CAUSE && *w >= 80))
         || rolled_back
         || model.ecs.runtime.ecspresso.iter().any(|e| {
-            matches!(
-                e.failure.as_deref(),
-                Some("wait-stable-timeout" | "deployment-failed")
-            )
+            matches!(e.failure.as_deref(), Some("wait-stable-timeout" | "deployment-failed"))
         });
     for deployment in &model.ecs.deployments {
-        let Some(timeout) = &deployment.timeout else {
-            continue;
-        };
+        let Some(timeout) = &deployment.timeout else { continue };
         let grace = deployment
             .service_definition
             .as_ref()
@@ -83,18 +73,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             Timeout::BareNumber { nanoseconds } => {
                 let mut finding = setting_finding(model, deployment)
                     .severity(Severity::Error)
-                    .evidence(
-                        timeout.origin.clone(),
-                        msg("bare-number").with("value", format!("{nanoseconds}")),
-                    );
+                    .evidence(timeout.origin.clone(), msg("bare-number").with("value", format!("{nanoseconds}")));
                 let seconds = *nanoseconds as u64;
                 let written = format!("{seconds}");
-                if let Some(edit) = replace_on_line(
-                    model,
-                    &timeout.origin,
-                    &written,
-                    &format!("{}s", seconds.max(1)),
-                ) {
+                if let Some(edit) = replace_on_line(model, &timeout.origin, &written, &format!("{}s", seconds.max(1))) {
                     finding = finding.fix(FixStep::edit(msg("write-duration"), edit));
                 } else {
                     finding = finding.fix(FixStep::say(msg("write-duration")));
@@ -103,30 +85,15 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             }
             Timeout::Duration { seconds } if *seconds < needed => {
                 let mut finding = setting_finding(model, deployment)
-                    .severity(if timed_out {
-                        Severity::Error
-                    } else {
-                        Severity::Warning
-                    })
+                    .severity(if timed_out { Severity::Error } else { Severity::Warning })
                     .evidence(
                         timeout.origin.clone(),
-                        msg("short")
-                            .with("timeout", format_seconds(*seconds))
-                            .with("needed", format_seconds(needed)),
+                        msg("short").with("timeout", format_seconds(*seconds)).with("needed", format_seconds(needed)),
                     );
                 if let Some(grace) = grace {
-                    finding = finding.evidence(
-                        grace.origin.clone(),
-                        msg("grace").with("seconds", grace.value.to_string()),
-                    );
+                    finding = finding.evidence(grace.origin.clone(), msg("grace").with("seconds", grace.value.to_string()));
                 }
-                findings.push(
-                    finding
-                        .log_lines(lines.iter().copied().take(2))
-                        .fix(FixStep::say(
-                            msg("raise").with("needed", format_seconds(needed)),
-                        )),
-                );
+                findings.push(finding.log_lines(lines.iter().copied().take(2)).fix(FixStep::say(msg("raise").with("needed", format_seconds(needed)))));
             }
             _ => {}
         }
@@ -151,9 +118,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         if healthy_but_slow(model) {
             finding = finding.fix(FixStep::say(msg("slow-but-healthy")));
         } else {
-            finding = finding
-                .fix(FixStep::say(msg("find-why")))
-                .fix(describe_stopped_step(model));
+            finding = finding.fix(FixStep::say(msg("find-why"))).fix(describe_stopped_step(model));
         }
         findings.push(finding);
     }
@@ -165,19 +130,13 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
 fn healthy_but_slow(model: &StackModel) -> bool {
     let runtime = &model.ecs.runtime;
     let progress = runtime.services.iter().flat_map(|s| &s.events).any(|e| {
-        e.value.contains("has started")
-            || e.value.contains("registered")
-            || e.value.contains("steady state")
+        e.value.contains("has started") || e.value.contains("registered") || e.value.contains("steady state")
     });
     let failing = runtime.stopped_tasks.iter().any(|t| {
         t.stop_code.as_deref() == Some("TaskFailedToStart")
-            || t.containers
-                .iter()
-                .any(|c| c.exit_code.is_some_and(|x| x != 0))
+            || t.containers.iter().any(|c| c.exit_code.is_some_and(|x| x != 0))
     }) || model.log_events.iter().any(|e| {
-        e.causes
-            .iter()
-            .any(|(c, w)| c.starts_with("ecs-") && c != CAUSE && *w >= 60)
+        e.causes.iter().any(|(c, w)| c.starts_with("ecs-") && c != CAUSE && *w >= 60)
     });
     progress && !failing
 }

@@ -34,9 +34,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     let lines = strong_events(model, CAUSE);
     for deployment in &model.ecs.deployments {
-        let Some(task) = &deployment.task else {
-            continue;
-        };
+        let Some(task) = &deployment.task else { continue };
         let awsvpc = task
             .network_mode
             .as_ref()
@@ -44,14 +42,8 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         if !awsvpc {
             continue;
         }
-        let Some(service) = &deployment.service_definition else {
-            continue;
-        };
-        let mode = task
-            .network_mode
-            .as_ref()
-            .map(|m| m.origin.clone())
-            .unwrap_or(task.origin.clone());
+        let Some(service) = &deployment.service_definition else { continue };
+        let mode = task.network_mode.as_ref().map(|m| m.origin.clone()).unwrap_or(task.origin.clone());
         match &service.awsvpc {
             None => {
                 findings.push(
@@ -80,15 +72,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 }
                 let pulls: Vec<String> = pulled_over_network(task);
                 // Containers that ran prove the network reached the registry.
-                if pulls.is_empty() || (lines.is_empty() && model.ecs.runtime.containers_started())
-                {
+                if pulls.is_empty() || (lines.is_empty() && model.ecs.runtime.containers_started()) {
                     continue;
                 }
-                let origin = vpc
-                    .assign_public_ip
-                    .as_ref()
-                    .map(|a| a.origin.clone())
-                    .unwrap_or(vpc.origin.clone());
+                let origin = vpc.assign_public_ip.as_ref().map(|a| a.origin.clone()).unwrap_or(vpc.origin.clone());
                 let mut finding = base_for(model, deployment, CAUSE)
                     .evidence(origin, msg("no-public-ip").with("needs", pulls.join(", ")))
                     .fix(FixStep::say(msg("check-route")))
@@ -124,21 +111,13 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
 /// What the task fetches over its own network before the container starts.
 fn pulled_over_network(task: &crate::model::ecs::TaskDefinition) -> Vec<String> {
     let mut needs = Vec::new();
-    if task
-        .containers
-        .iter()
-        .any(|c| c.image.as_ref().is_some_and(|i| !i.value.is_empty()))
-    {
+    if task.containers.iter().any(|c| c.image.as_ref().is_some_and(|i| !i.value.is_empty())) {
         needs.push("images".to_string());
     }
     if task.containers.iter().any(|c| !c.secrets.is_empty()) {
         needs.push("secrets".to_string());
     }
-    if task
-        .containers
-        .iter()
-        .any(|c| c.log_driver.as_ref().is_some_and(|d| d.value == "awslogs"))
-    {
+    if task.containers.iter().any(|c| c.log_driver.as_ref().is_some_and(|d| d.value == "awslogs")) {
         needs.push("CloudWatch Logs".to_string());
     }
     needs

@@ -66,78 +66,39 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 ),
             )));
         }
-        let cluster = deployment
-            .cluster
-            .as_ref()
-            .map_or("default", |c| c.value.as_str());
-        let service = deployment
-            .service
-            .as_ref()
-            .map(|s| s.value.as_str())
-            .unwrap_or("");
+        let cluster = deployment.cluster.as_ref().map_or("default", |c| c.value.as_str());
+        let service = deployment.service.as_ref().map(|s| s.value.as_str()).unwrap_or("");
         let wanted = format!("{cluster}/{service}");
-        if let Some(missing) = model
-            .ecs
-            .runtime
-            .missing_services
-            .iter()
-            .find(|m| m.value == wanted)
-        {
+        if let Some(missing) = model.ecs.runtime.missing_services.iter().find(|m| m.value == wanted) {
             let mut finding = base_for(model, deployment, CAUSE)
-                .param(
-                    "problem",
-                    format!("no service {service} in cluster {cluster}"),
-                )
-                .evidence(
-                    missing.origin.clone(),
-                    msg("service-missing")
-                        .with("service", service)
-                        .with("cluster", cluster),
-                );
+                .param("problem", format!("no service {service} in cluster {cluster}"))
+                .evidence(missing.origin.clone(), msg("service-missing").with("service", service).with("cluster", cluster));
             if let Some(s) = &deployment.service {
-                finding = finding.evidence(
-                    s.origin.clone(),
-                    msg("service-here").with("service", service),
-                );
+                finding = finding.evidence(s.origin.clone(), msg("service-here").with("service", service));
             }
             if let Some(c) = &deployment.cluster {
-                finding = finding.evidence(
-                    c.origin.clone(),
-                    msg("cluster-here").with("cluster", cluster),
-                );
+                finding = finding.evidence(c.origin.clone(), msg("cluster-here").with("cluster", cluster));
             }
-            findings.push(finding.fix(FixStep::run(
-                msg("list-services"),
-                format!("aws ecs list-services --cluster {cluster}"),
-            )));
+            findings.push(finding.fix(FixStep::run(msg("list-services"), format!("aws ecs list-services --cluster {cluster}"))));
         }
         if deployment.cluster.is_none() && deployment.problems.iter().all(|p| p.kind != "syntax") {
             findings.push(
                 super::ecs_support::as_risk(base_for(model, deployment, CAUSE))
                     .param("problem", "cluster")
-                    .evidence(
-                        crate::model::Origin::file(&deployment.config_file, 1, 1, 0),
-                        msg("no-cluster"),
-                    )
+                    .evidence(crate::model::Origin::file(&deployment.config_file, 1, 1, 0), msg("no-cluster"))
                     .fix(FixStep::say(msg("set-cluster"))),
             );
         }
     }
     // ecspresso's own words in its output (`service api is not found`).
-    if findings
-        .iter()
-        .all(|f| f.severity != crate::finding::Severity::Error)
-    {
+    if findings.iter().all(|f| f.severity != crate::finding::Severity::Error) {
         let lines = super::ecs_support::strong_events(model, CAUSE);
         if let Some(first) = lines.first() {
             findings.push(
                 base(model, CAUSE)
                     .param(
                         "problem",
-                        first
-                            .message
-                            .split_once("FAILED. ")
-                            .map_or(first.message.as_str(), |(_, rest)| rest),
+                        first.message.split_once("FAILED. ").map_or(first.message.as_str(), |(_, rest)| rest),
                     )
                     .log_lines(lines.iter().copied().take(2))
                     .fix(FixStep::say(msg("check-names"))),

@@ -32,11 +32,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut reported = Vec::new();
     for call in iam_calls(model) {
         let client = call.verdict.client;
-        let missing: Vec<_> = call
-            .results
-            .iter()
-            .filter(|(e, _)| matches!(e.decision, iampolicy::Decision::ImplicitDeny))
-            .collect();
+        let missing: Vec<_> = call.results.iter().filter(|(e, _)| matches!(e.decision, iampolicy::Decision::ImplicitDeny)).collect();
         if missing.is_empty() {
             continue;
         }
@@ -49,17 +45,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         // The Allow statements that grant the action elsewhere: the ones to extend.
         let mut shown = Vec::new();
         for (evaluation, _) in &missing {
-            for outcome in evaluation
-                .considered
-                .iter()
-                .filter(|o| o.effect == iampolicy::Effect::Allow)
-            {
+            for outcome in evaluation.considered.iter().filter(|o| o.effect == iampolicy::Effect::Allow) {
                 if !shown.contains(&(outcome.policy, outcome.statement)) {
                     shown.push((outcome.policy, outcome.statement));
-                    finding = finding.evidence(
-                        statement_origin(&files, outcome.policy, outcome.span),
-                        msg("statement-misses").with("sid", outcome.sid.as_deref().unwrap_or("-")),
-                    );
+                    finding = finding.evidence(statement_origin(&files, outcome.policy, outcome.span), msg("statement-misses").with("sid", outcome.sid.as_deref().unwrap_or("-")));
                 }
             }
         }
@@ -68,37 +57,20 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             for (p, policy) in policies.iter().enumerate() {
                 for statement in &policy.statements {
                     let grants_bedrock = match &statement.action {
-                        iampolicy::ActionMatch::Action(actions) => actions
-                            .iter()
-                            .any(|a| a.value.to_ascii_lowercase().starts_with("bedrock:")),
+                        iampolicy::ActionMatch::Action(actions) => actions.iter().any(|a| a.value.to_ascii_lowercase().starts_with("bedrock:")),
                         iampolicy::ActionMatch::NotAction(_) => false,
                     };
                     if statement.effect == iampolicy::Effect::Allow && grants_bedrock {
-                        let label = msg("statement-lacks-action")
-                            .with("sid", statement.sid().unwrap_or("-"))
-                            .with("action", &first.0.action);
-                        finding =
-                            finding.evidence(statement_origin(&files, p, statement.span), label);
+                        let label = msg("statement-lacks-action").with("sid", statement.sid().unwrap_or("-")).with("action", &first.0.action);
+                        finding = finding.evidence(statement_origin(&files, p, statement.span), label);
                     }
                 }
             }
         }
         for (evaluation, arn) in missing.iter().take(6) {
-            finding = finding.evidence(
-                call.verdict.setting.origin.clone(),
-                msg("not-allowed")
-                    .with("action", &evaluation.action)
-                    .with("arn", &arn.arn)
-                    .with("reason", &arn.reason),
-            );
+            finding = finding.evidence(call.verdict.setting.origin.clone(), msg("not-allowed").with("action", &evaluation.action).with("arn", &arn.arn).with("reason", &arn.reason));
         }
-        finding = finding.log_lines(
-            aws_log_events(model, &client.name, CAUSE)
-                .events
-                .iter()
-                .copied()
-                .take(2),
-        );
+        finding = finding.log_lines(aws_log_events(model, &client.name, CAUSE).events.iter().copied().take(2));
         let mut actions: Vec<&str> = missing.iter().map(|(e, _)| e.action.as_str()).collect();
         actions.sort();
         actions.dedup();
@@ -113,11 +85,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         finding = finding
             .fix(FixStep::say(msg("add-statement").with("statement", statement.to_json_pretty())))
             .fix(FixStep::run(msg("verify"), format!("aws iam simulate-principal-policy --policy-source-arn <role-arn> --action-names {} --resource-arns {}", actions.join(" "), arns.join(" "))));
-        findings.push(finding.path(bedrock_path(
-            model,
-            client,
-            Some((&first.1.arn, HopState::Broken)),
-        )));
+        findings.push(finding.path(bedrock_path(model, client, Some((&first.1.arn, HopState::Broken)))));
     }
     // Without policy files, the logs alone say it.
     findings.extend(simulated(model, &reported));
@@ -128,49 +96,24 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
 /// `--aws`: what IAM's policy simulator says of the caller's role, for the
 /// clients no local policy file covered.
 fn simulated(model: &StackModel, reported: &[String]) -> Vec<Finding> {
-    let Some(api) = &model.aws.api else {
-        return Vec::new();
-    };
-    let denied: Vec<_> = api
-        .simulations
-        .iter()
-        .filter(|(_, _, decision)| decision != "allowed")
-        .collect();
+    let Some(api) = &model.aws.api else { return Vec::new() };
+    let denied: Vec<_> = api.simulations.iter().filter(|(_, _, decision)| decision != "allowed").collect();
     if denied.is_empty() {
         return Vec::new();
     }
     let mut findings = Vec::new();
-    for client in model
-        .aws
-        .clients
-        .iter()
-        .filter(|c| !reported.contains(&c.name))
-    {
+    for client in model.aws.clients.iter().filter(|c| !reported.contains(&c.name)) {
         let mut finding = Finding::new(CAUSE)
             .subject(&client.name)
             .param("service", &client.name)
-            .param(
-                "model",
-                client.models.first().map_or("?", |m| m.id.as_str()),
-            );
+            .param("model", client.models.first().map_or("?", |m| m.id.as_str()));
         for (action, resource, decision) in denied.iter().take(6) {
             finding = finding.evidence(
-                crate::model::Origin::Probe {
-                    probe: format!(
-                        "iam:SimulatePrincipalPolicy {}",
-                        api.caller_arn.as_deref().unwrap_or("?")
-                    ),
-                },
-                msg("simulated")
-                    .with("action", action)
-                    .with("arn", resource)
-                    .with("decision", decision),
+                crate::model::Origin::Probe { probe: format!("iam:SimulatePrincipalPolicy {}", api.caller_arn.as_deref().unwrap_or("?")) },
+                msg("simulated").with("action", action).with("arn", resource).with("decision", decision),
             );
         }
-        findings.push(finding.fix(FixStep::run(
-            Message::new("common.see-explain"),
-            format!("stackdoctor explain {CAUSE}"),
-        )));
+        findings.push(finding.fix(FixStep::run(Message::new("common.see-explain"), format!("stackdoctor explain {CAUSE}"))));
     }
     findings
 }

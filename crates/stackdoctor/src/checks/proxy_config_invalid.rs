@@ -25,6 +25,7 @@ use crate::model::StackModel;
 
 cause!("proxy-config-invalid");
 
+
 pub fn run(model: &StackModel) -> Vec<Finding> {
     model
         .invalid_inputs

@@ -28,6 +28,7 @@ use crate::model::StackModel;
 
 cause!("proxy-upstream-no-shared-network");
 
+
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     for ctx in upstreams(model) {
@@ -67,10 +68,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             finding = finding
                 .evidence(upstream.origin.clone(), label)
                 .fix(FixStep::say(message));
-            findings.push(finding.path(ctx.path(
-                HopState::Broken,
-                vec![service_hop(model, target, HopState::Unknown)],
-            )));
+            findings.push(finding.path(ctx.path(HopState::Broken, vec![service_hop(model, target, HopState::Unknown)])));
             continue;
         };
         let proxy_service = &model.services[proxy_id];
@@ -91,12 +89,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 .with("network", &network.name);
             finding = finding.evidence(attachment.origin.clone(), label);
         }
-        finding = finding.log_lines(log_evidence(
-            model,
-            &upstream.host,
-            upstream.port,
-            &["proxy-upstream-lookup-failed"],
-        ));
+        finding = finding.log_lines(log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-lookup-failed"]));
         // An external network nobody creates, in place of the target's real one: rename it.
         let rename = target_networks.first().and_then(|wanted| {
             proxy_service.attachments.iter().find_map(|attachment| {
@@ -104,10 +97,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 if network.created_by.is_some() {
                     return None;
                 }
-                let declaration = network
-                    .declarations
-                    .iter()
-                    .find(|d| d.project == proxy_service.project)?;
+                let declaration = network.declarations.iter().find(|d| d.project == proxy_service.project)?;
                 // Only a `name:` line is renamed; the key is what services refer to.
                 replace_on_line(model, &declaration.origin, &network.name, wanted)
                     .filter(|edit| edit.before.trim_start().starts_with("name:"))
@@ -115,26 +105,13 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             })
         });
         if let Some((old, new, edit)) = rename {
-            finding = finding.fix(FixStep::edit(
-                msg("rename-external").with("old", old).with("new", new),
-                edit,
-            ));
+            finding = finding.fix(FixStep::edit(msg("rename-external").with("old", old).with("new", new), edit));
         } else if let Some(network) = target_networks.first() {
             finding = finding.fix(FixStep::say(
                 msg("attach")
                     .with("proxy", &proxy_service.name)
                     .with("network", *network)
-                    .with(
-                        "file",
-                        super::support::shown(
-                            model,
-                            &model.projects[proxy_service.project]
-                                .files
-                                .last()
-                                .cloned()
-                                .unwrap_or_default(),
-                        ),
-                    ),
+                    .with("file", super::support::shown(model, &model.projects[proxy_service.project].files.last().cloned().unwrap_or_default())),
             ));
         }
         if !target_networks.is_empty() {

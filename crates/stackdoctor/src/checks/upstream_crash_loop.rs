@@ -23,6 +23,7 @@ use crate::model::StackModel;
 
 cause!("upstream-crash-loop");
 
+
 /// Total weight of start-up failure lines that makes a crash loop.
 const THRESHOLD: u32 = 100;
 
@@ -35,9 +36,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             if reported.contains(&id) {
                 continue;
             }
-            let events: Vec<_> = model
-                .log_events_of_service(&service.name, "upstream-crash-loop")
-                .collect();
+            let events: Vec<_> = model.log_events_of_service(&service.name, "upstream-crash-loop").collect();
             let weight: u32 = events
                 .iter()
                 .flat_map(|e| &e.causes)
@@ -54,46 +53,28 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 if telling.iter().any(|(_, e)| e.signature == event.signature) {
                     continue;
                 }
-                let weight = event
-                    .causes
-                    .iter()
-                    .find(|(c, _)| c == CAUSE)
-                    .map_or(0, |(_, w)| *w);
+                let weight = event.causes.iter().find(|(c, _)| c == CAUSE).map_or(0, |(_, w)| *w);
                 telling.push((weight, event));
             }
             telling.sort_by_key(|(weight, _)| std::cmp::Reverse(*weight));
-            let top = telling
-                .first()
-                .map(|(_, e)| e.message.clone())
-                .unwrap_or_default();
+            let top = telling.first().map(|(_, e)| e.message.clone()).unwrap_or_default();
             let mut finding = Finding::new(CAUSE)
                 .subject(&service.name)
                 .param("service", &service.name)
                 .param("count", events.len().to_string());
             for (_, event) in telling.iter().take(3) {
-                finding = finding.evidence(
-                    event.origin.clone(),
-                    Message::new("common.log-line").with("line", &event.message),
-                );
+                finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
             }
             let compose = compose_command(model, service.project);
-            let database = events
-                .iter()
-                .any(|e| e.signature == "django-db-operational-error");
+            let database = events.iter().any(|e| e.signature == "django-db-operational-error");
             finding = finding.fix(FixStep::say(msg("fix-last-error").with("line", top)));
             if database {
                 finding = finding.fix(FixStep::run(
                     msg("check-database"),
-                    format!(
-                        "{compose} exec {} python manage.py check --database default",
-                        service.name
-                    ),
+                    format!("{compose} exec {} python manage.py check --database default", service.name),
                 ));
             }
-            if events
-                .iter()
-                .any(|e| e.signature == "python-module-not-found")
-            {
+            if events.iter().any(|e| e.signature == "python-module-not-found") {
                 finding = finding.fix(FixStep::run(
                     msg("rebuild"),
                     format!("{compose} build --no-cache {}", service.name),

@@ -17,14 +17,12 @@
 //! `uvicorn … --host 0.0.0.0`, `gunicorn --bind 0.0.0.0:8000`; then recreate
 //! the service.
 
-use super::support::{
-    insert_after_word, log_evidence, reached_upstreams, recreate_service_step, replace_on_line,
-    service_hop,
-};
+use super::support::{insert_after_word, log_evidence, recreate_service_step, replace_on_line, service_hop, reached_upstreams};
 use crate::finding::{Finding, FixStep, HopState, Message};
 use crate::model::{Bind, ListenEvidence, StackModel};
 
 cause!("upstream-listens-on-localhost");
+
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -54,17 +52,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 let message = msg("bind-all").with("option", &server.listen_all);
                 let edit = match &server.host_word {
                     Some(word) => {
-                        let all = word
-                            .replace("127.0.0.1", "0.0.0.0")
-                            .replace("localhost", "0.0.0.0");
+                        let all = word.replace("127.0.0.1", "0.0.0.0").replace("localhost", "0.0.0.0");
                         replace_on_line(model, &listener.origin, word, &all)
                     }
-                    None => insert_after_word(
-                        model,
-                        &listener.origin,
-                        &server.program,
-                        &server.listen_all,
-                    ),
+                    None => insert_after_word(model, &listener.origin, &server.program, &server.listen_all),
                 };
                 finding = match edit {
                     Some(edit) => finding.fix(FixStep::edit(message, edit)),
@@ -75,22 +66,13 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             finding = finding.fix(FixStep::say(msg("bind-all").with("option", "0.0.0.0")));
         }
         finding = finding.log_lines(log_lines);
-        finding = finding.log_lines(log_evidence(
-            model,
-            &upstream.host,
-            upstream.port,
-            &["proxy-upstream-refused"],
-        ));
+        finding = finding.log_lines(log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-refused"]));
         finding = finding.evidence(
             upstream.origin.clone(),
             Message::new("common.upstream-here").with("upstream", &upstream.text),
         );
         let tail = vec![service_hop(model, id, HopState::Broken)];
-        findings.push(
-            finding
-                .fix(recreate_service_step(model, id))
-                .path(ctx.path(HopState::Ok, tail)),
-        );
+        findings.push(finding.fix(recreate_service_step(model, id)).path(ctx.path(HopState::Ok, tail)));
     }
     findings
 }

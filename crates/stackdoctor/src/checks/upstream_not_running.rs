@@ -23,6 +23,7 @@ use crate::model::{Activation, StackModel, UpstreamTarget};
 
 cause!("upstream-not-running");
 
+
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     for ctx in upstreams(model) {
@@ -35,10 +36,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 .subject(&inactive.name)
                 .param("service", &inactive.name)
                 .param("upstream", &upstream.text)
-                .evidence(
-                    inactive.origin.clone(),
-                    msg("inactive-file").with("file", &file),
-                )
+                .evidence(inactive.origin.clone(), msg("inactive-file").with("file", &file))
                 .evidence(
                     upstream.origin.clone(),
                     Message::new("common.upstream-here").with("upstream", &upstream.text),
@@ -61,12 +59,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 Activation::ProfileDisabled { profiles } => {
                     let label = msg("profile-disabled").with("profiles", profiles.join(", "));
                     let profile = profiles.first().cloned().unwrap_or_default();
-                    finding = finding
-                        .evidence(service.origin.clone(), label)
-                        .fix(FixStep::run(
-                            msg("enable-profile").with("profile", &profile),
-                            format!("{compose} --profile {profile} up -d {}", service.name),
-                        ));
+                    finding = finding.evidence(service.origin.clone(), label).fix(FixStep::run(
+                        msg("enable-profile").with("profile", &profile),
+                        format!("{compose} --profile {profile} up -d {}", service.name),
+                    ));
                 }
                 Activation::ZeroReplicas { origin } => {
                     let label = msg("zero-replicas");
@@ -75,10 +71,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                         .fix(FixStep::say(msg("set-replicas")));
                 }
                 Activation::Active => {
-                    let exits: Vec<_> = model
-                        .log_events_of_service(&service.name, "upstream-not-running")
-                        .take(3)
-                        .collect();
+                    let exits: Vec<_> = model.log_events_of_service(&service.name, "upstream-not-running").take(3).collect();
                     if exits.is_empty() {
                         continue;
                     }
@@ -102,12 +95,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 upstream.origin.clone(),
                 Message::new("common.upstream-here").with("upstream", &upstream.text),
             );
-            finding = finding.log_lines(log_evidence(
-                model,
-                &upstream.host,
-                upstream.port,
-                &["proxy-upstream-lookup-failed", "proxy-upstream-refused"],
-            ));
+            finding = finding.log_lines(log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-lookup-failed", "proxy-upstream-refused"]));
             let tail = vec![service_hop(model, id, HopState::Broken)];
             findings.push(finding.path(ctx.path(HopState::Ok, tail)));
         }

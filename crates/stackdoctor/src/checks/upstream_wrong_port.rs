@@ -17,14 +17,12 @@
 //! note that `ports: "8080:8000"` publishes 8000 on the host's 8080, and
 //! containers always use the container side (8000).
 
-use super::support::{
-    log_evidence, main_listener, reached_upstreams, reload_proxy_step, replace_on_line,
-    service_hop, with_port,
-};
+use super::support::{log_evidence, main_listener, with_port, reload_proxy_step, replace_on_line, service_hop, reached_upstreams};
 use crate::finding::{Finding, FixStep, HopState, Message, Severity};
 use crate::model::{ListenEvidence, StackModel};
 
 cause!("upstream-wrong-port");
+
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -39,10 +37,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             continue;
         }
         // A host port of `ports:` dialled from a container is the classic mix-up.
-        let published_as = service
-            .published
-            .iter()
-            .find(|p| p.value.0 == port.to_string());
+        let published_as = service.published.iter().find(|p| p.value.0 == port.to_string());
         let suggestion = with_port(&upstream.text, port, listener.port);
         let mut finding = Finding::new(CAUSE)
             .subject(&service.name)
@@ -59,43 +54,22 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         );
         let published_origin = published_as.map(|p| &p.origin);
         // The `ports:` entry is shown once, as the host-port mix-up below.
-        for l in service
-            .listeners
-            .iter()
-            .filter(|l| Some(&l.origin) != published_origin)
-            .take(3)
-        {
-            let label = msg("listens")
-                .with("service", &service.name)
-                .with("port", l.port.to_string())
-                .with("detail", &l.detail);
+        for l in service.listeners.iter().filter(|l| Some(&l.origin) != published_origin).take(3) {
+            let label = msg("listens").with("service", &service.name).with("port", l.port.to_string()).with("detail", &l.detail);
             finding = finding.evidence(l.origin.clone(), label);
         }
         if let Some(published) = published_as {
-            let label = msg("host-port")
-                .with("port", port.to_string())
-                .with("target", published.value.1.to_string());
+            let label = msg("host-port").with("port", port.to_string()).with("target", published.value.1.to_string());
             finding = finding.evidence(published.origin.clone(), label);
         }
-        finding = finding.log_lines(log_evidence(
-            model,
-            &upstream.host,
-            upstream.port,
-            &["proxy-upstream-refused"],
-        ));
-        let message = msg("use-port")
-            .with("upstream", &upstream.text)
-            .with("suggestion", &suggestion);
+        finding = finding.log_lines(log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-refused"]));
+        let message = msg("use-port").with("upstream", &upstream.text).with("suggestion", &suggestion);
         finding = match replace_on_line(model, &upstream.origin, &upstream.text, &suggestion) {
             Some(edit) => finding.fix(FixStep::edit(message, edit)),
             None => finding.fix(FixStep::say(message)),
         };
         let tail = vec![service_hop(model, id, HopState::Broken)];
-        findings.push(
-            finding
-                .fix(reload_proxy_step(model, ctx.proxy))
-                .path(ctx.path(HopState::Broken, tail)),
-        );
+        findings.push(finding.fix(reload_proxy_step(model, ctx.proxy)).path(ctx.path(HopState::Broken, tail)));
     }
     findings
 }
