@@ -15,13 +15,16 @@ fn run(name: &str, text: &str) {
 
 #[test]
 fn truncated_and_mutated_inputs_do_not_panic() {
-    let name = common::adapt_dir().join("Caddyfile");
+    let Some(adapt_dir) = common::adapt_dir() else {
+        return;
+    };
+    let name = adapt_dir.join("Caddyfile");
     let name = name.to_string_lossy();
     let replacements = [
         '{', '}', '"', '`', '<', '\\', '\n', '#', ' ', '$', ':', '/', '@', 'é',
     ];
     let mut runs = 0;
-    for case in common::adapt_cases() {
+    for case in common::adapt_cases(&adapt_dir) {
         let chars: Vec<char> = case.caddyfile.chars().collect();
         for cut in 0..=30 {
             let end = chars.len() * cut / 30;

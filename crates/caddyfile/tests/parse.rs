@@ -44,7 +44,9 @@ fn positions_after_env_substitution_are_in_the_original() {
 
 #[test]
 fn positions_after_import_name_the_imported_file() {
-    let dir = common::adapt_dir();
+    let Some(dir) = common::adapt_dir() else {
+        return;
+    };
     let text = "example.com {\n\timport testdata/import_respond.txt Alice Bob\n}\n";
     let name = dir.join("Caddyfile");
     let file = parse_str(&name.to_string_lossy(), text, &Env::empty()).unwrap();
@@ -96,7 +98,10 @@ fn import_cycles_are_errors() {
         error(text),
         "a cycle of imports exists between Caddyfile:b and Caddyfile:a"
     );
-    let dir = common::adapt_dir().join("parser-testdata/caddyfile");
+    let Some(adapt_dir) = common::adapt_dir() else {
+        return;
+    };
+    let dir = adapt_dir.join("parser-testdata/caddyfile");
     let file = dir.join("import_recursive0.txt");
     let err = caddyfile::parse_file(&file, &Env::empty())
         .unwrap_err()
@@ -106,7 +111,10 @@ fn import_cycles_are_errors() {
 
 #[test]
 fn glob_import_skips_dotfiles_and_sorts() {
-    let dir = common::adapt_dir().join("parser-testdata/caddyfile");
+    let Some(adapt_dir) = common::adapt_dir() else {
+        return;
+    };
+    let dir = adapt_dir.join("parser-testdata/caddyfile");
     let name = dir.join("Caddyfile");
     let file = parse_str(
         &name.to_string_lossy(),

@@ -7,9 +7,10 @@ use caddyfile::http::HttpConfig;
 use caddyfile::lexer::{lex_str, Lexeme};
 use serde_json::Value;
 
-fn load(name: &str) -> Value {
-    let path = common::adapt_dir().join("expected").join(name);
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+/// A vector file of the corpus; `None` (the test is skipped) without the corpus.
+fn load(name: &str) -> Option<Value> {
+    let path = common::adapt_dir()?.join("expected").join(name);
+    Some(serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap())
 }
 
 fn lines_and_texts(lexemes: &[Lexeme]) -> Vec<(u64, String)> {
@@ -21,7 +22,9 @@ fn lines_and_texts(lexemes: &[Lexeme]) -> Vec<(u64, String)> {
 
 #[test]
 fn lexer_vectors() {
-    let cases = load("lexer.json");
+    let Some(cases) = load("lexer.json") else {
+        return;
+    };
     let cases = cases["cases"].as_array().unwrap();
     assert_eq!(cases.len(), 50);
     for (index, case) in cases.iter().enumerate() {
@@ -75,7 +78,9 @@ fn lexer_vectors() {
 
 #[test]
 fn env_replacement_vectors() {
-    let data = load("env-replacement.json");
+    let Some(data) = load("env-replacement.json") else {
+        return;
+    };
     let env = caddyfile::Env::from_pairs(
         data["environment"]
             .as_object()
@@ -129,12 +134,15 @@ const ERROR_EXCEPTIONS: &[(&str, &str)] = &[
 
 #[test]
 fn adapt_error_cases() {
-    let cases: Vec<_> = common::adapt_cases()
+    let Some(adapt_dir) = common::adapt_dir() else {
+        return;
+    };
+    let cases: Vec<_> = common::adapt_cases(&adapt_dir)
         .into_iter()
         .filter(|c| !c.expected.starts_with('{'))
         .collect();
     assert_eq!(cases.len(), 28);
-    let name = common::adapt_dir().join("Caddyfile");
+    let name = adapt_dir.join("Caddyfile");
     let shown = name.to_string_lossy().to_string();
     let mut failures = Vec::new();
     for case in &cases {

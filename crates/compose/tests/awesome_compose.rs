@@ -20,8 +20,9 @@ const V1_FAILS: &[(&str, &str)] = &[(
     "top-level `name:` is compose v2 syntax; v1 rejects the file",
 )];
 
-fn projects() -> Vec<(String, PathBuf)> {
-    let root = corpus().join("awesome-compose");
+/// The corpus's projects; `None` (the test is skipped) without the corpus.
+fn projects() -> Option<Vec<(String, PathBuf)>> {
+    let root = corpus("awesome-compose")?;
     let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(&root)
         .unwrap()
         .filter_map(|e| {
@@ -31,7 +32,7 @@ fn projects() -> Vec<(String, PathBuf)> {
         })
         .collect();
     out.sort();
-    out
+    Some(out)
 }
 
 fn small_env() -> BTreeMap<String, String> {
@@ -50,7 +51,9 @@ fn load_project(file: &Path, dir: &Path) -> Project {
 
 #[test]
 fn all_projects_load() {
-    let projects = projects();
+    let Some(projects) = projects() else {
+        return;
+    };
     assert_eq!(projects.len(), 39);
     let mut services = 0;
     for (name, file) in &projects {
@@ -172,7 +175,10 @@ fn agrees_with_docker_compose_v1() {
         "{DOCKER_COMPOSE} is missing: apt-get install docker-compose"
     );
     let mut compared = 0;
-    for (name, file) in projects() {
+    let Some(projects) = projects() else {
+        return;
+    };
+    for (name, file) in projects {
         // v1 insists that build contexts exist; the corpus has no code, so
         // run it on a scratch copy with the build directories created.
         let original = file.parent().unwrap();

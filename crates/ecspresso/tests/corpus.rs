@@ -4,20 +4,10 @@ use ecspresso::{load, load_definition, LoadOptions, NodeValue, Problem, ProblemK
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// ecspresso's test corpus; `None` (the test is skipped, or fails under
+/// `CI=true`) when it is absent.
 fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpus/ecspresso"
-    ));
-    if dir.is_dir() {
-        Some(dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()))
-    } else {
-        eprintln!(
-            "note: {} does not exist; corpus tests skipped",
-            dir.display()
-        );
-        None
-    }
+    testcorpus::dir("ecspresso")
 }
 
 fn options(root: &Path, config: &str) -> LoadOptions {

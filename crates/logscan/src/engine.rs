@@ -3,6 +3,7 @@
 
 use crate::parse::{self, Parsed};
 use crate::pattern::Scanner;
+use crate::wrap::{self, Span};
 use crate::{Event, EventKind, Options};
 use std::collections::BTreeMap;
 use std::io::{self, Read};
@@ -84,14 +85,20 @@ impl<'a> Proc<'a> {
         }
     }
 
-    fn new_group(&self, key: Option<&[u8]>, kind: GroupKind, no: u64, p: Parsed) -> Group {
+    fn new_group(
+        &self,
+        key: Option<&[u8]>,
+        kind: GroupKind,
+        (no, last): (u64, u64),
+        p: Parsed,
+    ) -> Group {
         let mut text = String::new();
         push_capped(&mut text, &p.message, self.opts.max_event_bytes);
         Group {
             key: key.map(Box::from),
             kind,
             line: no,
-            end_line: no,
+            end_line: last,
             first: p,
             text,
             decisive: Vec::new(),
@@ -102,12 +109,12 @@ impl<'a> Proc<'a> {
         }
     }
 
-    fn append(&self, g: &mut Group, raw: &[u8], p: &Parsed, no: u64, decisive: bool) {
+    fn append(&self, g: &mut Group, raw: &[u8], p: &Parsed, last: u64, decisive: bool) {
         if g.text.len() < self.opts.max_event_bytes {
             push_capped(&mut g.text, "\n", self.opts.max_event_bytes);
             push_capped(&mut g.text, &p.message, self.opts.max_event_bytes);
         }
-        g.end_line = no;
+        g.end_line = last;
         g.lines += 1;
         g.idle = 0;
         let hits = self.scanner.hits(raw);
@@ -166,9 +173,11 @@ impl<'a> Proc<'a> {
         }
     }
 
-    /// Feeds one line. With `fresh == false` only continuations of open groups are
-    /// considered. Returns true when the line became part of an open group.
-    pub(crate) fn line(&mut self, raw: &[u8], no: u64, fresh: bool) -> bool {
+    /// Feeds one logical line: physical lines `no..=last` (several when a
+    /// hard-wrapped record was joined). With `fresh == false` only
+    /// continuations of open groups are considered. Returns true when the
+    /// line became part of an open group.
+    pub(crate) fn line(&mut self, raw: &[u8], no: u64, last: u64, fresh: bool) -> bool {
         let raw = strip_cr(raw);
         let key = parse::group_key(raw);
         let mut parsed: Option<Parsed> = None;
@@ -194,11 +203,11 @@ impl<'a> Proc<'a> {
                 let keep = match g.kind {
                     GroupKind::Python => {
                         if parse::is_python_body(&p.message) {
-                            self.append(&mut g, raw, &p, no, false);
+                            self.append(&mut g, raw, &p, last, false);
                             true
                         } else {
                             // the exception line: it decides, and ends the traceback
-                            self.append(&mut g, raw, &p, no, true);
+                            self.append(&mut g, raw, &p, last, true);
                             consumed = true;
                             self.close(g);
                             return consumed;
@@ -208,7 +217,7 @@ impl<'a> Proc<'a> {
                         if parse::is_stack_continuation(&p.message) {
                             g.kind = GroupKind::Trace;
                             g.looks_error = true;
-                            self.append(&mut g, raw, &p, no, false);
+                            self.append(&mut g, raw, &p, last, false);
                             true
                         } else if g.kind == GroupKind::Single
                             && parse::is_traceback_header(&p.message)
@@ -219,7 +228,7 @@ impl<'a> Proc<'a> {
                                 let d = std::mem::take(&mut g.decisive);
                                 g.other.extend(d);
                             }
-                            self.append(&mut g, raw, &p, no, false);
+                            self.append(&mut g, raw, &p, last, false);
                             true
                         } else {
                             false
@@ -248,7 +257,7 @@ impl<'a> Proc<'a> {
         let p = parsed.unwrap_or_else(|| parse::parse_line(raw));
         if parse::is_traceback_header(&p.message) {
             let other = self.scanner.confirm(&hits, raw, &p.message);
-            let mut g = self.new_group(key, GroupKind::Python, no, p);
+            let mut g = self.new_group(key, GroupKind::Python, (no, last), p);
             g.other = other;
             g.looks_error = true;
             self.pending.push(g);
@@ -259,7 +268,7 @@ impl<'a> Proc<'a> {
         if matches.is_empty() && !looks {
             return false;
         }
-        let mut g = self.new_group(key, GroupKind::Single, no, p);
+        let mut g = self.new_group(key, GroupKind::Single, (no, last), p);
         g.decisive = matches;
         g.looks_error = looks;
         self.pending.push(g);
@@ -281,31 +290,66 @@ pub(crate) struct ChunkOut {
     open: Vec<Group>,
     /// Lines in the chunk.
     lines: u64,
+    /// Its hard-wrapped records, in order.
+    spans: Vec<Span>,
 }
 
 /// Scans one chunk (whole lines) independently of the others.
+///
+/// The automaton skips every line without a candidate literal; hard-wrapped
+/// records (see [`wrap`]) are fed joined, so a literal cut by the wrap is
+/// found too, and their events carry their first line's number.
 pub(crate) fn scan_chunk(
     scanner: &Scanner,
     opts: &Options,
     source: &Arc<Path>,
     data: &[u8],
 ) -> ChunkOut {
+    let spans = wrap::find_spans(data);
     let mut proc = Proc::new(scanner, opts, source);
     let mut pos = 0usize;
     let mut counted = 0usize; // newlines before `counted` are in `line_no`
     let mut line_no = 1u64; // number of the line starting at `counted`
+    let mut next_span = 0usize; // the first span starting at or after `pos`
+                                // The last candidate found, reused while ahead of `pos`: between two
+                                // candidates there may be many joined records, and searching again after
+                                // each would scan the same bytes over and over.
+    let mut cached: Option<Option<usize>> = None;
     while pos < data.len() {
         if proc.pending.is_empty() {
-            match scanner.next_candidate(data, pos) {
-                None => break,
-                Some(m) => {
+            let span = spans.get(next_span);
+            let candidate = match cached {
+                Some(Some(m)) if m >= pos => Some(m),
+                Some(None) => None,
+                _ => {
+                    let found = scanner.next_candidate(data, pos);
+                    cached = Some(found);
+                    found
+                }
+            };
+            match candidate {
+                Some(m) if span.is_none_or(|s| s.start > m) => {
                     pos = memchr::memrchr(b'\n', &data[pos..m]).map_or(pos, |i| pos + i + 1);
                 }
+                // every joined record is scanned: the wrap may have cut its literal
+                _ => match span {
+                    Some(s) => pos = s.start,
+                    None => break,
+                },
             }
         }
         line_no += count_lines(&data[counted..pos]);
+        if let Some(&span) = spans.get(next_span).filter(|s| s.start == pos) {
+            let last = line_no + u64::from(span.lines) - 1;
+            proc.line(&wrap::join(data, span), line_no, last, true);
+            next_span += 1;
+            pos = (span.end + 1).min(data.len());
+            counted = pos;
+            line_no = last + 1;
+            continue;
+        }
         let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |i| pos + i);
-        proc.line(&data[pos..end], line_no, true);
+        proc.line(&data[pos..end], line_no, line_no, true);
         pos = (end + 1).min(data.len());
         counted = pos;
         line_no += 1;
@@ -320,6 +364,7 @@ pub(crate) fn scan_chunk(
         events,
         open: proc.pending,
         lines,
+        spans,
     }
 }
 
@@ -355,9 +400,18 @@ impl<'a, 's> Merger<'a, 's> {
         }
     }
 
+    /// Delivers the events that no later one can precede: those before the
+    /// first line of every event still open.
     fn flush(&mut self) {
+        let limit = self
+            .carried
+            .iter()
+            .map(|g| g.line)
+            .min()
+            .unwrap_or(u64::MAX);
         self.outbox.sort_by_key(|e| e.line);
-        for e in self.outbox.drain(..) {
+        let ready = self.outbox.partition_point(|e| e.line < limit);
+        for e in self.outbox.drain(..ready) {
             self.events += 1;
             (self.sink)(e);
         }
@@ -366,24 +420,40 @@ impl<'a, 's> Merger<'a, 's> {
     /// Takes the next chunk (in file order) and its scan result.
     pub(crate) fn accept(&mut self, data: &[u8], out: ChunkOut) {
         let mut consumed: Vec<u64> = Vec::new();
+        let mut still_open = Vec::new();
         if !self.carried.is_empty() {
-            // continue the events left open by the previous chunk over this one's head
+            // continue the events left open by the previous chunks over this one's head
             let mut proc = Proc::new(self.scanner, self.opts, self.source);
             proc.pending = std::mem::take(&mut self.carried);
             let mut pos = 0;
             let mut no = self.base + 1;
+            let mut spans = out.spans.iter().peekable();
             while pos < data.len() && !proc.pending.is_empty() {
+                if let Some(&&span) = spans.peek().filter(|s| s.start == pos) {
+                    spans.next();
+                    let last = no + u64::from(span.lines) - 1;
+                    if proc.line(&wrap::join(data, span), no, last, false) {
+                        consumed.push(no);
+                    }
+                    pos = span.end + 1;
+                    no = last + 1;
+                    continue;
+                }
                 let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |i| pos + i);
-                if proc.line(&data[pos..end], no, false) {
+                if proc.line(&data[pos..end], no, no, false) {
                     consumed.push(no);
                 }
                 pos = end + 1;
                 no += 1;
             }
+            if pos >= data.len() {
+                // open through the whole chunk: they may go on in the next one
+                still_open = std::mem::take(&mut proc.pending);
+            }
             proc.close_all();
             self.outbox.append(&mut proc.events);
         }
-        self.flush();
+        self.carried = still_open;
         let base = self.base;
         for mut e in out.events {
             e.line += base;
@@ -400,6 +470,7 @@ impl<'a, 's> Merger<'a, 's> {
             }
         }
         self.base += out.lines;
+        self.flush();
     }
 
     /// Closes what is still open and delivers the rest.
@@ -480,7 +551,8 @@ impl<R: Read> ChunkReader<R> {
             return Some(filled);
         }
         match memchr::memrchr(b'\n', &buf[..filled]) {
-            Some(i) => {
+            Some(last) => {
+                let i = record_boundary(&buf[..filled], last);
                 let tail = buf[i + 1..filled].to_vec();
                 self.carry.splice(0..0, tail);
                 Some(i + 1)
@@ -507,6 +579,28 @@ impl<R: Read> ChunkReader<R> {
             }
         }
     }
+}
+
+/// Where to end a chunk: the newline at `last` or an earlier one, so that a
+/// hard-wrapped record is not split between chunks (then it could not be
+/// joined). Looks back over at most [`wrap::MAX_CONTINUATIONS`] lines;
+/// without a safe newline there, `last`.
+fn record_boundary(buf: &[u8], last: usize) -> usize {
+    let mut nl = last;
+    for _ in 0..=wrap::MAX_CONTINUATIONS {
+        let head = &buf[nl + 1..];
+        // the next line must be known well enough to tell
+        let known = memchr::memchr(b'\n', head).is_some() || head.len() >= 256;
+        let prev_start = memchr::memrchr(b'\n', &buf[..nl]).map_or(0, |i| i + 1);
+        if known && wrap::safe_cut(&buf[prev_start..nl], head) {
+            return nl;
+        }
+        if prev_start == 0 {
+            break;
+        }
+        nl = prev_start - 1;
+    }
+    last
 }
 
 /// Scans a whole stream with `threads` workers; returns (bytes, lines, events, read error).
@@ -649,8 +743,52 @@ mod tests {
         for chunk in [61, 97] {
             let (got, lines) = events_with(data.as_bytes(), 2, chunk);
             assert_eq!(lines, want_lines, "chunk {chunk}");
-            assert!(got.len() >= want.len(), "chunk {chunk}");
+            // every event whose lines all fit in a chunk is found at its line
+            let lengths: Vec<usize> = data.lines().map(str::len).collect();
+            for e in &want {
+                let fits = (e.line..=e.end_line).all(|l| lengths[l as usize - 1] < chunk);
+                if fits {
+                    assert!(
+                        got.iter()
+                            .any(|g| g.line == e.line && g.matches == e.matches),
+                        "chunk {chunk}: no event at line {}",
+                        e.line
+                    );
+                }
+            }
             assert!(got.windows(2).all(|w| w[0].line <= w[1].line));
+        }
+    }
+
+    #[test]
+    fn wrapped_records_are_joined_whatever_the_chunks() {
+        // a terminal 70 columns wide cut "no such host" in two
+        let record = "2026/11/21 09:30:01 [error] 7#7: *9 web could not be resolved (3: Host not found), lookup web: no such host";
+        let cut = record.find("no such host").unwrap() + 5;
+        let wrapped = format!("{}\n{}\n", &record[..cut], &record[cut..]);
+        assert!(!wrapped.lines().any(|l| l.contains("no such host")));
+        let mut data = String::new();
+        for i in 0..60 {
+            data.push_str(&format!(
+                "2026/11/21 09:30:0{} [info] 7#7: request {i}\n",
+                i % 10
+            ));
+            data.push_str(&wrapped);
+        }
+        let (want, lines) = events_with(data.as_bytes(), 1, 1 << 20);
+        assert_eq!(lines, 180);
+        assert_eq!(want.len(), 60);
+        assert_eq!(
+            (want[0].line, want[0].end_line, want[0].matches.clone()),
+            (2, 3, vec![3])
+        );
+        // (the join looks at up to 16 lines around a record within its chunk:
+        // chunks of a few records each still decide alike)
+        for chunk in [1000, 1500, 4096] {
+            for threads in [1, 3] {
+                let (got, _) = events_with(data.as_bytes(), threads, chunk);
+                assert_eq!(got, want, "chunk {chunk} threads {threads}");
+            }
         }
     }
 

@@ -9,7 +9,8 @@
 //!
 //! It knows log *shapes* (plain lines, `docker compose logs` prefixes, docker
 //! json-file, Caddy JSON, JSON lines; Python tracebacks and Java/Node stack traces
-//! grouped into one event), not what the errors mean.
+//! grouped into one event; records a terminal or a tool hard-wrapped at its width
+//! joined back into one line, conservatively), not what the errors mean.
 //!
 //! # How it is fast
 //!
@@ -55,6 +56,7 @@ mod engine;
 mod parse;
 mod pattern;
 mod time;
+mod wrap;
 
 pub use pattern::{Pattern, Scanner};
 
@@ -110,6 +112,10 @@ pub struct Options {
     pub max_event_bytes: usize,
     /// Report lines that look like errors but match no pattern (default true).
     pub unrecognised_errors: bool,
+    /// Bytes read at most from one input (decompressed, for `.gz`); the rest is
+    /// left unread and a [`WarningKind::BudgetExceeded`] says so. `None` (the
+    /// default) reads everything.
+    pub max_bytes: Option<u64>,
 }
 
 impl Default for Options {
@@ -118,6 +124,7 @@ impl Default for Options {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             max_event_bytes: 64 << 10,
             unrecognised_errors: true,
+            max_bytes: None,
         }
     }
 }
@@ -154,7 +161,8 @@ pub struct Event {
     pub source: Arc<Path>,
     /// First line, 1-based.
     pub line: u64,
-    /// Last line, 1-based (equal to `line` unless lines were grouped).
+    /// Last line, 1-based (equal to `line` unless lines were grouped, or a
+    /// hard-wrapped record was joined: then `line` is its first physical line).
     pub end_line: u64,
     /// The service: from a compose prefix (`backend-web-1 | ` → `backend-web`) or
     /// a docker json-file `attrs` entry.
@@ -185,8 +193,36 @@ pub struct Event {
 pub struct Warning {
     /// The file or folder.
     pub path: PathBuf,
-    /// What happened.
+    /// What happened, in English.
     pub message: String,
+    /// What happened, for callers that word it themselves.
+    pub kind: WarningKind,
+}
+
+/// The kinds of [`Warning`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarningKind {
+    /// A NUL byte in the first 8 KiB: not a log, skipped.
+    Binary,
+    /// A `.gz` stream that ends early or is corrupt; what came before was scanned.
+    GzipTruncated {
+        /// Decompressed bytes scanned before the error.
+        bytes: u64,
+    },
+    /// [`Options::max_bytes`] was reached; the rest was not read.
+    BudgetExceeded {
+        /// Bytes scanned (the budget).
+        bytes: u64,
+    },
+    /// A read failed part way.
+    ReadError {
+        /// Bytes scanned before the error.
+        bytes: u64,
+    },
+    /// The file or folder could not be opened, listed or stat'ed.
+    Unreadable,
+    /// A folder reached again through a symlink.
+    Loop,
 }
 
 /// Totals of a scan.
@@ -213,11 +249,46 @@ impl Stats {
 
 const HEAD: usize = 8 << 10;
 
-fn warn(stats: &mut Stats, path: &Path, message: impl Into<String>) {
+fn warn(stats: &mut Stats, path: &Path, kind: WarningKind, message: impl Into<String>) {
     stats.warnings.push(Warning {
         path: path.to_path_buf(),
         message: message.into(),
+        kind,
     });
+}
+
+/// Stops after `left` bytes and remembers whether the input had more.
+struct Budget<R> {
+    inner: R,
+    left: u64,
+    exceeded: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl<R: Read> Read for Budget<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            // One byte more tells a budget reached from an input that just ended.
+            let mut probe = [0u8; 1];
+            loop {
+                match self.inner.read(&mut probe) {
+                    Ok(0) => return Ok(0),
+                    Ok(_) => {
+                        self.exceeded
+                            .store(true, std::sync::atomic::Ordering::Relaxed);
+                        return Ok(0);
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        let room = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..room])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
 }
 
 fn read_head(r: &mut dyn Read) -> io::Result<Vec<u8>> {
@@ -248,7 +319,12 @@ fn scan_stream(
     let head = match read_head(&mut reader) {
         Ok(h) => h,
         Err(e) => {
-            warn(&mut stats, source, format!("cannot read: {e}"));
+            warn(
+                &mut stats,
+                source,
+                WarningKind::Unreadable,
+                format!("cannot read: {e}"),
+            );
             return stats;
         }
     };
@@ -260,13 +336,23 @@ fn scan_stream(
         warn(
             &mut stats,
             source,
+            WarningKind::Binary,
             "binary file (NUL byte in the first 8 KiB), skipped",
         );
         return stats;
     }
     let threads = if small { 1 } else { options.threads.max(1) };
+    let exceeded = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let whole: Box<dyn Read + Send + '_> = match options.max_bytes {
+        Some(limit) => Box::new(Budget {
+            inner: io::Cursor::new(head).chain(reader),
+            left: limit,
+            exceeded: exceeded.clone(),
+        }),
+        None => Box::new(io::Cursor::new(head).chain(reader)),
+    };
     let (bytes, lines, events, error) = engine::run(
-        io::Cursor::new(head).chain(reader),
+        whole,
         threads,
         engine::CHUNK,
         scanner,
@@ -278,15 +364,26 @@ fn scan_stream(
     stats.lines = lines;
     stats.events = events;
     if let Some(e) = error {
-        let what = if gz_done {
-            "gzip stream truncated or corrupt"
+        let (kind, what) = if gz_done {
+            (
+                WarningKind::GzipTruncated { bytes },
+                "gzip stream truncated or corrupt",
+            )
         } else {
-            "read error"
+            (WarningKind::ReadError { bytes }, "read error")
         };
         warn(
             &mut stats,
             source,
+            kind,
             format!("{what} after {bytes} bytes: {e}"),
+        );
+    } else if exceeded.load(std::sync::atomic::Ordering::Relaxed) {
+        warn(
+            &mut stats,
+            source,
+            WarningKind::BudgetExceeded { bytes },
+            format!("stopped after {bytes} bytes (the budget per input); the rest was not read"),
         );
     }
     stats
@@ -323,7 +420,14 @@ fn scan_file(
 ) {
     let file = match fs::File::open(path) {
         Ok(f) => f,
-        Err(e) => return warn(stats, path, format!("cannot open: {e}")),
+        Err(e) => {
+            return warn(
+                stats,
+                path,
+                WarningKind::Unreadable,
+                format!("cannot open: {e}"),
+            )
+        }
     };
     let small = file
         .metadata()
@@ -366,19 +470,32 @@ fn walk(
             return warn(
                 stats,
                 dir,
+                WarningKind::Loop,
                 "folder already scanned (symlink loop?), skipped",
             );
         }
     }
     let rd = match fs::read_dir(dir) {
         Ok(rd) => rd,
-        Err(e) => return warn(stats, dir, format!("cannot read folder: {e}")),
+        Err(e) => {
+            return warn(
+                stats,
+                dir,
+                WarningKind::Unreadable,
+                format!("cannot read folder: {e}"),
+            )
+        }
     };
     let mut entries: Vec<PathBuf> = Vec::new();
     for entry in rd {
         match entry {
             Ok(e) => entries.push(e.path()),
-            Err(e) => warn(stats, dir, format!("cannot read folder entry: {e}")),
+            Err(e) => warn(
+                stats,
+                dir,
+                WarningKind::Unreadable,
+                format!("cannot read folder entry: {e}"),
+            ),
         }
     }
     entries.sort();
@@ -387,7 +504,12 @@ fn walk(
             Ok(m) if m.is_dir() => walk(&p, &m, visited, scanner, options, sink, stats),
             Ok(m) if m.is_file() => scan_file(&p, scanner, options, sink, stats),
             Ok(_) => {} // sockets, fifos, devices: not logs
-            Err(e) => warn(stats, &p, format!("cannot stat: {e}")),
+            Err(e) => warn(
+                stats,
+                &p,
+                WarningKind::Unreadable,
+                format!("cannot stat: {e}"),
+            ),
         }
     }
 }

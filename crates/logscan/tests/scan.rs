@@ -549,3 +549,29 @@ fn parallel_results_equal_single_threaded_results() {
     assert_eq!(sa.lines as usize, text.lines().count());
     assert!(a.iter().all(|e| e.kind == EventKind::Matched));
 }
+
+#[test]
+fn byte_budget_stops_the_scan_and_says_so() {
+    let line = "lookup db: no such host\n";
+    let text = line.repeat(1000);
+    let opts = Options {
+        max_bytes: Some(240),
+        threads: 1,
+        ..Options::default()
+    };
+    let (ev, st) = scan_opts(text.as_bytes(), &opts);
+    assert_eq!(st.bytes, 240);
+    assert_eq!(ev.len(), 10);
+    assert_eq!(st.warnings.len(), 1);
+    assert_eq!(
+        st.warnings[0].kind,
+        logscan::WarningKind::BudgetExceeded { bytes: 240 }
+    );
+    // an input that ends exactly at the budget is whole: no warning
+    let opts = Options {
+        max_bytes: Some(text.len() as u64),
+        ..opts
+    };
+    let (ev, st) = scan_opts(text.as_bytes(), &opts);
+    assert_eq!((ev.len(), st.warnings.len()), (1000, 0));
+}

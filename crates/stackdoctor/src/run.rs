@@ -29,6 +29,12 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             if !args.offline {
                 inputs.probes = Some(probe_plan(&args, &inputs.environment)?);
             }
+            if args.probe_timeout.is_finite() && args.probe_timeout > 0.0 {
+                // A named pipe given with --logs that stays silent this long is read no further.
+                inputs.logs_idle = Some(std::time::Duration::from_secs_f64(
+                    args.probe_timeout.min(3600.0),
+                ));
+            }
             inputs.ask_aws = args.aws;
             let model = build_model(&inputs)?;
             let diagnosis = crate::diagnosis::diagnose(&model);
@@ -160,6 +166,7 @@ fn inputs(stack: &StackArgs, url: Option<String>) -> Result<Inputs, Error> {
             ext_code: stack.ext_code.iter().cloned().collect(),
         },
         probes: None,
+        logs_idle: None,
         ask_aws: false,
         environment: std::env::vars().collect(),
     })
@@ -359,7 +366,11 @@ fn logs(args: &LogsArgs) -> Result<u8, Error> {
         &args.signatures,
         std::path::Path::new("."),
     )?)?;
-    let scan = crate::sources::logs::scan_inputs(&args.paths, &set)?;
+    let scan = crate::sources::logs::scan_inputs(
+        &args.paths,
+        &set,
+        crate::sources::logs::ReadLimits::default(),
+    )?;
     let report = crate::report::logs::build(
         &scan.events,
         &scan.counts,

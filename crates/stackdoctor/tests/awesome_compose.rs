@@ -6,11 +6,12 @@
 //! says; the list below records what the corpus projects really contain.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/awesome-compose")
+/// The corpus; `None` (the test is skipped, or fails under `CI=true`) when absent.
+fn corpus() -> Option<PathBuf> {
+    testcorpus::dir("awesome-compose")
 }
 
 /// (project, cause, why this finding is right).
@@ -18,8 +19,9 @@ const EXPECTED_ERRORS: &[(&str, &str, &str)] = &[];
 
 #[test]
 fn every_awesome_compose_project_is_diagnosed_without_panic() {
-    let root = corpus();
-    assert!(root.is_dir(), "corpus missing at {}", root.display());
+    let Some(root) = corpus() else {
+        return;
+    };
     let mut projects: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap()
         .flatten()

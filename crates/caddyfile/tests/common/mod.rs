@@ -2,16 +2,12 @@
 
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// `/work/shared/corpus` seen from this crate.
-pub fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
-}
-
-/// The folder Caddy's adapt tests run in (`import testdata/…` resolves here).
-pub fn adapt_dir() -> PathBuf {
-    corpus().join("caddy-adapt")
+/// The folder Caddy's adapt tests run in (`import testdata/…` resolves here),
+/// from the shared corpus; `None` (the test is skipped) when it is absent.
+pub fn adapt_dir() -> Option<PathBuf> {
+    testcorpus::dir("caddy-adapt")
 }
 
 /// One adapt test: file name, Caddyfile (trimmed plus newline), expected part (trimmed).
@@ -21,9 +17,9 @@ pub struct AdaptCase {
     pub expected: String,
 }
 
-/// Every file of `caddyfile_adapt/`, split like Caddy's harness does.
-pub fn adapt_cases() -> Vec<AdaptCase> {
-    let dir = adapt_dir().join("caddyfile_adapt");
+/// Every file of `caddyfile_adapt/` under `adapt_dir`, split like Caddy's harness does.
+pub fn adapt_cases(adapt_dir: &Path) -> Vec<AdaptCase> {
+    let dir = adapt_dir.join("caddyfile_adapt");
     let mut names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())

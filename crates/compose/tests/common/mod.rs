@@ -5,17 +5,24 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// The shared corpus (never copied into the repository).
-pub fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus")
-        .canonicalize()
-        .expect("the shared corpus at ../shared/corpus")
+/// The corpus folder `name` of the shared corpora (never copied into the
+/// repository); `None` (the test is skipped, or fails under `CI=true`) when absent.
+pub fn corpus(name: &str) -> Option<PathBuf> {
+    testcorpus::dir(name)
 }
 
-pub fn json(path: &str) -> serde_json::Value {
-    let text = std::fs::read_to_string(corpus().join(path)).unwrap();
-    serde_json::from_str(&text).unwrap()
+/// The file `path` of corpus `name`, for helpers of a test that checked
+/// [`corpus`] first.
+pub fn corpus_file(name: &str, path: &str) -> PathBuf {
+    corpus(name)
+        .unwrap_or_else(|| panic!("corpus {name} missing"))
+        .join(path)
+}
+
+/// A JSON file of corpus `name`; `None` when the corpus is absent.
+pub fn json(name: &str, path: &str) -> Option<serde_json::Value> {
+    let text = std::fs::read_to_string(corpus(name)?.join(path)).unwrap();
+    Some(serde_json::from_str(&text).unwrap())
 }
 
 pub fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

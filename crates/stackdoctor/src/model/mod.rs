@@ -42,6 +42,9 @@ pub struct StackModel {
     pub notes: Vec<Sourced<String>>,
     /// How much of the `--logs` inputs was read.
     pub logs_read: LogsRead,
+    /// `--logs` inputs skipped or read in part (binary, truncated gzip,
+    /// budget reached, an idle pipe), shown in the report.
+    pub log_notes: Vec<crate::sources::logs::InputNote>,
     #[serde(skip)]
     pub sources: SourceTexts,
     /// Values of secret-named variables in env files that no service receives,

@@ -68,6 +68,8 @@ pub struct Inputs {
     /// Lines that look like errors but match no signature: how many, and a few.
     pub unrecognised_errors: u64,
     pub unrecognised_samples: Vec<ReportEvidence>,
+    /// `--logs` inputs skipped or read only in part, one sentence each.
+    pub log_notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -314,7 +316,40 @@ pub fn build(model: &StackModel, diagnosis: &Diagnosis, lang: Lang) -> Report {
                 .iter()
                 .map(|sample| builder.evidence(&sample.origin, builder.masker.mask(&sample.value)))
                 .collect(),
+            log_notes: model
+                .log_notes
+                .iter()
+                .map(|n| {
+                    builder
+                        .masker
+                        .mask(&log_note(n, &builder.shown(&n.file), lang))
+                })
+                .collect(),
         },
+    }
+}
+
+/// One sentence about a `--logs` input that was skipped or read in part.
+fn log_note(note: &crate::sources::logs::InputNote, file: &str, lang: Lang) -> String {
+    use crate::sources::logs::InputNoteKind as K;
+    let mib = |bytes: u64| match lang {
+        _ if bytes >= 1 << 20 => format!("{:.1} MiB", bytes as f64 / f64::from(1u32 << 20)),
+        Lang::En => format!("{bytes} bytes"),
+        Lang::Ja => format!("{bytes} バイト"),
+    };
+    match (note.kind, lang) {
+        (K::Binary, Lang::En) => format!("{file}: not text (a NUL byte in its first 8 KiB), skipped"),
+        (K::Binary, Lang::Ja) => format!("{file}: テキストではありません (先頭 8 KiB に NUL バイト)。読み飛ばしました"),
+        (K::GzipTruncated { bytes }, Lang::En) => format!("{file}: the gzip data ends early or is corrupt; read {} up to there", mib(bytes)),
+        (K::GzipTruncated { bytes }, Lang::Ja) => format!("{file}: gzip が途中で切れているか壊れています。そこまでの {} を読みました", mib(bytes)),
+        (K::BudgetExceeded { bytes }, Lang::En) => format!("{file}: read only the first {} (diagnose's budget per --logs input); `stackdoctor logs` reads it all", mib(bytes)),
+        (K::BudgetExceeded { bytes }, Lang::Ja) => format!("{file}: 先頭の {} だけを読みました (diagnose の --logs 入力ごとの上限)。全体は `stackdoctor logs` で読めます", mib(bytes)),
+        (K::Idle { bytes, seconds }, Lang::En) => format!("{file}: sent nothing for {seconds} s while still open; read {} up to there", mib(bytes)),
+        (K::Idle { bytes, seconds }, Lang::Ja) => format!("{file}: 開いたまま {seconds} 秒間何も送られてきませんでした。そこまでの {} を読みました", mib(bytes)),
+        (K::ReadError { bytes }, Lang::En) => format!("{file}: a read failed after {}", mib(bytes)),
+        (K::ReadError { bytes }, Lang::Ja) => format!("{file}: {} 読んだところで読み込みに失敗しました", mib(bytes)),
+        (K::Unreadable, Lang::En) => format!("{file}: cannot be read"),
+        (K::Unreadable, Lang::Ja) => format!("{file}: 読めません"),
     }
 }
 

@@ -108,6 +108,9 @@ pub fn render(report: &Report, lang: Lang, style: Style) -> String {
     );
     let ecspresso = i.ecspresso_configs.len();
     let (log_lines, unknown) = (i.log_lines, i.unrecognised_errors);
+    for note in &i.log_notes {
+        let _ = writeln!(out, "{}: {note}", style.dim(w.note));
+    }
     let seen = match lang {
         Lang::En => format!("read {projects} compose project(s), {services} service(s), {proxies} proxy config(s), {routes} proxy route(s), {ecspresso} ecspresso config(s), {log_lines} log line(s): {logs} known, {unknown} unknown error(s)"),
         Lang::Ja => format!("読み込み: compose プロジェクト {projects}、サービス {services}、プロキシ設定 {proxies}、プロキシのルート {routes}、ecspresso 設定 {ecspresso}、ログ {log_lines} 行（既知 {logs}、未知のエラー {unknown}）"),

@@ -18,30 +18,54 @@ use std::path::{Path, PathBuf};
 /// Texts up to this size are kept so reports can quote their lines.
 const QUOTED_CAP: u64 = 4 * 1024 * 1024;
 
-/// Reads every `--logs` input small enough to hold whole (stdin included when
-/// it was kept) and merges what it says into the model.
-pub fn load(model: &mut StackModel, inputs: &[PathBuf], stdin_text: Option<&str>) {
+/// Reads every `--logs` input small enough to hold whole into the model.
+/// Streams (stdin, pipes, FIFOs) are never read a second time: their text
+/// comes from `stream_texts` (kept while they were scanned). Regular files
+/// are read again, at most [`STRUCTURED_CAP`] bytes, unless compressed or
+/// binary; devices and FIFOs found in folders are not read.
+pub fn load(
+    model: &mut StackModel,
+    inputs: &[PathBuf],
+    stream_texts: &[(PathBuf, PathBuf, String)],
+) {
     for input in inputs {
+        if let Some((_, name, text)) = stream_texts.iter().find(|(i, _, _)| i == input) {
+            read_text(model, name, text);
+            continue;
+        }
         if input.as_os_str() == "-" {
-            if let Some(text) = stdin_text {
-                read_text(model, Path::new("<stdin>"), text);
-            }
             continue;
         }
         for file in files(input) {
-            let Ok(meta) = std::fs::metadata(&file) else {
-                continue;
-            };
-            if meta.len() > STRUCTURED_CAP || file.extension().is_some_and(|e| e == "gz") {
-                continue;
+            if let Some(text) = read_bounded(&file) {
+                read_text(model, &file, &String::from_utf8_lossy(&text));
             }
-            let Ok(bytes) = std::fs::read(&file) else {
-                continue;
-            };
-            let text = String::from_utf8_lossy(&bytes);
-            read_text(model, &file, &text);
         }
     }
+}
+
+/// A regular file's bytes when it is at most [`STRUCTURED_CAP`] long, not
+/// gzip and not binary (a NUL byte in its first 8 KiB, as the scan decides).
+fn read_bounded(file: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    // Stat before opening: opening a FIFO would wait for a writer.
+    let meta = std::fs::metadata(file).ok()?;
+    if !meta.is_file() || meta.len() > STRUCTURED_CAP {
+        return None;
+    }
+    let opened = std::fs::File::open(file).ok()?;
+    let mut bytes = Vec::new();
+    // The length can change between stat and read (a growing log): the read is bounded too.
+    opened
+        .take(STRUCTURED_CAP + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    let head = &bytes[..bytes.len().min(8 << 10)];
+    let gzip = bytes.starts_with(&[0x1f, 0x8b]);
+    if bytes.len() as u64 > STRUCTURED_CAP || gzip || head.contains(&0) {
+        return None;
+    }
+    Some(bytes)
 }
 
 /// The file itself, or the files of a folder (one level, sorted).

@@ -133,9 +133,13 @@ pub struct LogScan {
     pub counts: BTreeMap<(String, Option<String>), u64>,
     pub unrecognised: UnrecognisedErrors,
     pub scanned: Scanned,
-    /// Standard input as text, when it was small enough to keep
-    /// ([`STRUCTURED_CAP`]): ECS outputs piped in are also read as a whole.
-    pub stdin_text: Option<String>,
+    /// Streams (stdin, pipes, FIFOs) that were read whole and were small
+    /// enough to keep ([`STRUCTURED_CAP`]): the input as given, the name its
+    /// lines are quoted under, and the text. ECS outputs piped in are also
+    /// read as a whole, without reading the stream twice.
+    pub stream_texts: Vec<(PathBuf, PathBuf, String)>,
+    /// Inputs skipped or read in part.
+    pub notes: Vec<InputNote>,
 }
 
 /// Inputs up to this size are also read whole, for the structured readers
@@ -149,17 +153,22 @@ impl LogScan {
     /// Records a line that signature `index` of `set` matched.
     fn add_match(&mut self, set: &SignatureSet, index: usize, line: &MatchedLine<'_>) {
         let spec = &set.specs[index];
-        let captures = set
-            .regex(index)
-            .captures(line.message)
-            .or_else(|| set.regex(index).captures(line.raw));
-        let capture = |name: &str| {
-            captures
-                .as_ref()
-                .and_then(|c| c.name(name))
-                .map(|m| m.as_str().to_string())
-        };
-        let service = capture("service").or_else(|| line.service.clone());
+        let regex = set.regex(index);
+        // Past the sample limit only the count matters: the captures (the
+        // costly part on a log made of errors) are taken only when the
+        // service comes from them or the event is kept.
+        let names_service = regex.capture_names().flatten().any(|n| n == "service");
+        let mut captures = None;
+        if names_service {
+            captures = regex
+                .captures(line.message)
+                .or_else(|| regex.captures(line.raw));
+        }
+        let service_capture = captures
+            .as_ref()
+            .and_then(|c| c.name("service"))
+            .map(|m| m.as_str().to_string());
+        let service = service_capture.or_else(|| line.service.clone());
         let count = self
             .counts
             .entry((spec.id.clone(), service.clone()))
@@ -168,6 +177,17 @@ impl LogScan {
         if *count > MAX_EVENTS_PER_KIND as u64 {
             return;
         }
+        if !names_service {
+            captures = regex
+                .captures(line.message)
+                .or_else(|| regex.captures(line.raw));
+        }
+        let capture = |name: &str| {
+            captures
+                .as_ref()
+                .and_then(|c| c.name(name))
+                .map(|m| m.as_str().to_string())
+        };
         self.events.push(LogEvent {
             origin: line.origin.clone(),
             signature: spec.id.clone(),
@@ -340,48 +360,284 @@ fn read_error(path: &Path, error: logscan::Error) -> Error {
     }
 }
 
-/// Scans every log input: files, folders, `.gz`, or `-` for stdin.
-pub fn scan_inputs(inputs: &[PathBuf], set: &SignatureSet) -> Result<LogScan, Error> {
+/// How far `diagnose` reads each `--logs` input (`stackdoctor logs` reads
+/// everything, like grep).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Bytes read at most per input (decompressed for `.gz`).
+    pub max_bytes: Option<u64>,
+    /// A pipe, FIFO or device named as an input that sends nothing for this
+    /// long is read no further (stdin is not: `ecspresso deploy | …` may
+    /// pause for minutes).
+    pub idle: Option<std::time::Duration>,
+}
+
+/// `diagnose`'s budget per `--logs` input: 256 MiB, under a second of
+/// scanning for ordinary logs (a log made only of errors scans at about
+/// 20-40 MB/s); `STACKDOCTOR_LOGS_BUDGET` (bytes) overrides it.
+pub const DIAGNOSE_MAX_BYTES: u64 = 256 << 20;
+
+impl ReadLimits {
+    /// The limits of `diagnose`: [`DIAGNOSE_MAX_BYTES`] per input, and a
+    /// named pipe or device idle for `idle` (the probe timeout) ends.
+    pub fn diagnose(
+        idle: std::time::Duration,
+        environment: &BTreeMap<String, String>,
+    ) -> ReadLimits {
+        let max_bytes = environment
+            .get("STACKDOCTOR_LOGS_BUDGET")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or(DIAGNOSE_MAX_BYTES);
+        ReadLimits {
+            max_bytes: Some(max_bytes),
+            idle: Some(idle),
+        }
+    }
+}
+
+/// Something about a `--logs` input that was skipped or read only in part.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InputNote {
+    pub file: PathBuf,
+    pub kind: InputNoteKind,
+}
+
+/// What happened to the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum InputNoteKind {
+    /// Not text (a NUL byte in its first 8 KiB): skipped.
+    Binary,
+    /// A `.gz` that ends early or is corrupt: read up to there.
+    GzipTruncated { bytes: u64 },
+    /// The budget per input was reached: the rest was not read.
+    BudgetExceeded { bytes: u64 },
+    /// A pipe or device stayed open and silent: read up to there.
+    Idle { bytes: u64, seconds: u64 },
+    /// A read failed part way.
+    ReadError { bytes: u64 },
+    /// A file or folder could not be opened or listed.
+    Unreadable,
+}
+
+impl InputNote {
+    fn from_warning(w: &logscan::Warning) -> InputNote {
+        let kind = match w.kind {
+            logscan::WarningKind::Binary => InputNoteKind::Binary,
+            logscan::WarningKind::GzipTruncated { bytes } => InputNoteKind::GzipTruncated { bytes },
+            logscan::WarningKind::BudgetExceeded { bytes } => {
+                InputNoteKind::BudgetExceeded { bytes }
+            }
+            logscan::WarningKind::ReadError { bytes } => InputNoteKind::ReadError { bytes },
+            logscan::WarningKind::Unreadable | logscan::WarningKind::Loop => {
+                InputNoteKind::Unreadable
+            }
+        };
+        InputNote {
+            file: w.path.clone(),
+            kind,
+        }
+    }
+}
+
+/// Reads a pipe, FIFO or device on its own thread (opening a FIFO blocks
+/// until a writer comes), so that an input that stays open and silent ends
+/// the read after `idle` instead of blocking the diagnosis. The thread is
+/// left blocked; it ends with the process.
+struct IdleReader {
+    rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    buf: Vec<u8>,
+    pos: usize,
+    idle: std::time::Duration,
+    done: bool,
+    /// Set when the input went silent for `idle`.
+    timed_out: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl IdleReader {
+    fn open(
+        path: &Path,
+        idle: std::time::Duration,
+        timed_out: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ) -> IdleReader {
+        // Four 64 KiB blocks in flight at most: memory stays bounded.
+        let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        let path = path.to_path_buf();
+        std::thread::spawn(move || {
+            use std::io::Read;
+            let mut file = match std::fs::File::open(&path) {
+                Ok(f) => f,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            };
+            loop {
+                let mut block = vec![0u8; 64 << 10];
+                match file.read(&mut block) {
+                    Ok(0) => return,
+                    Ok(n) => {
+                        block.truncate(n);
+                        if tx.send(Ok(block)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+        });
+        IdleReader {
+            rx,
+            buf: Vec::new(),
+            pos: 0,
+            idle,
+            done: false,
+            timed_out,
+        }
+    }
+}
+
+impl std::io::Read for IdleReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        use std::sync::mpsc::RecvTimeoutError;
+        while self.pos == self.buf.len() {
+            if self.done {
+                return Ok(0);
+            }
+            match self.rx.recv_timeout(self.idle) {
+                Ok(Ok(block)) => {
+                    self.buf = block;
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    self.done = true;
+                    self.timed_out
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                Err(RecvTimeoutError::Disconnected) => self.done = true,
+            }
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Passes a stream through and keeps its first [`STRUCTURED_CAP`] bytes, so
+/// that a stream (stdin, a pipe) is read once for both the signature scan and
+/// the structured readers.
+struct Tee<R> {
+    inner: R,
+    kept: Vec<u8>,
+    /// Bytes kept at most (0 when nothing needs the text).
+    cap: u64,
+    overflow: bool,
+}
+
+impl<R: std::io::Read> std::io::Read for Tee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if !self.overflow {
+            if (self.kept.len() + n) as u64 >= self.cap {
+                self.overflow = true;
+                self.kept = Vec::new();
+            } else {
+                self.kept.extend_from_slice(&buf[..n]);
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// A path that is neither a folder nor a regular file: a FIFO, a device, a
+/// socket, or a `/dev/fd/N` from a shell's `<(…)`.
+fn is_stream(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_dir() && !m.is_file())
+}
+
+/// Scans every log input: files, folders, `.gz`, or `-` for stdin, within `limits`.
+pub fn scan_inputs(
+    inputs: &[PathBuf],
+    set: &SignatureSet,
+    limits: ReadLimits,
+) -> Result<LogScan, Error> {
     let mut scan = LogScan::default();
     if inputs.is_empty() {
         return Ok(scan);
     }
     let scanner = set.scanner()?;
-    let options = logscan::Options::default();
-    let mut stdin_text = None;
+    let options = logscan::Options {
+        max_bytes: limits.max_bytes,
+        ..logscan::Options::default()
+    };
     for input in inputs {
-        // Events stream into the scan: memory stays bounded by its sample limits.
-        let mut sink = |event: logscan::Event| scan.add_event(set, &event);
-        let stats = if input.as_os_str() == "-" {
-            use std::io::Read;
-            let mut head = Vec::new();
-            let mut stdin = std::io::stdin();
-            (&mut stdin)
-                .take(STRUCTURED_CAP)
-                .read_to_end(&mut head)
-                .map_err(|source| Error::Read {
-                    path: input.clone(),
-                    source,
-                })?;
-            let whole = (head.len() as u64) < STRUCTURED_CAP;
-            let text = whole.then(|| String::from_utf8_lossy(&head).into_owned());
-            let stats = logscan::scan_reader(
-                Path::new("<stdin>"),
-                std::io::Cursor::new(head).chain(stdin),
-                &scanner,
-                &options,
-                &mut sink,
-            );
-            stdin_text = text;
+        let stdin = input.as_os_str() == "-";
+        let stream = stdin || (limits.idle.is_some() && is_stream(input));
+        let stats = if stream {
+            // Read once: scanned as it comes, its head kept for the structured readers.
+            let timed_out = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let (name, reader): (PathBuf, Box<dyn std::io::Read + Send>) = if stdin {
+                (PathBuf::from("<stdin>"), Box::new(std::io::stdin()))
+            } else {
+                let idle = limits.idle.unwrap_or(std::time::Duration::MAX);
+                (
+                    input.clone(),
+                    Box::new(IdleReader::open(input, idle, timed_out.clone())),
+                )
+            };
+            let mut tee = Tee {
+                inner: reader,
+                kept: Vec::new(),
+                // only diagnose reads streams whole too; `logs` only scans
+                cap: if limits.idle.is_some() {
+                    STRUCTURED_CAP
+                } else {
+                    0
+                },
+                overflow: false,
+            };
+            let mut sink = |event: logscan::Event| scan.add_event(set, &event);
+            let stats = logscan::scan_reader(&name, &mut tee, &scanner, &options, &mut sink)
+                .map_err(|e| read_error(input, e))?;
+            let budget_hit = stats
+                .warnings
+                .iter()
+                .any(|w| matches!(w.kind, logscan::WarningKind::BudgetExceeded { .. }));
+            if !tee.overflow && !budget_hit {
+                let text = String::from_utf8_lossy(&tee.kept).into_owned();
+                scan.stream_texts.push((input.clone(), name.clone(), text));
+            }
+            if timed_out.load(std::sync::atomic::Ordering::Relaxed) {
+                let idle = limits.idle.unwrap_or_default();
+                scan.notes.push(InputNote {
+                    file: name,
+                    kind: InputNoteKind::Idle {
+                        bytes: stats.bytes,
+                        seconds: idle.as_secs_f64().ceil() as u64,
+                    },
+                });
+            }
             stats
         } else {
+            let mut sink = |event: logscan::Event| scan.add_event(set, &event);
             logscan::scan_path(input, &scanner, &options, &mut sink)
-        }
-        .map_err(|e| read_error(input, e))?;
+                .map_err(|e| read_error(input, e))?
+        };
         scan.scanned.files += 1;
+        scan.notes
+            .extend(stats.warnings.iter().map(InputNote::from_warning));
         scan.add_stats(stats);
     }
-    scan.stdin_text = stdin_text;
     Ok(scan)
 }
 

@@ -49,6 +49,9 @@ pub struct Inputs {
     /// What to probe live; `None` with `--offline`. The IMDS endpoint is only
     /// probed when the stack uses AWS.
     pub probes: Option<crate::live::ProbePlan>,
+    /// How long a named pipe or device given with `--logs` may stay silent
+    /// (`--probe-timeout`; 2 s when unset).
+    pub logs_idle: Option<std::time::Duration>,
     /// `--aws`: ask AWS itself (needs the `aws` feature).
     pub ask_aws: bool,
     /// The shell environment compose interpolation sees.
@@ -139,8 +142,14 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     caddy::load_caddyfiles(&caddyfiles, &mut model, &scope);
     ecspresso::load(&mut model, &inputs.ecspresso, &inputs.environment, &scope)?;
     let signatures = logs::SignatureSet::load(&inputs.signatures)?;
-    let scan = logs::scan_inputs(&inputs.logs, &signatures)?;
-    ecs_runtime::load(&mut model, &inputs.logs, scan.stdin_text.as_deref());
+    // Streams have a byte budget, and named pipes an idle timeout: the probe timeout.
+    let idle = inputs
+        .logs_idle
+        .unwrap_or(std::time::Duration::from_secs(2));
+    let limits = logs::ReadLimits::diagnose(idle, &inputs.environment);
+    let scan = logs::scan_inputs(&inputs.logs, &signatures, limits)?;
+    ecs_runtime::load(&mut model, &inputs.logs, &scan.stream_texts);
+    model.log_notes = scan.notes;
     model.log_events = scan.events;
     ecs_runtime::attribute_lines(&mut model);
     model.unrecognised_errors = scan.unrecognised;
