@@ -24,7 +24,16 @@ use std::net::IpAddr;
 cause!("app-env-unknown-host");
 
 /// Name endings of variables that hold a dependency's host or URL.
-const HOST_VARIABLES: &[&str] = &["_HOST", "_HOSTNAME", "_SERVER", "_ADDR", "_ADDRESS", "_URL", "_URI", "_DSN"];
+const HOST_VARIABLES: &[&str] = &[
+    "_HOST",
+    "_HOSTNAME",
+    "_SERVER",
+    "_ADDR",
+    "_ADDRESS",
+    "_URL",
+    "_URI",
+    "_DSN",
+];
 
 /// Default ports of URL schemes, to find the service the URL meant.
 const SCHEME_PORTS: &[(&str, u16)] = &[
@@ -72,14 +81,22 @@ pub fn host_of(value: &str) -> Option<(String, Option<u16>)> {
     };
     let port = port.or_else(|| {
         let scheme = scheme?.to_ascii_lowercase();
-        SCHEME_PORTS.iter().find(|(s, _)| *s == scheme).map(|(_, p)| *p)
+        SCHEME_PORTS
+            .iter()
+            .find(|(s, _)| *s == scheme)
+            .map(|(_, p)| *p)
     });
     // Flags and numbers (`REV_SERVER=true`, `SMTP_PORT=25`) are no host names.
-    let word = matches!(host.to_ascii_lowercase().as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null");
+    let word = matches!(
+        host.to_ascii_lowercase().as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null"
+    );
     let plain = !host.is_empty()
         && !word
         && host.chars().any(|c| c.is_ascii_alphabetic())
-        && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     plain.then(|| (host.to_string(), port))
 }
 
@@ -92,16 +109,31 @@ fn names_host(entry: &EnvEntry) -> bool {
 fn known(model: &StackModel, from: ServiceId, host: &str) -> bool {
     model.services.iter().enumerate().any(|(id, s)| {
         let named = s.name.eq_ignore_ascii_case(host)
-            || s.container_name.as_ref().is_some_and(|c| c.value.eq_ignore_ascii_case(host))
-            || s.attachments.iter().flat_map(|a| &a.aliases).any(|a| a.value.eq_ignore_ascii_case(host))
+            || s.container_name
+                .as_ref()
+                .is_some_and(|c| c.value.eq_ignore_ascii_case(host))
+            || s.attachments
+                .iter()
+                .flat_map(|a| &a.aliases)
+                .any(|a| a.value.eq_ignore_ascii_case(host))
             || (id == from && s.links.iter().any(|l| l.value.1.eq_ignore_ascii_case(host)));
-        named || model.services[from].links.iter().any(|l| l.value.1.eq_ignore_ascii_case(host))
+        named
+            || model.services[from]
+                .links
+                .iter()
+                .any(|l| l.value.1.eq_ignore_ascii_case(host))
     })
 }
 
 /// The service the value most likely meant: one listening on its port (or
 /// on a port its variable's name implies), else the closest name.
-fn suggest(model: &StackModel, from: ServiceId, variable: &str, host: &str, port: Option<u16>) -> Option<String> {
+fn suggest(
+    model: &StackModel,
+    from: ServiceId,
+    variable: &str,
+    host: &str,
+    port: Option<u16>,
+) -> Option<String> {
     let candidates: Vec<ServiceId> = (0..model.services.len())
         .filter(|&id| id != from && !model.shared_networks(from, id).is_empty())
         .collect();
@@ -114,9 +146,11 @@ fn suggest(model: &StackModel, from: ServiceId, variable: &str, host: &str, port
             .flat_map(|(_, ports)| ports.iter().copied())
             .collect(),
     };
-    let by_port = candidates
-        .iter()
-        .find(|&&id| ports.iter().any(|&p| model.services[id].listeners_on(p).next().is_some()));
+    let by_port = candidates.iter().find(|&&id| {
+        ports
+            .iter()
+            .any(|&p| model.services[id].listeners_on(p).next().is_some())
+    });
     by_port
         .or_else(|| {
             candidates
@@ -138,7 +172,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             if value.contains(['$', '{']) {
                 continue;
             }
-            let Some((host, port)) = host_of(value) else { continue };
+            let Some((host, port)) = host_of(value) else {
+                continue;
+            };
             let lower = host.to_ascii_lowercase();
             if lower == "localhost" || host.parse::<IpAddr>().is_ok() || known(model, id, &host) {
                 continue;
@@ -148,41 +184,69 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 .param("service", &service.name)
                 .param("variable", &entry.name)
                 .param("host", &host);
-            finding = finding.evidence(entry.origin.clone(), msg("names-host").with("variable", &entry.name).with("host", &host));
+            finding = finding.evidence(
+                entry.origin.clone(),
+                msg("names-host")
+                    .with("variable", &entry.name)
+                    .with("host", &host),
+            );
             // Show where the value comes from when that is another line (a `.env` file).
-            let same_line = |o: &crate::model::Origin| {
-                matches!((o.position(), entry.origin.position()), (Some(a), Some(b)) if a.file == b.file && a.line == b.line)
-            };
-            if let Some(value_origin) = entry.value_origin.as_ref().filter(|o| o.position().is_some() && !same_line(o)) {
-                finding = finding.evidence(value_origin.clone(), msg("value-from").with("variable", &entry.name));
+            let same_line = |o: &crate::model::Origin| matches!((o.position(), entry.origin.position()), (Some(a), Some(b)) if a.file == b.file && a.line == b.line);
+            if let Some(value_origin) = entry
+                .value_origin
+                .as_ref()
+                .filter(|o| o.position().is_some() && !same_line(o))
+            {
+                finding = finding.evidence(
+                    value_origin.clone(),
+                    msg("value-from").with("variable", &entry.name),
+                );
             }
             let mut shown = Vec::new();
-            for event in model
-                .log_events
-                .iter()
-                .filter(|e| e.service.as_deref() == Some(service.name.as_str()) && e.message.contains(host.as_str()))
-            {
+            for event in model.log_events.iter().filter(|e| {
+                e.service.as_deref() == Some(service.name.as_str())
+                    && e.message.contains(host.as_str())
+            }) {
                 // One event can match several signatures: show its line once.
                 if shown.contains(&&event.origin) || shown.len() == 2 {
                     continue;
                 }
                 shown.push(&event.origin);
-                finding = finding.evidence(event.origin.clone(), Message::new("common.log-line").with("line", &event.message));
+                finding = finding.evidence(
+                    event.origin.clone(),
+                    Message::new("common.log-line").with("line", &event.message),
+                );
             }
             finding = match suggest(model, id, &entry.name, &host, port) {
                 Some(name) => {
-                    let message = msg("use-service").with("variable", &entry.name).with("host", &host).with("service", &name);
+                    let message = msg("use-service")
+                        .with("variable", &entry.name)
+                        .with("host", &host)
+                        .with("service", &name);
                     // Where the value is written: the `.env` line, else the compose entry.
-                    let place = entry.value_origin.as_ref().filter(|o| o.position().is_some()).unwrap_or(&entry.origin);
-                    let edit = ["@", "//", ": ", "=", ":"]
-                        .iter()
-                        .find_map(|lead| replace_on_line(model, place, &format!("{lead}{host}"), &format!("{lead}{name}")));
+                    let place = entry
+                        .value_origin
+                        .as_ref()
+                        .filter(|o| o.position().is_some())
+                        .unwrap_or(&entry.origin);
+                    let edit = ["@", "//", ": ", "=", ":"].iter().find_map(|lead| {
+                        replace_on_line(
+                            model,
+                            place,
+                            &format!("{lead}{host}"),
+                            &format!("{lead}{name}"),
+                        )
+                    });
                     match edit {
                         Some(edit) => finding.fix(FixStep::edit(message, edit)),
                         None => finding.fix(FixStep::say(message)),
                     }
                 }
-                None => finding.fix(FixStep::say(msg("name-a-service").with("variable", &entry.name).with("host", &host))),
+                None => finding.fix(FixStep::say(
+                    msg("name-a-service")
+                        .with("variable", &entry.name)
+                        .with("host", &host),
+                )),
             };
             findings.push(finding.fix(recreate_service_step(model, id)));
         }
@@ -198,8 +262,14 @@ mod tests {
     fn hosts_are_read_from_urls_and_bare_values() {
         assert_eq!(host_of("database"), Some(("database".into(), None)));
         assert_eq!(host_of("db:5433"), Some(("db".into(), Some(5433))));
-        assert_eq!(host_of("postgresql+psycopg://app:pw@pg/app"), Some(("pg".into(), Some(5432))));
-        assert_eq!(host_of("redis://redis:6379/0"), Some(("redis".into(), Some(6379))));
+        assert_eq!(
+            host_of("postgresql+psycopg://app:pw@pg/app"),
+            Some(("pg".into(), Some(5432)))
+        );
+        assert_eq!(
+            host_of("redis://redis:6379/0"),
+            Some(("redis".into(), Some(6379)))
+        );
         assert_eq!(host_of("https://api.example.com/v1"), None);
         assert_eq!(host_of("mongodb://a:1,b:2/x"), None);
         assert_eq!(host_of(""), None);

@@ -30,7 +30,11 @@ cause!("aws-imds-hop-limit");
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     for subject in aws_subjects(model) {
-        let view = model.aws.credentials_of(&subject.name).map(|c| c.view.clone()).unwrap_or_default();
+        let view = model
+            .aws
+            .credentials_of(&subject.name)
+            .map(|c| c.view.clone())
+            .unwrap_or_default();
         let on_bridge = subject
             .service
             .map(|id| !model.services[id].uses_host_network())
@@ -50,19 +54,26 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         if !from_logs && tokens_required.is_none() && hop_limit_one.is_none() {
             continue;
         }
-        let mut finding = Finding::new(CAUSE).subject(&subject.name).param("service", &subject.name);
+        let mut finding = Finding::new(CAUSE)
+            .subject(&subject.name)
+            .param("service", &subject.name);
         if !from_logs && hop_limit_one.is_none() {
             finding = finding.severity(Severity::Warning);
         }
         if let Some(o) = hop_limit_one {
             finding = finding.evidence(
-                Origin::Probe { probe: format!("ec2:DescribeInstances {}", o.instance_id) },
+                Origin::Probe {
+                    probe: format!("ec2:DescribeInstances {}", o.instance_id),
+                },
                 msg("hop-limit-one").with("tokens", o.http_tokens.as_deref().unwrap_or("?")),
             );
         }
         if let Some(id) = subject.service {
             let service = &model.services[id];
-            let origin = service.network_mode.as_ref().map_or(service.origin.clone(), |m| m.origin.clone());
+            let origin = service
+                .network_mode
+                .as_ref()
+                .map_or(service.origin.clone(), |m| m.origin.clone());
             finding = finding.evidence(origin, msg("bridge").with("service", &subject.name));
         }
         if let Some(origin) = tokens_required {

@@ -28,17 +28,33 @@ cause!("bedrock-inference-profile-required");
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     for verdict in model_verdicts(model) {
-        let Availability::NeedsProfile { profile_id, alternatives, .. } = &verdict.availability else {
+        let Availability::NeedsProfile {
+            profile_id,
+            alternatives,
+            ..
+        } = &verdict.availability
+        else {
             continue;
         };
         let label = msg("base-id").with("as_of", &model.aws.catalogue_as_of);
         let mut finding = verdict.finding(model, CAUSE, label);
-        finding = finding.fix(replace_model_step(model, verdict.setting, profile_id, msg("use-profile").with("profile", profile_id)));
+        finding = finding.fix(replace_model_step(
+            model,
+            verdict.setting,
+            profile_id,
+            msg("use-profile").with("profile", profile_id),
+        ));
         if !alternatives.is_empty() {
-            finding = finding.fix(FixStep::say(msg("alternatives").with("profiles", alternatives.join(", "))));
+            finding = finding.fix(FixStep::say(
+                msg("alternatives").with("profiles", alternatives.join(", ")),
+            ));
         }
         finding = finding.fix(FixStep::say(msg("iam-for-profile")));
-        findings.push(verdict.close(model, finding, &format!("on-demand {} in {}", verdict.setting.id, verdict.region)));
+        findings.push(verdict.close(
+            model,
+            finding,
+            &format!("on-demand {} in {}", verdict.setting.id, verdict.region),
+        ));
     }
     findings
 }

@@ -25,7 +25,10 @@ use crate::model::StackModel;
 
 cause!("bedrock-marketplace-permission-missing");
 
-const ACTIONS: [&str; 2] = ["aws-marketplace:ViewSubscriptions", "aws-marketplace:Subscribe"];
+const ACTIONS: [&str; 2] = [
+    "aws-marketplace:ViewSubscriptions",
+    "aws-marketplace:Subscribe",
+];
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let (policies, _) = policy_set(model);
@@ -34,7 +37,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut reported: Vec<String> = Vec::new();
     for verdict in model_verdicts(model) {
         let client = verdict.client;
-        let marketplace = catalogue.lookup(&verdict.setting.id).is_some_and(|m| m.marketplace);
+        let marketplace = catalogue
+            .lookup(&verdict.setting.id)
+            .is_some_and(|m| m.marketplace);
         if !marketplace || policies.is_empty() || reported.contains(&client.name) {
             continue;
         }
@@ -42,21 +47,38 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let missing: Vec<&str> = ACTIONS
             .iter()
             .copied()
-            .filter(|action| !iampolicy::evaluate(&policies, &iampolicy::Request::new(*action, "*").with_context(context.clone())).is_allowed())
+            .filter(|action| {
+                !iampolicy::evaluate(
+                    &policies,
+                    &iampolicy::Request::new(*action, "*").with_context(context.clone()),
+                )
+                .is_allowed()
+            })
             .collect();
         if missing.is_empty() {
             continue;
         }
         reported.push(client.name.clone());
         let logs = aws_log_events(model, &client.name, CAUSE);
-        let severity = if logs.weight >= 60 { Severity::Error } else { Severity::Info };
+        let severity = if logs.weight >= 60 {
+            Severity::Error
+        } else {
+            Severity::Info
+        };
         let mut finding = Finding::new(CAUSE)
             .subject(&client.name)
             .severity(severity)
-            .evidence(verdict.setting.origin.clone(), msg("marketplace-model").with("model", &verdict.setting.id).with("actions", missing.join(", ")));
+            .evidence(
+                verdict.setting.origin.clone(),
+                msg("marketplace-model")
+                    .with("model", &verdict.setting.id)
+                    .with("actions", missing.join(", ")),
+            );
         finding = finding.log_lines(logs.events.iter().copied().take(3));
         let statement = iampolicy::Statement::new(iampolicy::Effect::Allow, &ACTIONS, &["*"]);
-        findings.push(finding.fix(FixStep::say(msg("add-statement").with("statement", statement.to_json_pretty()))));
+        findings.push(finding.fix(FixStep::say(
+            msg("add-statement").with("statement", statement.to_json_pretty()),
+        )));
     }
     for subject in aws_subjects(model) {
         if reported.contains(&subject.name) {
@@ -69,7 +91,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let mut finding = Finding::new(CAUSE).subject(&subject.name);
         finding = finding.log_lines(logs.events.iter().copied().take(3));
         let statement = iampolicy::Statement::new(iampolicy::Effect::Allow, &ACTIONS, &["*"]);
-        findings.push(finding.fix(FixStep::say(msg("add-statement").with("statement", statement.to_json_pretty()))));
+        findings.push(finding.fix(FixStep::say(
+            msg("add-statement").with("statement", statement.to_json_pretty()),
+        )));
     }
     findings
 }

@@ -24,19 +24,43 @@ cause!("bedrock-model-not-in-region");
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     for verdict in model_verdicts(model) {
-        let Availability::NotInRegion { offered_in, profile_from, .. } = &verdict.availability else {
+        let Availability::NotInRegion {
+            offered_in,
+            profile_from,
+            ..
+        } = &verdict.availability
+        else {
             continue;
         };
-        let offered = if offered_in.is_empty() { "-".to_string() } else { offered_in.join(", ") };
-        let profiles = if profile_from.is_empty() { "-".to_string() } else { profile_from.join(", ") };
-        let mut finding = verdict.finding(model, CAUSE, msg("not-offered").with("as_of", &model.aws.catalogue_as_of));
+        let offered = if offered_in.is_empty() {
+            "-".to_string()
+        } else {
+            offered_in.join(", ")
+        };
+        let profiles = if profile_from.is_empty() {
+            "-".to_string()
+        } else {
+            profile_from.join(", ")
+        };
+        let mut finding = verdict.finding(
+            model,
+            CAUSE,
+            msg("not-offered").with("as_of", &model.aws.catalogue_as_of),
+        );
         if let Some(step) = verdict.client.region.decided() {
-            finding = finding.evidence(step.origin.clone(), msg("region-set").with("region", &verdict.region));
+            finding = finding.evidence(
+                step.origin.clone(),
+                msg("region-set").with("region", &verdict.region),
+            );
         }
         finding = finding
             .fix(FixStep::say(msg("where").with("offered", &offered).with("profiles", &profiles)))
             .fix(FixStep::run(msg("list"), format!("aws bedrock list-foundation-models --region {} --query 'modelSummaries[].modelId'", verdict.region)));
-        findings.push(verdict.close(model, finding, &format!("{} in {}", verdict.setting.id, verdict.region)));
+        findings.push(verdict.close(
+            model,
+            finding,
+            &format!("{} in {}", verdict.setting.id, verdict.region),
+        ));
     }
     findings
 }

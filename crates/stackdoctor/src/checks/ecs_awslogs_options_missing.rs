@@ -48,7 +48,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let mut needs_prefix = false;
         let mut example: Vec<String> = Vec::new();
         for container in &task.containers {
-            let Some(driver) = &container.log_driver else { continue };
+            let Some(driver) = &container.log_driver else {
+                continue;
+            };
             if driver.value != "awslogs" {
                 continue;
             }
@@ -174,12 +176,18 @@ mod tests {
         let findings = run(&model);
         assert_eq!(findings.len(), 1, "{findings:#?}");
         let evidence = &findings[0].evidence;
-        assert_eq!(evidence[0].origin.display(dir.path()), "ecs-task-def.json:10:27");
+        assert_eq!(
+            evidence[0].origin.display(dir.path()),
+            "ecs-task-def.json:10:27"
+        );
         assert_eq!(
             evidence[0].label.params["options"],
             "`awslogs-region`, `awslogs-stream-prefix`"
         );
-        assert_eq!(evidence[1].origin.display(dir.path()), "ecs-task-def.json:3:31");
+        assert_eq!(
+            evidence[1].origin.display(dir.path()),
+            "ecs-task-def.json:3:31"
+        );
         assert_eq!(
             findings[0].fix[0].message.params["example"],
             r#""awslogs-region": "ap-northeast-1", "awslogs-stream-prefix": "api""#

@@ -35,8 +35,15 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         .stopped_tasks
         .iter()
         .filter_map(|t| {
-            let oom = t.containers.iter().any(|c| c.reason.as_deref().is_some_and(|r| r.contains("OutOfMemory")));
-            let health = t.stopped_reason.as_deref().is_some_and(|r| r.contains("health check"));
+            let oom = t.containers.iter().any(|c| {
+                c.reason
+                    .as_deref()
+                    .is_some_and(|r| r.contains("OutOfMemory"))
+            });
+            let health = t
+                .stopped_reason
+                .as_deref()
+                .is_some_and(|r| r.contains("health check"));
             if oom || health {
                 return None; // their own causes
             }
@@ -67,26 +74,53 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             continue;
         }
         shown.push((container.name.clone(), code));
-        let meaning = if EXPLAINED.contains(&code) { format!("exit-{code}") } else { "exit-other".to_string() };
-        let at = if container.origin.position().is_some_and(|p| p.line > 1) { &container.origin } else { &task.origin };
+        let meaning = if EXPLAINED.contains(&code) {
+            format!("exit-{code}")
+        } else {
+            "exit-other".to_string()
+        };
+        let at = if container.origin.position().is_some_and(|p| p.line > 1) {
+            &container.origin
+        } else {
+            &task.origin
+        };
         finding = finding.evidence(
             at.clone(),
             msg("exited")
                 .with("container", &container.name)
                 .with("code", code.to_string())
-                .with("reason", container.reason.clone().or(task.stopped_reason.clone()).unwrap_or_default()),
+                .with(
+                    "reason",
+                    container
+                        .reason
+                        .clone()
+                        .or(task.stopped_reason.clone())
+                        .unwrap_or_default(),
+                ),
         );
         finding = finding.evidence(at.clone(), msg(&meaning).with("code", code.to_string()));
     }
-    finding = finding
-        .param("count", exits.len().to_string())
-        .log_lines(lines.iter().copied().take(if exits.is_empty() { 3 } else { 2 }));
+    finding = finding.param("count", exits.len().to_string()).log_lines(
+        lines
+            .iter()
+            .copied()
+            .take(if exits.is_empty() { 3 } else { 2 }),
+    );
     if let Some((name, code)) = &first {
-        finding = finding.param("container", name).param("code", code.to_string());
+        finding = finding
+            .param("container", name)
+            .param("code", code.to_string());
         for (_, task) in tasks(model) {
             if let Some(container) = task.containers.iter().find(|c| &c.name.value == name) {
-                if let Some(command) = container.command.as_ref().or(container.entry_point.as_ref()) {
-                    finding = finding.evidence(command.origin.clone(), msg("command").with("command", command.value.join(" ")));
+                if let Some(command) = container
+                    .command
+                    .as_ref()
+                    .or(container.entry_point.as_ref())
+                {
+                    finding = finding.evidence(
+                        command.origin.clone(),
+                        msg("command").with("command", command.value.join(" ")),
+                    );
                 }
             }
         }
@@ -105,5 +139,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             None => "aws logs tail LOG_GROUP --since 30m".to_string(),
         },
     ));
-    vec![finding.fix(FixStep::say(msg("fix-error"))).fix(deploy_step(model))]
+    vec![finding
+        .fix(FixStep::say(msg("fix-error")))
+        .fix(deploy_step(model))]
 }

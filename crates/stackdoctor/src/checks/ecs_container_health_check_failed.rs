@@ -19,7 +19,7 @@
 //! the app's own `healthcheck` subcommand, or install `curl`), keep the
 //! values in range, and give `startPeriod` at least the app's start-up time.
 
-use super::ecs_support::{base, strong_events, tasks, describe_stopped_step};
+use super::ecs_support::{base, describe_stopped_step, strong_events, tasks};
 use crate::finding::{Finding, FixStep, Severity};
 use crate::model::StackModel;
 
@@ -38,18 +38,26 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (_, task) in tasks(model) {
         for container in &task.containers {
-            let Some(check) = &container.health_check else { continue };
+            let Some(check) = &container.health_check else {
+                continue;
+            };
             let mut finding = base(model, CAUSE).param("container", &container.name.value);
             let mut risks = 0;
             let command = &check.command.value;
             let kind = command.first().map(String::as_str).unwrap_or("");
             if kind != "CMD" && kind != "CMD-SHELL" {
                 risks += 1;
-                finding = finding.evidence(check.command.origin.clone(), msg("not-cmd").with("first", kind));
+                finding = finding.evidence(
+                    check.command.origin.clone(),
+                    msg("not-cmd").with("first", kind),
+                );
             }
             let script = command.get(1..).unwrap_or(&[]).join(" ");
             for tool in ["curl", "wget"] {
-                if script.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == tool) {
+                if script
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|w| w == tool)
+                {
                     risks += 1;
                     finding = finding.evidence(
                         check.command.origin.clone(),
@@ -65,7 +73,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             ];
             for (name, value) in values {
                 let Some(value) = value else { continue };
-                let Some((_, min, max)) = RANGES.iter().find(|(n, _, _)| *n == name) else { continue };
+                let Some((_, min, max)) = RANGES.iter().find(|(n, _, _)| *n == name) else {
+                    continue;
+                };
                 if value.value < *min || value.value > *max {
                     risks += 1;
                     finding = finding.evidence(
@@ -82,7 +92,12 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             if let Some(timeout) = &check.timeout {
                 if timeout.value >= interval {
                     risks += 1;
-                    finding = finding.evidence(timeout.origin.clone(), msg("timeout-not-shorter").with("timeout", timeout.value.to_string()).with("interval", interval.to_string()));
+                    finding = finding.evidence(
+                        timeout.origin.clone(),
+                        msg("timeout-not-shorter")
+                            .with("timeout", timeout.value.to_string())
+                            .with("interval", interval.to_string()),
+                    );
                 }
             }
             let no_start_period = check.start_period.is_none();

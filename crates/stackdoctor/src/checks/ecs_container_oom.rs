@@ -18,7 +18,7 @@
 //! `NODE_OPTIONS=--max-old-space-size=…`); count sidecars such as the log
 //! router. Watch `MemoryUtilized` in Container Insights.
 
-use super::ecs_support::{base, strong_events, tasks, deploy_step};
+use super::ecs_support::{base, deploy_step, strong_events, tasks};
 use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
 
@@ -33,7 +33,11 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         .filter_map(|t| {
             t.containers
                 .iter()
-                .find(|c| c.reason.as_deref().is_some_and(|r| r.contains("OutOfMemory")))
+                .find(|c| {
+                    c.reason
+                        .as_deref()
+                        .is_some_and(|r| r.contains("OutOfMemory"))
+                })
                 .map(|c| (t, c))
         })
         .collect();
@@ -45,15 +49,25 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut container_name = None;
     for (task, container) in stopped.iter().take(2) {
         container_name.get_or_insert(container.name.clone());
-        let at = if container.origin.position().is_some_and(|p| p.line > 1) { &container.origin } else { &task.origin };
+        let at = if container.origin.position().is_some_and(|p| p.line > 1) {
+            &container.origin
+        } else {
+            &task.origin
+        };
         finding = finding.evidence(
             at.clone(),
-            msg("killed")
-                .with("container", &container.name)
-                .with("exit", container.exit_code.map_or("?".into(), |c| c.to_string())),
+            msg("killed").with("container", &container.name).with(
+                "exit",
+                container.exit_code.map_or("?".into(), |c| c.to_string()),
+            ),
         );
     }
-    finding = finding.log_lines(lines.iter().copied().take(if stopped.is_empty() { 3 } else { 1 }));
+    finding = finding.log_lines(
+        lines
+            .iter()
+            .copied()
+            .take(if stopped.is_empty() { 3 } else { 1 }),
+    );
     finding = finding.param("count", (stopped.len().max(lines.len())).to_string());
     for (_, task) in tasks(model) {
         let container = task
@@ -61,11 +75,19 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .iter()
             .find(|c| container_name.as_deref().is_none_or(|n| n == c.name.value));
         if let Some(memory) = container.and_then(|c| c.memory.as_ref()) {
-            finding = finding.evidence(memory.origin.clone(), msg("container-memory").with("memory", memory.value.to_string()));
+            finding = finding.evidence(
+                memory.origin.clone(),
+                msg("container-memory").with("memory", memory.value.to_string()),
+            );
         }
         if let Some(memory) = &task.memory {
-            finding = finding.evidence(memory.origin.clone(), msg("task-memory").with("memory", &memory.value.text));
+            finding = finding.evidence(
+                memory.origin.clone(),
+                msg("task-memory").with("memory", &memory.value.text),
+            );
         }
     }
-    vec![finding.fix(FixStep::say(msg("raise"))).fix(deploy_step(model))]
+    vec![finding
+        .fix(FixStep::say(msg("raise")))
+        .fix(deploy_step(model))]
 }

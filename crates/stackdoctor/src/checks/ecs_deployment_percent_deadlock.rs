@@ -111,7 +111,12 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .with("max", needed_max.to_string())
             .with("desired", &dv);
         let edit = maximum.and_then(|m| {
-            replace_on_line(model, &m.origin, &m.value.to_string(), &needed_max.to_string())
+            replace_on_line(
+                model,
+                &m.origin,
+                &m.value.to_string(),
+                &needed_max.to_string(),
+            )
         });
         finding = match edit {
             Some(edit) => finding.fix(FixStep::edit(raise, edit)),

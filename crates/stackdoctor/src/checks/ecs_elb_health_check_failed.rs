@@ -46,21 +46,34 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             msg("target")
                 .with("target", &target.target)
                 .with("reason", target.reason.clone().unwrap_or_default())
-                .with("description", target.description.clone().unwrap_or_default()),
+                .with(
+                    "description",
+                    target.description.clone().unwrap_or_default(),
+                ),
         );
     }
     let mut target_group = None;
     for deployment in &model.ecs.deployments {
-        let Some(service) = &deployment.service_definition else { continue };
+        let Some(service) = &deployment.service_definition else {
+            continue;
+        };
         for lb in &service.load_balancers {
             if let Some(arn) = &lb.target_group_arn {
                 target_group.get_or_insert(arn.value.clone());
             }
-            let port = lb.container_port.as_ref().map_or("?".into(), |p| p.value.to_string());
+            let port = lb
+                .container_port
+                .as_ref()
+                .map_or("?".into(), |p| p.value.to_string());
             finding = finding.evidence(lb.origin.clone(), msg("load-balancer").with("port", port));
         }
         match &service.health_check_grace_period {
-            Some(grace) => finding = finding.evidence(grace.origin.clone(), msg("grace").with("seconds", grace.value.to_string())),
+            Some(grace) => {
+                finding = finding.evidence(
+                    grace.origin.clone(),
+                    msg("grace").with("seconds", grace.value.to_string()),
+                )
+            }
             None if !service.load_balancers.is_empty() => {
                 finding = finding.evidence(service.origin.clone(), msg("no-grace"));
             }

@@ -62,7 +62,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         if let Some(mode) = &task.network_mode {
             if !mode.value.eq_ignore_ascii_case("awsvpc") && !mode.value.contains("<unresolved:") {
                 problems += 1;
-                finding = finding.evidence(mode.origin.clone(), msg("network-mode").with("mode", &mode.value));
+                finding = finding.evidence(
+                    mode.origin.clone(),
+                    msg("network-mode").with("mode", &mode.value),
+                );
                 if let Some(edit) = replace_on_line(model, &mode.origin, &mode.value, "awsvpc") {
                     finding = finding.fix(FixStep::edit(msg("use-awsvpc"), edit));
                 }
@@ -94,17 +97,24 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         for key in &task.keys {
             if TASK_PARAMETERS.contains(&key.value.as_str()) {
                 problems += 1;
-                finding = finding.evidence(key.origin.clone(), msg("task-parameter").with("key", &key.value));
+                finding = finding.evidence(
+                    key.origin.clone(),
+                    msg("task-parameter").with("key", &key.value),
+                );
             }
         }
         for volume in &task.docker_volumes {
             problems += 1;
-            finding = finding.evidence(volume.origin.clone(), msg("docker-volume").with("volume", &volume.value));
+            finding = finding.evidence(
+                volume.origin.clone(),
+                msg("docker-volume").with("volume", &volume.value),
+            );
         }
         for container in &task.containers {
             for key in &container.keys {
                 let rejected = CONTAINER_PARAMETERS.contains(&key.value.as_str())
-                    || (key.value == "hostname" && awsvpc.is_some_and(|m| m.eq_ignore_ascii_case("awsvpc")));
+                    || (key.value == "hostname"
+                        && awsvpc.is_some_and(|m| m.eq_ignore_ascii_case("awsvpc")));
                 if rejected {
                     problems += 1;
                     finding = finding.evidence(
@@ -118,13 +128,21 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         }
         if problems > 0 {
             finding = finding.log_lines(strong_events(model, CAUSE).into_iter().take(2));
-            findings.push(finding.fix(FixStep::say(msg("remove"))).fix(verify_step(model)));
+            findings.push(
+                finding
+                    .fix(FixStep::say(msg("remove")))
+                    .fix(verify_step(model)),
+            );
         }
     }
     if findings.is_empty() {
         let lines = strong_events(model, CAUSE);
         if !lines.is_empty() {
-            findings.push(base(model, CAUSE).log_lines(lines.into_iter().take(3)).fix(FixStep::say(msg("remove"))));
+            findings.push(
+                base(model, CAUSE)
+                    .log_lines(lines.into_iter().take(3))
+                    .fix(FixStep::say(msg("remove"))),
+            );
         }
     }
     findings

@@ -48,7 +48,11 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             None => finding = finding.evidence(task.origin.clone(), msg("no-runtime-platform")),
         }
     }
-    let platform = if arch.eq_ignore_ascii_case("ARM64") { "linux/arm64" } else { "linux/amd64" };
+    let platform = if arch.eq_ignore_ascii_case("ARM64") {
+        "linux/arm64"
+    } else {
+        "linux/amd64"
+    };
     vec![finding
         .param("arch", &arch)
         .fix(FixStep::run(

@@ -31,7 +31,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         for container in &task.containers {
             let problem = match &container.image {
                 None => Some((container.origin.clone(), msg("no-image"))),
-                Some(image) if image.value.trim().is_empty() => Some((image.origin.clone(), msg("no-image"))),
+                Some(image) if image.value.trim().is_empty() => {
+                    Some((image.origin.clone(), msg("no-image")))
+                }
                 _ => None,
             };
             if let Some((origin, label)) = problem {
@@ -52,10 +54,15 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             for container in &task.containers {
                 if let Some(image) = &container.image {
                     // The image the stopped task names, or every image when the line does not say.
-                    let named = lines.iter().any(|e| image_repository(&image.value).is_some_and(|r| e.text.contains(r)));
+                    let named = lines.iter().any(|e| {
+                        image_repository(&image.value).is_some_and(|r| e.text.contains(r))
+                    });
                     if named || task.containers.len() == 1 {
                         image_param = image.value.clone();
-                        finding = finding.evidence(image.origin.clone(), msg("image-here").with("image", &image.value));
+                        finding = finding.evidence(
+                            image.origin.clone(),
+                            msg("image-here").with("image", &image.value),
+                        );
                     }
                 }
             }
@@ -69,7 +76,12 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         } else {
             FixStep::say(msg("fix-reference"))
         };
-        findings.push(finding.param("image", image_param).fix(check).fix(deploy_step(model)));
+        findings.push(
+            finding
+                .param("image", image_param)
+                .fix(check)
+                .fix(deploy_step(model)),
+        );
     }
     findings
 }
@@ -81,7 +93,10 @@ fn image_repository(image: &str) -> Option<&str> {
         Some((name, tag)) if !tag.contains('/') => name,
         _ => without_tag,
     };
-    without_tag.split_once('/').map(|(_, r)| r).or(Some(without_tag))
+    without_tag
+        .split_once('/')
+        .map(|(_, r)| r)
+        .or(Some(without_tag))
 }
 
 /// (repository, tag) of an ECR image reference.
@@ -103,7 +118,10 @@ mod tests {
         let ecr = "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/team/api:1.4.2";
         assert_eq!(image_repository(ecr), Some("team/api"));
         assert_eq!(split_image(ecr), ("team/api".into(), "1.4.2".into()));
-        assert_eq!(split_image("localhost:5000/api"), ("api".into(), "latest".into()));
+        assert_eq!(
+            split_image("localhost:5000/api"),
+            ("api".into(), "latest".into())
+        );
         assert_eq!(image_repository("nginx"), Some("nginx"));
     }
 }

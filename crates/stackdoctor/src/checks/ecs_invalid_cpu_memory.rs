@@ -66,18 +66,35 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                                             .with("memory", &m.value.text)
                                             .with("allowed", memory_choices(allowed)),
                                     )
-                                    .evidence(c.origin.clone(), msg("task-cpu").with("cpu", &c.value.text));
+                                    .evidence(
+                                        c.origin.clone(),
+                                        msg("task-cpu").with("cpu", &c.value.text),
+                                    );
                                 let nearest = allowed
                                     .iter()
                                     .copied()
                                     .min_by_key(|a| a.abs_diff(memory))
                                     .unwrap_or(memory);
-                                if let Some(edit) = replace_on_line(model, &m.origin, &m.value.text, &nearest.to_string()) {
-                                    finding = finding.fix(FixStep::edit(msg("set-memory").with("memory", nearest.to_string()), edit));
+                                if let Some(edit) = replace_on_line(
+                                    model,
+                                    &m.origin,
+                                    &m.value.text,
+                                    &nearest.to_string(),
+                                ) {
+                                    finding = finding.fix(FixStep::edit(
+                                        msg("set-memory").with("memory", nearest.to_string()),
+                                        edit,
+                                    ));
                                 }
                                 // Or keep the memory and take the smallest cpu that allows it.
-                                if let Some((bigger, _)) = fargate_sizes().iter().find(|(_, m)| m.contains(&memory)) {
-                                    finding = finding.fix(FixStep::say(msg("or-cpu").with("cpu", bigger.to_string()).with("memory", memory.to_string())));
+                                if let Some((bigger, _)) =
+                                    fargate_sizes().iter().find(|(_, m)| m.contains(&memory))
+                                {
+                                    finding = finding.fix(FixStep::say(
+                                        msg("or-cpu")
+                                            .with("cpu", bigger.to_string())
+                                            .with("memory", memory.to_string()),
+                                    ));
                                 }
                             }
                             Some(_) => {}
@@ -85,18 +102,28 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     }
                     (None, _) => {
                         problems += 1;
-                        finding = finding.evidence(c.origin.clone(), msg("unreadable").with("value", &c.value.text));
+                        finding = finding.evidence(
+                            c.origin.clone(),
+                            msg("unreadable").with("value", &c.value.text),
+                        );
                     }
                     (_, None) => {
                         problems += 1;
-                        finding = finding.evidence(m.origin.clone(), msg("unreadable").with("value", &m.value.text));
+                        finding = finding.evidence(
+                            m.origin.clone(),
+                            msg("unreadable").with("value", &m.value.text),
+                        );
                     }
                 },
             }
         }
         // Containers cannot ask for more than the task has.
         if let Some(task_memory) = memory {
-            let total: u32 = task.containers.iter().filter_map(|c| c.memory.as_ref().map(|m| m.value)).sum();
+            let total: u32 = task
+                .containers
+                .iter()
+                .filter_map(|c| c.memory.as_ref().map(|m| m.value))
+                .sum();
             if total > task_memory {
                 problems += 1;
                 for container in &task.containers {

@@ -34,7 +34,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             continue;
         };
         for lb in &service.load_balancers {
-            let Some(name) = &lb.container_name else { continue };
+            let Some(name) = &lb.container_name else {
+                continue;
+            };
             if name.value.contains("<unresolved:") {
                 continue;
             }
@@ -46,20 +48,34 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     .min_by_key(|c| edit_distance(&c.name.value, &name.value));
                 let mut finding = base_for(model, deployment, CAUSE)
                     .param("container", &name.value)
-                    .evidence(name.origin.clone(), msg("no-container").with("container", &name.value));
+                    .evidence(
+                        name.origin.clone(),
+                        msg("no-container").with("container", &name.value),
+                    );
                 if let Some(closest) = closest {
                     finding = finding.evidence(
                         closest.name.origin.clone(),
                         msg("task-container").with("container", &closest.name.value),
                     );
-                    if let Some(edit) = replace_on_line(model, &name.origin, &name.value, &closest.name.value) {
-                        finding = finding.fix(FixStep::edit(msg("rename").with("container", &closest.name.value), edit));
+                    if let Some(edit) =
+                        replace_on_line(model, &name.origin, &name.value, &closest.name.value)
+                    {
+                        finding = finding.fix(FixStep::edit(
+                            msg("rename").with("container", &closest.name.value),
+                            edit,
+                        ));
                     }
                 }
-                findings.push(finding.log_lines(strong_events(model, CAUSE).into_iter().take(2)).fix(verify_step(model)));
+                findings.push(
+                    finding
+                        .log_lines(strong_events(model, CAUSE).into_iter().take(2))
+                        .fix(verify_step(model)),
+                );
                 continue;
             };
-            let Some(port) = &lb.container_port else { continue };
+            let Some(port) = &lb.container_port else {
+                continue;
+            };
             let ports: Vec<u32> = container
                 .port_mappings
                 .iter()
@@ -79,22 +95,48 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 );
             match container.port_mappings.first() {
                 Some(mapping) => {
-                    finding = finding.evidence(mapping.origin.clone(), msg("port-mappings").with("container", &name.value).with("ports", list(&ports)));
+                    finding = finding.evidence(
+                        mapping.origin.clone(),
+                        msg("port-mappings")
+                            .with("container", &name.value)
+                            .with("ports", list(&ports)),
+                    );
                     if let [only] = ports.as_slice() {
-                        if let Some(edit) = replace_on_line(model, &port.origin, &port.value.to_string(), &only.to_string()) {
-                            finding = finding.fix(FixStep::edit(msg("use-port").with("port", only.to_string()), edit));
+                        if let Some(edit) = replace_on_line(
+                            model,
+                            &port.origin,
+                            &port.value.to_string(),
+                            &only.to_string(),
+                        ) {
+                            finding = finding.fix(FixStep::edit(
+                                msg("use-port").with("port", only.to_string()),
+                                edit,
+                            ));
                         }
                     }
                 }
-                None => finding = finding.evidence(container.origin.clone(), msg("no-mappings").with("container", &name.value)),
+                None => {
+                    finding = finding.evidence(
+                        container.origin.clone(),
+                        msg("no-mappings").with("container", &name.value),
+                    )
+                }
             }
-            findings.push(finding.log_lines(strong_events(model, CAUSE).into_iter().take(2)).fix(verify_step(model)));
+            findings.push(
+                finding
+                    .log_lines(strong_events(model, CAUSE).into_iter().take(2))
+                    .fix(verify_step(model)),
+            );
         }
     }
     if findings.is_empty() {
         let lines = strong_events(model, CAUSE);
         if !lines.is_empty() {
-            findings.push(base(model, CAUSE).log_lines(lines.into_iter().take(3)).fix(verify_step(model)));
+            findings.push(
+                base(model, CAUSE)
+                    .log_lines(lines.into_iter().take(3))
+                    .fix(verify_step(model)),
+            );
         }
     }
     findings
@@ -104,5 +146,9 @@ fn list(ports: &[u32]) -> String {
     if ports.is_empty() {
         return "none".into();
     }
-    ports.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+    ports
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -43,7 +43,9 @@ pub fn is_role_arn(arn: &str) -> bool {
     partition.starts_with("aws")
         && account.len() == 12
         && account.bytes().all(|b| b.is_ascii_digit())
-        && resource.strip_prefix("role/").is_some_and(|name| !name.is_empty() && !name.ends_with('/'))
+        && resource
+            .strip_prefix("role/")
+            .is_some_and(|name| !name.is_empty() && !name.ends_with('/'))
 }
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
@@ -63,14 +65,31 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                         needs.push((origin, msg("needs-secrets").with("container", name)));
                     }
                     if let Some(origin) = &container.repository_credentials {
-                        needs.push((origin.clone(), msg("needs-registry-auth").with("container", name)));
+                        needs.push((
+                            origin.clone(),
+                            msg("needs-registry-auth").with("container", name),
+                        ));
                     }
                     if fargate {
-                        if let Some(image) = container.image.as_ref().filter(|i| i.value.contains(".dkr.ecr.")) {
-                            needs.push((image.origin.clone(), msg("needs-ecr").with("container", name)));
+                        if let Some(image) = container
+                            .image
+                            .as_ref()
+                            .filter(|i| i.value.contains(".dkr.ecr."))
+                        {
+                            needs.push((
+                                image.origin.clone(),
+                                msg("needs-ecr").with("container", name),
+                            ));
                         }
-                        if let Some(driver) = container.log_driver.as_ref().filter(|d| d.value == "awslogs") {
-                            needs.push((driver.origin.clone(), msg("needs-awslogs").with("container", name)));
+                        if let Some(driver) = container
+                            .log_driver
+                            .as_ref()
+                            .filter(|d| d.value == "awslogs")
+                        {
+                            needs.push((
+                                driver.origin.clone(),
+                                msg("needs-awslogs").with("container", name),
+                            ));
                         }
                     }
                 }
@@ -111,9 +130,16 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         if !lines.is_empty() {
             let mut finding = base(model, CAUSE).log_lines(lines.into_iter().take(3));
             if let Some(role) = tasks(model).find_map(|(_, t)| t.execution_role_arn.as_ref()) {
-                finding = finding.evidence(role.origin.clone(), msg("role-here").with("arn", &role.value));
+                finding = finding.evidence(
+                    role.origin.clone(),
+                    msg("role-here").with("arn", &role.value),
+                );
             }
-            findings.push(finding.fix(FixStep::say(msg("trust-and-policy"))).fix(verify_step(model)));
+            findings.push(
+                finding
+                    .fix(FixStep::say(msg("trust-and-policy")))
+                    .fix(verify_step(model)),
+            );
         }
     }
     findings
@@ -125,7 +151,9 @@ mod tests {
 
     #[test]
     fn role_arns_have_an_account_and_a_role_name() {
-        assert!(is_role_arn("arn:aws:iam::123456789012:role/ecsTaskExecutionRole"));
+        assert!(is_role_arn(
+            "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
+        ));
         assert!(is_role_arn("arn:aws:iam::123456789012:role/service-role/x"));
         assert!(is_role_arn("arn:aws-cn:iam::123456789012:role/x"));
         assert!(!is_role_arn("ecsTaskExecutionRole"));

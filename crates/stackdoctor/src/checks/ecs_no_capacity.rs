@@ -34,16 +34,32 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut finding = base(model, CAUSE).log_lines(lines.iter().copied().take(2));
     for (deployment, task) in tasks(model) {
         if let Some(cpu) = &task.cpu {
-            finding = finding.evidence(cpu.origin.clone(), msg("task-size").with("cpu", &cpu.value.text).with("memory", task.memory.as_ref().map_or("?".into(), |m| m.value.text.clone())));
+            finding = finding.evidence(
+                cpu.origin.clone(),
+                msg("task-size").with("cpu", &cpu.value.text).with(
+                    "memory",
+                    task.memory
+                        .as_ref()
+                        .map_or("?".into(), |m| m.value.text.clone()),
+                ),
+            );
         }
         if let Some(service) = &deployment.service_definition {
             if let Some(launch) = &service.launch_type {
-                finding = finding.evidence(launch.origin.clone(), msg("launch-type").with("launch_type", &launch.value));
+                finding = finding.evidence(
+                    launch.origin.clone(),
+                    msg("launch-type").with("launch_type", &launch.value),
+                );
             }
             for provider in &service.capacity_providers {
-                finding = finding.evidence(provider.origin.clone(), msg("capacity-provider").with("provider", &provider.value));
+                finding = finding.evidence(
+                    provider.origin.clone(),
+                    msg("capacity-provider").with("provider", &provider.value),
+                );
             }
         }
     }
-    vec![finding.fix(FixStep::say(msg("fix"))).fix(deploy_step(model))]
+    vec![finding
+        .fix(FixStep::say(msg("fix")))
+        .fix(deploy_step(model))]
 }

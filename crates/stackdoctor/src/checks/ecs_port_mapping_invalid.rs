@@ -29,7 +29,9 @@ cause!("ecs-port-mapping-invalid");
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (_, task) in tasks(model) {
-        let Some(mode) = &task.network_mode else { continue };
+        let Some(mode) = &task.network_mode else {
+            continue;
+        };
         if mode.value.contains("<unresolved:") {
             continue;
         }
@@ -40,7 +42,8 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             "awsvpc" | "host" => {
                 for container in &task.containers {
                     for mapping in &container.port_mappings {
-                        let (Some(port), Some(host)) = (&mapping.container_port, &mapping.host_port)
+                        let (Some(port), Some(host)) =
+                            (&mapping.container_port, &mapping.host_port)
                         else {
                             continue;
                         };
@@ -99,7 +102,11 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     if findings.is_empty() {
         let lines = strong_events(model, CAUSE);
         if !lines.is_empty() {
-            findings.push(base(model, CAUSE).log_lines(lines.into_iter().take(2)).fix(verify_step(model)));
+            findings.push(
+                base(model, CAUSE)
+                    .log_lines(lines.into_iter().take(2))
+                    .fix(verify_step(model)),
+            );
         }
     }
     findings

@@ -36,20 +36,37 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     let wait_failed = rolling_back
         .then(|| {
             runtime.ecspresso.iter().find(|e| {
-                matches!(e.failure.as_deref(), Some("wait-stable-timeout" | "wait-stable-failure" | "deployment-failed"))
+                matches!(
+                    e.failure.as_deref(),
+                    Some("wait-stable-timeout" | "wait-stable-failure" | "deployment-failed")
+                )
             })
         })
         .flatten();
     let Some(event) = not_found.or(wait_failed) else {
         return Vec::new();
     };
-    let flag = model.ecs.deployments.first().map(|d| config_flag(model, d)).unwrap_or_default();
+    let flag = model
+        .ecs
+        .deployments
+        .first()
+        .map(|d| config_flag(model, d))
+        .unwrap_or_default();
     let current = current_revision(model);
-    let mut finding = base(model, CAUSE)
-        .param("reason", &event.text)
-        .evidence(event.origin.clone(), msg(if not_found.is_some() { "no-target" } else { "not-stable" }).with("line", &event.text));
+    let mut finding = base(model, CAUSE).param("reason", &event.text).evidence(
+        event.origin.clone(),
+        msg(if not_found.is_some() {
+            "no-target"
+        } else {
+            "not-stable"
+        })
+        .with("line", &event.text),
+    );
     if let Some((revision, origin)) = &current {
-        finding = finding.evidence(origin.clone(), msg("current").with("revision", revision.to_string()));
+        finding = finding.evidence(
+            origin.clone(),
+            msg("current").with("revision", revision.to_string()),
+        );
     }
     let candidate = runtime
         .revisions
@@ -63,7 +80,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     match candidate {
         Some(revision) => {
             finding = finding
-                .evidence(revision.origin.clone(), msg("candidate").with("revision", revision.revision.to_string()))
+                .evidence(
+                    revision.origin.clone(),
+                    msg("candidate").with("revision", revision.revision.to_string()),
+                )
                 .fix(FixStep::run(
                     msg("deploy-revision").with("revision", revision.revision.to_string()),
                     format!("ecspresso deploy{flag} --revision {}", revision.revision),
@@ -71,7 +91,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         }
         None if not_found.is_some() => {
             finding = finding
-                .fix(FixStep::run(msg("list-revisions"), format!("ecspresso revisions{flag}")))
+                .fix(FixStep::run(
+                    msg("list-revisions"),
+                    format!("ecspresso revisions{flag}"),
+                ))
                 .fix(FixStep::say(msg("reregister")));
         }
         None => {}
@@ -87,7 +110,10 @@ fn current_revision(model: &StackModel) -> Option<(u32, crate::model::Origin)> {
     let runtime = &model.ecs.runtime;
     let from_service = runtime.services.iter().find_map(|s| {
         let primary = s.deployments.iter().find(|d| d.status == "PRIMARY")?;
-        Some((revision_of(&primary.task_definition)?, primary.origin.clone()))
+        Some((
+            revision_of(&primary.task_definition)?,
+            primary.origin.clone(),
+        ))
     });
     from_service
         .or_else(|| {

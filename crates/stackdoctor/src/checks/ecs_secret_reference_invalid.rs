@@ -135,7 +135,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     incomplete = true;
                     finding = finding.evidence(secret.origin.clone(), label);
                 }
-                let Some(value) = &secret.value_from else { continue };
+                let Some(value) = &secret.value_from else {
+                    continue;
+                };
                 if value.value.contains("<unresolved:") {
                     continue;
                 }
@@ -145,7 +147,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                         malformed = true;
                         finding = finding.evidence(
                             value.origin.clone(),
-                            msg("bad-arn").with("container", name).with("arn", &value.value),
+                            msg("bad-arn")
+                                .with("container", name)
+                                .with("arn", &value.value),
                         );
                     }
                     Reference::SecretsManager { selects: true } if old_platform.is_some() => {
@@ -153,7 +157,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                         selects = true;
                         finding = finding.evidence(
                             value.origin.clone(),
-                            msg("json-key").with("container", name).with("arn", &value.value),
+                            msg("json-key")
+                                .with("container", name)
+                                .with("arn", &value.value),
                         );
                     }
                     _ => {}
@@ -298,7 +304,10 @@ mod tests {
 
     #[test]
     fn valid_and_unresolved_references_are_fine() {
-        let (_dir, model) = project(&format!(r#"{{"name": "DB_PASSWORD", "valueFrom": "{SM}"}}"#), "LATEST");
+        let (_dir, model) = project(
+            &format!(r#"{{"name": "DB_PASSWORD", "valueFrom": "{SM}"}}"#),
+            "LATEST",
+        );
         assert!(run(&model).is_empty());
         let (_dir, model) = project(
             r#"{"name": "DB_PASSWORD", "valueFrom": "arn:<unresolved:ssm /x>"}"#,

@@ -36,7 +36,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             for secret in container.secrets.iter().take(3) {
                 if let Some(value_from) = &secret.value_from {
                     arns.push(value_from.value.clone());
-                    finding = finding.evidence(value_from.origin.clone(), msg("secret").with("value_from", &value_from.value));
+                    finding = finding.evidence(
+                        value_from.origin.clone(),
+                        msg("secret").with("value_from", &value_from.value),
+                    );
                 }
             }
         }
@@ -44,7 +47,11 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             finding = finding.evidence(role.origin.clone(), msg("role").with("role", &role.value));
         }
     }
-    let resources = if arns.is_empty() { "<secret ARN>".to_string() } else { arns.join(", ") };
+    let resources = if arns.is_empty() {
+        "<secret ARN>".to_string()
+    } else {
+        arns.join(", ")
+    };
     vec![finding
         .fix(FixStep::say(msg("grant").with("resources", resources)))
         .fix(deploy_step(model))]

@@ -56,7 +56,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 .to_string();
             base(model, CAUSE)
                 .param("step", step)
-                .evidence(event.origin.clone(), msg(&format!("step-{step}")).with("line", &event.text))
+                .evidence(
+                    event.origin.clone(),
+                    msg(&format!("step-{step}")).with("line", &event.text),
+                )
                 .fix(FixStep::say(msg("act-on").with("reason", reason)))
                 .fix(verify_step(model))
         })

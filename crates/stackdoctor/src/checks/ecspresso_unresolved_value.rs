@@ -29,7 +29,11 @@ cause!("ecspresso-unresolved-value");
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     for deployment in &model.ecs.deployments {
-        let unresolved: Vec<_> = deployment.problems.iter().filter(|p| p.kind == "unresolved").collect();
+        let unresolved: Vec<_> = deployment
+            .problems
+            .iter()
+            .filter(|p| p.kind == "unresolved")
+            .collect();
         if unresolved.is_empty() {
             continue;
         }
@@ -37,11 +41,17 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .severity(Severity::Info)
             .param("count", unresolved.len().to_string());
         for problem in unresolved.iter().take(5) {
-            finding = finding.evidence(problem.origin.clone(), msg("value").with("name", &problem.name));
+            finding = finding.evidence(
+                problem.origin.clone(),
+                msg("value").with("name", &problem.name),
+            );
         }
         findings.push(finding.fix(FixStep::run(
             Message::of(CAUSE, "render"),
-            format!("ecspresso render config taskdef servicedef{}", super::ecs_support::config_flag(model, deployment)),
+            format!(
+                "ecspresso render config taskdef servicedef{}",
+                super::ecs_support::config_flag(model, deployment)
+            ),
         )));
     }
     findings

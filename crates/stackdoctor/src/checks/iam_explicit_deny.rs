@@ -53,22 +53,43 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             for s in statements.iter() {
                 if !shown.contains(&(s.policy, s.statement)) {
                     shown.push((s.policy, s.statement));
-                    finding = finding.evidence(statement_origin(&files, s.policy, s.span), msg("deny-here").with("sid", s.sid.as_deref().unwrap_or("-")));
+                    finding = finding.evidence(
+                        statement_origin(&files, s.policy, s.span),
+                        msg("deny-here").with("sid", s.sid.as_deref().unwrap_or("-")),
+                    );
                 }
             }
         }
         let mut regions: Vec<String> = Vec::new();
         for (evaluation, arn, _) in denied.iter().take(6) {
-            finding = finding.evidence(call.verdict.setting.origin.clone(), msg("denied").with("action", &evaluation.action).with("arn", &arn.arn).with("reason", &arn.reason));
+            finding = finding.evidence(
+                call.verdict.setting.origin.clone(),
+                msg("denied")
+                    .with("action", &evaluation.action)
+                    .with("arn", &arn.arn)
+                    .with("reason", &arn.reason),
+            );
             if let Some(r) = &arn.region {
                 if !regions.contains(r) {
                     regions.push(r.clone());
                 }
             }
         }
-        finding = finding.log_lines(aws_log_events(model, &client.name, CAUSE).events.iter().copied().take(2));
-        finding = finding.fix(FixStep::say(msg("allow-regions").with("regions", regions.join(", "))));
-        findings.push(finding.path(bedrock_path(model, client, Some((&denied[0].1.arn, HopState::Broken)))));
+        finding = finding.log_lines(
+            aws_log_events(model, &client.name, CAUSE)
+                .events
+                .iter()
+                .copied()
+                .take(2),
+        );
+        finding = finding.fix(FixStep::say(
+            msg("allow-regions").with("regions", regions.join(", ")),
+        ));
+        findings.push(finding.path(bedrock_path(
+            model,
+            client,
+            Some((&denied[0].1.arn, HopState::Broken)),
+        )));
     }
     findings.extend(super::support::log_only_findings(model, CAUSE, &reported));
     findings

@@ -14,12 +14,13 @@
 //! **Fix:** use the app's service name (`reverse_proxy web:8000`) on a
 //! network both share; then reload Caddy.
 
-use super::support::{log_evidence, reload_proxy_step, replace_on_line, service_hop, suggest_service, upstreams};
+use super::support::{
+    log_evidence, reload_proxy_step, replace_on_line, service_hop, suggest_service, upstreams,
+};
 use crate::finding::{Finding, FixStep, Hop, HopState, Message};
 use crate::model::{StackModel, UpstreamTarget};
 
 cause!("proxy-dials-localhost");
-
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -37,7 +38,12 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         }
         // Proxying to itself (an admin endpoint, another site) is fine.
         if let Some(port) = upstream.port {
-            let own_port = ctx.proxy.sites.iter().flat_map(|s| &s.addresses).any(|a| a.port == Some(port))
+            let own_port = ctx
+                .proxy
+                .sites
+                .iter()
+                .flat_map(|s| &s.addresses)
+                .any(|a| a.port == Some(port))
                 || port == 2019;
             if own_port {
                 continue;
@@ -53,7 +59,12 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         );
         let label = msg("proxy-container").with("proxy", &proxy_service.name);
         finding = finding.evidence(proxy_service.origin.clone(), label);
-        finding = finding.log_lines(log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-refused"]));
+        finding = finding.log_lines(log_evidence(
+            model,
+            &upstream.host,
+            upstream.port,
+            &["proxy-upstream-refused"],
+        ));
         let mut tail = vec![Hop {
             label: format!("{} = container {}", upstream.host, proxy_service.name),
             state: HopState::Broken,
@@ -72,7 +83,11 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         } else {
             finding = finding.fix(FixStep::say(msg("name-a-service")));
         }
-        findings.push(finding.path(ctx.path(HopState::Broken, tail)).fix(reload_proxy_step(model, ctx.proxy)));
+        findings.push(
+            finding
+                .path(ctx.path(HopState::Broken, tail))
+                .fix(reload_proxy_step(model, ctx.proxy)),
+        );
     }
     findings
 }

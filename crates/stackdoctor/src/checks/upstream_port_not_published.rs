@@ -21,7 +21,6 @@ use crate::model::{StackModel, UpstreamTarget};
 
 cause!("upstream-port-not-published");
 
-
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     for ctx in upstreams(model) {
@@ -34,8 +33,14 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             continue;
         }
         let Some(port) = upstream.port else { continue };
-        let published = model.services.iter().any(|s| s.published.iter().any(|p| p.value.0 == port.to_string()))
-            || model.services.iter().any(|s| s.uses_host_network() && s.listeners_on(port).next().is_some());
+        let published = model
+            .services
+            .iter()
+            .any(|s| s.published.iter().any(|p| p.value.0 == port.to_string()))
+            || model
+                .services
+                .iter()
+                .any(|s| s.uses_host_network() && s.listeners_on(port).next().is_some());
         if published {
             continue;
         }
@@ -63,7 +68,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let message = msg("publish")
             .with("service", &service.name)
             .with("ports", format!("127.0.0.1:{port}:{port}"));
-        finding = finding.fix(FixStep::say(message)).fix(recreate_service_step(model, id));
+        finding = finding
+            .fix(FixStep::say(message))
+            .fix(recreate_service_step(model, id));
         let tail = vec![service_hop(model, id, HopState::Broken)];
         findings.push(finding.path(ctx.path(HopState::Broken, tail)));
     }

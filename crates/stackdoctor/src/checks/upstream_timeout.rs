@@ -23,7 +23,6 @@ use crate::model::StackModel;
 
 cause!("upstream-timeout");
 
-
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let events: Vec<_> = model
         .log_events
@@ -46,17 +45,24 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         }
         proxy.get_or_insert(ctx.proxy);
         for timeout in &ctx.route.timeouts {
-            let label = msg("configured")
-                .with("name", &timeout.value.name)
-                .with("value", format!("{}s", timeout.value.millis as f64 / 1000.0));
+            let label = msg("configured").with("name", &timeout.value.name).with(
+                "value",
+                format!("{}s", timeout.value.millis as f64 / 1000.0),
+            );
             finding = finding.evidence(timeout.origin.clone(), label);
         }
         if finding.path.is_empty() {
             finding = finding.path(ctx.path(HopState::Broken, Vec::new()));
         }
     }
-    let dial = events.iter().any(|e| e.signature == "caddy-dial-io-timeout");
-    finding = finding.fix(FixStep::say(msg(if dial { "fix-dial" } else { "fix-read" })));
+    let dial = events
+        .iter()
+        .any(|e| e.signature == "caddy-dial-io-timeout");
+    finding = finding.fix(FixStep::say(msg(if dial {
+        "fix-dial"
+    } else {
+        "fix-read"
+    })));
     if let Some(proxy) = proxy {
         finding = finding.fix(reload_proxy_step(model, proxy));
     }
