@@ -186,12 +186,9 @@ fn probe_plan(
     } else {
         None
     };
-    let apps = args
-        .url
-        .iter()
-        .filter(|u| u.to_ascii_lowercase().starts_with("http://"))
-        .cloned()
-        .collect();
+    // Every --url is probed: http:// and https://; any other scheme fails
+    // its probe as unsupported, which the report shows, instead of vanishing.
+    let apps = args.url.iter().cloned().collect();
     Ok(crate::live::ProbePlan {
         imds,
         apps,

@@ -26,6 +26,7 @@
 pub mod app;
 pub mod http;
 pub mod imds;
+pub mod tls;
 
 use app::{AppOptions, AppPaths, AppProbe};
 use imds::ImdsReport;
