@@ -95,6 +95,7 @@
 
 #![warn(missing_docs)]
 
+mod chain;
 mod client;
 mod config;
 mod credentials;
