@@ -21,7 +21,11 @@ impl Dir {
             std::process::id(),
             std::time::SystemTime::now()
         ));
-        let p = PathBuf::from(p.display().to_string().replace([' ', '{', '}', ':', ','], "_"));
+        let p = PathBuf::from(
+            p.display()
+                .to_string()
+                .replace([' ', '{', '}', ':', ','], "_"),
+        );
         std::fs::create_dir_all(&p).unwrap();
         Dir(p)
     }
@@ -173,8 +177,14 @@ fn web_identity_from_a_profile_is_sent_unsigned_with_the_token() {
         r.form_value("Action").as_deref(),
         Some("AssumeRoleWithWebIdentity")
     );
-    assert_eq!(r.form_value("WebIdentityToken").as_deref(), Some("tokenFROMfile"));
-    assert_eq!(r.form_value("RoleArn").as_deref(), Some("arn:aws:iam::1:role/eks"));
+    assert_eq!(
+        r.form_value("WebIdentityToken").as_deref(),
+        Some("tokenFROMfile")
+    );
+    assert_eq!(
+        r.form_value("RoleArn").as_deref(),
+        Some("arn:aws:iam::1:role/eks")
+    );
 }
 
 #[test]
@@ -200,8 +210,10 @@ fn a_refused_assume_role_names_the_role_and_profile() {
     .unwrap_err();
     // credential_source = Environment without keys: says so.
     let m = credential_error(e);
-    assert!(m.contains("credential_source Environment of profile `app`"), "{m}");
-
+    assert!(
+        m.contains("credential_source Environment of profile `app`"),
+        "{m}"
+    );
 
     // STS refuses the role: the error names the role, the profile and AWS's code.
     let cfg = d.file(
@@ -223,7 +235,10 @@ fn a_refused_assume_role_names_the_role_and_profile() {
         m.contains("assume role arn:aws:iam::1:role/app (profile `app`)"),
         "{m}"
     );
-    assert!(m.contains("AccessDenied") && !m.contains("baseSECRET"), "{m}");
+    assert!(
+        m.contains("AccessDenied") && !m.contains("baseSECRET"),
+        "{m}"
+    );
     let signed = &server.requests()[0];
     assert!(signed.header("authorization").is_some());
     assert!(verify_sigv4(signed, "baseSECRET").ends_with("/sts/aws4_request"));
@@ -301,7 +316,10 @@ fn sso_token_cache_and_portal() {
     .unwrap();
     let m = credential_error(bad.build().unwrap_err());
     assert!(m.contains("refused the cached SSO token (HTTP 401)"), "{m}");
-    assert!(m.contains("aws sso login --sso-session corp") && !m.contains("revokedTOKEN"), "{m}");
+    assert!(
+        m.contains("aws sso login --sso-session corp") && !m.contains("revokedTOKEN"),
+        "{m}"
+    );
     let d3 = Dir::new("sso-expired");
     let before = server.requests().len();
     let m = credential_error(
@@ -309,8 +327,15 @@ fn sso_token_cache_and_portal() {
             .build()
             .unwrap_err(),
     );
-    assert!(m.contains("expired at 2020-01-01T00:00:00Z: run `aws sso login"), "{m}");
-    assert_eq!(server.requests().len(), before, "no call with an expired token");
+    assert!(
+        m.contains("expired at 2020-01-01T00:00:00Z: run `aws sso login"),
+        "{m}"
+    );
+    assert_eq!(
+        server.requests().len(),
+        before,
+        "no call with an expired token"
+    );
 }
 
 #[test]
@@ -350,12 +375,18 @@ fn ecs_container_endpoint_with_an_authorization_token_file() {
         .build()
         .unwrap_err(),
     );
-    assert!(m.contains("container credentials endpoint") && m.contains("HTTP 401"), "{m}");
+    assert!(
+        m.contains("container credentials endpoint") && m.contains("HTTP 401"),
+        "{m}"
+    );
 
     // Plain http to anything but loopback or the agent addresses is refused, as the SDKs do.
     let m = credential_error(
         config(&[
-            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://example.com/creds"),
+            (
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                "http://example.com/creds",
+            ),
             ("HOME", d.path().as_str()),
         ])
         .build()
@@ -375,7 +406,11 @@ fn a_silent_container_endpoint_times_out_within_the_limit() {
         .unwrap_err();
     let m = credential_error(e);
     assert!(m.contains("timeout"), "{m}");
-    assert!(start.elapsed() < Duration::from_secs(3), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
@@ -405,5 +440,8 @@ fn instance_metadata_when_asked() {
     );
     // Not asked: IMDS is listed as not tried.
     let e = config(&[("HOME", "/nonexistent")]).build().unwrap_err();
-    assert!(e.to_string().contains("instance metadata (not asked)"), "{e}");
+    assert!(
+        e.to_string().contains("instance metadata (not asked)"),
+        "{e}"
+    );
 }
