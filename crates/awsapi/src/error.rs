@@ -289,6 +289,10 @@ mod tests {
                 name: "n".into(),
                 message: "m".into(),
             },
+            Error::CredentialSource {
+                origin: "o".into(),
+                message: "m".into(),
+            },
             Error::Config {
                 message: "m".into(),
             },
