@@ -7,7 +7,6 @@
 
 use super::logs::SignatureSet;
 use crate::live::app::{AppOutcome, AppResponse};
-use crate::live::http::HttpError;
 use crate::live::LiveReport;
 use crate::model::{LogEvent, Origin, StackModel};
 
@@ -28,7 +27,7 @@ pub fn add_probe_events(model: &mut StackModel, live: &LiveReport, set: &Signatu
                 }
                 // A refused certificate is what the probe saw: evidence too.
                 AppOutcome::Failed {
-                    error: error @ HttpError::Tls { .. },
+                    error: error @ crate::live::http::HttpError::Tls { .. },
                 } => {
                     let text = crate::secrets::mask_patterns(&format!(
                         "probe {} {}: {error}",
