@@ -186,9 +186,20 @@ fn probe_plan(
     } else {
         None
     };
-    // Every --url is probed: http:// and https://; any other scheme fails
-    // its probe as unsupported, which the report shows, instead of vanishing.
-    let apps = args.url.iter().cloned().collect();
+    // Every --url is probed, http:// and https:// alike (other schemes are
+    // refused as a usage error when the URL is read).
+    // A bare host means https, as for the site match (`sources::parse_url`).
+    let apps = args
+        .url
+        .iter()
+        .map(|u| {
+            if u.contains("://") {
+                u.clone()
+            } else {
+                format!("https://{u}")
+            }
+        })
+        .collect();
     Ok(crate::live::ProbePlan {
         imds,
         apps,
