@@ -35,6 +35,8 @@ pub struct Client {
     endpoints: BTreeMap<Service, Endpoint>,
     transport: Transport,
     max_pages: usize,
+    /// Sends requests unsigned (`sts:AssumeRoleWithWebIdentity`).
+    pub(crate) unsigned: bool,
 }
 
 impl fmt::Debug for Client {
@@ -425,6 +427,7 @@ impl Client {
             credentials_source,
             endpoints,
             max_pages: config.max_pages,
+            unsigned: false,
         })
     }
 
@@ -455,6 +458,58 @@ impl Client {
         }
     }
 
+    /// Every secret value this client holds or used to get its credentials
+    /// (secret key, session token, web identity / SSO / container tokens,
+    /// `credential_process` output), for an output masker to hide. Never
+    /// print these; pass them only to something that removes them from text.
+    pub fn secret_values_for_masking(&self) -> Vec<String> {
+        self.credentials.secret_values()
+    }
+
+    /// An STS call that returns credentials (`AssumeRole`,
+    /// `AssumeRoleWithWebIdentity`): `<Result><Credentials>…`.
+    pub(crate) fn sts_credentials(
+        &self,
+        action: &str,
+        params: &[(&str, &str)],
+        signed: bool,
+    ) -> Result<Credentials, Error> {
+        let operation = format!("sts:{action}");
+        let reply = if signed {
+            self.query(Service::Sts, action, &pairs(params))?
+        } else {
+            let client = Client {
+                region: self.region.clone(),
+                region_source: self.region_source.clone(),
+                credentials: self.credentials.clone(),
+                credentials_source: self.credentials_source.clone(),
+                endpoints: self.endpoints.clone(),
+                transport: Transport::new_like(&self.transport),
+                max_pages: self.max_pages,
+                unsigned: true,
+            };
+            client.query(Service::Sts, action, &pairs(params))?
+        };
+        let root = reply.xml(&operation)?;
+        let creds = root.find("Credentials").ok_or_else(|| Error::Parse {
+            operation: operation.clone(),
+            status: reply.response.status,
+            message: format!("no Credentials in <{}>", root.name),
+        })?;
+        let field = |name: &str| {
+            creds.text_at(&[name]).ok_or_else(|| Error::Parse {
+                operation: operation.clone(),
+                status: reply.response.status,
+                message: format!("no {name}"),
+            })
+        };
+        Ok(Credentials::new(
+            field("AccessKeyId")?,
+            field("SecretAccessKey")?,
+            creds.text_at(&["SessionToken"]),
+        ))
+    }
+
     /// Signs and sends one request; non-2xx statuses become [`Error::Api`].
     // One private funnel for every exchange; the arguments are the request.
     #[allow(clippy::too_many_arguments)]
@@ -476,18 +531,20 @@ impl Client {
                 .iter()
                 .map(|(k, v)| ((*k).to_ascii_lowercase(), (*v).to_owned())),
         );
-        sigv4::sign(
-            method.as_str(),
-            &wire_path,
-            query,
-            &mut headers,
-            &body,
-            &self.credentials,
-            &endpoint.signing_region,
-            service.signing_name(),
-            SystemTime::now(),
-            SigningSettings::default(),
-        );
+        if !self.unsigned {
+            sigv4::sign(
+                method.as_str(),
+                &wire_path,
+                query,
+                &mut headers,
+                &body,
+                &self.credentials,
+                &endpoint.signing_region,
+                service.signing_name(),
+                SystemTime::now(),
+                SigningSettings::default(),
+            );
+        }
         let mut url = format!("{}://{}{}", endpoint.scheme, endpoint.authority, wire_path);
         if !query.is_empty() {
             url.push('?');

@@ -3,24 +3,36 @@
 //!
 //! This is deliberately **not** the full AWS SDK provider chain. It resolves:
 //!
-//! * **Credentials**, first match wins:
+//! * **Credentials**, first match wins, in the order the AWS SDKs document:
 //!   1. explicit [`ClientConfig::credentials`];
 //!   2. the environment: `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY`
 //!      (+ `AWS_SESSION_TOKEN`, or the legacy `AWS_SECURITY_TOKEN`);
-//!   3. the profile (explicit [`ClientConfig::profile`], else `AWS_PROFILE`,
+//!   3. web identity: `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`
+//!      (+ `AWS_ROLE_SESSION_NAME`) → `sts:AssumeRoleWithWebIdentity`;
+//!   4. the profile (explicit [`ClientConfig::profile`], else `AWS_PROFILE`,
 //!      else `AWS_DEFAULT_PROFILE`, else `default`) in the shared files
 //!      `AWS_SHARED_CREDENTIALS_FILE` (default `~/.aws/credentials`) and
-//!      `AWS_CONFIG_FILE` (default `~/.aws/config`). Only static keys are
-//!      used. A profile that assumes a role (`role_arn`), uses web identity,
-//!      SSO, a `credential_process` or `credential_source` is reported as
-//!      [`Error::UnsupportedProfile`] with its name, never silently skipped.
-//!      A profile named explicitly but absent is [`Error::ProfileNotFound`];
-//!      an absent `default` profile just moves on;
-//!   4. the caller-supplied [`ProvideCredentials`] (stackdoctor passes the
-//!      instance role's credentials read from IMDS).
+//!      `AWS_CONFIG_FILE` (default `~/.aws/config`). Within the profile:
+//!      `role_arn` (assumed with `sts:AssumeRole` using `source_profile`,
+//!      followed up to 8 hops, loops refused, or `credential_source`
+//!      `Environment`/`EcsContainer`/`Ec2InstanceMetadata`; or with its
+//!      `web_identity_token_file`), IAM Identity Center (`sso_session` or
+//!      `sso_start_url`: the `aws sso login` token cache, then the portal's
+//!      `GetRoleCredentials`), static keys, then `credential_process` (run
+//!      with the overall timeout and a 64 KiB output cap, its output never
+//!      shown). A profile named explicitly but absent is
+//!      [`Error::ProfileNotFound`]; an absent `default` profile moves on;
+//!   5. the ECS container credentials endpoint
+//!      (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` on 169.254.170.2, or
+//!      `AWS_CONTAINER_CREDENTIALS_FULL_URI` with
+//!      `AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE]`);
+//!   6. the instance metadata service, only when asked
+//!      ([`ClientConfig::instance_metadata`]);
+//!   7. the caller-supplied [`ProvideCredentials`].
 //!
-//!   Container credentials (`AWS_CONTAINER_CREDENTIALS_*`), web identity and
-//!   IMDS are not fetched here.
+//!   A source that is configured but fails is [`Error::CredentialSource`],
+//!   naming the source and the reason; nothing found is
+//!   [`Error::NoCredentials`] with what was looked at.
 //! * **Region**: explicit [`ClientConfig::region`], `AWS_REGION`,
 //!   `AWS_DEFAULT_REGION`, then `region` of the profile in the config file.
 //!   (The AWS CLI and the Rust and Go SDKs read both variables; boto3 reads
@@ -86,7 +98,7 @@ impl Environment {
         v.filter(|v| !v.trim().is_empty())
     }
 
-    fn home(&self) -> Option<PathBuf> {
+    pub(crate) fn home(&self) -> Option<PathBuf> {
         self.var("HOME")
             .or_else(|| self.var("USERPROFILE"))
             .map(PathBuf::from)
@@ -99,7 +111,7 @@ impl Environment {
         self.home().map(|h| h.join(".aws").join(default_name))
     }
 
-    fn expand_home(&self, p: &str) -> PathBuf {
+    pub(crate) fn expand_home(&self, p: &str) -> PathBuf {
         match (p.strip_prefix("~/"), self.home()) {
             (Some(rest), Some(home)) => home.join(rest),
             _ => PathBuf::from(p),
@@ -365,6 +377,7 @@ pub struct ClientConfig {
     pub(crate) max_body_bytes: usize,
     pub(crate) max_pages: usize,
     pub(crate) use_env_proxy: bool,
+    pub(crate) instance_metadata: Option<String>,
 }
 
 impl Default for ClientConfig {
@@ -391,6 +404,7 @@ impl fmt::Debug for ClientConfig {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_pages", &self.max_pages)
             .field("use_env_proxy", &self.use_env_proxy)
+            .field("instance_metadata", &self.instance_metadata)
             .finish()
     }
 }
@@ -420,6 +434,7 @@ impl ClientConfig {
             max_body_bytes: Self::DEFAULT_MAX_BODY_BYTES,
             max_pages: Self::DEFAULT_MAX_PAGES,
             use_env_proxy: true,
+            instance_metadata: None,
         }
     }
 
@@ -494,6 +509,14 @@ impl ClientConfig {
     /// (default true, as the SDKs do).
     pub fn use_env_proxy(mut self, yes: bool) -> Self {
         self.use_env_proxy = yes;
+        self
+    }
+
+    /// Also tries the instance role's credentials from the instance metadata
+    /// service at `endpoint` (`http://169.254.169.254`), after the container
+    /// endpoint. Off by default: off EC2 the address only times out.
+    pub fn instance_metadata(mut self, endpoint: impl Into<String>) -> Self {
+        self.instance_metadata = Some(endpoint.into());
         self
     }
 
@@ -602,11 +625,28 @@ impl ClientConfig {
             (None, None) => tried.push("environment variables (unset)".to_owned()),
         }
 
+        // Web identity from the environment.
+        if let Some(token_file) = self.env.var("AWS_WEB_IDENTITY_TOKEN_FILE") {
+            let Some(role_arn) = self.env.var("AWS_ROLE_ARN") else {
+                return Err(Error::PartialCredentials {
+                    origin: "environment variables (web identity)".into(),
+                    missing: "AWS_ROLE_ARN".into(),
+                });
+            };
+            return self.web_identity(
+                &token_file,
+                role_arn.trim(),
+                self.env.var("AWS_ROLE_SESSION_NAME"),
+                None,
+            );
+        }
+        tried.push("web identity (AWS_WEB_IDENTITY_TOKEN_FILE unset)".to_owned());
+
         // Shared files.
         let (profile, named) = self.profile_name();
         let files = self.load_files()?;
         let looked = files.describe();
-        match files.profile_credentials(&profile)? {
+        match self.profile_credentials(&files, &profile, &mut Vec::new())? {
             ProfileLookup::Found(c, src) => return Ok((c, src)),
             ProfileLookup::NoKeys => tried.push(format!(
                 "profile `{profile}` in {looked} (no credentials in it)"
@@ -620,6 +660,25 @@ impl ClientConfig {
             ProfileLookup::Absent => {
                 tried.push(format!("profile `{profile}` in {looked} (absent)"))
             }
+        }
+
+        // ECS container credentials endpoint.
+        match self.container_credentials() {
+            Some(result) => return result,
+            None => tried.push(
+                "container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI unset)"
+                    .to_owned(),
+            ),
+        }
+
+        // Instance metadata, when asked for.
+        match &self.instance_metadata {
+            Some(endpoint) => match self.imds_credentials(endpoint) {
+                Ok(found) => return Ok(found),
+                Err(e) if self.provider.is_none() => return Err(e),
+                Err(e) => tried.push(e.to_string()),
+            },
+            None => tried.push("instance metadata (not asked)".to_owned()),
         }
 
         // Caller-supplied provider.
@@ -685,23 +744,6 @@ struct SharedFiles {
     config: Option<ProfileFile>,
 }
 
-/// Ways of getting credentials that this resolver does not implement, in the
-/// order botocore would try them before static keys.
-const UNSUPPORTED_BEFORE_KEYS: &[(&str, &str)] = &[
-    ("role_arn", "assume role (role_arn)"),
-    (
-        "web_identity_token_file",
-        "web identity (web_identity_token_file)",
-    ),
-    ("sso_session", "IAM Identity Center (sso_session)"),
-    ("sso_start_url", "IAM Identity Center (sso_start_url)"),
-    ("login_session", "console login (login_session)"),
-];
-const UNSUPPORTED_AFTER_KEYS: &[(&str, &str)] = &[
-    ("credential_process", "credential_process"),
-    ("credential_source", "credential_source"),
-];
-
 impl SharedFiles {
     fn describe(&self) -> String {
         let show = |p: &Option<PathBuf>, f: &Option<ProfileFile>| match p {
@@ -716,7 +758,8 @@ impl SharedFiles {
         )
     }
 
-    fn profile_credentials(&self, profile: &str) -> Result<ProfileLookup, Error> {
+    /// The sections of `profile`: the credentials file's first, then the config file's.
+    fn sections(&self, profile: &str) -> Vec<(&ProfileFile, &Section)> {
         let in_creds = self
             .credentials
             .as_ref()
@@ -725,69 +768,224 @@ impl SharedFiles {
             .config
             .as_ref()
             .and_then(|f| Some((f, f.config_profile(profile)?)));
-        if in_creds.is_none() && in_config.is_none() {
+        in_creds.into_iter().chain(in_config).collect()
+    }
+}
+
+/// The first non-empty value of `key` among `sections`, with its file.
+fn setting(sections: &[(&ProfileFile, &Section)], key: &str) -> Option<(String, String)> {
+    sections.iter().find_map(|(file, section)| {
+        section
+            .get(key)
+            .filter(|v| !v.is_empty())
+            .map(|v| (v.clone(), file.path.display().to_string()))
+    })
+}
+
+impl ClientConfig {
+    /// The credentials of `profile`, following `source_profile` hops
+    /// (`chain` holds the profiles already visited).
+    fn profile_credentials(
+        &self,
+        files: &SharedFiles,
+        profile: &str,
+        chain: &mut Vec<String>,
+    ) -> Result<ProfileLookup, Error> {
+        let sections = files.sections(profile);
+        if sections.is_empty() {
             return Ok(ProfileLookup::Absent);
         }
-        let sections: Vec<(&ProfileFile, &Section)> =
-            in_creds.into_iter().chain(in_config).collect();
-        let unsupported = |table: &[(&str, &str)]| -> Option<Error> {
-            for (file, section) in &sections {
-                for (key, kind) in table {
-                    if section.get(*key).is_some_and(|v| !v.is_empty()) {
-                        return Some(Error::UnsupportedProfile {
-                            profile: profile.to_owned(),
-                            kind: (*kind).to_owned(),
-                            file: file.path.display().to_string(),
-                        });
+        let get = |key: &str| setting(&sections, key).map(|(v, _)| v);
+        let origin = || format!("profile `{profile}`");
+
+        if let Some(role_arn) = get("role_arn") {
+            if chain.iter().any(|p| p == profile) {
+                chain.push(profile.to_owned());
+                return Err(Error::CredentialSource {
+                    origin: origin(),
+                    message: format!("source_profile loop: {}", chain.join(" → ")),
+                });
+            }
+            if chain.len() >= crate::chain::MAX_ROLE_CHAIN {
+                return Err(Error::CredentialSource {
+                    origin: origin(),
+                    message: format!(
+                        "more than {} source_profile hops: {} → {profile}",
+                        crate::chain::MAX_ROLE_CHAIN,
+                        chain.join(" → ")
+                    ),
+                });
+            }
+            let role = crate::chain::RoleSettings {
+                role_arn: role_arn.clone(),
+                session_name: get("role_session_name"),
+                external_id: get("external_id"),
+            };
+            let source = if let Some(source_profile) = get("source_profile") {
+                chain.push(profile.to_owned());
+                let found = if source_profile == profile {
+                    // A profile may assume a role with its own static keys.
+                    static_keys(&sections, profile)?
+                } else {
+                    self.profile_credentials(files, &source_profile, chain)?
+                };
+                chain.pop();
+                match found {
+                    ProfileLookup::Found(c, s) => (c, s),
+                    ProfileLookup::NoKeys => {
+                        return Err(Error::CredentialSource {
+                            origin: origin(),
+                            message: format!(
+                                "its source_profile `{source_profile}` holds no credentials"
+                            ),
+                        })
+                    }
+                    ProfileLookup::Absent => {
+                        return Err(Error::ProfileNotFound {
+                            profile: source_profile,
+                            files: files.describe(),
+                        })
                     }
                 }
-            }
-            None
-        };
-        if let Some(e) = unsupported(UNSUPPORTED_BEFORE_KEYS) {
-            return Err(e);
+            } else if let Some(token_file) = get("web_identity_token_file") {
+                return self
+                    .web_identity(&token_file, &role_arn, role.session_name, Some(profile))
+                    .map(|(c, s)| ProfileLookup::Found(c, s));
+            } else if let Some(kind) = get("credential_source") {
+                self.credential_source(&kind, profile)?
+            } else {
+                return Err(Error::CredentialSource {
+                    origin: origin(),
+                    message: "role_arn needs source_profile, credential_source or web_identity_token_file".into(),
+                });
+            };
+            return self
+                .assume_role(source, role, profile)
+                .map(|(c, s)| ProfileLookup::Found(c, s));
         }
-        for (file, section) in &sections {
-            let akid = section.get("aws_access_key_id").filter(|v| !v.is_empty());
-            let secret = section
-                .get("aws_secret_access_key")
-                .filter(|v| !v.is_empty());
-            let origin = || format!("profile `{profile}` in {}", file.path.display());
-            match (akid, secret) {
-                (Some(a), Some(s)) => {
-                    let token = section
-                        .get("aws_session_token")
-                        .or_else(|| section.get("aws_security_token"))
-                        .cloned();
-                    return Ok(ProfileLookup::Found(
-                        Credentials::new(a.clone(), s.clone(), token),
-                        CredentialsSource::Profile {
-                            profile: profile.to_owned(),
-                            file: file.path.display().to_string(),
-                        },
-                    ));
-                }
-                (Some(_), None) => {
-                    return Err(Error::PartialCredentials {
-                        origin: origin(),
-                        missing: "aws_secret_access_key".into(),
-                    })
-                }
-                (None, Some(_)) => {
-                    return Err(Error::PartialCredentials {
-                        origin: origin(),
-                        missing: "aws_access_key_id".into(),
-                    })
-                }
-                (None, None) => {}
-            }
+        if get("web_identity_token_file").is_some() {
+            return Err(Error::PartialCredentials {
+                origin: origin(),
+                missing: "role_arn (for web_identity_token_file)".into(),
+            });
         }
-        if let Some(e) = unsupported(UNSUPPORTED_AFTER_KEYS) {
-            return Err(e);
+        if let Some(sso) = crate::chain::sso_settings(&get, files.config.as_ref(), profile)? {
+            return self
+                .sso(profile, &sso)
+                .map(|(c, s)| ProfileLookup::Found(c, s));
+        }
+        match static_keys(&sections, profile)? {
+            ProfileLookup::NoKeys => {}
+            found => return Ok(found),
+        }
+        if let Some(command) = get("credential_process") {
+            return self
+                .credential_process(&command, profile)
+                .map(|(c, s)| ProfileLookup::Found(c, s));
+        }
+        if get("login_session").is_some() {
+            return Err(Error::UnsupportedProfile {
+                profile: profile.to_owned(),
+                kind: "console login (login_session)".into(),
+                file: setting(&sections, "login_session")
+                    .map(|(_, f)| f)
+                    .unwrap_or_default(),
+            });
         }
         // The profile exists but holds no credentials (only a region, say).
         Ok(ProfileLookup::NoKeys)
     }
+
+    /// The credentials a `credential_source` names.
+    fn credential_source(
+        &self,
+        kind: &str,
+        profile: &str,
+    ) -> Result<(Credentials, CredentialsSource), Error> {
+        let origin = format!("credential_source {kind} of profile `{profile}`");
+        match kind {
+            "Environment" => {
+                match (
+                    self.env.var("AWS_ACCESS_KEY_ID"),
+                    self.env.var("AWS_SECRET_ACCESS_KEY"),
+                ) {
+                    (Some(a), Some(s)) => Ok((
+                        Credentials::new(a, s, self.env.var("AWS_SESSION_TOKEN")),
+                        CredentialsSource::Environment,
+                    )),
+                    _ => Err(Error::CredentialSource {
+                        origin,
+                        message: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set"
+                            .into(),
+                    }),
+                }
+            }
+            "EcsContainer" => self.container_credentials().unwrap_or_else(|| {
+                Err(Error::CredentialSource {
+                    origin,
+                    message: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are unset"
+                        .into(),
+                })
+            }),
+            "Ec2InstanceMetadata" => {
+                let endpoint = self
+                    .instance_metadata
+                    .clone()
+                    .or_else(|| self.env.var("AWS_EC2_METADATA_SERVICE_ENDPOINT"))
+                    .unwrap_or_else(|| "http://169.254.169.254".to_owned());
+                self.imds_credentials(&endpoint)
+            }
+            other => Err(Error::CredentialSource {
+                origin,
+                message: format!(
+                    "unknown credential_source `{other}` (Environment, EcsContainer or Ec2InstanceMetadata)"
+                ),
+            }),
+        }
+    }
+}
+
+/// Static keys of a profile, or why they are incomplete.
+fn static_keys(
+    sections: &[(&ProfileFile, &Section)],
+    profile: &str,
+) -> Result<ProfileLookup, Error> {
+    for (file, section) in sections {
+        let akid = section.get("aws_access_key_id").filter(|v| !v.is_empty());
+        let secret = section
+            .get("aws_secret_access_key")
+            .filter(|v| !v.is_empty());
+        let origin = || format!("profile `{profile}` in {}", file.path.display());
+        match (akid, secret) {
+            (Some(a), Some(s)) => {
+                let token = section
+                    .get("aws_session_token")
+                    .or_else(|| section.get("aws_security_token"))
+                    .cloned();
+                return Ok(ProfileLookup::Found(
+                    Credentials::new(a.clone(), s.clone(), token),
+                    CredentialsSource::Profile {
+                        profile: profile.to_owned(),
+                        file: file.path.display().to_string(),
+                    },
+                ));
+            }
+            (Some(_), None) => {
+                return Err(Error::PartialCredentials {
+                    origin: origin(),
+                    missing: "aws_secret_access_key".into(),
+                })
+            }
+            (None, Some(_)) => {
+                return Err(Error::PartialCredentials {
+                    origin: origin(),
+                    missing: "aws_access_key_id".into(),
+                })
+            }
+            (None, None) => {}
+        }
+    }
+    Ok(ProfileLookup::NoKeys)
 }
 
 #[cfg(test)]
@@ -933,47 +1131,155 @@ mod tests {
         assert!(matches!(e, Error::ProfileNotFound { ref profile, .. } if profile == "ghost"));
     }
 
+    fn resolve(
+        base: &Environment,
+        profile: &str,
+    ) -> Result<(Credentials, CredentialsSource), Error> {
+        ClientConfig::new()
+            .environment(base.clone())
+            .profile(profile)
+            .timeout(Duration::from_millis(1500))
+            .resolve_credentials()
+    }
+
+    fn message(e: Error) -> String {
+        match e {
+            Error::CredentialSource { origin, message } => format!("{origin}: {message}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
-    fn unsupported_profile_kinds_are_named() {
-        let d = Dir::new("unsupported");
+    fn misconfigured_profiles_say_which_source_and_why() {
+        let d = Dir::new("misconfigured");
         let config = d.file(
             "config",
-            "[profile role]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = default\n[profile sso]\nsso_session = corp\n[profile proc]\ncredential_process = /bin/creds\n[profile keys-and-proc]\naws_access_key_id=AKIAK\naws_secret_access_key=s\ncredential_process = /bin/creds\n",
+            "[profile orphan-role]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = nowhere\n\
+             [profile bare-role]\nrole_arn = arn:aws:iam::1:role/r\n\
+             [profile loop-a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = loop-b\n\
+             [profile loop-b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = loop-a\n\
+             [profile sso-nosection]\nsso_session = gone\nsso_account_id = 111122223333\nsso_role_name = Dev\n\
+             [profile sso]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Dev\n\
+             [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n\
+             [profile sso-legacy]\nsso_start_url = https://legacy.awsapps.com/start\nsso_region = eu-west-1\nsso_account_id = 1\nsso_role_name = R\n\
+             [profile keys-and-proc]\naws_access_key_id=AKIAK\naws_secret_access_key=s\ncredential_process = false\n",
         );
         let creds = d.file("credentials", "");
+        let home = d.0.display().to_string();
         let base = env(&[
             ("AWS_CONFIG_FILE", config.as_str()),
             ("AWS_SHARED_CREDENTIALS_FILE", creds.as_str()),
+            ("HOME", home.as_str()),
         ]);
-        for (profile, kind) in [
-            ("role", "assume role (role_arn)"),
-            ("sso", "IAM Identity Center (sso_session)"),
-            ("proc", "credential_process"),
-        ] {
-            let e = ClientConfig::new()
-                .environment(base.clone())
-                .profile(profile)
-                .resolve_credentials()
-                .unwrap_err();
-            match e {
-                Error::UnsupportedProfile {
-                    profile: p,
-                    kind: k,
-                    file,
-                } => {
-                    assert_eq!((p.as_str(), k.as_str()), (profile, kind));
-                    assert_eq!(file, config);
-                }
-                other => panic!("{profile}: {other:?}"),
-            }
-        }
-        // Static keys come before credential_process, as in botocore.
-        let (c, _) = ClientConfig::new()
-            .environment(base)
-            .profile("keys-and-proc")
-            .resolve_credentials()
-            .unwrap();
+        assert!(matches!(
+            resolve(&base, "orphan-role"),
+            Err(Error::ProfileNotFound { profile, .. }) if profile == "nowhere"
+        ));
+        let m = message(resolve(&base, "bare-role").unwrap_err());
+        assert!(m.contains("role_arn needs source_profile"), "{m}");
+        let m = message(resolve(&base, "loop-a").unwrap_err());
+        assert!(m.contains("loop-a → loop-b → loop-a"), "{m}");
+        let m = message(resolve(&base, "sso-nosection").unwrap_err());
+        assert!(m.contains("no [sso-session gone] section"), "{m}");
+
+        // No token cached yet, then an expired one: both say to log in.
+        let m = message(resolve(&base, "sso").unwrap_err());
+        assert!(m.contains("run `aws sso login --sso-session corp`"), "{m}");
+        assert!(
+            m.contains("IAM Identity Center (profile `sso`, sso_session `corp`)"),
+            "{m}"
+        );
+        let cache = d.0.join(".aws/sso/cache");
+        std::fs::create_dir_all(&cache).unwrap();
+        // The cache file is named by the SHA-1 of the session name (`echo -n corp | sha1sum`).
+        let corp = cache.join("ee0bfd2552fbd840c02cc48b6e823320543c450f.json");
+        std::fs::write(
+            &corp,
+            r#"{"startUrl":"https://corp.awsapps.com/start","region":"us-east-1","accessToken":"aoaSECRETTOKEN","expiresAt":"2020-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        let m = message(resolve(&base, "sso").unwrap_err());
+        assert!(m.contains("expired at 2020-01-01T00:00:00Z"), "{m}");
+        assert!(m.contains("aws sso login"), "{m}");
+        assert!(!m.contains("aoaSECRETTOKEN"), "{m}");
+        let m = message(resolve(&base, "sso-legacy").unwrap_err());
+        assert!(
+            m.contains("run `aws sso login --profile sso-legacy`"),
+            "{m}"
+        );
+
+        // Static keys come before credential_process, as in the SDKs.
+        let (c, _) = resolve(&base, "keys-and-proc").unwrap();
         assert_eq!(c.access_key_id(), "AKIAK");
+    }
+
+    #[test]
+    fn credential_process_runs_bounded_and_its_output_stays_secret() {
+        let d = Dir::new("process");
+        let good = r#"{"Version": 1, "AccessKeyId": "ASIAPROCESS00001", "SecretAccessKey": "procSECRETvalue", "SessionToken": "procTOKENvalue", "Expiration": "2999-01-01T00:00:00Z"}"#;
+        let script = d.file("good.sh", &format!("echo '{good}'\n"));
+        let leaky = d.file("leaky.sh", "echo 'leakedSECRET123'; exit 3\n");
+        let garbage = d.file("garbage.sh", "echo 'not json leakedSECRET456'\n");
+        let expired = d.file(
+            "expired.sh",
+            "echo '{\"Version\":1,\"AccessKeyId\":\"ASIAX0000000\",\"SecretAccessKey\":\"s\",\"Expiration\":\"2001-01-01T00:00:00Z\"}'\n",
+        );
+        let config = d.file(
+            "config",
+            &format!(
+                "[profile good]\ncredential_process = sh '{script}'\n\
+                 [profile leaky]\ncredential_process = sh '{leaky}'\n\
+                 [profile garbage]\ncredential_process = sh '{garbage}'\n\
+                 [profile expired]\ncredential_process = sh '{expired}'\n\
+                 [profile slow]\ncredential_process = sleep 30\n\
+                 [profile huge]\ncredential_process = head -c 200000 /dev/zero\n"
+            ),
+        );
+        let base = env(&[
+            ("AWS_CONFIG_FILE", config.as_str()),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"),
+        ]);
+        let (c, src) = resolve(&base, "good").unwrap();
+        assert_eq!(c.access_key_id(), "ASIAPROCESS00001");
+        assert!(c.has_session_token());
+        assert_eq!(src.to_string(), "credential_process of profile `good`");
+        assert!(c.secret_values().iter().any(|v| v == "procSECRETvalue"));
+
+        let m = message(resolve(&base, "leaky").unwrap_err());
+        assert!(
+            m.contains("exit status: 3") && !m.contains("leakedSECRET"),
+            "{m}"
+        );
+        let m = message(resolve(&base, "garbage").unwrap_err());
+        assert!(
+            m.contains("not a JSON document") && !m.contains("leaked"),
+            "{m}"
+        );
+        let m = message(resolve(&base, "expired").unwrap_err());
+        assert!(m.contains("expired at 2001-01-01"), "{m}");
+        let m = message(resolve(&base, "huge").unwrap_err());
+        assert!(m.contains("larger than 65536 bytes"), "{m}");
+        let start = std::time::Instant::now();
+        let m = message(resolve(&base, "slow").unwrap_err());
+        assert!(m.contains("did not finish within 1500 ms"), "{m}");
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn rfc3339_times() {
+        use crate::chain::parse_rfc3339;
+        let t = |s: &str| parse_rfc3339(s).map(crate::time::unix_seconds);
+        assert_eq!(t("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(t("2020-01-01T00:00:00Z"), Some(1_577_836_800));
+        assert_eq!(t("2020-01-01T00:00:00.123Z"), Some(1_577_836_800));
+        assert_eq!(t("2020-01-01T09:00:00+09:00"), Some(1_577_836_800));
+        assert_eq!(t("2020-01-01T00:00:00UTC"), Some(1_577_836_800));
+        assert_eq!(t("yesterday"), None);
+        assert_eq!(t("2020-13-01T00:00:00Z"), None);
     }
 
     #[test]
@@ -985,8 +1291,13 @@ mod tests {
         let Error::NoCredentials { tried } = &e else {
             panic!("{e:?}")
         };
-        assert_eq!(tried.len(), 3, "{tried:?}");
-        assert!(tried[1].contains("/nonexistent-home/.aws/credentials (missing)"));
+        assert_eq!(tried.len(), 6, "{tried:?}");
+        assert!(tried[2].contains("/nonexistent-home/.aws/credentials (missing)"));
+        assert!(tried[3].contains("container credentials"), "{tried:?}");
+        assert!(
+            tried[4].contains("instance metadata (not asked)"),
+            "{tried:?}"
+        );
         assert_eq!(
             ClientConfig::new()
                 .environment(env(&[]))

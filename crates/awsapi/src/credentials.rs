@@ -16,6 +16,9 @@ pub struct Credentials {
     access_key_id: String,
     secret_access_key: String,
     session_token: Option<String>,
+    /// Other secrets used to obtain these (tokens, process output), kept
+    /// only so that output maskers can hide them.
+    pub(crate) related: Vec<String>,
 }
 
 impl Credentials {
@@ -31,7 +34,17 @@ impl Credentials {
             session_token: session_token
                 .map(|t| t.trim().to_owned())
                 .filter(|t| !t.is_empty()),
+            related: Vec::new(),
         }
+    }
+
+    /// The secret key, the session token and the secrets used to get them.
+    pub(crate) fn secret_values(&self) -> Vec<String> {
+        let mut values = vec![self.secret_access_key.clone()];
+        values.extend(self.session_token.clone());
+        values.extend(self.related.iter().cloned());
+        values.retain(|v| !v.trim().is_empty());
+        values
     }
 
     /// The access key ID (`AKIA…` for long-term keys, `ASIA…` for temporary ones).
@@ -152,6 +165,50 @@ pub enum CredentialsSource {
         /// [`ProvideCredentials::name`].
         name: String,
     },
+    /// `sts:AssumeRole` of a profile's `role_arn`, with credentials from `source`.
+    AssumeRole {
+        /// The role assumed.
+        role_arn: String,
+        /// The profile naming it.
+        profile: String,
+        /// Where the credentials that assumed it came from.
+        source: Box<CredentialsSource>,
+    },
+    /// `sts:AssumeRoleWithWebIdentity` with a token file.
+    WebIdentity {
+        /// The role assumed.
+        role_arn: String,
+        /// The token file.
+        token_file: String,
+        /// The profile, when a profile (not the environment) set it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        profile: Option<String>,
+    },
+    /// A profile's `credential_process`.
+    Process {
+        /// The profile.
+        profile: String,
+    },
+    /// IAM Identity Center: the cached `sso login` token and the portal's
+    /// `GetRoleCredentials`.
+    Sso {
+        /// The profile.
+        profile: String,
+        /// `sso_account_id`.
+        account_id: String,
+        /// `sso_role_name`.
+        role_name: String,
+    },
+    /// The ECS container credentials endpoint.
+    Container {
+        /// The endpoint URL.
+        url: String,
+    },
+    /// The EC2 instance role, from the instance metadata service.
+    InstanceMetadata {
+        /// The role name.
+        role: String,
+    },
 }
 
 impl fmt::Display for CredentialsSource {
@@ -163,6 +220,42 @@ impl fmt::Display for CredentialsSource {
                 write!(f, "profile `{profile}` in {file}")
             }
             CredentialsSource::Provider { name } => write!(f, "provider `{name}`"),
+            CredentialsSource::AssumeRole {
+                role_arn,
+                profile,
+                source,
+            } => write!(
+                f,
+                "role {role_arn} assumed through STS (profile `{profile}`, with {source})"
+            ),
+            CredentialsSource::WebIdentity {
+                role_arn,
+                token_file,
+                profile,
+            } => {
+                write!(f, "web identity token {token_file} for role {role_arn}")?;
+                match profile {
+                    Some(p) => write!(f, " (profile `{p}`)"),
+                    None => f.write_str(" (AWS_WEB_IDENTITY_TOKEN_FILE)"),
+                }
+            }
+            CredentialsSource::Process { profile } => {
+                write!(f, "credential_process of profile `{profile}`")
+            }
+            CredentialsSource::Sso {
+                profile,
+                account_id,
+                role_name,
+            } => write!(
+                f,
+                "IAM Identity Center role {role_name} in account {account_id} (profile `{profile}`)"
+            ),
+            CredentialsSource::Container { url } => {
+                write!(f, "container credentials endpoint {url}")
+            }
+            CredentialsSource::InstanceMetadata { role } => {
+                write!(f, "instance metadata role `{role}`")
+            }
         }
     }
 }

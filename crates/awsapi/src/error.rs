@@ -101,6 +101,16 @@ pub enum Error {
         /// Its error text.
         message: String,
     },
+    /// A configured credentials source could not give credentials: an STS
+    /// call failed, the SSO token expired, `credential_process` failed, the
+    /// container endpoint refused. Never quotes a secret.
+    #[error("AWS credentials from {origin}: {message}")]
+    CredentialSource {
+        /// The source, as specific as known (`assume role ARN (profile x)`).
+        origin: String,
+        /// Why it failed, with what to do when known.
+        message: String,
+    },
     /// Bad configuration: an endpoint URL that does not parse, an unreadable
     /// shared file.
     #[error("invalid AWS client configuration: {message}")]
@@ -195,7 +205,8 @@ impl Error {
             | Error::PartialCredentials { .. }
             | Error::ProfileNotFound { .. }
             | Error::UnsupportedProfile { .. }
-            | Error::Provider { .. } => Phase::Credentials,
+            | Error::Provider { .. }
+            | Error::CredentialSource { .. } => Phase::Credentials,
             Error::Transport { phase, .. } => *phase,
             Error::Timeout { .. } => Phase::Timeout,
             Error::BodyTooLarge { .. } => Phase::Http,
@@ -276,6 +287,10 @@ mod tests {
             },
             Error::Provider {
                 name: "n".into(),
+                message: "m".into(),
+            },
+            Error::CredentialSource {
+                origin: "o".into(),
                 message: "m".into(),
             },
             Error::Config {

@@ -12,6 +12,7 @@ use crate::error::{Error, Phase};
 pub(crate) enum Method {
     Get,
     Post,
+    Put,
 }
 
 impl Method {
@@ -19,6 +20,7 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Put => "PUT",
         }
     }
 }
@@ -79,6 +81,16 @@ impl Transport {
         }
     }
 
+    /// Another transport with the same settings (ureq agents are cheap clones).
+    pub fn new_like(other: &Transport) -> Transport {
+        Transport {
+            agent: other.agent.clone(),
+            connect_timeout: other.connect_timeout,
+            timeout: other.timeout,
+            max_body: other.max_body,
+        }
+    }
+
     pub fn send(&self, operation: &str, req: HttpRequest) -> Result<HttpResponse, Error> {
         let result = match req.method {
             Method::Get => {
@@ -90,6 +102,13 @@ impl Transport {
             }
             Method::Post => {
                 let mut b = self.agent.post(&req.url);
+                for (k, v) in &req.headers {
+                    b = b.header(k, v);
+                }
+                b.send(&req.body[..])
+            }
+            Method::Put => {
+                let mut b = self.agent.put(&req.url);
                 for (k, v) in &req.headers {
                     b = b.header(k, v);
                 }

@@ -25,14 +25,18 @@
 //! **Signing** is SigV4 implemented here on `hmac` + `sha2` (see [`sigv4`]),
 //! checked against the AWS SigV4 test-suite vectors.
 //!
-//! **Credentials and region** come from a small resolver, not the SDK chain:
-//! explicit values, the environment, static keys of a profile in the shared
-//! files, then a caller-supplied [`ProvideCredentials`] (stackdoctor passes
-//! the instance role's credentials from IMDS). Profiles that assume roles, use
-//! SSO or `credential_process` are reported as unsupported. Endpoints honour
-//! `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>`. Details in
-//! [`ClientConfig`]'s module docs. Secrets never appear in `Debug`, errors or
-//! serialized output.
+//! **Credentials and region** follow the AWS SDKs' documented chain:
+//! explicit values, environment keys, web identity
+//! (`AWS_WEB_IDENTITY_TOKEN_FILE`), the profile (assume role through STS with
+//! `source_profile` or `credential_source`, web identity, IAM Identity Center
+//! from the `aws sso login` token cache, static keys, `credential_process`),
+//! the ECS container credentials endpoint, IMDS when asked, then a
+//! caller-supplied [`ProvideCredentials`]. A configured source that fails is
+//! [`Error::CredentialSource`] saying which and why. Endpoints honour
+//! `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` (`_SSO` for the
+//! Identity Center portal). Details in [`ClientConfig`]'s module docs.
+//! Secrets never appear in `Debug`, errors or serialized output;
+//! [`Client::secret_values_for_masking`] hands them to an output masker.
 //!
 //! **XML**: query-protocol replies are read with `quick-xml` into a small
 //! element tree. It costs one crate (memchr, already used by serde_json) and
@@ -95,6 +99,7 @@
 
 #![warn(missing_docs)]
 
+mod chain;
 mod client;
 mod config;
 mod credentials;

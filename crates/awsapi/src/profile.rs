@@ -85,6 +85,21 @@ impl ProfileFile {
         ProfileFile { path, sections }
     }
 
+    /// A section by its bracketed name (`sso-session corp`).
+    pub fn section(&self, name: &str) -> Option<&Section> {
+        self.sections.iter().find_map(|(k, v)| {
+            let mut words = k.split_whitespace();
+            let mut want = name.split_whitespace();
+            loop {
+                match (words.next(), want.next()) {
+                    (None, None) => return Some(v),
+                    (Some(a), Some(b)) if a == b => {}
+                    _ => return None,
+                }
+            }
+        })
+    }
+
     /// The section of profile `name` in a credentials file.
     pub fn credentials_profile(&self, name: &str) -> Option<&Section> {
         self.sections.get(name)

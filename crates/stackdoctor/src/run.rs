@@ -193,11 +193,19 @@ fn probe_plan(
     } else {
         None
     };
+    // Every --url is probed, http:// and https:// alike (other schemes are
+    // refused as a usage error when the URL is read).
+    // A bare host means https, as for the site match (`sources::parse_url`).
     let apps = args
         .url
         .iter()
-        .filter(|u| u.to_ascii_lowercase().starts_with("http://"))
-        .cloned()
+        .map(|u| {
+            if u.contains("://") {
+                u.clone()
+            } else {
+                format!("https://{u}")
+            }
+        })
         .collect();
     Ok(crate::live::ProbePlan {
         imds,

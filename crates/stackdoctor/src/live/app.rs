@@ -471,7 +471,7 @@ mod tests {
             probe_chat: true,
             ..AppOptions::default()
         };
-        let probes = probe_app("https://example.invalid", &opts);
+        let probes = probe_app("gopher://example.invalid", &opts);
         assert_eq!(probes.len(), 3);
         assert!(probes.iter().all(|p| matches!(
             p.outcome,

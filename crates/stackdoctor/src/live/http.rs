@@ -1,4 +1,5 @@
-//! A small HTTP/1.1 client for `http://` URLs, over `std::net::TcpStream`.
+//! A small HTTP/1.1 client for `http://` and `https://` URLs, over
+//! `std::net::TcpStream` (and rustls, see [`super::tls`], for `https://`).
 //!
 //! Built for probing broken services, so it never trusts the server: every
 //! request has ONE deadline, and each step (name lookup, connect, write, each
@@ -7,9 +8,15 @@
 //! the cap is cut (the first bytes are kept) instead of being read to the end.
 //! Errors say which phase failed, which is what a diagnosis needs.
 //!
-//! Out of scope: TLS (`https://` gives [`HttpError::Unsupported`]), proxies,
-//! redirects, keep-alive (every request sends `Connection: close`).
+//! For `https://` the TLS handshake runs on the same stream under the same
+//! deadline, and its failures (expired certificate, unknown issuer, wrong
+//! name, a plain-HTTP port, a stalled handshake) are [`HttpError::Tls`].
+//!
+//! Out of scope: proxies, redirects, keep-alive (every request sends
+//! `Connection: close`).
 
+use super::tls::{self, Stream, TlsProblem};
+use rustls::pki_types::CertificateDer;
 use serde::Serialize;
 use std::fmt;
 use std::io::{ErrorKind, Read, Write};
@@ -80,6 +87,15 @@ pub enum HttpError {
         /// What is wrong with it.
         message: String,
     },
+    /// The TLS handshake of an `https://` request failed: the certificate
+    /// was refused, the port does not speak TLS, or the deadline passed.
+    #[error("TLS handshake failed: {message}")]
+    Tls {
+        /// What kind of failure.
+        problem: TlsProblem,
+        /// rustls's words, or what happened.
+        message: String,
+    },
 }
 
 fn status_suffix(status: Option<u16>) -> String {
@@ -89,23 +105,33 @@ fn status_suffix(status: Option<u16>) -> String {
 impl HttpError {
     /// Whether the failure was a deadline (connect or response).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, HttpError::ConnectTimeout | HttpError::Timeout { .. })
+        matches!(
+            self,
+            HttpError::ConnectTimeout
+                | HttpError::Timeout { .. }
+                | HttpError::Tls {
+                    problem: TlsProblem::Timeout,
+                    ..
+                }
+        )
     }
 }
 
-/// A parsed `http://` URL.
+/// A parsed `http://` or `https://` URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Url {
+    /// `https://`: the request goes over TLS.
+    pub tls: bool,
     /// Host name or IP address; IPv6 literals without brackets.
     pub host: String,
-    /// Port (80 when the URL has none).
+    /// Port (80 or 443 when the URL has none).
     pub port: u16,
     /// Path and query, always starting with `/`; no fragment.
     pub path: String,
 }
 
 impl Url {
-    /// Parses `http://host[:port][/path][?query][#fragment]`.
+    /// Parses `http[s]://host[:port][/path][?query][#fragment]`.
     pub fn parse(text: &str) -> Result<Url, HttpError> {
         let invalid = |message: &str| HttpError::InvalidUrl {
             message: format!("{message}: {text:?}"),
@@ -114,19 +140,15 @@ impl Url {
         let (scheme, rest) = text
             .split_once("://")
             .ok_or_else(|| invalid("no scheme (expected http://)"))?;
-        match scheme.to_ascii_lowercase().as_str() {
-            "http" => {}
-            "https" => {
-                return Err(HttpError::Unsupported {
-                    message: format!("https is not supported by the live probes: {text}"),
-                })
-            }
+        let tls = match scheme.to_ascii_lowercase().as_str() {
+            "http" => false,
+            "https" => true,
             other => {
                 return Err(HttpError::Unsupported {
-                    message: format!("scheme {other:?} (only http://)"),
+                    message: format!("scheme {other:?} (only http:// and https://)"),
                 })
             }
-        }
+        };
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let (authority, tail) = rest.split_at(end);
         if authority.contains('@') {
@@ -166,6 +188,7 @@ impl Url {
             return Err(invalid("bad character in the host"));
         }
         let port = match port {
+            None | Some("") if tls => 443,
             None | Some("") => 80,
             Some(p) => match p.parse::<u16>() {
                 Ok(0) | Err(_) => return Err(invalid("bad port")),
@@ -194,6 +217,7 @@ impl Url {
             out
         });
         Ok(Url {
+            tls,
             host: host.to_ascii_lowercase(),
             port,
             path,
@@ -207,20 +231,22 @@ impl Url {
         let base = base.trim_end_matches('/');
         let path = path.trim_start_matches('/');
         Url {
+            tls: self.tls,
             host: self.host.clone(),
             port: self.port,
             path: format!("{base}/{path}"),
         }
     }
 
-    /// `host[:port]` as sent in the `Host` header (brackets around IPv6, no `:80`).
+    /// `host[:port]` as sent in the `Host` header (brackets around IPv6, no
+    /// default port).
     pub fn authority(&self) -> String {
         let host = if self.host.contains(':') {
             format!("[{}]", self.host)
         } else {
             self.host.clone()
         };
-        if self.port == 80 {
+        if self.port == self.default_port() {
             host
         } else {
             format!("{host}:{}", self.port)
@@ -228,9 +254,27 @@ impl Url {
     }
 }
 
+impl Url {
+    fn default_port(&self) -> u16 {
+        if self.tls {
+            443
+        } else {
+            80
+        }
+    }
+
+    fn scheme(&self) -> &'static str {
+        if self.tls {
+            "https"
+        } else {
+            "http"
+        }
+    }
+}
+
 impl fmt::Display for Url {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "http://{}{}", self.authority(), self.path)
+        write!(f, "{}://{}{}", self.scheme(), self.authority(), self.path)
     }
 }
 
@@ -245,6 +289,9 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// The body; `Content-Length` is sent for it (also 0 for `POST`/`PUT`).
     pub body: Vec<u8>,
+    /// Certificates trusted for `https://` besides the public web roots
+    /// (a private CA; tests).
+    pub extra_roots: Vec<CertificateDer<'static>>,
 }
 
 impl Request {
@@ -255,7 +302,14 @@ impl Request {
             url,
             headers: Vec::new(),
             body: Vec::new(),
+            extra_roots: Vec::new(),
         }
+    }
+
+    /// Also trusts `certificate` (DER) as a root for `https://`.
+    pub fn trust(mut self, certificate: CertificateDer<'static>) -> Request {
+        self.extra_roots.push(certificate);
+        self
     }
 
     /// Adds a header.
@@ -346,7 +400,12 @@ impl Response {
 pub fn send(request: &Request, deadline: Instant, body_cap: usize) -> Result<Response, HttpError> {
     let start = Instant::now();
     let addrs = resolve(&request.url.host, request.url.port, deadline)?;
-    let stream = connect(&addrs, deadline)?;
+    let tcp = connect(&addrs, deadline)?;
+    let stream = if request.url.tls {
+        tls::handshake(tcp, &request.url.host, &request.extra_roots, deadline)?
+    } else {
+        Stream::Plain(tcp)
+    };
     let mut conn = Conn {
         stream,
         deadline,
@@ -361,7 +420,7 @@ pub fn send(request: &Request, deadline: Instant, body_cap: usize) -> Result<Res
     Ok(response)
 }
 
-fn remaining(deadline: Instant) -> Option<Duration> {
+pub(super) fn remaining(deadline: Instant) -> Option<Duration> {
     let left = deadline.saturating_duration_since(Instant::now());
     // Socket timeouts of zero are rejected by std; treat sub-millisecond as spent.
     (left >= Duration::from_millis(1)).then_some(left)
@@ -447,7 +506,7 @@ enum Framing {
 
 /// A connection with a read buffer, bounded by the request's deadline.
 struct Conn {
-    stream: TcpStream,
+    stream: Stream,
     deadline: Instant,
     /// Bytes read and not yet consumed start at `pos`.
     buf: Vec<u8>,
@@ -474,23 +533,11 @@ impl Conn {
     }
 
     fn write_all(&mut self, bytes: &[u8]) -> Result<(), HttpError> {
-        let mut written = 0;
-        while written < bytes.len() {
-            let left = remaining(self.deadline).ok_or_else(|| self.timeout())?;
-            self.stream
-                .set_write_timeout(Some(left))
-                .map_err(|_| self.reset())?;
-            match self.stream.write(&bytes[written..]) {
-                Ok(0) => return Err(self.reset()),
-                Ok(n) => written += n,
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                    return Err(self.timeout())
-                }
-                Err(_) => return Err(self.reset()),
-            }
-        }
-        Ok(())
+        let result = match &mut self.stream {
+            Stream::Plain(stream) => write_plain(stream, bytes, self.deadline),
+            Stream::Tls(tls) => tls.write_all(bytes, self.deadline),
+        };
+        result.map_err(|e| self.io_error(e))
     }
 
     fn available(&self) -> &[u8] {
@@ -512,23 +559,21 @@ impl Conn {
             self.pos = 0;
         }
         let mut chunk = [0u8; 16 * 1024];
-        loop {
-            let left = remaining(self.deadline).ok_or_else(|| self.timeout())?;
-            self.stream
-                .set_read_timeout(Some(left))
-                .map_err(|_| self.reset())?;
-            match self.stream.read(&mut chunk) {
-                Ok(n) => {
-                    self.received += n;
-                    self.buf.extend_from_slice(&chunk[..n]);
-                    return Ok(n);
-                }
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                    return Err(self.timeout())
-                }
-                Err(_) => return Err(self.reset()),
-            }
+        let result = match &mut self.stream {
+            Stream::Plain(stream) => read_plain(stream, &mut chunk, self.deadline),
+            Stream::Tls(tls) => tls.read(&mut chunk, self.deadline),
+        };
+        let n = result.map_err(|e| self.io_error(e))?;
+        self.received += n;
+        self.buf.extend_from_slice(&chunk[..n]);
+        Ok(n)
+    }
+
+    fn io_error(&self, e: IoFailure) -> HttpError {
+        match e {
+            IoFailure::Timeout => self.timeout(),
+            IoFailure::Reset => self.reset(),
+            IoFailure::Tls(e) => e,
         }
     }
 
@@ -692,6 +737,59 @@ impl Conn {
 }
 
 /// End of the head (after `\r\n\r\n`, or a bare `\n\n` from sloppy servers).
+/// Why reading or writing the stream stopped.
+pub(super) enum IoFailure {
+    /// The deadline passed.
+    Timeout,
+    /// The peer reset or closed the connection.
+    Reset,
+    /// A TLS failure after the handshake (a bad record, an alert).
+    Tls(HttpError),
+}
+
+fn write_plain(stream: &mut TcpStream, bytes: &[u8], deadline: Instant) -> Result<(), IoFailure> {
+    let mut written = 0;
+    while written < bytes.len() {
+        let left = remaining(deadline).ok_or(IoFailure::Timeout)?;
+        stream
+            .set_write_timeout(Some(left))
+            .map_err(|_| IoFailure::Reset)?;
+        match stream.write(&bytes[written..]) {
+            Ok(0) => return Err(IoFailure::Reset),
+            Ok(n) => written += n,
+            Err(e) => classify_io(e)?,
+        }
+    }
+    Ok(())
+}
+
+/// Reads once with what is left of the deadline; `Ok(0)` at end of stream.
+pub(super) fn read_plain(
+    stream: &mut TcpStream,
+    chunk: &mut [u8],
+    deadline: Instant,
+) -> Result<usize, IoFailure> {
+    loop {
+        let left = remaining(deadline).ok_or(IoFailure::Timeout)?;
+        stream
+            .set_read_timeout(Some(left))
+            .map_err(|_| IoFailure::Reset)?;
+        match stream.read(chunk) {
+            Ok(n) => return Ok(n),
+            Err(e) => classify_io(e)?,
+        }
+    }
+}
+
+/// `Ok` for an interrupted call (try again), else the failure.
+pub(super) fn classify_io(e: std::io::Error) -> Result<(), IoFailure> {
+    match e.kind() {
+        ErrorKind::Interrupted => Ok(()),
+        ErrorKind::WouldBlock | ErrorKind::TimedOut => Err(IoFailure::Timeout),
+        _ => Err(IoFailure::Reset),
+    }
+}
+
 fn find_head_end(bytes: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
     while i < bytes.len() {
@@ -912,10 +1010,16 @@ mod tests {
         assert_eq!(u.to_string(), "http://[::1]:8080/?q");
         let u = Url::parse("http://h/チャット").expect("ok");
         assert_eq!(u.path, "/%E3%83%81%E3%83%A3%E3%83%83%E3%83%88");
-        assert!(matches!(
-            Url::parse("https://x/"),
-            Err(HttpError::Unsupported { .. })
-        ));
+        let u = Url::parse("HTTPS://Example.com/health").expect("https");
+        assert_eq!(
+            (u.tls, u.port, u.authority().as_str()),
+            (true, 443, "example.com")
+        );
+        assert_eq!(u.to_string(), "https://example.com/health");
+        let u = Url::parse("https://x:8443").expect("https");
+        assert_eq!(u.join("/health").to_string(), "https://x:8443/health");
+        let u = Url::parse("http://x:443/").expect("http on 443");
+        assert_eq!((u.tls, u.authority().as_str()), (false, "x:443"));
         assert!(matches!(
             Url::parse("ftp://x/"),
             Err(HttpError::Unsupported { .. })

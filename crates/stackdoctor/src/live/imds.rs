@@ -759,7 +759,7 @@ mod tests {
 
     #[test]
     fn a_bad_endpoint_is_reported_not_panicked() {
-        let report = probe_imds("https://169.254.169.254/", Duration::from_millis(100));
+        let report = probe_imds("ftp://169.254.169.254/", Duration::from_millis(100));
         assert!(matches!(
             report.reachability,
             Reachability::Failed {

@@ -3,8 +3,9 @@
 //! Static checks say what the files mean; these probes ask the running
 //! services what they do: whether IMDS hands a token and role credentials to
 //! a container ([`imds`]), and what the app answers on `/`, `/health` and,
-//! only when asked, `POST /api/chat` ([`app`]). The HTTP client ([`http`]) is
-//! std-only and reports which phase failed (name lookup, connect, response).
+//! only when asked, `POST /api/chat` ([`app`]). The HTTP client ([`http`])
+//! runs on std's TCP, with rustls ([`tls`]) for `https://`, and reports which
+//! phase failed (name lookup, connect, TLS handshake, response).
 //!
 //! # Deadline
 //!
@@ -14,7 +15,7 @@
 //! - every probe (IMDS and each request to each app) runs on its own thread,
 //!   all at once, so their times do not add up;
 //! - every request gets a deadline, not a timeout: name lookup (on a helper
-//!   thread, abandoned when late), connect, write and each read get only what
+//!   thread, abandoned when late), connect, the TLS handshake, write and each read get only what
 //!   is left of it, so a server that trickles one byte at a time cannot
 //!   stretch a request;
 //! - app requests and the first two IMDS requests (token PUT, IMDSv1 GET) end
@@ -26,6 +27,7 @@
 pub mod app;
 pub mod http;
 pub mod imds;
+pub mod tls;
 
 use app::{AppOptions, AppPaths, AppProbe};
 use imds::ImdsReport;

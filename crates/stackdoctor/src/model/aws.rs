@@ -259,6 +259,9 @@ impl CredentialsView {
 pub struct AwsApiReport {
     /// The region the calls went to.
     pub region: String,
+    /// Where the credentials came from (`role … assumed through STS (profile …)`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<String>,
     /// `sts:GetCallerIdentity`: who the credentials are.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caller_arn: Option<String>,

@@ -3,9 +3,16 @@
 //! far its clock is off (STS), this instance's metadata options (EC2, when the
 //! IMDS probe gave the instance ID), and the models the region offers
 //! (Bedrock). The calls run at once, each bounded by the probe timeout.
+//!
+//! Credentials come from awsapi's chain (environment, web identity, profile
+//! with assume role / SSO / `credential_process`, container endpoint, and
+//! IMDS when the live probe found it answering). Every call that could not
+//! run, or was not made, is a note saying which and why; every secret the
+//! chain handled goes to the masker.
 
+use crate::live::imds::Reachability;
 use crate::model::aws::{AwsApiReport, InstanceMetadataOptions};
-use crate::model::StackModel;
+use crate::model::{Origin, Sourced, StackModel};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -26,20 +33,55 @@ pub fn ask_aws(model: &mut StackModel, environment: &BTreeMap<String, String>, t
     if let Some(region) = &region {
         config = config.region(region.clone());
     }
+    // The instance role is asked for only where IMDS answered the probe:
+    // elsewhere its address only times out.
+    if let Some(imds) = model
+        .aws
+        .imds()
+        .filter(|i| matches!(i.reachability, Reachability::Answered))
+    {
+        config = config.instance_metadata(imds.endpoint.clone());
+    }
     let client = match config.build() {
         Ok(client) => client,
         Err(e) => {
-            model.aws.api = Some(AwsApiReport {
+            let report = AwsApiReport {
                 region: region.unwrap_or_default(),
                 errors: vec![format!("client: {e}")],
                 ..AwsApiReport::default()
-            });
+            };
+            note(
+                model,
+                "aws credentials",
+                format!("AWS API calls could not run: {e}"),
+            );
+            model.aws.api = Some(report);
             return;
         }
     };
+    model
+        .secret_values
+        .extend(client.secret_values_for_masking());
+    let how = client.resolution();
+    note(
+        model,
+        "aws credentials",
+        format!(
+            "AWS API calls use {} ({}{}) in region {}",
+            how.credentials_source,
+            how.access_key_id_hint,
+            if how.temporary_credentials {
+                ", temporary"
+            } else {
+                ""
+            },
+            how.region
+        ),
+    );
     let instance_id = model.aws.imds().and_then(|i| i.instance_id.clone());
     let mut report = AwsApiReport {
         region: client.region().to_string(),
+        credentials: Some(how.credentials_source.to_string()),
         ..AwsApiReport::default()
     };
     let (caller, instance, models) = std::thread::scope(|scope| {
@@ -98,10 +140,47 @@ pub fn ask_aws(model: &mut StackModel, environment: &BTreeMap<String, String>, t
             .push(format!("bedrock:ListFoundationModels: {e}")),
         None => {}
     }
+    let skipped_simulation = principal.is_none();
     if let Some(principal) = principal {
         simulate(model, &client, &principal, &mut report);
     }
+    for error in &report.errors {
+        let call = error.split(": ").next().unwrap_or("aws");
+        note(model, call, format!("AWS call {error}"));
+    }
+    if instance_id.is_none() {
+        note(
+            model,
+            "ec2:DescribeInstances",
+            "AWS call ec2:DescribeInstances not made: no instance ID (the instance metadata probe did not run or did not answer)".to_string(),
+        );
+    }
+    if model.aws.clients.is_empty() {
+        note(
+            model,
+            "bedrock:ListFoundationModels",
+            "AWS call bedrock:ListFoundationModels not made: no Bedrock client in the code"
+                .to_string(),
+        );
+    }
+    if skipped_simulation && !model.aws.clients.is_empty() {
+        note(
+            model,
+            "iam:SimulatePrincipalPolicy",
+            "AWS call iam:SimulatePrincipalPolicy not made: the caller's role is unknown (sts:GetCallerIdentity gave no role)".to_string(),
+        );
+    }
     model.aws.api = Some(report);
+}
+
+/// A note about an AWS call, next to the probe notes.
+fn note(model: &mut StackModel, call: &str, text: String) {
+    model.notes.push(Sourced::new(
+        text,
+        Origin::Probe {
+            probe: format!("aws {call}"),
+        },
+    ));
 }
 
 /// Asks IAM's policy simulator whether the caller's role may make each call

@@ -84,6 +84,10 @@ fn ask_service(
         Ok(client) => client,
         Err(e) => return note(model, "ecs", format!("client: {e}")),
     };
+    // Secrets the credential chain handled (tokens, process output) are masked in every output.
+    model
+        .secret_values
+        .extend(client.secret_values_for_masking());
     let services = match client.ecs_describe_services(&target.cluster, &[target.service.as_str()]) {
         Ok(value) => value,
         Err(e) => {

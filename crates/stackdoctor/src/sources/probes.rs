@@ -1,7 +1,9 @@
 //! Live probe answers as evidence: what the app said when probed (a 500
 //! naming `AccessDeniedException`, `"bedrock_client": "not initialized"`)
 //! becomes events like log lines, matched against the same signatures, so
-//! checks weigh a probe's answer exactly as they weigh a log line.
+//! checks weigh a probe's answer exactly as they weigh a log line. So does
+//! an `https://` probe whose handshake failed on the certificate (expired,
+//! untrusted issuer, wrong name).
 
 use super::logs::SignatureSet;
 use crate::live::app::{AppOutcome, AppResponse};
@@ -14,19 +16,35 @@ pub fn add_probe_events(model: &mut StackModel, live: &LiveReport, set: &Signatu
     for app in &live.apps {
         let service = service_behind(model, &app.base);
         for probe in &app.probes {
-            let AppOutcome::Response(response) = &probe.outcome else {
-                continue;
-            };
-            let Some(text) = said(response) else {
-                continue;
+            let (text, origin) = match &probe.outcome {
+                AppOutcome::Response(response) => {
+                    let Some(text) = said(response) else {
+                        continue;
+                    };
+                    let origin = Origin::Probe {
+                        probe: format!("{} {} → {}", probe.method, probe.url, response.status),
+                    };
+                    (text, origin)
+                }
+                // A refused certificate is what the probe saw: evidence too.
+                AppOutcome::Failed {
+                    error: error @ crate::live::http::HttpError::Tls { .. },
+                } => {
+                    let text = crate::secrets::mask_patterns(&format!(
+                        "probe {} {}: {error}",
+                        probe.method, probe.url
+                    ));
+                    let origin = Origin::Probe {
+                        probe: format!("{} {} → TLS handshake failed", probe.method, probe.url),
+                    };
+                    (text, origin)
+                }
+                AppOutcome::Failed { .. } => continue,
             };
             let specs = set.match_text(&text);
             if specs.is_empty() {
                 continue;
             }
-            let origin = Origin::Probe {
-                probe: format!("{} {} → {}", probe.method, probe.url, response.status),
-            };
             for spec in specs {
                 model.log_events.push(LogEvent {
                     origin: origin.clone(),
