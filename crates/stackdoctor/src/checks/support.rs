@@ -301,7 +301,17 @@ pub fn compose_command(model: &StackModel, project: usize) -> String {
 /// container the Caddyfile is usually a single-file bind mount, which keeps
 /// pointing at the old file when an editor replaces it; a restart mounts it
 /// again, a `caddy reload` would not.
+///
+/// Routes read from a container's labels (Traefik, caddy-docker-proxy) or
+/// environment (nginx-proxy) change only when that container is recreated.
 pub fn reload_proxy_step(model: &StackModel, proxy: &Proxy) -> FixStep {
+    if let Some(routes) = model.label_routes_of(proxy) {
+        let service = &model.services[routes.service];
+        return FixStep::run(
+            Message::new("common.recreate-labelled").with("service", &service.name),
+            start_service_command(model, routes.service, "up -d"),
+        );
+    }
     match proxy.service {
         Some(id) => {
             let service = &model.services[id];

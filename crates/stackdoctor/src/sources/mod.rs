@@ -19,6 +19,8 @@ pub mod docker_run;
 pub mod ecs_api;
 pub mod ecs_runtime;
 pub mod ecspresso;
+pub mod label_grammar;
+pub mod labels;
 pub mod listen;
 pub mod logs;
 pub mod probes;
@@ -137,11 +139,13 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     let scope = ReadScope::new(&root, inputs);
     let caddyfiles = caddy::find_caddyfiles(&root, &inputs.caddyfiles, &model);
     caddy::load_caddyfiles(&caddyfiles, &mut model, &scope);
+    labels::load(&mut model, &scope);
     ecspresso::load(&mut model, &inputs.ecspresso, &inputs.environment, &scope)?;
     let signatures = logs::SignatureSet::load(&inputs.signatures)?;
     let scan = logs::scan_inputs(&inputs.logs, &signatures)?;
     ecs_runtime::load(&mut model, &inputs.logs, scan.stdin_text.as_deref());
     model.log_events = scan.events;
+    labels::join_log_lines(&mut model);
     ecs_runtime::attribute_lines(&mut model);
     model.unrecognised_errors = scan.unrecognised;
     model.logs_read = crate::model::LogsRead {
