@@ -624,7 +624,11 @@ pub fn join_log_lines(model: &mut StackModel) {
     }
     let mut by_address: BTreeMap<String, (String, Option<u16>)> = BTreeMap::new();
     for event in &mut model.log_events {
-        let Some((_, service, port)) = by_router.iter().find(|(r, _, _)| event.text.contains(r.as_str())) else {
+        // `"web@docker"` in access lines, `routerName=web@docker` in debug lines.
+        let Some((_, service, port)) = by_router.iter().find(|(r, _, _)| {
+            event.text.contains(r.as_str())
+                || event.text.contains(&format!("routerName={}", r.trim_matches('"')))
+        }) else {
             continue;
         };
         if let Some(ip) = event.host.replace(service.clone()) {
