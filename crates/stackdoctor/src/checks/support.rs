@@ -328,6 +328,14 @@ pub fn reload_proxy_step(model: &StackModel, proxy: &Proxy) -> FixStep {
             start_service_command(model, routes.service, "up -d"),
         );
     }
+    if let (crate::model::ProxyKind::Traefik, Some(id)) = (proxy.kind, proxy.service) {
+        // The file provider watches its files, but not through a replaced single-file mount.
+        let service = &model.services[id];
+        return FixStep::run(
+            Message::new("common.restart-traefik").with("service", &service.name),
+            start_service_command(model, id, "restart"),
+        );
+    }
     match proxy.service {
         Some(id) => {
             let service = &model.services[id];

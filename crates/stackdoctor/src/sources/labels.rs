@@ -81,6 +81,8 @@ fn knowledge() -> &'static Knowledge {
 pub struct TraefikStatic {
     pub network: Option<Sourced<String>>,
     pub exposed_by_default: Option<Sourced<bool>>,
+    /// `providers.file.filename` or `.directory`, as the container sees it.
+    pub file_provider: Option<Sourced<String>>,
 }
 
 /// Adds a proxy entry for every service a label-driven proxy routes to.
@@ -108,6 +110,7 @@ pub fn load(model: &mut StackModel, scope: &super::ReadScope) {
         for service in served_by(model, traefik, &traefiks) {
             traefik_routes(model, traefik, service, &options);
         }
+        file_provider_routes(model, traefik, &options, scope);
     }
     for &proxy in &nginx_proxies {
         for service in served_by(model, proxy, &nginx_proxies) {
@@ -151,6 +154,8 @@ fn traefik_static(model: &mut StackModel, id: ServiceId, scope: &super::ReadScop
         let key = key.to_ascii_lowercase();
         if key == k.network_option || key == k.swarm_network_option {
             options.network = Some(Sourced::new(value.to_string(), origin));
+        } else if key == "providers.file.filename" || key == "providers.file.directory" {
+            options.file_provider = Some(Sourced::new(value.to_string(), origin));
         } else if key == k.exposed_by_default_option || key == k.swarm_exposed_by_default_option {
             let on = !value.eq_ignore_ascii_case("false");
             options.exposed_by_default = Some(Sourced::new(on, origin));
@@ -500,6 +505,236 @@ fn traefik_routes(model: &mut StackModel, traefik: ServiceId, id: ServiceId, opt
         .map(|l| (Sourced::new(l.value.1.clone(), l.origin.clone()), true))
         .or_else(|| options.network.clone().map(|n| (n, false)));
     push_proxy(model, ProxyKind::Traefik, traefik, id, sites, network);
+}
+
+/// The host files behind the file provider's container path (a file, or the
+/// `.yml`/`.yaml`/`.toml` files of a directory), through the container's mounts.
+fn dynamic_files(model: &StackModel, traefik: ServiceId, container_path: &str) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for mount in &model.services[traefik].mounts {
+        let (source, target) = &mount.value;
+        let Some(rest) = container_path.strip_prefix(target.trim_end_matches('/')) else {
+            continue;
+        };
+        if !(rest.is_empty() || rest.starts_with('/')) {
+            continue;
+        }
+        let host = source.join(rest.trim_start_matches('/'));
+        if host.is_file() {
+            files.push(host);
+        } else if let Ok(entries) = std::fs::read_dir(&host) {
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.is_file()
+                        && p.extension()
+                            .is_some_and(|e| e == "yml" || e == "yaml" || e == "toml")
+                })
+                .collect();
+            found.sort();
+            files.extend(found);
+        }
+    }
+    files
+}
+
+/// One router of a dynamic file: its rule and the servers of its service.
+struct FileRouter {
+    name: String,
+    rule: Sourced<String>,
+    servers: Vec<Sourced<String>>,
+}
+
+/// Routers and their services' server URLs from a YAML dynamic file, with positions.
+fn yaml_routers(text: &str, file: &std::path::Path) -> Vec<FileRouter> {
+    let path = std::sync::Arc::new(file.to_path_buf());
+    let Ok(Some(root)) = compose::yaml::parse(text, &path) else {
+        return Vec::new();
+    };
+    let Some(http) = root.get("http") else {
+        return Vec::new();
+    };
+    let services = http.get("services");
+    let mut out = Vec::new();
+    for router in http.get("routers").and_then(|r| r.as_map()).unwrap_or_default() {
+        let Some(rule) = router.value.get_entry("rule") else {
+            continue;
+        };
+        let Some(rule_text) = rule.value.as_str() else {
+            continue;
+        };
+        let service_name = router
+            .value
+            .get("service")
+            .and_then(|s| s.as_str())
+            .unwrap_or(&router.key);
+        let Some(service_name) = service_name.strip_suffix("@file").or(
+            (!service_name.contains('@')).then_some(service_name),
+        ) else {
+            continue;
+        };
+        let servers = services
+            .and_then(|s| s.get(service_name))
+            .and_then(|s| s.get("loadBalancer").or_else(|| s.get("loadbalancer")))
+            .and_then(|lb| lb.get("servers"))
+            .and_then(|s| s.as_seq())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|server| {
+                let url = server.get_entry("url")?;
+                Some(Sourced::new(
+                    url.value.as_str()?.to_string(),
+                    Origin::from(&url.value.position),
+                ))
+            })
+            .collect();
+        out.push(FileRouter {
+            name: router.key.clone(),
+            rule: Sourced::new(rule_text.to_string(), Origin::from(&rule.key_position)),
+            servers,
+        });
+    }
+    out
+}
+
+/// The same from a TOML dynamic file; positions are the lines holding the values.
+fn toml_routers(text: &str, file: &std::path::Path) -> Vec<FileRouter> {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let at = |needle: &str| {
+        let line = text
+            .lines()
+            .position(|l| l.contains(needle))
+            .map_or(1, |n| n as u32 + 1);
+        let column = text
+            .lines()
+            .nth(line as usize - 1)
+            .and_then(|l| l.find(needle))
+            .map_or(1, |c| c as u32 + 1);
+        Origin::file(file, line, column, 0)
+    };
+    let Some(http) = table.get("http").and_then(|h| h.as_table()) else {
+        return Vec::new();
+    };
+    let services = http.get("services").and_then(|s| s.as_table());
+    let mut out = Vec::new();
+    for (name, router) in http.get("routers").and_then(|r| r.as_table()).into_iter().flatten() {
+        let Some(rule) = router.get("rule").and_then(|r| r.as_str()) else {
+            continue;
+        };
+        let service_name = router.get("service").and_then(|s| s.as_str()).unwrap_or(name);
+        let service_name = service_name.strip_suffix("@file").unwrap_or(service_name);
+        let servers = services
+            .and_then(|s| s.get(service_name))
+            .and_then(|s| s.get("loadBalancer").or_else(|| s.get("loadbalancer")))
+            .and_then(|lb| lb.get("servers"))
+            .and_then(|s| s.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|server| {
+                let url = server.get("url")?.as_str()?;
+                Some(Sourced::new(url.to_string(), at(url)))
+            })
+            .collect();
+        out.push(FileRouter {
+            name: name.clone(),
+            rule: Sourced::new(rule.to_string(), at(rule)),
+            servers,
+        });
+    }
+    out
+}
+
+/// `http://web:8000` → (scheme, host, port); the port defaults by scheme.
+fn split_url(url: &str) -> Option<(String, String, u16)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split('/').next()?;
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() => (host, port.parse().ok()?),
+        _ => (authority, if scheme == "https" { 443 } else { 80 }),
+    };
+    Some((scheme.to_ascii_lowercase(), host.trim_matches(['[', ']']).to_string(), port))
+}
+
+/// Routes of Traefik's file provider: each router with the servers of its service.
+/// Their hosts are names, resolved like a Caddyfile's upstreams.
+fn file_provider_routes(
+    model: &mut StackModel,
+    traefik: ServiceId,
+    options: &TraefikStatic,
+    scope: &super::ReadScope,
+) {
+    let Some(provider) = &options.file_provider else {
+        return;
+    };
+    for file in dynamic_files(model, traefik, &provider.value) {
+        if !scope.allows(&file) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        model.sources.insert(&file, &text);
+        let routers = if file.extension().is_some_and(|e| e == "toml") {
+            toml_routers(&text, &file)
+        } else {
+            yaml_routers(&text, &file)
+        };
+        let mut sites = Vec::new();
+        for router in routers {
+            let rule = match parse_rule(&router.rule.value) {
+                Ok(rule) => rule,
+                Err(error) => {
+                    model.invalid_inputs.push(InvalidInput {
+                        kind: "traefik-rule".to_string(),
+                        message: format!("http.routers.{}.rule: {}", router.name, error.0),
+                        origin: router.rule.origin.clone(),
+                    });
+                    continue;
+                }
+            };
+            let mut site = site(&rule, false, &router.rule.origin);
+            let upstreams: Vec<Upstream> = router
+                .servers
+                .iter()
+                .filter_map(|server| {
+                    let (scheme, host, port) = split_url(&server.value)?;
+                    Some(Upstream {
+                        text: server.value.clone(),
+                        scheme: Some(scheme),
+                        host,
+                        port: Some(port),
+                        origin: server.origin.clone(),
+                        target: UpstreamTarget::Unknown,
+                    })
+                })
+                .collect();
+            if upstreams.is_empty() {
+                continue;
+            }
+            site.routes.push(ProxyRoute {
+                steps: vec![RouteStep {
+                    label: format!("router {}: {}", router.name, router.rule.value),
+                    origin: router.rule.origin.clone(),
+                }],
+                tls: upstreams.iter().any(|u| u.scheme.as_deref() == Some("https")),
+                upstreams,
+                timeouts: Vec::new(),
+                error_route: false,
+            });
+            sites.push(site);
+        }
+        if !sites.is_empty() {
+            model.proxies.push(Proxy {
+                kind: ProxyKind::Traefik,
+                service: Some(traefik),
+                config_file: file,
+                sites,
+            });
+        }
+    }
 }
 
 fn nginx_proxy_routes(model: &mut StackModel, proxy: ServiceId, id: ServiceId) {
