@@ -884,6 +884,95 @@ pub fn join_log_lines(model: &mut StackModel) {
 mod tests {
     use super::*;
 
+    use crate::checks::support::test_tree;
+    use crate::model::StackModel;
+
+    /// (proxy kind, upstream text, upstream line) of every route.
+    fn routes(model: &StackModel) -> Vec<(ProxyKind, String, u32)> {
+        model
+            .proxies
+            .iter()
+            .flat_map(|p| {
+                p.sites.iter().flat_map(move |s| {
+                    s.routes.iter().flat_map(move |r| {
+                        r.upstreams.iter().map(move |u| {
+                            (p.kind, u.text.clone(), u.origin.position().map_or(0, |p| p.line))
+                        })
+                    })
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn nginx_proxy_port_is_virtual_port_else_single_exposed_else_80() {
+        let compose = "services:\n  proxy:\n    image: nginxproxy/nginx-proxy:1.6\n  a:\n    image: example/a\n    environment:\n      VIRTUAL_HOST: a.test\n      VIRTUAL_PORT: \"8080\"\n  b:\n    image: example/b\n    expose: [\"3000\"]\n    environment:\n      VIRTUAL_HOST: b.test,www.b.test\n  c:\n    image: example/c\n    expose: [\"3000\", \"3001\"]\n    environment:\n      - VIRTUAL_HOST=c.test\n      - VIRTUAL_PROTO=https\n  d:\n    image: example/d\n";
+        let (_dir, model) = test_tree(&[("compose.yaml", compose)]);
+        let got = routes(&model);
+        assert_eq!(
+            got,
+            vec![
+                (ProxyKind::NginxProxy, "http://a:8080".to_string(), 8),
+                (ProxyKind::NginxProxy, "http://b:3000".to_string(), 13),
+                (ProxyKind::NginxProxy, "http://b:3000".to_string(), 13),
+                (ProxyKind::NginxProxy, "https://c:80".to_string(), 18),
+            ]
+        );
+        let hosts: Vec<&str> = model.proxies[1].sites.iter().map(|s| s.addresses[0].host.as_str()).collect();
+        assert_eq!(hosts, vec!["b.test", "www.b.test"]);
+    }
+
+    #[test]
+    fn traefik_labels_deploy_labels_v1_and_exposed_by_default() {
+        let compose = "name: p\nservices:\n  traefik:\n    image: traefik:v2.11\n    command: --providers.docker.exposedbydefault=false --providers.docker.network=p_web\n  on:\n    image: example/on\n    deploy:\n      labels:\n        - traefik.enable=true\n        - traefik.http.routers.on.rule=Host(`on.test`)\n        - traefik.http.services.on.loadbalancer.server.port=9000\n        - traefik.http.services.on.loadbalancer.server.scheme=https\n  off:\n    image: example/off\n    labels:\n      traefik.http.routers.off.rule: Host(`off.test`)\n  old:\n    image: example/old\n    labels:\n      traefik.enable: \"true\"\n      traefik.frontend.rule: Host:old.test\n      traefik.port: \"5000\"\n";
+        let (_dir, model) = test_tree(&[("compose.yaml", compose)]);
+        assert_eq!(
+            routes(&model),
+            vec![
+                (ProxyKind::Traefik, "https://on:9000".to_string(), 12),
+                (ProxyKind::Traefik, "http://old:5000".to_string(), 23),
+            ]
+        );
+        // The provider option is the network of both, from the command.
+        let network = model.label_routes[0].network.as_ref().unwrap();
+        assert_eq!(network.value, "p_web");
+        assert!(!model.label_routes[0].network_from_label);
+        assert_eq!(model.proxies[1].sites[0].addresses[0].host, "old.test");
+    }
+
+    #[test]
+    fn an_unreadable_rule_is_an_invalid_input_at_its_label() {
+        let compose = "services:\n  traefik:\n    image: traefik:v3\n  web:\n    image: nginx\n    labels:\n      - traefik.http.routers.web.rule=Host(`a.test`\n";
+        let (_dir, model) = test_tree(&[("compose.yaml", compose)]);
+        assert_eq!(model.invalid_inputs.len(), 1);
+        assert_eq!(model.invalid_inputs[0].kind, "traefik-rule");
+        assert_eq!(model.invalid_inputs[0].origin.position().unwrap().line, 7);
+    }
+
+    #[test]
+    fn caddy_docker_proxy_labels_route_to_the_container() {
+        let compose = "services:\n  caddy:\n    image: lucaslorentz/caddy-docker-proxy:2.9\n  app:\n    image: example/app\n    labels:\n      caddy_0: app.test\n      caddy_0.reverse_proxy: \"{{upstreams 8080}}\"\n";
+        let (_dir, model) = test_tree(&[("compose.yaml", compose)]);
+        assert_eq!(routes(&model), vec![(ProxyKind::Caddy, "http://app:8080".to_string(), 8)]);
+    }
+
+    #[test]
+    fn access_and_debug_lines_join_the_route_by_router_and_ip() {
+        let compose = "services:\n  traefik:\n    image: traefik:v3\n  web:\n    image: nginx\n    labels:\n      - traefik.http.routers.site.rule=Host(`a.test`)\n";
+        let log = "192.168.1.20 - - [28/Nov/2026:09:15:41 +0000] \"GET / HTTP/1.1\" 504 15 \"-\" \"-\" 1 \"site@docker\" \"http://172.23.0.3:80\" 30002ms\ntime=\"2018-12-16T15:00:25Z\" level=debug msg=\"'504 Gateway Timeout' caused by: dial tcp 172.23.0.3:80: i/o timeout\"\n";
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+        std::fs::write(dir.path().join("traefik.log"), log).unwrap();
+        let model = crate::sources::build_model(&crate::sources::Inputs {
+            root: dir.path().to_path_buf(),
+            logs: vec![dir.path().join("traefik.log")],
+            ..Default::default()
+        })
+        .unwrap();
+        let hosts: Vec<Option<&str>> = model.log_events.iter().map(|e| e.host.as_deref()).collect();
+        assert_eq!(hosts, vec![Some("web"), Some("web")]);
+    }
+
     #[test]
     fn knowledge_file_parses() {
         let k = knowledge();
