@@ -25,7 +25,6 @@ use crate::model::StackModel;
 
 cause!("proxy-config-invalid");
 
-
 pub fn run(model: &StackModel) -> Vec<Finding> {
     model
         .invalid_inputs

@@ -58,7 +58,11 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .log_events
             .iter()
             .filter(|e| e.host.as_deref() == Some(service.name.as_str()))
-            .filter(|e| e.causes.iter().any(|(c, _)| UNREACHABLE.contains(&c.as_str())))
+            .filter(|e| {
+                e.causes
+                    .iter()
+                    .any(|(c, _)| UNREACHABLE.contains(&c.as_str()))
+            })
             .take(3)
             .collect();
         let mut finding = Finding::new(CAUSE)
@@ -84,9 +88,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     None => {
                         // The compose key without the project prefix?
                         let prefixed = model.networks.iter().find(|n| {
-                            n.declarations.iter().any(|d| {
-                                d.key == name && !d.external && n.name != name
-                            })
+                            n.declarations
+                                .iter()
+                                .any(|d| d.key == name && !d.external && n.name != name)
                         });
                         match prefixed {
                             Some(n) => msg("missing-prefix")

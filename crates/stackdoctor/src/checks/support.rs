@@ -267,16 +267,26 @@ pub fn replace_on_line(model: &StackModel, origin: &Origin, old: &str, new: &str
 
 /// An edit that replaces the port number `old` (a whole number) by `new` on
 /// the line of `origin` itself: a label or variable that holds only the port.
-pub fn replace_port_on_line(model: &StackModel, origin: &Origin, old: u16, new: u16) -> Option<Edit> {
+pub fn replace_port_on_line(
+    model: &StackModel,
+    origin: &Origin,
+    old: u16,
+    new: u16,
+) -> Option<Edit> {
     let position = origin.position()?;
     let line = model.sources.line(&position.file, position.line)?;
     let old_text = old.to_string();
     let bytes = line.as_bytes();
-    let at = line.match_indices(old_text.as_str()).map(|(i, _)| i).filter(|&i| {
-        let before = i.checked_sub(1).map(|b| bytes[b]);
-        let after = bytes.get(i + old_text.len()).copied();
-        !before.is_some_and(|b| b.is_ascii_digit()) && !after.is_some_and(|b| b.is_ascii_digit())
-    }).last()?;
+    let at = line
+        .match_indices(old_text.as_str())
+        .map(|(i, _)| i)
+        .filter(|&i| {
+            let before = i.checked_sub(1).map(|b| bytes[b]);
+            let after = bytes.get(i + old_text.len()).copied();
+            !before.is_some_and(|b| b.is_ascii_digit())
+                && !after.is_some_and(|b| b.is_ascii_digit())
+        })
+        .last()?;
     let after = format!("{}{new}{}", &line[..at], &line[at + old_text.len()..]);
     Some(edit_at(origin, position.line, line, after))
 }

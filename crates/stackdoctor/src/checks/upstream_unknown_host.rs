@@ -15,12 +15,13 @@
 //! **Fix:** point the upstream at the service's name and port
 //! (`reverse_proxy web:8000`), then reload Caddy.
 
-use super::support::{log_evidence, reload_proxy_step, replace_on_line, suggest_service, upstreams};
+use super::support::{
+    log_evidence, reload_proxy_step, replace_on_line, suggest_service, upstreams,
+};
 use crate::finding::{Finding, FixStep, Hop, HopState, Message};
 use crate::model::{Origin, StackModel, UpstreamTarget};
 
 cause!("upstream-unknown-host");
-
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -44,7 +45,12 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let names: Vec<&str> = model.services.iter().map(|s| s.name.as_str()).collect();
         let label = msg("known-names").with("names", names.join(", "));
         finding = finding.evidence(Origin::implied("docker compose"), label);
-        finding = finding.log_lines(log_evidence(model, &upstream.host, upstream.port, &["proxy-upstream-lookup-failed"]));
+        finding = finding.log_lines(log_evidence(
+            model,
+            &upstream.host,
+            upstream.port,
+            &["proxy-upstream-lookup-failed"],
+        ));
         let tail = vec![Hop {
             label: format!("{} ✗", upstream.host),
             state: HopState::Broken,
@@ -63,10 +69,11 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 let message = msg("use-service")
                     .with("upstream", &upstream.text)
                     .with("suggestion", &suggestion);
-                finding = match replace_on_line(model, &upstream.origin, &upstream.text, &suggestion) {
-                    Some(edit) => finding.fix(FixStep::edit(message, edit)),
-                    None => finding.fix(FixStep::say(message)),
-                };
+                finding =
+                    match replace_on_line(model, &upstream.origin, &upstream.text, &suggestion) {
+                        Some(edit) => finding.fix(FixStep::edit(message, edit)),
+                        None => finding.fix(FixStep::say(message)),
+                    };
             }
             None => {
                 finding = finding.fix(FixStep::say(

@@ -481,9 +481,7 @@ fn convert_service(
             .labels
             .iter()
             .chain(&service.deploy_labels)
-            .map(|(key, l)| {
-                Sourced::new((key.clone(), l.value.clone()), Origin::from(&l.position))
-            })
+            .map(|(key, l)| Sourced::new((key.clone(), l.value.clone()), Origin::from(&l.position)))
             .collect(),
         run_command: None,
     }

@@ -98,9 +98,7 @@ pub fn parse_v1_rule(rule: &str) -> RuleMatch {
         };
         let values = values.split(',').map(str::trim).filter(|v| !v.is_empty());
         match name.trim() {
-            "Host" => found
-                .hosts
-                .extend(values.map(|h| h.to_ascii_lowercase())),
+            "Host" => found.hosts.extend(values.map(|h| h.to_ascii_lowercase())),
             "PathPrefix" | "Path" | "PathPrefixStrip" | "PathStrip" => {
                 found.paths.extend(values.map(str::to_string))
             }
@@ -212,7 +210,10 @@ mod tests {
 
     #[test]
     fn caddy_docker_proxy_upstreams() {
-        assert_eq!(caddy_upstreams("{{upstreams 8080}}"), Some((None, Some(8080))));
+        assert_eq!(
+            caddy_upstreams("{{upstreams 8080}}"),
+            Some((None, Some(8080)))
+        );
         assert_eq!(
             caddy_upstreams("{{ upstreams https 8443 }}"),
             Some((Some("https".into()), Some(8443)))

@@ -68,6 +68,9 @@ struct CaddyDockerProxyKnowledge {
     site_label: String,
 }
 
+/// A router's or service's options (after `traefik.http.<kind>.<name>.`), each with its label.
+type LabelOptions<'a> = BTreeMap<String, &'a Sourced<(String, String)>>;
+
 fn knowledge() -> &'static Knowledge {
     static KNOWLEDGE: OnceLock<Knowledge> = OnceLock::new();
     KNOWLEDGE.get_or_init(|| {
@@ -138,7 +141,11 @@ fn served_by(model: &StackModel, proxy: ServiceId, same_kind: &[ServiceId]) -> V
         .collect()
 }
 
-fn label<'a>(model: &'a StackModel, id: ServiceId, key: &str) -> Option<&'a Sourced<(String, String)>> {
+fn label<'a>(
+    model: &'a StackModel,
+    id: ServiceId,
+    key: &str,
+) -> Option<&'a Sourced<(String, String)>> {
     model.services[id]
         .labels
         .iter()
@@ -147,7 +154,11 @@ fn label<'a>(model: &'a StackModel, id: ServiceId, key: &str) -> Option<&'a Sour
 
 /// Reads `--providers.docker.*` flags of the command and the static file
 /// the container mounts (`traefik.yml`/`.toml`).
-fn traefik_static(model: &mut StackModel, id: ServiceId, scope: &super::ReadScope) -> TraefikStatic {
+fn traefik_static(
+    model: &mut StackModel,
+    id: ServiceId,
+    scope: &super::ReadScope,
+) -> TraefikStatic {
     let k = &knowledge().traefik;
     let mut options = TraefikStatic::default();
     let set = |options: &mut TraefikStatic, key: &str, value: &str, origin: Origin| {
@@ -229,7 +240,9 @@ fn flatten_yaml(text: &str, file: &std::path::Path, out: &mut Vec<(String, Strin
                     format!("{prefix}.{}", e.key)
                 };
                 match e.value.as_str() {
-                    Some(value) => out.push((key, value.to_string(), Origin::from(&e.key_position))),
+                    Some(value) => {
+                        out.push((key, value.to_string(), Origin::from(&e.key_position)))
+                    }
                     None => walk(&e.value, &key, out),
                 }
             }
@@ -264,7 +277,11 @@ fn flatten_toml(text: &str, file: &std::path::Path, out: &mut Vec<(String, Strin
         let last = key.rsplit('.').next().unwrap_or(&key).to_string();
         let line = text
             .lines()
-            .position(|l| l.trim_start().to_ascii_lowercase().starts_with(&last.to_ascii_lowercase()))
+            .position(|l| {
+                l.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with(&last.to_ascii_lowercase())
+            })
             .map_or(1, |n| n as u32 + 1);
         out.push((key, value, Origin::file(file, line, 1, 0)));
     }
@@ -275,7 +292,12 @@ fn exposed_ports(model: &StackModel, id: ServiceId) -> Vec<u16> {
     let mut ports: Vec<u16> = model.services[id]
         .listeners
         .iter()
-        .filter(|l| matches!(l.evidence, ListenEvidence::Declared | ListenEvidence::ImageDefault))
+        .filter(|l| {
+            matches!(
+                l.evidence,
+                ListenEvidence::Declared | ListenEvidence::ImageDefault
+            )
+        })
         .map(|l| l.port)
         .collect();
     ports.sort_unstable();
@@ -311,7 +333,13 @@ fn site(rule: &RuleMatch, tls: bool, origin: &Origin) -> Site {
     }
 }
 
-fn upstream(model: &StackModel, id: ServiceId, scheme: &str, port: u16, origin: Origin) -> Upstream {
+fn upstream(
+    model: &StackModel,
+    id: ServiceId,
+    scheme: &str,
+    port: u16,
+    origin: Origin,
+) -> Upstream {
     let host = model.services[id].name.clone();
     Upstream {
         text: format!("{scheme}://{host}:{port}"),
@@ -374,7 +402,12 @@ fn push_proxy(
     });
 }
 
-fn traefik_routes(model: &mut StackModel, traefik: ServiceId, id: ServiceId, options: &TraefikStatic) {
+fn traefik_routes(
+    model: &mut StackModel,
+    traefik: ServiceId,
+    id: ServiceId,
+    options: &TraefikStatic,
+) {
     let k = &knowledge().traefik;
     let labels = model.services[id].labels.clone();
     if !labels.iter().any(|l| l.value.0.starts_with("traefik.")) {
@@ -389,8 +422,8 @@ fn traefik_routes(model: &mut StackModel, traefik: ServiceId, id: ServiceId, opt
         return;
     }
     // Routers and services by name, each option with its label.
-    let mut routers: BTreeMap<String, BTreeMap<String, &Sourced<(String, String)>>> = BTreeMap::new();
-    let mut services: BTreeMap<String, BTreeMap<String, &Sourced<(String, String)>>> = BTreeMap::new();
+    let mut routers: BTreeMap<String, LabelOptions<'_>> = BTreeMap::new();
+    let mut services: BTreeMap<String, LabelOptions<'_>> = BTreeMap::new();
     for l in &labels {
         let Some(key) = traefik_key(&l.value.0) else {
             continue;
@@ -401,10 +434,16 @@ fn traefik_routes(model: &mut StackModel, traefik: ServiceId, id: ServiceId, opt
         let option = key.option.to_ascii_lowercase();
         match key.kind {
             "routers" => {
-                routers.entry(key.name.to_string()).or_default().insert(option, l);
+                routers
+                    .entry(key.name.to_string())
+                    .or_default()
+                    .insert(option, l);
             }
             "services" => {
-                services.entry(key.name.to_string()).or_default().insert(option, l);
+                services
+                    .entry(key.name.to_string())
+                    .or_default()
+                    .insert(option, l);
             }
             _ => {}
         }
@@ -413,17 +452,23 @@ fn traefik_routes(model: &mut StackModel, traefik: ServiceId, id: ServiceId, opt
     let exposed = exposed_ports(model, id);
     let v1_port = label(model, id, &k.v1_port).cloned();
     let v1_protocol = label(model, id, &k.v1_protocol).cloned();
-    let (port, scheme, port_origin) = {
-        // One service definition (or none): its port label, else v1's, else the single exposed port.
-        let service = services.values().next();
-        let port_label = service.and_then(|s| s.get(&k.service_port)).copied().or(v1_port.as_ref());
+    // A service's port label, else v1's, else the single exposed port.
+    let endpoint = |service: Option<&LabelOptions<'_>>| {
+        let port_label = service
+            .and_then(|s| s.get(&k.service_port))
+            .copied()
+            .or(v1_port.as_ref());
         let scheme = service
             .and_then(|s| s.get(&k.service_scheme))
             .copied()
             .or(v1_protocol.as_ref())
             .map_or(k.default_scheme.clone(), |l| l.value.1.to_ascii_lowercase());
         match port_label {
-            Some(l) => (l.value.1.trim().parse::<u16>().ok(), scheme, Some(l.origin.clone())),
+            Some(l) => (
+                l.value.1.trim().parse::<u16>().ok(),
+                scheme,
+                Some(l.origin.clone()),
+            ),
             None => match exposed.as_slice() {
                 [only] => (Some(*only), scheme, None),
                 _ => (None, scheme, None),
@@ -431,18 +476,22 @@ fn traefik_routes(model: &mut StackModel, traefik: ServiceId, id: ServiceId, opt
         }
     };
     let mut sites = Vec::new();
-    let mut rules: Vec<(String, RuleMatch, bool, Origin)> = Vec::new();
+    // (step, rule, tls, origin, the service the router names).
+    let mut rules: Vec<(String, RuleMatch, bool, Origin, Option<String>)> = Vec::new();
     for (name, options) in &routers {
         let Some(rule_label) = options.get(&k.router_rule) else {
             continue;
         };
-        let tls = options.get(&k.router_tls).is_some_and(|l| l.value.1 != "false");
+        let tls = options
+            .get(&k.router_tls)
+            .is_some_and(|l| l.value.1 != "false");
         match parse_rule(&rule_label.value.1) {
             Ok(rule) => rules.push((
                 format!("router {name}: {}", rule_label.value.1),
                 rule,
                 tls,
                 rule_label.origin.clone(),
+                options.get(&k.router_service).map(|l| l.value.1.clone()),
             )),
             Err(error) => model.invalid_inputs.push(InvalidInput {
                 kind: "traefik-rule".to_string(),
@@ -450,7 +499,6 @@ fn traefik_routes(model: &mut StackModel, traefik: ServiceId, id: ServiceId, opt
                 origin: rule_label.origin.clone(),
             }),
         }
-        let _ = &options.get(&k.router_service);
     }
     if let Some(v1) = label(model, id, &k.v1_rule) {
         rules.push((
@@ -458,6 +506,7 @@ fn traefik_routes(model: &mut StackModel, traefik: ServiceId, id: ServiceId, opt
             parse_v1_rule(&v1.value.1),
             false,
             v1.origin.clone(),
+            None,
         ));
     }
     if rules.is_empty() {
@@ -476,24 +525,31 @@ fn traefik_routes(model: &mut StackModel, traefik: ServiceId, id: ServiceId, opt
             },
             false,
             first.origin.clone(),
+            None,
         ));
     }
-    let Some(port) = port else {
-        // Traefik logs "port is missing" and skips the container.
-        let origin = rules[0].3.clone();
-        model.notes.push(Sourced::new(
-            format!(
-                "Traefik: `{service_name}` exposes {} ports and has no `{}` label; Traefik skips it (\"port is missing\")",
-                exposed.len(),
-                k.service_port
-            ),
-            origin,
-        ));
-        return;
-    };
-    for (step, rule, tls, origin) in rules {
+    for (step, rule, tls, origin, service) in rules {
+        // The router's service (`…service=api`, `api@docker`), else the container's first.
+        let service = service
+            .as_deref()
+            .map(|s| s.strip_suffix("@docker").unwrap_or(s))
+            .and_then(|s| services.get(s))
+            .or_else(|| services.values().next());
+        let (port, scheme, port_origin) = endpoint(service);
+        let Some(port) = port else {
+            // Traefik logs "port is missing" and skips the container.
+            model.notes.push(Sourced::new(
+                format!(
+                    "Traefik: `{service_name}` exposes {} ports and has no `{}` label; Traefik skips it (\"port is missing\")",
+                    exposed.len(),
+                    k.service_port
+                ),
+                origin,
+            ));
+            continue;
+        };
         let mut site = site(&rule, tls, &origin);
-        let upstream_origin = port_origin.clone().unwrap_or_else(|| origin.clone());
+        let upstream_origin = port_origin.unwrap_or_else(|| origin.clone());
         site.routes.push(route(
             step,
             origin,
@@ -557,7 +613,11 @@ fn yaml_routers(text: &str, file: &std::path::Path) -> Vec<FileRouter> {
     };
     let services = http.get("services");
     let mut out = Vec::new();
-    for router in http.get("routers").and_then(|r| r.as_map()).unwrap_or_default() {
+    for router in http
+        .get("routers")
+        .and_then(|r| r.as_map())
+        .unwrap_or_default()
+    {
         let Some(rule) = router.value.get_entry("rule") else {
             continue;
         };
@@ -569,9 +629,10 @@ fn yaml_routers(text: &str, file: &std::path::Path) -> Vec<FileRouter> {
             .get("service")
             .and_then(|s| s.as_str())
             .unwrap_or(&router.key);
-        let Some(service_name) = service_name.strip_suffix("@file").or(
-            (!service_name.contains('@')).then_some(service_name),
-        ) else {
+        let Some(service_name) = service_name
+            .strip_suffix("@file")
+            .or((!service_name.contains('@')).then_some(service_name))
+        else {
             continue;
         };
         let servers = services
@@ -620,11 +681,19 @@ fn toml_routers(text: &str, file: &std::path::Path) -> Vec<FileRouter> {
     };
     let services = http.get("services").and_then(|s| s.as_table());
     let mut out = Vec::new();
-    for (name, router) in http.get("routers").and_then(|r| r.as_table()).into_iter().flatten() {
+    for (name, router) in http
+        .get("routers")
+        .and_then(|r| r.as_table())
+        .into_iter()
+        .flatten()
+    {
         let Some(rule) = router.get("rule").and_then(|r| r.as_str()) else {
             continue;
         };
-        let service_name = router.get("service").and_then(|s| s.as_str()).unwrap_or(name);
+        let service_name = router
+            .get("service")
+            .and_then(|s| s.as_str())
+            .unwrap_or(name);
         let service_name = service_name.strip_suffix("@file").unwrap_or(service_name);
         let servers = services
             .and_then(|s| s.get(service_name))
@@ -655,7 +724,11 @@ fn split_url(url: &str) -> Option<(String, String, u16)> {
         Some((host, port)) if !host.is_empty() => (host, port.parse().ok()?),
         _ => (authority, if scheme == "https" { 443 } else { 80 }),
     };
-    Some((scheme.to_ascii_lowercase(), host.trim_matches(['[', ']']).to_string(), port))
+    Some((
+        scheme.to_ascii_lowercase(),
+        host.trim_matches(['[', ']']).to_string(),
+        port,
+    ))
 }
 
 /// Routes of Traefik's file provider: each router with the servers of its service.
@@ -719,7 +792,9 @@ fn file_provider_routes(
                     label: format!("router {}: {}", router.name, router.rule.value),
                     origin: router.rule.origin.clone(),
                 }],
-                tls: upstreams.iter().any(|u| u.scheme.as_deref() == Some("https")),
+                tls: upstreams
+                    .iter()
+                    .any(|u| u.scheme.as_deref() == Some("https")),
                 upstreams,
                 timeouts: Vec::new(),
                 error_route: false,
@@ -748,7 +823,12 @@ fn nginx_proxy_routes(model: &mut StackModel, proxy: ServiceId, id: ServiceId) {
     };
     let port_entry = service.env(&k.port_variable).cloned();
     let exposed = exposed_ports(model, id);
-    let (port, port_origin) = match port_entry.as_ref().and_then(|e| Some((e.value.as_ref()?.trim().parse::<u16>().ok()?, e.origin.clone()))) {
+    let (port, port_origin) = match port_entry.as_ref().and_then(|e| {
+        Some((
+            e.value.as_ref()?.trim().parse::<u16>().ok()?,
+            e.origin.clone(),
+        ))
+    }) {
         Some((p, origin)) => (p, origin),
         None => match exposed.as_slice() {
             [only] => (*only, hosts.origin.clone()),
@@ -765,7 +845,11 @@ fn nginx_proxy_routes(model: &mut StackModel, proxy: ServiceId, id: ServiceId) {
         .and_then(|e| e.value.clone())
         .unwrap_or_else(|| "/".to_string());
     let mut sites = Vec::new();
-    for host in host_list.split(',').map(str::trim).filter(|h| !h.is_empty()) {
+    for host in host_list
+        .split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+    {
         let rule = RuleMatch {
             hosts: vec![host.to_ascii_lowercase()],
             paths: vec![path.clone()],
@@ -804,7 +888,11 @@ fn caddy_docker_proxy_routes(model: &mut StackModel, proxy: ServiceId, id: Servi
             .value
             .1
             .split([',', ' '])
-            .map(|h| h.trim().trim_start_matches("https://").trim_start_matches("http://"))
+            .map(|h| {
+                h.trim()
+                    .trim_start_matches("https://")
+                    .trim_start_matches("http://")
+            })
             .filter(|h| !h.is_empty())
             .map(str::to_ascii_lowercase)
             .collect();
@@ -862,7 +950,9 @@ pub fn join_log_lines(model: &mut StackModel) {
         // `"web@docker"` in access lines, `routerName=web@docker` in debug lines.
         let Some((_, service, port)) = by_router.iter().find(|(r, _, _)| {
             event.text.contains(r.as_str())
-                || event.text.contains(&format!("routerName={}", r.trim_matches('"')))
+                || event
+                    .text
+                    .contains(&format!("routerName={}", r.trim_matches('"')))
         }) else {
             continue;
         };
@@ -896,7 +986,11 @@ mod tests {
                 p.sites.iter().flat_map(move |s| {
                     s.routes.iter().flat_map(move |r| {
                         r.upstreams.iter().map(move |u| {
-                            (p.kind, u.text.clone(), u.origin.position().map_or(0, |p| p.line))
+                            (
+                                p.kind,
+                                u.text.clone(),
+                                u.origin.position().map_or(0, |p| p.line),
+                            )
                         })
                     })
                 })
@@ -918,7 +1012,11 @@ mod tests {
                 (ProxyKind::NginxProxy, "https://c:80".to_string(), 18),
             ]
         );
-        let hosts: Vec<&str> = model.proxies[1].sites.iter().map(|s| s.addresses[0].host.as_str()).collect();
+        let hosts: Vec<&str> = model.proxies[1]
+            .sites
+            .iter()
+            .map(|s| s.addresses[0].host.as_str())
+            .collect();
         assert_eq!(hosts, vec!["b.test", "www.b.test"]);
     }
 
@@ -941,6 +1039,21 @@ mod tests {
     }
 
     #[test]
+    fn each_router_uses_the_port_of_the_service_it_names() {
+        let compose = "services:\n  traefik:\n    image: traefik:v3\n  app:\n    image: example/app\n    labels:\n      - traefik.http.routers.site.rule=Host(`a.test`)\n      - traefik.http.routers.site.service=site\n      - traefik.http.routers.admin.rule=Host(`admin.a.test`)\n      - traefik.http.routers.admin.service=admin@docker\n      - traefik.http.services.site.loadbalancer.server.port=3000\n      - traefik.http.services.admin.loadbalancer.server.port=9000\n";
+        let (_dir, model) = test_tree(&[("compose.yaml", compose)]);
+        let mut got = routes(&model);
+        got.sort_by_key(|r| r.2);
+        assert_eq!(
+            got,
+            vec![
+                (ProxyKind::Traefik, "http://app:3000".to_string(), 11),
+                (ProxyKind::Traefik, "http://app:9000".to_string(), 12),
+            ]
+        );
+    }
+
+    #[test]
     fn an_unreadable_rule_is_an_invalid_input_at_its_label() {
         let compose = "services:\n  traefik:\n    image: traefik:v3\n  web:\n    image: nginx\n    labels:\n      - traefik.http.routers.web.rule=Host(`a.test`\n";
         let (_dir, model) = test_tree(&[("compose.yaml", compose)]);
@@ -953,7 +1066,10 @@ mod tests {
     fn caddy_docker_proxy_labels_route_to_the_container() {
         let compose = "services:\n  caddy:\n    image: lucaslorentz/caddy-docker-proxy:2.9\n  app:\n    image: example/app\n    labels:\n      caddy_0: app.test\n      caddy_0.reverse_proxy: \"{{upstreams 8080}}\"\n";
         let (_dir, model) = test_tree(&[("compose.yaml", compose)]);
-        assert_eq!(routes(&model), vec![(ProxyKind::Caddy, "http://app:8080".to_string(), 8)]);
+        assert_eq!(
+            routes(&model),
+            vec![(ProxyKind::Caddy, "http://app:8080".to_string(), 8)]
+        );
     }
 
     #[test]
@@ -985,13 +1101,24 @@ mod tests {
     fn static_yaml_and_toml_flatten_to_flag_keys() {
         let mut out = Vec::new();
         let path = std::path::Path::new("/x/traefik.yml");
-        flatten_yaml("providers:\n  docker:\n    network: web\n    exposedByDefault: false\n", path, &mut out);
-        let keys: Vec<(String, String)> = out.iter().map(|(k, v, _)| (k.to_ascii_lowercase(), v.clone())).collect();
+        flatten_yaml(
+            "providers:\n  docker:\n    network: web\n    exposedByDefault: false\n",
+            path,
+            &mut out,
+        );
+        let keys: Vec<(String, String)> = out
+            .iter()
+            .map(|(k, v, _)| (k.to_ascii_lowercase(), v.clone()))
+            .collect();
         assert!(keys.contains(&("providers.docker.network".into(), "web".into())));
         assert!(keys.contains(&("providers.docker.exposedbydefault".into(), "false".into())));
         assert_eq!(out[0].2.position().unwrap().line, 3);
         let mut out = Vec::new();
-        flatten_toml("[providers.docker]\nnetwork = \"proxy\"\n", std::path::Path::new("/x/traefik.toml"), &mut out);
+        flatten_toml(
+            "[providers.docker]\nnetwork = \"proxy\"\n",
+            std::path::Path::new("/x/traefik.toml"),
+            &mut out,
+        );
         assert_eq!(out[0].0, "providers.docker.network");
         assert_eq!(out[0].1, "proxy");
         assert_eq!(out[0].2.position().unwrap().line, 2);
