@@ -305,27 +305,35 @@ fn exposed_ports(model: &StackModel, id: ServiceId) -> Vec<u16> {
     ports
 }
 
+/// A site for the hosts of a rule; `schemes` are the ones the proxy serves
+/// them on (a Traefik router without `tls` only plain HTTP).
 fn site(rule: &RuleMatch, tls: bool, origin: &Origin) -> Site {
-    let addresses = if rule.hosts.is_empty() {
-        vec![SiteAddress {
-            text: if tls { ":443" } else { ":80" }.to_string(),
-            scheme: None,
-            host: String::new(),
-            port: None,
-            origin: origin.clone(),
-        }]
+    let schemes: &[&str] = if tls { &["https"] } else { &["http"] };
+    site_on(rule, schemes, origin)
+}
+
+fn site_on(rule: &RuleMatch, schemes: &[&str], origin: &Origin) -> Site {
+    let hosts = if rule.hosts.is_empty() {
+        vec![String::new()]
     } else {
-        rule.hosts
-            .iter()
-            .map(|host| SiteAddress {
-                text: host.clone(),
-                scheme: tls.then(|| "https".to_string()),
+        rule.hosts.clone()
+    };
+    let addresses = hosts
+        .iter()
+        .flat_map(|host| {
+            schemes.iter().map(move |scheme| SiteAddress {
+                text: if host.is_empty() {
+                    format!("{scheme}://")
+                } else {
+                    format!("{scheme}://{host}")
+                },
+                scheme: Some(scheme.to_string()),
                 host: host.clone(),
                 port: None,
                 origin: origin.clone(),
             })
-            .collect()
-    };
+        })
+        .collect();
     Site {
         addresses,
         routes: Vec::new(),
@@ -854,7 +862,8 @@ fn nginx_proxy_routes(model: &mut StackModel, proxy: ServiceId, id: ServiceId) {
             hosts: vec![host.to_ascii_lowercase()],
             paths: vec![path.clone()],
         };
-        let mut site = site(&rule, false, &hosts.origin);
+        // nginx-proxy serves a host on 80, and on 443 once it has a certificate.
+        let mut site = site_on(&rule, &["http", "https"], &hosts.origin);
         site.routes.push(route(
             format!("location {path} ({}={host_list})", k.host_variable),
             hosts.origin.clone(),
@@ -900,7 +909,12 @@ fn caddy_docker_proxy_routes(model: &mut StackModel, proxy: ServiceId, id: Servi
             hosts,
             paths: Vec::new(),
         };
-        let mut site = site(&rule, false, &site_label.origin);
+        // Addresses as a Caddyfile writes them (Caddy picks the scheme).
+        let mut site = site_on(&rule, &["https"], &site_label.origin);
+        for address in &mut site.addresses {
+            address.scheme = None;
+            address.text = address.host.clone();
+        }
         // `{{upstreams}}` without a port dials port 80.
         let port = port.unwrap_or(80);
         let scheme = scheme.unwrap_or_else(|| "http".to_string());
