@@ -97,6 +97,14 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         // A label holds only the port (`…loadbalancer.server.port=80`).
         let edit = replace_on_line(model, &upstream.origin, &upstream.text, &suggestion)
             .or_else(|| replace_port_on_line(model, &upstream.origin, port, listener.port));
+        // nginx-proxy without VIRTUAL_PORT: the template's default port, nothing written to change.
+        let message = if edit.is_none() && ctx.proxy.kind == crate::model::ProxyKind::NginxProxy {
+            crate::finding::Message::new("common.set-virtual-port")
+                .with("service", &service.name)
+                .with("port", listener.port.to_string())
+        } else {
+            message
+        };
         finding = match edit {
             Some(edit) => finding.fix(FixStep::edit(message, edit)),
             None => finding.fix(FixStep::say(message)),
