@@ -333,6 +333,11 @@ pub fn service(
         }
     }
 
+    let deploy_labels = match field("deploy").and_then(|d| d.get("labels")) {
+        Some(n) => label_entries(n, &path("deploy.labels"))?,
+        None => BTreeMap::new(),
+    };
+
     let mut volumes = Vec::new();
     if let Some(n) = field("volumes") {
         for item in n.as_seq().unwrap_or_default() {
@@ -366,8 +371,41 @@ pub fn service(
         links,
         extra_hosts,
         labels,
+        deploy_labels,
         volumes,
     })
+}
+
+/// `deploy.labels` in the mapping or the `KEY=value` list form (not
+/// normalised by the merge, which only knows top-level keys).
+fn label_entries(node: &Node, path: &str) -> Result<BTreeMap<String, Located<String>>, Error> {
+    let mut labels = BTreeMap::new();
+    if let Some(items) = node.as_seq() {
+        for item in items {
+            if let Some(text) = item.as_str() {
+                let (key, value) = text.split_once('=').unwrap_or((text, ""));
+                labels.insert(
+                    key.to_string(),
+                    Located {
+                        value: value.to_string(),
+                        position: item.position.clone(),
+                    },
+                );
+            }
+        }
+        return Ok(labels);
+    }
+    for e in map_of(node, path)? {
+        let value = string(&e.value, path)?.map_or_else(String::new, |s| s.value);
+        labels.insert(
+            e.key.clone(),
+            Located {
+                value,
+                position: e.key_position.clone(),
+            },
+        );
+    }
+    Ok(labels)
 }
 
 /// `env_file` in its three forms, as `(path, required)`.

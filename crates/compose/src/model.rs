@@ -144,6 +144,8 @@ pub struct Service {
     pub links: Vec<Located<(String, String)>>,
     pub extra_hosts: Vec<Located<String>>,
     pub labels: BTreeMap<String, Located<String>>,
+    /// `deploy.labels` (what Swarm, and Traefik's Swarm provider, read).
+    pub deploy_labels: BTreeMap<String, Located<String>>,
     /// Bind mounts and volumes as written (`./Caddyfile:/etc/caddy/Caddyfile:ro`), with the
     /// host side resolved against the project dir for bind mounts.
     pub volumes: Vec<Volume>,

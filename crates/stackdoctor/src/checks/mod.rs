@@ -107,6 +107,7 @@ checks! {
     proxy_upstream_lookup_failed => "proxy-upstream-lookup-failed",
     proxy_upstream_refused => "proxy-upstream-refused",
     proxy_no_healthy_upstreams => "proxy-no-healthy-upstreams",
+    proxy_wrong_network_selected => "proxy-wrong-network-selected",
     ecs_no_essential_container => "ecs-no-essential-container",
     ecs_port_mapping_invalid => "ecs-port-mapping-invalid",
     ecs_grace_period_ineffective => "ecs-grace-period-ineffective",

@@ -29,17 +29,29 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     model
         .invalid_inputs
         .iter()
-        .filter(|input| input.kind == "caddyfile")
+        .filter(|input| input.kind == "caddyfile" || input.kind == "traefik-rule")
         .map(|input| {
             let file = input
                 .origin
                 .position()
                 .map(|p| super::support::shown(model, &p.file))
                 .unwrap_or_default();
+            let config = if input.kind == "traefik-rule" {
+                "Traefik rule"
+            } else {
+                "Caddyfile"
+            };
             let finding = Finding::new(CAUSE)
                 .param("file", &file)
+                .param("config", config)
                 .param("message", &input.message);
             let label = msg("error-here").with("message", &input.message);
+            if input.kind == "traefik-rule" {
+                // Traefik skips the router and logs the parse error; nothing to validate offline.
+                return finding
+                    .evidence(input.origin.clone(), label)
+                    .fix(FixStep::say(msg("correct-line")));
+            }
             finding
                 .evidence(input.origin.clone(), label)
                 .fix(FixStep::say(msg("correct-line")))

@@ -53,25 +53,47 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         .port
         .unwrap_or(if url.scheme == "http" { 80 } else { 443 });
     let mut findings = Vec::new();
+    let mut reported_services = Vec::new();
     for proxy in &model.proxies {
         if proxy.sites.is_empty() {
             continue;
         }
-        let matched = proxy
-            .sites
+        // A proxy service may hold several entries (Traefik: one per labelled
+        // container and dynamic file): the URL only has to match one of them.
+        let same_proxy: Vec<&crate::model::Proxy> = match proxy.service {
+            Some(id) => model
+                .proxies
+                .iter()
+                .filter(|p| p.service == Some(id))
+                .collect(),
+            None => vec![proxy],
+        };
+        let matched = same_proxy
             .iter()
+            .flat_map(|p| &p.sites)
             .flat_map(|s| &s.addresses)
             .any(|a| address_matches(a, &url.host, port));
-        if matched {
+        if matched
+            || proxy
+                .service
+                .is_some_and(|id| reported_services.contains(&id))
+        {
             continue;
         }
+        reported_services.extend(proxy.service);
         let sites: Vec<String> = proxy.sites.iter().map(site_label).collect();
         let mut finding = Finding::new(CAUSE)
             .subject(&url.host)
             .param("url", &url.text)
             .param("host", &url.host)
             .param("sites", sites.join("; "));
+        let mut shown_at = Vec::new();
         for address in proxy.sites.iter().flat_map(|s| &s.addresses) {
+            // One address per place (nginx-proxy's http and https come from one variable).
+            if shown_at.contains(&&address.origin) {
+                continue;
+            }
+            shown_at.push(&address.origin);
             let label = msg("site-address").with("address", &address.text);
             finding = finding.evidence(address.origin.clone(), label);
         }
@@ -80,10 +102,28 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .first()
             .map(|a| a.text.clone())
             .unwrap_or_default();
+        let first_host = proxy.sites[0]
+            .addresses
+            .first()
+            .map(|a| a.host.clone())
+            .unwrap_or_default();
+        let add_host = match proxy.kind {
+            crate::model::ProxyKind::Traefik => {
+                crate::finding::Message::new("common.add-host-rule")
+                    .with("host", &url.host)
+                    .with("site", first)
+            }
+            crate::model::ProxyKind::NginxProxy => {
+                crate::finding::Message::new("common.add-virtual-host")
+                    .with("host", &url.host)
+                    .with("site", first_host)
+            }
+            crate::model::ProxyKind::Caddy => {
+                msg("add-host").with("host", &url.host).with("site", first)
+            }
+        };
         finding = finding
-            .fix(FixStep::say(
-                msg("add-host").with("host", &url.host).with("site", first),
-            ))
+            .fix(FixStep::say(add_host))
             .fix(reload_proxy_step(model, proxy));
         findings.push(finding);
     }
@@ -93,6 +133,21 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::host_matches;
+
+    #[test]
+    fn a_url_of_one_labelled_container_matches_the_whole_traefik() {
+        let compose = "services:\n  traefik:\n    image: traefik:v3\n  blog:\n    image: nginx:1.27\n    labels:\n      - traefik.http.routers.blog.rule=Host(`blog.test`)\n  admin:\n    image: example/admin\n    expose: [\"9000\"]\n    labels:\n      - traefik.http.routers.admin.rule=Host(`admin.test`)\n      - traefik.http.routers.admin.tls=true\n";
+        let (_dir, mut model) = super::super::support::test_tree(&[("compose.yaml", compose)]);
+        model.requested_url = Some(crate::sources::parse_url("http://blog.test/").unwrap());
+        assert!(super::run(&model).is_empty());
+        // The admin router has `tls`: plain HTTP to it matches no router.
+        model.requested_url = Some(crate::sources::parse_url("http://admin.test/").unwrap());
+        let findings = super::run(&model);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!(findings[0].fix[0].message.key, "common.add-host-rule");
+        model.requested_url = Some(crate::sources::parse_url("https://admin.test/").unwrap());
+        assert!(super::run(&model).is_empty());
+    }
 
     #[test]
     fn wildcards_match_one_label() {

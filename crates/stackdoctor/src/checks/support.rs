@@ -265,6 +265,32 @@ pub fn replace_on_line(model: &StackModel, origin: &Origin, old: &str, new: &str
     Some(edit_at(origin, number, line, after))
 }
 
+/// An edit that replaces the port number `old` (a whole number) by `new` on
+/// the line of `origin` itself: a label or variable that holds only the port.
+pub fn replace_port_on_line(
+    model: &StackModel,
+    origin: &Origin,
+    old: u16,
+    new: u16,
+) -> Option<Edit> {
+    let position = origin.position()?;
+    let line = model.sources.line(&position.file, position.line)?;
+    let old_text = old.to_string();
+    let bytes = line.as_bytes();
+    let at = line
+        .match_indices(old_text.as_str())
+        .map(|(i, _)| i)
+        .filter(|&i| {
+            let before = i.checked_sub(1).map(|b| bytes[b]);
+            let after = bytes.get(i + old_text.len()).copied();
+            !before.is_some_and(|b| b.is_ascii_digit())
+                && !after.is_some_and(|b| b.is_ascii_digit())
+        })
+        .last()?;
+    let after = format!("{}{new}{}", &line[..at], &line[at + old_text.len()..]);
+    Some(edit_at(origin, position.line, line, after))
+}
+
 /// An edit that inserts `addition` right after `word` on the line of `origin` (or a line of its value).
 pub fn insert_after_word(
     model: &StackModel,
@@ -301,7 +327,25 @@ pub fn compose_command(model: &StackModel, project: usize) -> String {
 /// container the Caddyfile is usually a single-file bind mount, which keeps
 /// pointing at the old file when an editor replaces it; a restart mounts it
 /// again, a `caddy reload` would not.
+///
+/// Routes read from a container's labels (Traefik, caddy-docker-proxy) or
+/// environment (nginx-proxy) change only when that container is recreated.
 pub fn reload_proxy_step(model: &StackModel, proxy: &Proxy) -> FixStep {
+    if let Some(routes) = model.label_routes_of(proxy) {
+        let service = &model.services[routes.service];
+        return FixStep::run(
+            Message::new("common.recreate-labelled").with("service", &service.name),
+            start_service_command(model, routes.service, "up -d"),
+        );
+    }
+    if let (crate::model::ProxyKind::Traefik, Some(id)) = (proxy.kind, proxy.service) {
+        // The file provider watches its files, but not through a replaced single-file mount.
+        let service = &model.services[id];
+        return FixStep::run(
+            Message::new("common.restart-traefik").with("service", &service.name),
+            start_service_command(model, id, "restart"),
+        );
+    }
     match proxy.service {
         Some(id) => {
             let service = &model.services[id];

@@ -59,7 +59,13 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         finding = finding.path(ctx.path(HopState::Broken, tail));
         match suggest_service(model, ctx.proxy, &upstream.host, upstream.port) {
             Some((id, port)) => {
-                let suggestion = format!("{}:{port}", model.services[id].name);
+                // Keep the scheme the upstream is written with (`http://api:8000`).
+                let scheme = upstream
+                    .scheme
+                    .as_deref()
+                    .filter(|s| upstream.text.starts_with(&format!("{s}://")))
+                    .map_or(String::new(), |s| format!("{s}://"));
+                let suggestion = format!("{scheme}{}:{port}", model.services[id].name);
                 let message = msg("use-service")
                     .with("upstream", &upstream.text)
                     .with("suggestion", &suggestion);

@@ -26,7 +26,7 @@
 
 use super::support::{
     effective_listeners, log_evidence, reached_upstreams, recreate_service_step, reload_proxy_step,
-    replace_on_line, service_hop, with_port,
+    replace_on_line, replace_port_on_line, service_hop, with_port,
 };
 use crate::finding::{Finding, FixStep, HopState, Message, Severity};
 use crate::model::{Activation, ListenEvidence, Listener, StackModel};
@@ -94,7 +94,18 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let message = msg("use-port")
             .with("upstream", &upstream.text)
             .with("suggestion", &suggestion);
-        finding = match replace_on_line(model, &upstream.origin, &upstream.text, &suggestion) {
+        // A label holds only the port (`…loadbalancer.server.port=80`).
+        let edit = replace_on_line(model, &upstream.origin, &upstream.text, &suggestion)
+            .or_else(|| replace_port_on_line(model, &upstream.origin, port, listener.port));
+        // nginx-proxy without VIRTUAL_PORT: the template's default port, nothing written to change.
+        let message = if edit.is_none() && ctx.proxy.kind == crate::model::ProxyKind::NginxProxy {
+            crate::finding::Message::new("common.set-virtual-port")
+                .with("service", &service.name)
+                .with("port", listener.port.to_string())
+        } else {
+            message
+        };
+        finding = match edit {
             Some(edit) => finding.fix(FixStep::edit(message, edit)),
             None => finding.fix(FixStep::say(message)),
         };

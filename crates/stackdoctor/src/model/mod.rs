@@ -38,6 +38,9 @@ pub struct StackModel {
     pub aws: aws::AwsModel,
     /// ECS services deployed with ecspresso, and what their deploys said.
     pub ecs: ecs::EcsModel,
+    /// How label-driven proxies pick the network to a container (Traefik).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub label_routes: Vec<LabelRoutes>,
     /// Warnings the loaders raised (unset variables, …), shown with `model`.
     pub notes: Vec<Sourced<String>>,
     /// How much of the `--logs` inputs was read.
@@ -249,6 +252,9 @@ pub struct Service {
     /// Required env files (`env_file:`, `--env-file`) that do not exist: the
     /// service cannot be created. Each with the position of its entry.
     pub missing_env_files: Vec<Sourced<PathBuf>>,
+    /// `labels:` and `deploy.labels:` as (key, value), each at its key's position.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<Sourced<(String, String)>>,
     /// For a container a script starts with `docker run`: the command that
     /// runs that script (`sh deploy.sh`, `make run`); `None` under compose.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -298,6 +304,18 @@ pub struct NetworkDeclaration {
 #[serde(rename_all = "snake_case")]
 pub enum ProxyKind {
     Caddy,
+    /// Traefik's Docker provider: routes from the containers' labels.
+    Traefik,
+    /// nginx-proxy (jwilder): routes from the containers' `VIRTUAL_HOST`.
+    NginxProxy,
+}
+
+impl ProxyKind {
+    /// Whether the routes come from the upstream containers' labels or
+    /// environment, so that recreating that container applies a change.
+    pub fn label_driven(self) -> bool {
+        matches!(self, ProxyKind::Traefik | ProxyKind::NginxProxy)
+    }
 }
 
 /// A reverse proxy and what it serves.
@@ -493,5 +511,30 @@ impl StackModel {
         self.log_events.iter().filter(move |e| {
             e.service.as_deref() == Some(service) && e.causes.iter().any(|(c, _)| c == cause)
         })
+    }
+}
+
+/// The routes a label-driven proxy builds from one container's labels, and
+/// the network it dials that container on.
+#[derive(Debug, Clone, Serialize)]
+pub struct LabelRoutes {
+    /// Index in [`StackModel::proxies`] of the proxy entry holding these routes.
+    pub proxy: usize,
+    /// The labelled service.
+    pub service: ServiceId,
+    /// The network the proxy is told to use (`traefik.docker.network` label or
+    /// the provider's `network` option), as written.
+    pub network: Option<Sourced<String>>,
+    /// Whether [`LabelRoutes::network`] is the container's label (else the provider option).
+    pub network_from_label: bool,
+    /// Where the routes are defined (the first routing label), for evidence.
+    pub origin: Origin,
+}
+
+impl StackModel {
+    /// The label routes of a proxy entry, when its routes come from labels.
+    pub fn label_routes_of(&self, proxy: &Proxy) -> Option<&LabelRoutes> {
+        let index = self.proxies.iter().position(|p| std::ptr::eq(p, proxy))?;
+        self.label_routes.iter().find(|l| l.proxy == index)
     }
 }

@@ -477,6 +477,12 @@ fn convert_service(
             })
             .collect(),
         missing_env_files: service.missing_env_files.iter().map(located).collect(),
+        labels: service
+            .labels
+            .iter()
+            .chain(&service.deploy_labels)
+            .map(|(key, l)| Sourced::new((key.clone(), l.value.clone()), Origin::from(&l.position)))
+            .collect(),
         run_command: None,
     }
 }

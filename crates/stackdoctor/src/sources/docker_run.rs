@@ -930,6 +930,7 @@ fn to_service(
         environment,
         mounts,
         missing_env_files,
+        labels: Vec::new(),
         run_command: Some(run_command),
     }
 }

@@ -19,6 +19,8 @@ pub mod docker_run;
 pub mod ecs_api;
 pub mod ecs_runtime;
 pub mod ecspresso;
+pub mod label_grammar;
+pub mod labels;
 pub mod listen;
 pub mod logs;
 pub mod probes;
@@ -140,6 +142,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     let scope = ReadScope::new(&root, inputs);
     let caddyfiles = caddy::find_caddyfiles(&root, &inputs.caddyfiles, &model);
     caddy::load_caddyfiles(&caddyfiles, &mut model, &scope);
+    labels::load(&mut model, &scope);
     ecspresso::load(&mut model, &inputs.ecspresso, &inputs.environment, &scope)?;
     let signatures = logs::SignatureSet::load(&inputs.signatures)?;
     // Streams have a byte budget, and named pipes an idle timeout: the probe timeout.
@@ -151,6 +154,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     ecs_runtime::load(&mut model, &inputs.logs, &scan.stream_texts);
     model.log_notes = scan.notes;
     model.log_events = scan.events;
+    labels::join_log_lines(&mut model);
     ecs_runtime::attribute_lines(&mut model);
     model.unrecognised_errors = scan.unrecognised;
     model.logs_read = crate::model::LogsRead {
