@@ -206,6 +206,7 @@ impl HttpView {
         let mut view = HttpView::default();
         let top = flatten(directives);
         collect_pools(&top, &mut view);
+        collect_resolvers(&top, &mut view.resolvers);
         let scope = Scope::default().with(&top);
         view.walk_context(&top, &scope);
         view
@@ -234,7 +235,6 @@ impl HttpView {
                             .push(var.trim_start_matches('$').to_string());
                     }
                 }
-                ("resolver", None) => self.resolvers.push(d.position.clone()),
                 _ => {}
             }
         }
@@ -278,7 +278,6 @@ impl HttpView {
                     }
                 }
                 "server_name" => server.names.extend(d.args.iter().cloned()),
-                "resolver" => self.resolvers.push(d.position.clone()),
                 _ => {}
             }
         }
@@ -361,7 +360,9 @@ impl HttpView {
             .map(|(_, s)| *s)?;
         let (resolved, unresolved) = substitute(&arg.text, scope, &self.mapped_variables);
         let (scheme, rest) = match resolved.split_once("://") {
-            Some((s, rest)) if !s.contains(['/', '$']) => (s.to_ascii_lowercase(), rest.to_string()),
+            Some((s, rest)) if !s.contains(['/', '$']) => {
+                (s.to_ascii_lowercase(), rest.to_string())
+            }
             _ => (default_scheme.to_string(), resolved.clone()),
         };
         let mut pass = Pass {
@@ -377,7 +378,11 @@ impl HttpView {
             let (host, port) = split_host_port(authority(&rest));
             pass.targets.push(Target {
                 text: arg.text.clone(),
-                host: if host.contains('$') { String::new() } else { host },
+                host: if host.contains('$') {
+                    String::new()
+                } else {
+                    host
+                },
                 port: port.and_then(|p| p.parse().ok()),
                 position: arg.position.clone(),
                 kind: TargetKind::Variable,
@@ -389,7 +394,8 @@ impl HttpView {
             return Some(pass);
         }
         if let Some(path) = rest.strip_prefix("unix:") {
-            pass.targets.push(unix_target(&arg.text, path, &arg.position));
+            pass.targets
+                .push(unix_target(&arg.text, path, &arg.position));
             return Some(pass);
         }
         let (host, port) = split_host_port(authority(&rest));
@@ -465,7 +471,11 @@ fn simple_regex_match(pattern: &str, path: &str, ignore_case: bool) -> bool {
     let anchored_start = pattern.starts_with('^');
     let anchored_end = pattern.ends_with('$') && !pattern.ends_with("\\$");
     let body = pattern.trim_start_matches('^');
-    let body = if anchored_end { &body[..body.len() - 1] } else { body };
+    let body = if anchored_end {
+        &body[..body.len() - 1]
+    } else {
+        body
+    };
     // Tokens: literal chars, `.` any, `.*` any run.
     let mut tokens: Vec<Option<char>> = Vec::new(); // None = any char, Some(c) literal; '\u{0}' marks `.*`
     let chars: Vec<char> = body.chars().collect();
@@ -504,6 +514,17 @@ fn simple_regex_match(pattern: &str, path: &str, ignore_case: bool) -> bool {
         go(&tokens, &s, anchored_end)
     } else {
         (0..=s.len()).any(|k| go(&tokens, &s[k..], anchored_end))
+    }
+}
+
+fn collect_resolvers(directives: &[&Directive], out: &mut Vec<Position>) {
+    for d in directives {
+        if d.name == "resolver" {
+            out.push(d.position.clone());
+        }
+        if let Some(block) = &d.block {
+            collect_resolvers(&flatten(block), out);
+        }
     }
 }
 

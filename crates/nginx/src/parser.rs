@@ -157,7 +157,8 @@ impl<'a> State<'a> {
         let file: Arc<Path> = Arc::from(path);
         let tokens = tokenize(&file, &text)?;
         self.files.push(path.to_path_buf());
-        self.stack.push(path.canonicalize().unwrap_or_else(|_| path.to_path_buf()));
+        self.stack
+            .push(path.canonicalize().unwrap_or_else(|_| path.to_path_buf()));
         let mut pos = 0;
         let result = self.block(&tokens, &mut pos, 0, &file);
         self.stack.pop();
@@ -326,10 +327,7 @@ impl<'a> State<'a> {
         }
         match &self.options.prefix {
             Some(prefix) => prefix.join(pattern),
-            None => including
-                .parent()
-                .unwrap_or(Path::new("."))
-                .join(pattern),
+            None => including.parent().unwrap_or(Path::new(".")).join(pattern),
         }
     }
 

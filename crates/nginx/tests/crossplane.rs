@@ -177,7 +177,11 @@ fn directives_and_arguments_agree_with_crossplane() {
         if same {
             agree += 1;
         } else {
-            differ.push((name, ours.err().map(|e| e.to_string()), their_file["errors"].clone()));
+            differ.push((
+                name,
+                ours.err().map(|e| e.to_string()),
+                their_file["errors"].clone(),
+            ));
         }
     }
     let share = agree as f64 / files.len() as f64;
@@ -187,7 +191,10 @@ fn directives_and_arguments_agree_with_crossplane() {
         share * 100.0
     );
     for (name, ours, theirs) in &differ {
-        eprintln!("differs: {name}: ours {ours:?}, crossplane {}", theirs.to_string().chars().take(300).collect::<String>());
+        eprintln!(
+            "differs: {name}: ours {ours:?}, crossplane {}",
+            theirs.to_string().chars().take(300).collect::<String>()
+        );
     }
     let unlisted: Vec<_> = differ
         .iter()
@@ -197,4 +204,3 @@ fn directives_and_arguments_agree_with_crossplane() {
     assert!(unlisted.is_empty(), "unexplained differences: {unlisted:?}");
     assert!(share >= 0.99, "agreement {share} below 99%");
 }
-
