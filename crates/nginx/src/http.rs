@@ -203,11 +203,20 @@ impl Scope {
 
 impl HttpView {
     pub fn from_directives(directives: &[Directive]) -> HttpView {
+        HttpView::from_template(directives, &[])
+    }
+
+    /// For a template that `envsubst` (or the image's `/etc/nginx/templates`
+    /// step) fills from the environment before nginx reads it: `$VAR` of
+    /// `environment` are known values.
+    pub fn from_template(directives: &[Directive], environment: &[(String, String)]) -> HttpView {
         let mut view = HttpView::default();
         let top = flatten(directives);
         collect_pools(&top, &mut view);
         collect_resolvers(&top, &mut view.resolvers);
-        let scope = Scope::default().with(&top);
+        let mut base = Scope::default();
+        base.sets.extend(environment.iter().cloned());
+        let scope = base.with(&top);
         view.walk_context(&top, &scope);
         view
     }

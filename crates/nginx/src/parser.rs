@@ -47,8 +47,10 @@ pub struct SkippedInclude {
 pub enum SkipReason {
     /// Outside the folders and files that may be read.
     OutsideLimit,
-    /// No such file (a file of the image, not of the project).
+    /// No such file.
     NotFound,
+    /// A container path no mount maps: a file of the image.
+    InImage,
 }
 
 /// What may be read and how container paths map to files.
@@ -63,6 +65,9 @@ pub struct ReadOptions {
     /// Single files that may be read although outside `dirs`.
     pub files: Vec<PathBuf>,
     pub follow_includes: bool,
+    /// nginx runs in a container: an absolute path no mount maps is a
+    /// file of the image, not of this machine.
+    pub in_container: bool,
     pub max_depth: usize,
     pub max_includes: usize,
     pub max_bytes: u64,
@@ -76,6 +81,7 @@ impl Default for ReadOptions {
             dirs: Vec::new(),
             files: Vec::new(),
             follow_includes: true,
+            in_container: false,
             max_depth: 64,
             max_includes: 512,
             max_bytes: 16 * 1024 * 1024,
@@ -251,8 +257,30 @@ impl<'a> State<'a> {
     }
 
     fn include(&mut self, pattern: &str, at: &Position) -> Result<Vec<Directive>, Error> {
-        let host = self.host_path(pattern, &at.file);
         let is_glob = pattern.contains(['*', '?', '[']);
+        let Some(host) = self.host_path(pattern, &at.file) else {
+            // Single files mounted or copied to where the glob points.
+            let mapped: Vec<PathBuf> = self
+                .options
+                .path_map
+                .iter()
+                .filter(|(container, _)| is_glob && path_glob_match(pattern, container))
+                .map(|(_, host)| host.clone())
+                .collect();
+            if mapped.is_empty() {
+                self.skipped.push(SkippedInclude {
+                    pattern: pattern.to_string(),
+                    path: PathBuf::from(pattern),
+                    position: at.clone(),
+                    reason: SkipReason::InImage,
+                });
+            }
+            let mut out = Vec::new();
+            for path in mapped {
+                out.extend(self.include_one(pattern, path, is_glob, at)?);
+            }
+            return Ok(out);
+        };
         let mut paths = if is_glob {
             expand_glob(&host)
         } else {
@@ -261,6 +289,20 @@ impl<'a> State<'a> {
         paths.sort();
         let mut out = Vec::new();
         for path in paths {
+            out.extend(self.include_one(pattern, path, is_glob, at)?);
+        }
+        Ok(out)
+    }
+
+    fn include_one(
+        &mut self,
+        pattern: &str,
+        path: PathBuf,
+        is_glob: bool,
+        at: &Position,
+    ) -> Result<Vec<Directive>, Error> {
+        let mut out = Vec::new();
+        {
             if !path.is_file() {
                 if !is_glob {
                     self.skipped.push(SkippedInclude {
@@ -270,7 +312,7 @@ impl<'a> State<'a> {
                         reason: SkipReason::NotFound,
                     });
                 }
-                continue;
+                return Ok(out);
             }
             if !self.allowed(&path) {
                 self.skipped.push(SkippedInclude {
@@ -279,7 +321,7 @@ impl<'a> State<'a> {
                     position: at.clone(),
                     reason: SkipReason::OutsideLimit,
                 });
-                continue;
+                return Ok(out);
             }
             let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
             if self.stack.contains(&canonical) {
@@ -304,7 +346,7 @@ impl<'a> State<'a> {
 
     /// The host file an include names: container paths through the mounts,
     /// relative paths from the prefix (else from the including file's folder).
-    fn host_path(&self, pattern: &str, including: &Path) -> PathBuf {
+    fn host_path(&self, pattern: &str, including: &Path) -> Option<PathBuf> {
         if pattern.starts_with('/') {
             let best = self
                 .options
@@ -317,18 +359,18 @@ impl<'a> State<'a> {
                 .max_by_key(|(container, _)| container.len());
             if let Some((container, host)) = best {
                 let rest = pattern[container.trim_end_matches('/').len()..].trim_start_matches('/');
-                return if rest.is_empty() {
+                return Some(if rest.is_empty() {
                     host.clone()
                 } else {
                     host.join(rest)
-                };
+                });
             }
-            return PathBuf::from(pattern);
+            return (!self.options.in_container).then(|| PathBuf::from(pattern));
         }
-        match &self.options.prefix {
+        Some(match &self.options.prefix {
             Some(prefix) => prefix.join(pattern),
             None => including.parent().unwrap_or(Path::new(".")).join(pattern),
-        }
+        })
     }
 
     fn allowed(&self, path: &Path) -> bool {
@@ -411,6 +453,13 @@ fn expand_glob(pattern: &Path) -> Vec<PathBuf> {
         }
     }
     current
+}
+
+/// Whether a whole path matches a glob, component by component.
+fn path_glob_match(pattern: &str, path: &str) -> bool {
+    let p: Vec<&str> = pattern.split('/').collect();
+    let n: Vec<&str> = path.split('/').collect();
+    p.len() == n.len() && p.iter().zip(&n).all(|(p, n)| glob_match(p, n))
 }
 
 /// Whether `name` matches a shell glob component.

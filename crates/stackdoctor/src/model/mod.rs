@@ -295,6 +295,7 @@ pub struct NetworkDeclaration {
 #[serde(rename_all = "snake_case")]
 pub enum ProxyKind {
     Caddy,
+    Nginx,
 }
 
 /// A reverse proxy and what it serves.

@@ -21,6 +21,7 @@ pub mod ecs_runtime;
 pub mod ecspresso;
 pub mod listen;
 pub mod logs;
+pub mod nginx;
 pub mod probes;
 pub mod resolve;
 pub mod shell;
@@ -137,6 +138,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     let scope = ReadScope::new(&root, inputs);
     let caddyfiles = caddy::find_caddyfiles(&root, &inputs.caddyfiles, &model);
     caddy::load_caddyfiles(&caddyfiles, &mut model, &scope);
+    nginx::load(&root, &mut model, &scope);
     ecspresso::load(&mut model, &inputs.ecspresso, &inputs.environment, &scope)?;
     let signatures = logs::SignatureSet::load(&inputs.signatures)?;
     let scan = logs::scan_inputs(&inputs.logs, &signatures)?;
