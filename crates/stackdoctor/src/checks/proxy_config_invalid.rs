@@ -1,6 +1,8 @@
 //! # proxy-config-invalid
 //!
-//! **What it detects:** a Caddyfile that Caddy would refuse to load: a
+//! **What it detects:** a Caddyfile that Caddy would refuse to load, or an
+//! nginx configuration `nginx -t` would reject (the unexpected `}` of a
+//! missing `;`, an unclosed block or quote), at the place nginx names: a
 //! syntax error (unbalanced braces, a `{` on its own line, an unterminated
 //! heredoc), an unknown site address form, an import cycle.
 //!
@@ -30,23 +32,31 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     model
         .invalid_inputs
         .iter()
-        .filter(|input| input.kind == "caddyfile")
+        .filter(|input| input.kind == "caddyfile" || input.kind == "nginx")
         .map(|input| {
+            let nginx = input.kind == "nginx";
             let file = input
                 .origin
                 .position()
                 .map(|p| super::support::shown(model, &p.file))
                 .unwrap_or_default();
-            let finding = Finding::new(CAUSE)
+            let mut finding = Finding::new(CAUSE)
                 .param("file", &file)
                 .param("message", &input.message);
+            if nginx {
+                finding = finding.param("title", "nginx-title");
+            }
             let label = msg("error-here").with("message", &input.message);
             finding
                 .evidence(input.origin.clone(), label)
                 .fix(FixStep::say(msg("correct-line")))
                 .fix(FixStep::run(
                     msg("validate"),
-                    format!("caddy validate --config {file} --adapter caddyfile"),
+                    if nginx {
+                        format!("nginx -t -c \"$PWD/{file}\"")
+                    } else {
+                        format!("caddy validate --config {file} --adapter caddyfile")
+                    },
                 ))
         })
         .collect()

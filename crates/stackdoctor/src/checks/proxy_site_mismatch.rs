@@ -29,6 +29,19 @@ pub fn host_matches(pattern: &str, host: &str) -> bool {
     if pattern.is_empty() || pattern == host {
         return true;
     }
+    // nginx's forms: `~regex` (not evaluated: taken as matching), `.example.com`
+    // (the domain and every subdomain), `app.*` (any ending).
+    if pattern.starts_with('~') {
+        return true;
+    }
+    if let Some(domain) = pattern.strip_prefix('.') {
+        return host == domain || host.ends_with(&format!(".{domain}"));
+    }
+    if let Some(start) = pattern.strip_suffix(".*") {
+        return host
+            .strip_prefix(start)
+            .is_some_and(|rest| rest.len() > 1 && rest.starts_with('.'));
+    }
     match pattern.strip_prefix("*.") {
         Some(suffix) => host
             .strip_suffix(suffix)
@@ -96,5 +109,15 @@ mod tests {
         assert!(!host_matches("*.example.com", "example.com"));
         assert!(host_matches("", "anything.test"));
         assert!(host_matches("Example.com", "example.com"));
+    }
+
+    #[test]
+    fn nginx_server_name_forms() {
+        assert!(host_matches("nextcloud.*", "nextcloud.example.org"));
+        assert!(!host_matches("nextcloud.*", "cloud.example.org"));
+        assert!(host_matches(".example.org", "example.org"));
+        assert!(host_matches(".example.org", "a.b.example.org"));
+        assert!(!host_matches(".example.org", "badexample.org"));
+        assert!(host_matches("~^(www\\.)?example\\.org$", "example.org"));
     }
 }

@@ -302,6 +302,27 @@ pub fn compose_command(model: &StackModel, project: usize) -> String {
 /// pointing at the old file when an editor replaces it; a restart mounts it
 /// again, a `caddy reload` would not.
 pub fn reload_proxy_step(model: &StackModel, proxy: &Proxy) -> FixStep {
+    if proxy.kind == crate::model::ProxyKind::Nginx {
+        // nginx checks the config and swaps workers on `-s reload`; a bad
+        // config leaves the old one running instead of taking the site down.
+        return match proxy.service {
+            Some(id) => {
+                let service = &model.services[id];
+                FixStep::run(
+                    Message::new("common.reload-nginx-service").with("service", &service.name),
+                    format!(
+                        "{} exec {} sh -c 'nginx -t && nginx -s reload'",
+                        compose_command(model, service.project),
+                        service.name
+                    ),
+                )
+            }
+            None => FixStep::run(
+                Message::new("common.reload-nginx"),
+                "nginx -t && nginx -s reload".to_string(),
+            ),
+        };
+    }
     match proxy.service {
         Some(id) => {
             let service = &model.services[id];
