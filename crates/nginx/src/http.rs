@@ -178,7 +178,8 @@ fn flatten(directives: &[Directive]) -> Vec<&Directive> {
 
 #[derive(Debug, Clone, Default)]
 struct Scope {
-    sets: BTreeMap<String, String>,
+    /// `set $name value;`: the value and where it is written.
+    sets: BTreeMap<String, (String, Option<Position>)>,
     timeouts: BTreeMap<String, (u64, Position)>,
 }
 
@@ -188,7 +189,9 @@ impl Scope {
         for d in directives {
             if d.name == "set" && d.args.len() >= 2 {
                 let name = d.args[0].text.trim_start_matches('$').to_string();
-                scope.sets.insert(name, d.args[1].text.clone());
+                scope
+                    .sets
+                    .insert(name, (d.args[1].text.clone(), Some(d.args[1].position.clone())));
             } else if TIMEOUTS.contains(&d.name.as_str()) {
                 if let Some(millis) = d.arg(0).and_then(parse_time) {
                     scope
@@ -215,7 +218,11 @@ impl HttpView {
         collect_pools(&top, &mut view);
         collect_resolvers(&top, &mut view.resolvers);
         let mut base = Scope::default();
-        base.sets.extend(environment.iter().cloned());
+        base.sets.extend(
+            environment
+                .iter()
+                .map(|(k, v)| (k.clone(), (v.clone(), None))),
+        );
         let scope = base.with(&top);
         view.walk_context(&top, &scope);
         view
@@ -408,6 +415,17 @@ impl HttpView {
             return Some(pass);
         }
         let (host, port) = split_host_port(authority(&rest));
+        // SWAG's `set $upstream_app …;`: the name is written on the `set` line.
+        let written = arg.text.split_once("://").map_or(arg.text.as_str(), |(_, r)| r);
+        let (host_word, _) = split_host_port(authority(written));
+        let host_var = host_word
+            .trim_start_matches('$')
+            .trim_start_matches('{')
+            .trim_end_matches('}');
+        let from_set = (host_word.starts_with('$')
+            && host_var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then(|| scope.sets.get(host_var))
+        .flatten();
         if port.is_none() {
             if let Some(pool) = self.pools.iter().find(|p| p.name == host) {
                 pass.targets = pool.members.clone();
@@ -418,11 +436,15 @@ impl HttpView {
             Some(p) => p.parse().ok(),
             None => default_port(&scheme),
         };
+        let (text, position) = match from_set {
+            Some((_, Some(set_at))) => (resolved.clone(), set_at.clone()),
+            _ => (arg.text.clone(), arg.position.clone()),
+        };
         pass.targets.push(Target {
-            text: arg.text.clone(),
+            text,
             host,
             port,
-            position: arg.position.clone(),
+            position,
             kind: TargetKind::Host,
             pool: None,
             down: false,
@@ -659,7 +681,7 @@ fn substitute(text: &str, scope: &Scope, mapped: &[String]) -> (String, Vec<Stri
         };
         match scope.sets.get(&name) {
             // A value that itself holds a variable is still open.
-            Some(value) if !value.contains('$') && !mapped.contains(&name) => out.push_str(value),
+            Some((value, _)) if !value.contains('$') && !mapped.contains(&name) => out.push_str(value),
             _ => {
                 unresolved.push(name);
                 out.extend(&chars[i..after]);

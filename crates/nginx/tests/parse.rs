@@ -23,7 +23,9 @@ fn swag_set_variables_fill_proxy_pass() {
         (target.host.as_str(), target.port),
         ("nextcloud", Some(443))
     );
-    assert_eq!((target.position.line, target.position.column), (10, 20));
+    // The name is where SWAG's user writes it: the `set $upstream_app` line.
+    assert_eq!((target.position.line, target.position.column), (7, 27));
+    assert_eq!(target.text, "https://nextcloud:443");
     assert_eq!(route.timeout("proxy_read_timeout").unwrap().millis, 240_000);
     assert_eq!(
         route.timeout("proxy_connect_timeout").unwrap().position,
