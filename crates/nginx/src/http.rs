@@ -43,6 +43,8 @@ pub struct HttpView {
     pub resolvers: Vec<Position>,
     /// Variables that `map` defines: known only at request time.
     pub mapped_variables: Vec<String>,
+    /// Directives `nginx -t` rejects for their argument count, in nginx's words.
+    pub errors: Vec<(Position, String)>,
 }
 
 /// An `upstream name { server …; }` pool.
@@ -151,7 +153,10 @@ pub enum TargetKind {
 /// An address requests go to: the pass's own host, or a pool member.
 #[derive(Debug, Clone)]
 pub struct Target {
+    /// The address with variables filled in (`https://nextcloud:443`).
     pub text: String,
+    /// What is written at [`Target::position`] (the `set` value, the argument).
+    pub written: String,
     pub host: String,
     pub port: Option<u16>,
     pub position: Position,
@@ -189,9 +194,10 @@ impl Scope {
         for d in directives {
             if d.name == "set" && d.args.len() >= 2 {
                 let name = d.args[0].text.trim_start_matches('$').to_string();
-                scope
-                    .sets
-                    .insert(name, (d.args[1].text.clone(), Some(d.args[1].position.clone())));
+                scope.sets.insert(
+                    name,
+                    (d.args[1].text.clone(), Some(d.args[1].position.clone())),
+                );
             } else if TIMEOUTS.contains(&d.name.as_str()) {
                 if let Some(millis) = d.arg(0).and_then(parse_time) {
                     scope
@@ -225,6 +231,7 @@ impl HttpView {
         );
         let scope = base.with(&top);
         view.walk_context(&top, &scope);
+        check_arguments(&top, &mut view.errors);
         view
     }
 
@@ -369,6 +376,9 @@ impl HttpView {
     }
 
     fn pass(&self, d: &Directive, scope: &Scope) -> Option<Pass> {
+        if d.args.len() != 1 {
+            return None;
+        }
         let arg = d.args.first()?;
         let default_scheme = PASS_DIRECTIVES
             .iter()
@@ -394,6 +404,7 @@ impl HttpView {
             let (host, port) = split_host_port(authority(&rest));
             pass.targets.push(Target {
                 text: arg.text.clone(),
+                written: arg.text.clone(),
                 host: if host.contains('$') {
                     String::new()
                 } else {
@@ -416,14 +427,19 @@ impl HttpView {
         }
         let (host, port) = split_host_port(authority(&rest));
         // SWAG's `set $upstream_app …;`: the name is written on the `set` line.
-        let written = arg.text.split_once("://").map_or(arg.text.as_str(), |(_, r)| r);
+        let written = arg
+            .text
+            .split_once("://")
+            .map_or(arg.text.as_str(), |(_, r)| r);
         let (host_word, _) = split_host_port(authority(written));
         let host_var = host_word
             .trim_start_matches('$')
             .trim_start_matches('{')
             .trim_end_matches('}');
         let from_set = (host_word.starts_with('$')
-            && host_var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            && host_var
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_'))
         .then(|| scope.sets.get(host_var))
         .flatten();
         if port.is_none() {
@@ -436,12 +452,13 @@ impl HttpView {
             Some(p) => p.parse().ok(),
             None => default_port(&scheme),
         };
-        let (text, position) = match from_set {
-            Some((_, Some(set_at))) => (resolved.clone(), set_at.clone()),
-            _ => (arg.text.clone(), arg.position.clone()),
+        let (text, written, position) = match from_set {
+            Some((value, Some(set_at))) => (resolved.clone(), value.clone(), set_at.clone()),
+            _ => (arg.text.clone(), arg.text.clone(), arg.position.clone()),
         };
         pass.targets.push(Target {
             text,
+            written,
             host,
             port,
             position,
@@ -548,6 +565,29 @@ fn simple_regex_match(pattern: &str, path: &str, ignore_case: bool) -> bool {
     }
 }
 
+/// Argument counts of the directives the view relies on (nginx's own table).
+fn check_arguments(directives: &[&Directive], out: &mut Vec<(Position, String)>) {
+    for d in directives {
+        let count = d.args.len();
+        let wrong = match d.name.as_str() {
+            "proxy_pass" | "fastcgi_pass" | "uwsgi_pass" | "scgi_pass" | "grpc_pass" => count != 1,
+            "set" => count != 2,
+            "listen" | "server_name" | "resolver" => count == 0,
+            "proxy_read_timeout" | "proxy_connect_timeout" | "fastcgi_read_timeout" => count != 1,
+            _ => false,
+        };
+        if wrong {
+            out.push((
+                d.position.clone(),
+                format!("invalid number of arguments in \"{}\" directive", d.name),
+            ));
+        }
+        if let Some(block) = &d.block {
+            check_arguments(&flatten(block), out);
+        }
+    }
+}
+
 fn collect_resolvers(directives: &[&Directive], out: &mut Vec<Position>) {
     for d in directives {
         if d.name == "resolver" {
@@ -589,6 +629,7 @@ fn pool_member(pool: &str, d: &Directive) -> Option<Target> {
         let (host, port) = split_host_port(&arg.text);
         Target {
             text: arg.text.clone(),
+            written: arg.text.clone(),
             host,
             port: match port {
                 Some(p) => p.parse().ok(),
@@ -620,6 +661,7 @@ fn pool_member(pool: &str, d: &Directive) -> Option<Target> {
 fn unix_target(text: &str, path: &str, position: &Position) -> Target {
     Target {
         text: text.to_string(),
+        written: text.to_string(),
         host: path.trim_end_matches(':').to_string(),
         port: None,
         position: position.clone(),
@@ -681,7 +723,9 @@ fn substitute(text: &str, scope: &Scope, mapped: &[String]) -> (String, Vec<Stri
         };
         match scope.sets.get(&name) {
             // A value that itself holds a variable is still open.
-            Some((value, _)) if !value.contains('$') && !mapped.contains(&name) => out.push_str(value),
+            Some((value, _)) if !value.contains('$') && !mapped.contains(&name) => {
+                out.push_str(value)
+            }
             _ => {
                 unresolved.push(name);
                 out.extend(&chars[i..after]);

@@ -367,10 +367,12 @@ impl<'a> State<'a> {
             }
             return (!self.options.in_container).then(|| PathBuf::from(pattern));
         }
-        Some(match &self.options.prefix {
-            Some(prefix) => prefix.join(pattern),
-            None => including.parent().unwrap_or(Path::new(".")).join(pattern),
-        })
+        match &self.options.prefix {
+            Some(prefix) => Some(prefix.join(pattern)),
+            // In a container without a mounted prefix, `include mime.types` is the image's.
+            None if self.options.in_container => None,
+            None => Some(including.parent().unwrap_or(Path::new(".")).join(pattern)),
+        }
     }
 
     fn allowed(&self, path: &Path) -> bool {

@@ -257,27 +257,48 @@ fn cut_corpus_files_never_panic() {
 
 #[test]
 fn templates_take_values_from_the_environment() {
-    let directives = parse_str("default.conf", "server { location / { proxy_pass http://$FLASK_SERVER_ADDR; } }").unwrap();
+    let directives = parse_str(
+        "default.conf",
+        "server { location / { proxy_pass http://$FLASK_SERVER_ADDR; } }",
+    )
+    .unwrap();
     let env = vec![("FLASK_SERVER_ADDR".to_string(), "backend:9091".to_string())];
     let v = HttpView::from_template(&directives, &env);
     let t = &v.servers[0].routes[0].pass.targets[0];
-    assert_eq!((t.host.as_str(), t.port, t.kind), ("backend", Some(9091), TargetKind::Host));
+    assert_eq!(
+        (t.host.as_str(), t.port, t.kind),
+        ("backend", Some(9091), TargetKind::Host)
+    );
 }
 
 #[test]
 fn container_globs_reach_single_mounted_files() {
     let dir = tree(&[
-        ("nginx.conf", "http { include /etc/nginx/mime.types; include /etc/nginx/conf.d/*.conf; }\n"),
-        ("site.conf", "server { location / { proxy_pass http://web:8000; } }\n"),
+        (
+            "nginx.conf",
+            "http { include /etc/nginx/mime.types; include /etc/nginx/conf.d/*.conf; }\n",
+        ),
+        (
+            "site.conf",
+            "server { location / { proxy_pass http://web:8000; } }\n",
+        ),
     ]);
     let options = ReadOptions {
         prefix: Some(dir.path().to_path_buf()),
-        path_map: vec![("/etc/nginx/conf.d/default.conf".into(), dir.path().join("site.conf"))],
+        path_map: vec![(
+            "/etc/nginx/conf.d/default.conf".into(),
+            dir.path().join("site.conf"),
+        )],
         in_container: true,
         ..ReadOptions::default()
     };
     let config = parse_file(&dir.path().join("nginx.conf"), &options).unwrap();
     assert_eq!(config.files.len(), 2);
     assert_eq!(config.skipped_includes[0].reason, SkipReason::InImage);
-    assert_eq!(HttpView::from_directives(&config.directives).servers[0].routes.len(), 1);
+    assert_eq!(
+        HttpView::from_directives(&config.directives).servers[0]
+            .routes
+            .len(),
+        1
+    );
 }

@@ -27,7 +27,6 @@ use crate::model::StackModel;
 
 cause!("proxy-config-invalid");
 
-
 pub fn run(model: &StackModel) -> Vec<Finding> {
     model
         .invalid_inputs
@@ -53,11 +52,32 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 .fix(FixStep::run(
                     msg("validate"),
                     if nginx {
-                        format!("nginx -t -c \"$PWD/{file}\"")
+                        nginx_test_command(model, &input.origin)
                     } else {
                         format!("caddy validate --config {file} --adapter caddyfile")
                     },
                 ))
         })
         .collect()
+}
+
+/// `nginx -t` where nginx runs: in a one-off container of the proxy's service
+/// (it works while the service cannot start), else on the host.
+fn nginx_test_command(model: &StackModel, origin: &crate::model::Origin) -> String {
+    let file = origin.position().map(|p| p.file.clone());
+    let proxy = model.proxies.iter().find(|p| {
+        p.kind == crate::model::ProxyKind::Nginx
+            && (Some(&p.config_file) == file.as_ref() || p.sites.is_empty())
+    });
+    match proxy.and_then(|p| p.service) {
+        Some(id) => {
+            let service = &model.services[id];
+            format!(
+                "{} run --rm --no-deps {} nginx -t",
+                super::support::compose_command(model, service.project),
+                service.name
+            )
+        }
+        None => "nginx -t".to_string(),
+    }
 }

@@ -22,7 +22,6 @@ use crate::model::{SiteAddress, StackModel};
 
 cause!("proxy-site-mismatch");
 
-
 /// Whether a site address pattern matches `host` (Caddy's one-label `*` wildcard).
 pub fn host_matches(pattern: &str, host: &str) -> bool {
     let pattern = pattern.to_ascii_lowercase();
@@ -63,7 +62,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     let Some(url) = &model.requested_url else {
         return Vec::new();
     };
-    let port = url.port.unwrap_or(if url.scheme == "http" { 80 } else { 443 });
+    let port = url
+        .port
+        .unwrap_or(if url.scheme == "http" { 80 } else { 443 });
     let mut findings = Vec::new();
     for proxy in &model.proxies {
         if proxy.sites.is_empty() {
@@ -87,7 +88,11 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             let label = msg("site-address").with("address", &address.text);
             finding = finding.evidence(address.origin.clone(), label);
         }
-        let first = proxy.sites[0].addresses.first().map(|a| a.text.clone()).unwrap_or_default();
+        let first = proxy.sites[0]
+            .addresses
+            .first()
+            .map(|a| a.text.clone())
+            .unwrap_or_default();
         finding = finding
             .fix(FixStep::say(
                 msg("add-host").with("host", &url.host).with("site", first),

@@ -25,22 +25,35 @@ use crate::model::{ListenEvidence, StackModel};
 
 cause!("upstream-scheme-mismatch");
 
-
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     let log_lines: Vec<_> = model
         .log_events
         .iter()
-        .filter(|e| e.causes.iter().any(|(c, _)| c == "upstream-scheme-mismatch"))
+        .filter(|e| {
+            e.causes
+                .iter()
+                .any(|(c, _)| c == "upstream-scheme-mismatch")
+        })
         .take(3)
         .collect();
     for ctx in upstreams(model) {
         let upstream = ctx.upstream;
         let Some(port) = upstream.port else { continue };
         let target = ctx.reachable_service(model).map(|id| &model.services[id]);
-        let listeners: Vec<_> = target.map(|s| s.listeners_on(port).collect()).unwrap_or_default();
-        let tls_port = listeners.iter().any(|l| l.tls) || (listeners.is_empty() && matches!(port, 443 | 8443));
-        let plain_port = port == 80 || listeners.iter().any(|l| !l.tls && l.evidence == ListenEvidence::Command);
+        let listeners: Vec<_> = target
+            .map(|s| s.listeners_on(port).collect())
+            .unwrap_or_default();
+        // A TLS port by convention, unless a command says the server speaks plain HTTP there.
+        let tls_port = listeners.iter().any(|l| l.tls)
+            || (listeners
+                .iter()
+                .all(|l| l.evidence != ListenEvidence::Command)
+                && matches!(port, 443 | 8443 | 9443 | 6443));
+        let plain_port = port == 80
+            || listeners
+                .iter()
+                .any(|l| !l.tls && l.evidence == ListenEvidence::Command);
         let (kind, fix) = if !ctx.route.tls && tls_port {
             ("plain-to-tls", format!("https://{}:{port}", upstream.host))
         } else if ctx.route.tls && plain_port {
@@ -59,12 +72,30 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             finding = finding.evidence(listener.origin.clone(), label);
         }
         finding = finding.log_lines(log_lines.iter().copied());
-        let message = msg(&format!("fix-{kind}")).with("upstream", &upstream.text).with("suggestion", &fix);
+        let nginx = if ctx.proxy.kind == crate::model::ProxyKind::Nginx {
+            "-nginx"
+        } else {
+            ""
+        };
+        let fix = if nginx.is_empty() || kind != "tls-to-plain" {
+            fix
+        } else {
+            format!("http://{}:{port}", upstream.host)
+        };
+        let message = msg(&format!("fix-{kind}{nginx}"))
+            .with("upstream", &upstream.text)
+            .with("suggestion", &fix);
         finding = match replace_on_line(model, &upstream.origin, &upstream.text, &fix) {
-            Some(edit) if kind == "plain-to-tls" || upstream.text.starts_with("https://") => finding.fix(FixStep::edit(message, edit)),
+            Some(edit) if kind == "plain-to-tls" || upstream.text.starts_with("https://") => {
+                finding.fix(FixStep::edit(message, edit))
+            }
             _ => finding.fix(FixStep::say(message)),
         };
-        findings.push(finding.fix(reload_proxy_step(model, ctx.proxy)).path(ctx.path(HopState::Broken, Vec::new())));
+        findings.push(
+            finding
+                .fix(reload_proxy_step(model, ctx.proxy))
+                .path(ctx.path(HopState::Broken, Vec::new())),
+        );
     }
     findings
 }

@@ -29,7 +29,6 @@ use crate::model::{ProxyKind, StackModel};
 
 cause!("upstream-timeout");
 
-
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = from_logs(model);
     findings.extend(nginx_wrong_module(model));
@@ -78,7 +77,9 @@ fn nginx_wrong_module(model: &StackModel) -> Vec<Finding> {
             let Some(raised) = raised else { continue };
             let subject = ctx
                 .reachable_service(model)
-                .map_or(ctx.upstream.host.clone(), |id| model.services[id].name.clone());
+                .map_or(ctx.upstream.host.clone(), |id| {
+                    model.services[id].name.clone()
+                });
             let value = format!("{}s", raised.value.millis as f64 / 1000.0);
             let finding = Finding::new(CAUSE)
                 .severity(Severity::Warning)
@@ -88,7 +89,10 @@ fn nginx_wrong_module(model: &StackModel) -> Vec<Finding> {
                 .param("set", &raised.value.name)
                 .param("value", &value)
                 .param("effective", &own_name)
-                .param("effective_value", format!("{}s", own_millis as f64 / 1000.0))
+                .param(
+                    "effective_value",
+                    format!("{}s", own_millis as f64 / 1000.0),
+                )
                 .param("host", &ctx.upstream.host)
                 .evidence(
                     raised.origin.clone(),
@@ -137,17 +141,24 @@ fn from_logs(model: &StackModel) -> Vec<Finding> {
         }
         proxy.get_or_insert(ctx.proxy);
         for timeout in &ctx.route.timeouts {
-            let label = msg("configured")
-                .with("name", &timeout.value.name)
-                .with("value", format!("{}s", timeout.value.millis as f64 / 1000.0));
+            let label = msg("configured").with("name", &timeout.value.name).with(
+                "value",
+                format!("{}s", timeout.value.millis as f64 / 1000.0),
+            );
             finding = finding.evidence(timeout.origin.clone(), label);
         }
         if finding.path.is_empty() {
             finding = finding.path(ctx.path(HopState::Broken, Vec::new()));
         }
     }
-    let dial = events.iter().any(|e| e.signature == "caddy-dial-io-timeout");
-    finding = finding.fix(FixStep::say(msg(if dial { "fix-dial" } else { "fix-read" })));
+    let dial = events
+        .iter()
+        .any(|e| e.signature == "caddy-dial-io-timeout");
+    finding = finding.fix(FixStep::say(msg(if dial {
+        "fix-dial"
+    } else {
+        "fix-read"
+    })));
     if let Some(proxy) = proxy {
         finding = finding.fix(reload_proxy_step(model, proxy));
     }

@@ -47,7 +47,8 @@ struct Root {
     service: Option<ServiceId>,
     /// Container path prefixes and the host paths behind them.
     path_map: Vec<(String, PathBuf)>,
-    prefix: PathBuf,
+    /// Where relative includes start; `None` in a container whose prefix is not mounted.
+    prefix: Option<PathBuf>,
     /// Filled from the service's environment before nginx reads it (`envsubst`, `templates/`).
     template: bool,
 }
@@ -64,9 +65,10 @@ pub fn load(root: &Path, model: &mut StackModel, scope: &ReadScope) {
         }
         let service = tree_service(&file, model);
         let prefix = match file.parent() {
-            Some(dir) if is_fragment_dir(dir) => dir.parent().unwrap_or(dir).to_path_buf(),
-            Some(dir) => dir.to_path_buf(),
-            None => PathBuf::from("."),
+            _ if service.is_some() => None,
+            Some(dir) if is_fragment_dir(dir) => Some(dir.parent().unwrap_or(dir).to_path_buf()),
+            Some(dir) => Some(dir.to_path_buf()),
+            None => None,
         };
         let path_map = service
             .map(|id| container_map(model, id))
@@ -104,7 +106,9 @@ fn is_config_name(path: &Path) -> bool {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    if name == "nginx.conf" || name.ends_with(".subdomain.conf") || name.ends_with(".subfolder.conf")
+    if name == "nginx.conf"
+        || name.ends_with(".subdomain.conf")
+        || name.ends_with(".subfolder.conf")
     {
         return true;
     }
@@ -153,9 +157,7 @@ fn is_nginx_service(model: &StackModel, id: ServiceId) -> bool {
     }
     dockerfile_lines(model, id).iter().any(|line| {
         let mut words = line.split_whitespace();
-        words
-            .next()
-            .is_some_and(|w| w.eq_ignore_ascii_case("FROM"))
+        words.next().is_some_and(|w| w.eq_ignore_ascii_case("FROM"))
             && words.find(|w| !w.starts_with("--")).is_some_and(by_image)
     })
 }
@@ -247,9 +249,8 @@ fn service_roots(model: &StackModel) -> Vec<Root> {
             } else {
                 "/etc/nginx"
             };
-            map_path(&path_map, container_prefix)
-                .filter(|p| p.is_dir())
-                .unwrap_or_else(|| host.parent().unwrap_or(Path::new(".")).to_path_buf())
+            let _ = host;
+            map_path(&path_map, container_prefix).filter(|p| p.is_dir())
         };
         for (target, host) in files {
             let template = target.ends_with(".template")
@@ -302,7 +303,9 @@ fn tree_service(file: &Path, model: &StackModel) -> Option<ServiceId> {
     let in_project: Vec<ServiceId> = nginx
         .iter()
         .copied()
-        .filter(|&id| file_c.starts_with(canonical(&model.projects[model.services[id].project].dir)))
+        .filter(|&id| {
+            file_c.starts_with(canonical(&model.projects[model.services[id].project].dir))
+        })
         .collect();
     match (in_project.as_slice(), nginx.as_slice()) {
         ([only], _) => Some(*only),
@@ -323,7 +326,7 @@ fn load_root(root: &Root, model: &mut StackModel, scope: &ReadScope, read: &mut 
         return;
     }
     let options = nginx::ReadOptions {
-        prefix: Some(root.prefix.clone()),
+        prefix: root.prefix.clone(),
         path_map: root.path_map.clone(),
         dirs: vec![scope.root.clone()],
         files: scope.named.clone(),
@@ -389,6 +392,16 @@ fn load_root(root: &Root, model: &mut StackModel, scope: &ReadScope, read: &mut 
         _ => Vec::new(),
     };
     let view = HttpView::from_template(&config.directives, &environment);
+    if let Some((position, message)) = view.errors.first() {
+        if let Ok(text) = std::fs::read_to_string(&position.file) {
+            model.sources.insert(&position.file, &text);
+        }
+        model.invalid_inputs.push(InvalidInput {
+            kind: "nginx".to_string(),
+            message: message.clone(),
+            origin: Origin::file(&position.file, position.line, position.column, 1),
+        });
+    }
     let sites = view.servers.iter().map(convert_server).collect();
     model.proxies.push(Proxy {
         kind: ProxyKind::Nginx,
@@ -401,7 +414,12 @@ fn load_root(root: &Root, model: &mut StackModel, scope: &ReadScope, read: &mut 
 fn arg_origin(arg: &nginx::Arg) -> Origin {
     let p = &arg.position;
     let quotes = if arg.quoted { 2 } else { 0 };
-    Origin::file(&p.file, p.line, p.column, arg.text.chars().count() as u32 + quotes)
+    Origin::file(
+        &p.file,
+        p.line,
+        p.column,
+        arg.text.chars().count() as u32 + quotes,
+    )
 }
 
 fn convert_server(server: &Server) -> Site {
@@ -421,7 +439,10 @@ fn convert_server(server: &Server) -> Site {
     let catch_all = server.implicit
         || server.names.is_empty()
         || server.listens.iter().any(|l| l.default_server)
-        || server.names.iter().any(|n| n.text == "_" || n.text.is_empty());
+        || server
+            .names
+            .iter()
+            .any(|n| n.text == "_" || n.text.is_empty());
     let mut addresses = Vec::new();
     let named: Vec<&nginx::Arg> = server
         .names
@@ -472,7 +493,7 @@ fn convert_route(route: &Route) -> ProxyRoute {
                 &t.position.file,
                 t.position.line,
                 t.position.column,
-                t.text.chars().count() as u32,
+                t.written.chars().count() as u32,
             ),
             target: match t.kind {
                 TargetKind::Variable => UpstreamTarget::Placeholder,
@@ -530,7 +551,10 @@ mod tests {
     fn container_paths_map_to_the_longest_mount() {
         let map = vec![
             ("/config".to_string(), PathBuf::from("/p/config")),
-            ("/config/nginx/site-confs".to_string(), PathBuf::from("/p/sites")),
+            (
+                "/config/nginx/site-confs".to_string(),
+                PathBuf::from("/p/sites"),
+            ),
         ];
         assert_eq!(
             map_path(&map, "/config/nginx/site-confs/default.conf"),
