@@ -253,7 +253,14 @@ fn service_roots(model: &StackModel) -> Vec<Root> {
             map_path(&path_map, container_prefix).filter(|p| p.is_dir())
         };
         for (target, host) in files {
+            // A file mounted where nginx does not look (`/tmp/default.conf`)
+            // is rendered by a start script first, as `envsubst` does.
+            let read_by_nginx = ["/etc/nginx/", "/config/", "/usr/local/openresty/"]
+                .iter()
+                .any(|dir| target.starts_with(dir));
             let template = target.ends_with(".template")
+                || target.starts_with("/etc/nginx/templates/")
+                || !read_by_nginx
                 || (envsubst && !MAIN_CONFIGS.contains(&target.as_str()));
             roots.push(Root {
                 prefix: prefix_for(&target, &host),
@@ -565,5 +572,59 @@ mod tests {
             Some(PathBuf::from("/p/config/nginx/proxy.conf"))
         );
         assert_eq!(map_path(&map, "/etc/nginx/nginx.conf"), None);
+    }
+
+    fn model_of(files: &[(&str, &str)]) -> (tempfile::TempDir, StackModel) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let inputs = crate::sources::Inputs {
+            root: dir.path().to_path_buf(),
+            ..Default::default()
+        };
+        let model = crate::sources::build_model(&inputs).unwrap();
+        (dir, model)
+    }
+
+    #[test]
+    fn a_config_copied_by_the_dockerfile_belongs_to_its_service() {
+        let (_dir, model) = model_of(&[
+            ("compose.yaml", "services:\n  proxy:\n    build: ./proxy\n    ports: [\"80:80\"]\n  api:\n    image: ghcr.io/acme/api:1\n"),
+            ("proxy/Dockerfile", "FROM nginx:1.27-alpine\nCOPY default.conf /etc/nginx/conf.d/\n"),
+            ("proxy/default.conf", "server {\n  listen 80;\n  location / { proxy_pass http://api:8080; }\n}\n"),
+        ]);
+        assert_eq!(model.proxies.len(), 1);
+        let proxy = &model.proxies[0];
+        assert_eq!(proxy.kind, ProxyKind::Nginx);
+        assert_eq!(
+            proxy.service.map(|id| model.services[id].name.as_str()),
+            Some("proxy")
+        );
+        let upstream = &proxy.sites[0].routes[0].upstreams[0];
+        assert_eq!((upstream.host.as_str(), upstream.port), ("api", Some(8080)));
+        assert!(matches!(upstream.target, UpstreamTarget::Services { .. }));
+    }
+
+    #[test]
+    fn a_main_config_includes_the_mounted_conf_d_once() {
+        let (_dir, model) = model_of(&[
+            ("compose.yaml", "services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n      - ./nginx/conf.d:/etc/nginx/conf.d:ro\n  app:\n    image: ghcr.io/acme/app:1\n"),
+            ("nginx/nginx.conf", "events {}\nhttp {\n  include /etc/nginx/mime.types;\n  include /etc/nginx/conf.d/*.conf;\n}\n"),
+            ("nginx/conf.d/app.conf", "server { server_name app.example.com; location / { proxy_pass http://app:3000; } }\n"),
+        ]);
+        assert_eq!(
+            model.proxies.len(),
+            1,
+            "conf.d is read through the include only"
+        );
+        assert!(model.proxies[0].config_file.ends_with("nginx/nginx.conf"));
+        assert_eq!(
+            model.proxies[0].sites[0].addresses[0].host,
+            "app.example.com"
+        );
+        assert!(model.notes.is_empty(), "{:?}", model.notes);
     }
 }
