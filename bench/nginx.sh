@@ -35,8 +35,6 @@ for sample in ../shared/corpus/swag-proxy-confs/*.conf.sample; do
 done
 printf 'events {}\nhttp {\n    include /config/nginx/proxy-confs/*.conf;\n}\n' > "$scratch/config/nginx/nginx.conf"
 printf 'services:\n  swag:\n    image: lscr.io/linuxserver/swag\n    volumes:\n      - ./config:/config\n' > "$scratch/compose.yaml"
-# crossplane follows the absolute include through a link, as the container would see it.
-mkdir -p "$scratch/root/config" && ln -s "$scratch/config/nginx" "$scratch/root/config/nginx"
 sed "s#/config/nginx#$scratch/config/nginx#" "$scratch/config/nginx/nginx.conf" > "$scratch/crossplane.conf"
 echo "SWAG samples: $(ls "$scratch/config/nginx/proxy-confs" | wc -l)" | tee "$out/nginx-swag-count.txt"
 hyperfine --warmup 2 --runs 20 -N --ignore-failure \
