@@ -78,6 +78,31 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         if matched {
             continue;
         }
+        // nginx in a container listens on the container side of `ports:`
+        // (`8080:80`); a URL whose port the service does not publish does not
+        // reach this proxy at all.
+        if proxy.kind == crate::model::ProxyKind::Nginx {
+            if let Some(service) = proxy.service.map(|id| &model.services[id]) {
+                if !service.published.is_empty() {
+                    let inside: Vec<u16> = service
+                        .published
+                        .iter()
+                        .filter(|p| p.value.0.rsplit(':').next() == Some(&port.to_string()))
+                        .map(|p| p.value.1)
+                        .collect();
+                    let reached = inside.iter().any(|&inner| {
+                        proxy
+                            .sites
+                            .iter()
+                            .flat_map(|s| &s.addresses)
+                            .any(|a| address_matches(a, &url.host, inner))
+                    });
+                    if inside.is_empty() || reached {
+                        continue;
+                    }
+                }
+            }
+        }
         let sites: Vec<String> = proxy.sites.iter().map(site_label).collect();
         let mut finding = Finding::new(CAUSE)
             .subject(&url.host)
@@ -95,7 +120,13 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .unwrap_or_default();
         finding = finding
             .fix(FixStep::say(
-                msg("add-host").with("host", &url.host).with("site", first),
+                msg(if proxy.kind == crate::model::ProxyKind::Nginx {
+                    "add-host-nginx"
+                } else {
+                    "add-host"
+                })
+                .with("host", &url.host)
+                .with("site", first),
             ))
             .fix(reload_proxy_step(model, proxy));
         findings.push(finding);

@@ -409,7 +409,16 @@ fn load_root(root: &Root, model: &mut StackModel, scope: &ReadScope, read: &mut 
             origin: Origin::file(&position.file, position.line, position.column, 1),
         });
     }
-    let sites = view.servers.iter().map(convert_server).collect();
+    let sites: Vec<Site> = view.servers.iter().map(convert_server).collect();
+    // One nginx runs every file of its service: SWAG's proxy-confs are one proxy.
+    if let Some(existing) = model
+        .proxies
+        .iter_mut()
+        .find(|p| p.kind == ProxyKind::Nginx && root.service.is_some() && p.service == root.service)
+    {
+        existing.sites.extend(sites);
+        return;
+    }
     model.proxies.push(Proxy {
         kind: ProxyKind::Nginx,
         service: root.service,
