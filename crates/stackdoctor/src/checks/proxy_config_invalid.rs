@@ -1,6 +1,8 @@
 //! # proxy-config-invalid
 //!
-//! **What it detects:** a Caddyfile that Caddy would refuse to load: a
+//! **What it detects:** a Caddyfile that Caddy would refuse to load, or an
+//! nginx configuration `nginx -t` would reject (the unexpected `}` of a
+//! missing `;`, an unclosed block or quote), at the place nginx names: a
 //! syntax error (unbalanced braces, a `{` on its own line, an unterminated
 //! heredoc), an unknown site address form, an import cycle.
 //!
@@ -29,22 +31,26 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     model
         .invalid_inputs
         .iter()
-        .filter(|input| input.kind == "caddyfile" || input.kind == "traefik-rule")
+        .filter(|input| matches!(input.kind.as_str(), "caddyfile" | "nginx" | "traefik-rule"))
         .map(|input| {
+            let nginx = input.kind == "nginx";
             let file = input
                 .origin
                 .position()
                 .map(|p| super::support::shown(model, &p.file))
                 .unwrap_or_default();
-            let config = if input.kind == "traefik-rule" {
-                "Traefik rule"
-            } else {
-                "Caddyfile"
+            let config = match input.kind.as_str() {
+                "traefik-rule" => "Traefik rule",
+                "nginx" => "nginx config",
+                _ => "Caddyfile",
             };
-            let finding = Finding::new(CAUSE)
+            let mut finding = Finding::new(CAUSE)
                 .param("file", &file)
                 .param("config", config)
                 .param("message", &input.message);
+            if nginx {
+                finding = finding.param("title", "nginx-title");
+            }
             let label = msg("error-here").with("message", &input.message);
             if input.kind == "traefik-rule" {
                 // Traefik skips the router and logs the parse error; nothing to validate offline.
@@ -57,8 +63,33 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 .fix(FixStep::say(msg("correct-line")))
                 .fix(FixStep::run(
                     msg("validate"),
-                    format!("caddy validate --config {file} --adapter caddyfile"),
+                    if nginx {
+                        nginx_test_command(model, &input.origin)
+                    } else {
+                        format!("caddy validate --config {file} --adapter caddyfile")
+                    },
                 ))
         })
         .collect()
+}
+
+/// `nginx -t` where nginx runs: in a one-off container of the proxy's service
+/// (it works while the service cannot start), else on the host.
+fn nginx_test_command(model: &StackModel, origin: &crate::model::Origin) -> String {
+    let file = origin.position().map(|p| p.file.clone());
+    let proxy = model.proxies.iter().find(|p| {
+        p.kind == crate::model::ProxyKind::Nginx
+            && (Some(&p.config_file) == file.as_ref() || p.sites.is_empty())
+    });
+    match proxy.and_then(|p| p.service) {
+        Some(id) => {
+            let service = &model.services[id];
+            format!(
+                "{} run --rm --no-deps {} nginx -t",
+                super::support::compose_command(model, service.project),
+                service.name
+            )
+        }
+        None => "nginx -t".to_string(),
+    }
 }

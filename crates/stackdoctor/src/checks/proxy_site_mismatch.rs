@@ -28,6 +28,19 @@ pub fn host_matches(pattern: &str, host: &str) -> bool {
     if pattern.is_empty() || pattern == host {
         return true;
     }
+    // nginx's forms: `~regex` (not evaluated: taken as matching), `.example.com`
+    // (the domain and every subdomain), `app.*` (any ending).
+    if pattern.starts_with('~') {
+        return true;
+    }
+    if let Some(domain) = pattern.strip_prefix('.') {
+        return host == domain || host.ends_with(&format!(".{domain}"));
+    }
+    if let Some(start) = pattern.strip_suffix(".*") {
+        return host
+            .strip_prefix(start)
+            .is_some_and(|rest| rest.len() > 1 && rest.starts_with('.'));
+    }
     match pattern.strip_prefix("*.") {
         Some(suffix) => host
             .strip_suffix(suffix)
@@ -80,6 +93,31 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         {
             continue;
         }
+        // nginx in a container listens on the container side of `ports:`
+        // (`8080:80`); a URL whose port the service does not publish does not
+        // reach this proxy at all.
+        if proxy.kind == crate::model::ProxyKind::Nginx {
+            if let Some(service) = proxy.service.map(|id| &model.services[id]) {
+                if !service.published.is_empty() {
+                    let inside: Vec<u16> = service
+                        .published
+                        .iter()
+                        .filter(|p| p.value.0.rsplit(':').next() == Some(&port.to_string()))
+                        .map(|p| p.value.1)
+                        .collect();
+                    let reached = inside.iter().any(|&inner| {
+                        proxy
+                            .sites
+                            .iter()
+                            .flat_map(|s| &s.addresses)
+                            .any(|a| address_matches(a, &url.host, inner))
+                    });
+                    if inside.is_empty() || reached {
+                        continue;
+                    }
+                }
+            }
+        }
         reported_services.extend(proxy.service);
         let sites: Vec<String> = proxy.sites.iter().map(site_label).collect();
         let mut finding = Finding::new(CAUSE)
@@ -118,6 +156,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     .with("host", &url.host)
                     .with("site", first_host)
             }
+            crate::model::ProxyKind::Nginx => msg("add-host-nginx")
+                .with("host", &url.host)
+                .with("site", first),
             crate::model::ProxyKind::Caddy => {
                 msg("add-host").with("host", &url.host).with("site", first)
             }
@@ -156,5 +197,15 @@ mod tests {
         assert!(!host_matches("*.example.com", "example.com"));
         assert!(host_matches("", "anything.test"));
         assert!(host_matches("Example.com", "example.com"));
+    }
+
+    #[test]
+    fn nginx_server_name_forms() {
+        assert!(host_matches("nextcloud.*", "nextcloud.example.org"));
+        assert!(!host_matches("nextcloud.*", "cloud.example.org"));
+        assert!(host_matches(".example.org", "example.org"));
+        assert!(host_matches(".example.org", "a.b.example.org"));
+        assert!(!host_matches(".example.org", "badexample.org"));
+        assert!(host_matches("~^(www\\.)?example\\.org$", "example.org"));
     }
 }

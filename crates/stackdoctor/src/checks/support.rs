@@ -346,6 +346,27 @@ pub fn reload_proxy_step(model: &StackModel, proxy: &Proxy) -> FixStep {
             start_service_command(model, id, "restart"),
         );
     }
+    if proxy.kind == crate::model::ProxyKind::Nginx {
+        // nginx checks the config and swaps workers on `-s reload`; a bad
+        // config leaves the old one running instead of taking the site down.
+        return match proxy.service {
+            Some(id) => {
+                let service = &model.services[id];
+                FixStep::run(
+                    Message::new("common.reload-nginx-service").with("service", &service.name),
+                    format!(
+                        "{} exec {} sh -c 'nginx -t && nginx -s reload'",
+                        compose_command(model, service.project),
+                        service.name
+                    ),
+                )
+            }
+            None => FixStep::run(
+                Message::new("common.reload-nginx"),
+                "nginx -t && nginx -s reload".to_string(),
+            ),
+        };
+    }
     match proxy.service {
         Some(id) => {
             let service = &model.services[id];

@@ -44,8 +44,12 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let listeners: Vec<_> = target
             .map(|s| s.listeners_on(port).collect())
             .unwrap_or_default();
-        let tls_port =
-            listeners.iter().any(|l| l.tls) || (listeners.is_empty() && matches!(port, 443 | 8443));
+        // A TLS port by convention, unless a command says the server speaks plain HTTP there.
+        let tls_port = listeners.iter().any(|l| l.tls)
+            || (listeners
+                .iter()
+                .all(|l| l.evidence != ListenEvidence::Command)
+                && matches!(port, 443 | 8443 | 9443 | 6443));
         let plain_port = port == 80
             || listeners
                 .iter()
@@ -68,7 +72,17 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             finding = finding.evidence(listener.origin.clone(), label);
         }
         finding = finding.log_lines(log_lines.iter().copied());
-        let message = msg(&format!("fix-{kind}"))
+        let nginx = if ctx.proxy.kind == crate::model::ProxyKind::Nginx {
+            "-nginx"
+        } else {
+            ""
+        };
+        let fix = if nginx.is_empty() || kind != "tls-to-plain" {
+            fix
+        } else {
+            format!("http://{}:{port}", upstream.host)
+        };
+        let message = msg(&format!("fix-{kind}{nginx}"))
             .with("upstream", &upstream.text)
             .with("suggestion", &fix);
         finding = match replace_on_line(model, &upstream.origin, &upstream.text, &fix) {

@@ -304,6 +304,7 @@ pub struct NetworkDeclaration {
 #[serde(rename_all = "snake_case")]
 pub enum ProxyKind {
     Caddy,
+    Nginx,
     /// Traefik's Docker provider: routes from the containers' labels.
     Traefik,
     /// nginx-proxy (jwilder): routes from the containers' `VIRTUAL_HOST`.

@@ -90,6 +90,12 @@ impl From<&compose::Position> for Origin {
     }
 }
 
+impl From<&nginx::Position> for Origin {
+    fn from(p: &nginx::Position) -> Origin {
+        Origin::file(&p.file, p.line, p.column, 0)
+    }
+}
+
 impl From<&caddyfile::Position> for Origin {
     fn from(p: &caddyfile::Position) -> Origin {
         Origin::file(&p.file, p.line, p.column, 0)

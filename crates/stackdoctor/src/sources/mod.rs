@@ -23,6 +23,7 @@ pub mod label_grammar;
 pub mod labels;
 pub mod listen;
 pub mod logs;
+pub mod nginx;
 pub mod probes;
 pub mod resolve;
 pub mod shell;
@@ -143,6 +144,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     let caddyfiles = caddy::find_caddyfiles(&root, &inputs.caddyfiles, &model);
     caddy::load_caddyfiles(&caddyfiles, &mut model, &scope);
     labels::load(&mut model, &scope);
+    nginx::load(&root, &mut model, &scope);
     ecspresso::load(&mut model, &inputs.ecspresso, &inputs.environment, &scope)?;
     let signatures = logs::SignatureSet::load(&inputs.signatures)?;
     // Streams have a byte budget, and named pipes an idle timeout: the probe timeout.
