@@ -108,7 +108,8 @@ pub fn parse_str(file: impl AsRef<Path>, text: &str) -> Result<Vec<Directive>, E
         ..ReadOptions::default()
     };
     let mut state = State::new(&options);
-    state.block(&tokens, &mut pos, 0, &file)
+    let end = end_of_text(&file, text);
+    state.block(&tokens, &mut pos, 0, &file, &end)
 }
 
 /// Reads `path` and every file it includes.
@@ -166,7 +167,8 @@ impl<'a> State<'a> {
         self.stack
             .push(path.canonicalize().unwrap_or_else(|_| path.to_path_buf()));
         let mut pos = 0;
-        let result = self.block(&tokens, &mut pos, 0, &file);
+        let end = end_of_text(&file, &text);
+        let result = self.block(&tokens, &mut pos, 0, &file, &end);
         self.stack.pop();
         result
     }
@@ -177,12 +179,13 @@ impl<'a> State<'a> {
         pos: &mut usize,
         depth: usize,
         file: &Arc<Path>,
+        end: &Position,
     ) -> Result<Vec<Directive>, Error> {
         let mut out = Vec::new();
         loop {
             let Some(first) = tokens.get(*pos) else {
                 if depth > 0 {
-                    let position = end_position(tokens, file);
+                    let position = end.clone();
                     return Err(Error::Syntax {
                         position,
                         message: "unexpected end of file, expecting \"}\"".into(),
@@ -214,7 +217,7 @@ impl<'a> State<'a> {
             loop {
                 let Some(token) = tokens.get(*pos) else {
                     return Err(Error::Syntax {
-                        position: end_position(tokens, file),
+                        position: end.clone(),
                         message: "unexpected end of file, expecting \";\" or \"}\"".into(),
                     });
                 };
@@ -236,7 +239,7 @@ impl<'a> State<'a> {
                                 ),
                             ));
                         }
-                        directive.block = Some(self.block(tokens, pos, depth + 1, file)?);
+                        directive.block = Some(self.block(tokens, pos, depth + 1, file, end)?);
                         break;
                     }
                     TokenKind::Close => {
@@ -404,19 +407,16 @@ fn limit_error(path: &Path, from: Option<&Position>, message: String) -> Error {
     }
 }
 
-fn end_position(tokens: &[Token], file: &Arc<Path>) -> Position {
-    tokens
-        .last()
-        .map(|t| Position {
-            file: t.position.file.clone(),
-            line: t.position.line,
-            column: t.position.column + t.text.chars().count() as u32,
-        })
-        .unwrap_or_else(|| Position {
-            file: file.clone(),
-            line: 1,
-            column: 1,
-        })
+/// Where nginx says a file ends: the line after its last newline (an
+/// unclosed block in a 4-line file ending with a newline is reported at 5).
+fn end_of_text(file: &Arc<Path>, text: &str) -> Position {
+    let line = 1 + text.matches('\n').count() as u32;
+    let last = text.rsplit('\n').next().unwrap_or_default();
+    Position {
+        file: file.clone(),
+        line,
+        column: 1 + last.chars().count() as u32,
+    }
 }
 
 /// Expands `*`, `?` and `[…]` in any component of `pattern`.
