@@ -1080,6 +1080,10 @@ impl Client {
     }
 }
 
+#[cfg(feature = "fuzzing")]
+#[path = "fuzzing.rs"]
+pub mod fuzzing;
+
 #[cfg(test)]
 mod tests {
     use super::*;
