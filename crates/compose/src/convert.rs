@@ -411,13 +411,23 @@ fn environment(
 ) -> Result<Vec<EnvVar>, Error> {
     let mut env: BTreeMap<String, EnvVar> = BTreeMap::new();
     for (file, required) in env_files {
-        let text = match std::fs::read_to_string(&file.value) {
+        let read = crate::loader::read_bounded(&file.value).and_then(|bytes| {
+            String::from_utf8(bytes)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        });
+        let text = match read {
             Ok(t) => t,
-            Err(_) if !required => continue,
-            Err(e) => {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(error(
                     &file.position,
                     format!("env file {} not found: {e}", file.value.display()),
+                ))
+            }
+            Err(e) => {
+                return Err(error(
+                    &file.position,
+                    format!("env file {} cannot be read: {e}", file.value.display()),
                 ))
             }
         };
