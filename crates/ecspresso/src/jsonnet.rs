@@ -77,7 +77,7 @@ impl Cb<'_, '_, '_> {
         path: &str,
     ) -> Result<(PathBuf, String), ImportError> {
         let full = self.resolve(program, from, path);
-        match std::fs::read_to_string(&full) {
+        match crate::read_text_bounded(&full) {
             Ok(t) => Ok((full, t)),
             Err(e) => {
                 self.import_errors.push(JsonnetError {
@@ -156,7 +156,7 @@ impl<'p> Callbacks<'p> for Cb<'_, '_, 'p> {
         path: &str,
     ) -> Result<Vec<u8>, ImportError> {
         let full = self.resolve(program, from, path);
-        std::fs::read(&full).map_err(|e| {
+        crate::read_bounded(&full).map_err(|e| {
             self.import_errors.push(JsonnetError {
                 position: self.span_position(program, from),
                 message: format!("couldn't open import \"{path}\": {e}"),

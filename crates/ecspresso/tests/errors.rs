@@ -338,3 +338,51 @@ fn garbage_never_panics() {
     // reached without a panic
     assert!(dir.exists());
 }
+
+/// Found by `crates/fuzz` (targets ecspresso-config and ecspresso-jsonnet): a
+/// config, definition, envfile or Jsonnet import naming an endless device was
+/// read until memory ran out (its metadata size is 0). Reads stop past 16 MiB.
+#[test]
+fn endless_files_are_refused_after_16_mib() {
+    let zero = Path::new("/dev/zero");
+    if !zero.exists() {
+        eprintln!("skipped: no /dev/zero");
+        return;
+    }
+    let dir = scratch("endless");
+    std::fs::write(
+        dir.join("ecspresso.yml"),
+        "region: ap-northeast-1\ncluster: default\nservice: app\ntask_definition: /dev/zero\n",
+    )
+    .unwrap();
+    let mut options = opts(&dir, "ecspresso.yml");
+    options.envfiles = vec![zero.to_path_buf()];
+    let project = load(&options).expect("the config itself is fine");
+    assert!(project.task_definition.is_none());
+    assert!(
+        format!("{:?}", project.problems).contains("/dev/zero"),
+        "{:?}",
+        project.problems
+    );
+
+    let error = load(&LoadOptions {
+        config: Some(zero.to_path_buf()),
+        dir: dir.clone(),
+        ..LoadOptions::default()
+    })
+    .expect_err("an endless config");
+    assert!(error.to_string().contains("bytes accepted"), "{error}");
+
+    for (name, text) in [
+        ("def.jsonnet", "local z = import '/dev/zero'; { family: z }"),
+        (
+            "bin.jsonnet",
+            "{ family: std.length(importbin '/dev/zero') }",
+        ),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let error = load_definition(&path, &options).expect_err(name);
+        assert!(error.to_string().contains("/dev/zero"), "{name}: {error}");
+    }
+}
