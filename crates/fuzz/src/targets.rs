@@ -23,7 +23,7 @@ pub struct Target {
     prepare: fn(&Path, Vec<u8>) -> Vec<u8>,
     builtin: &'static [&'static str],
     extra_seeds: fn(&mut Vec<Vec<u8>>),
-    make: fn() -> Box<dyn FnMut(&[u8])>,
+    make: fn() -> RunInput,
 }
 
 impl std::fmt::Debug for Target {
@@ -32,8 +32,11 @@ impl std::fmt::Debug for Target {
     }
 }
 
+/// Runs one input, keeping the target's state between inputs.
+pub type RunInput = Box<dyn FnMut(&[u8])>;
+
 /// A target's state between inputs (scratch folder, scanner, …).
-pub struct Harness(Box<dyn FnMut(&[u8])>);
+pub struct Harness(RunInput);
 
 impl Harness {
     pub fn run(&mut self, input: &[u8]) {
@@ -176,7 +179,7 @@ fn compose_prepare(path: &Path, bytes: Vec<u8>) -> Vec<u8> {
     joined(&bytes, &env)
 }
 
-fn compose_make() -> Box<dyn FnMut(&[u8])> {
+fn compose_make() -> RunInput {
     let scratch = Scratch::new("compose");
     let environment = environment();
     Box::new(move |input| {
@@ -200,7 +203,7 @@ fn dotenv_files(path: &Path) -> bool {
     name == ".env" || name.ends_with(".env") || name.starts_with(".env.")
 }
 
-fn dotenv_make() -> Box<dyn FnMut(&[u8])> {
+fn dotenv_make() -> RunInput {
     let environment = environment();
     Box::new(move |input| {
         let lookup = |k: &str| environment.get(k).cloned();
@@ -232,7 +235,7 @@ fn caddy_prepare(path: &Path, bytes: Vec<u8>) -> Vec<u8> {
     joined(&bytes, SNIPPETS.as_bytes())
 }
 
-fn caddy_make() -> Box<dyn FnMut(&[u8])> {
+fn caddy_make() -> RunInput {
     let scratch = Scratch::new("caddyfile");
     let env = caddyfile::Env::from_pairs([("HOST", "example.com"), ("PORT", "8080")]);
     Box::new(move |input| {
@@ -324,7 +327,7 @@ fn ecspresso_config_files(path: &Path) -> bool {
             || (in_dir(path, "ecspresso") && name.starts_with("config")))
 }
 
-fn ecspresso_config_make() -> Box<dyn FnMut(&[u8])> {
+fn ecspresso_config_make() -> RunInput {
     let scratch = Scratch::new("ecspresso-config");
     scratch.write("ecs-task-def.json", TASK_DEF.as_bytes());
     scratch.write("ecs-service-def.json", SERVICE_DEF.as_bytes());
@@ -342,7 +345,7 @@ fn ecspresso_template_files(path: &Path) -> bool {
         && (in_dir(path, "ecspresso") || in_dir(path, "examples"))
 }
 
-fn ecspresso_template_make() -> Box<dyn FnMut(&[u8])> {
+fn ecspresso_template_make() -> RunInput {
     let scratch = Scratch::new("ecspresso-template");
     let options = ecspresso_options(&scratch.0);
     Box::new(move |input| {
@@ -355,7 +358,7 @@ fn jsonnet_files(path: &Path) -> bool {
     matches!(ext(path).as_str(), "jsonnet" | "libsonnet")
 }
 
-fn ecspresso_jsonnet_make() -> Box<dyn FnMut(&[u8])> {
+fn ecspresso_jsonnet_make() -> RunInput {
     let scratch = Scratch::new("ecspresso-jsonnet");
     let options = ecspresso_options(&scratch.0);
     Box::new(move |input| {
@@ -400,7 +403,7 @@ fn iam_files(path: &Path) -> bool {
     ext(path) == "json" && (p.contains("iam") || p.contains("polic"))
 }
 
-fn iam_make() -> Box<dyn FnMut(&[u8])> {
+fn iam_make() -> RunInput {
     let context = iampolicy::Context::new()
         .with("aws:RequestedRegion", "ap-northeast-1")
         .with("aws:SecureTransport", "true")
@@ -445,7 +448,7 @@ fn ecsstate_files(path: &Path) -> bool {
             && matches!(ext(path).as_str(), "json" | "txt" | "log" | "jsonl"))
 }
 
-fn ecsstate_make() -> Box<dyn FnMut(&[u8])> {
+fn ecsstate_make() -> RunInput {
     Box::new(|input| {
         let text = text(input);
         let _ = ecsstate::parse(&text).is_empty();
@@ -523,7 +526,7 @@ fn toml_string(v: &str) -> String {
     inner.replace("\\\"", "\"").replace("\\\\", "\\")
 }
 
-fn logscan_make() -> Box<dyn FnMut(&[u8])> {
+fn logscan_make() -> RunInput {
     let patterns = signature_patterns();
     let scanner = logscan::Scanner::new(&patterns).unwrap_or_else(|_| {
         let valid: Vec<logscan::Pattern> = patterns
@@ -615,14 +618,14 @@ fn xml_files(path: &Path) -> bool {
     ext(path) == "xml"
 }
 
-fn aws_xml_make() -> Box<dyn FnMut(&[u8])> {
+fn aws_xml_make() -> RunInput {
     Box::new(|input| {
         let _ = awsapi::fuzzing::query_reply(input);
         let _ = awsapi::fuzzing::error_reply(403, "", input);
     })
 }
 
-fn aws_json_make() -> Box<dyn FnMut(&[u8])> {
+fn aws_json_make() -> RunInput {
     Box::new(|input| {
         let _ = awsapi::fuzzing::bedrock_reply(input);
         // The first two lines double as the x-amzn-ErrorType and Date headers.
@@ -633,7 +636,7 @@ fn aws_json_make() -> Box<dyn FnMut(&[u8])> {
     })
 }
 
-fn aws_profile_make() -> Box<dyn FnMut(&[u8])> {
+fn aws_profile_make() -> RunInput {
     Box::new(|input| {
         let _ = awsapi::fuzzing::profile_file(&text(input));
     })
