@@ -187,6 +187,14 @@ pub fn run(config: &Config) -> Report {
         std::process::id()
     ));
     let current_file = File::create(&current_path).ok();
+    if config.progress.is_some() {
+        eprintln!(
+            "{}: {} seeds; the input being run is kept in {} (read it after a stack overflow)",
+            target.name,
+            seed_count,
+            current_path.display()
+        );
+    }
 
     let worker = {
         let stop = stop.clone();
