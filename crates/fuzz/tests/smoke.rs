@@ -32,13 +32,15 @@ fn every_target_survives_a_short_run() {
 }
 
 #[test]
-fn a_panicking_input_is_caught_and_saved() {
-    // The mutator and runner are generic; a target's harness is the only
-    // part that differs, so check the saving through `run::save` directly.
+fn reproducers_are_saved_under_a_hash_of_their_bytes() {
     let dir = std::env::temp_dir().join(format!("stackdoctor-fuzz-save-{}", std::process::id()));
-    let path = fuzz::run::save(&dir, "crash", b"services: {").expect("saved");
-    assert_eq!(std::fs::read(&path).unwrap(), b"services: {");
-    assert!(path
+    let first = fuzz::run::save(&dir, "crash", b"services: {").expect("saved");
+    let again = fuzz::run::save(&dir, "crash", b"services: {").expect("saved");
+    let other = fuzz::run::save(&dir, "crash", b"services: [").expect("saved");
+    assert_eq!(std::fs::read(&first).unwrap(), b"services: {");
+    assert_eq!(first, again, "the same input keeps one file");
+    assert_ne!(first, other);
+    assert!(first
         .file_name()
         .unwrap()
         .to_string_lossy()
