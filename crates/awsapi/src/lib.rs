@@ -114,6 +114,10 @@ mod xml;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+/// Entry points for the fuzz targets in crates/fuzz (not a stable API).
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub use client::fuzzing;
 pub use client::{simulation_principal_arn, Client, Resolution};
 pub use config::{ClientConfig, Endpoint, EndpointSource, Environment, RegionSource, Service};
 pub use credentials::{Credentials, CredentialsSource, FnProvider, ProvideCredentials};

@@ -120,8 +120,28 @@ pub fn parse_str(name: &str, text: &str, env: &Env) -> Result<Caddyfile, Error> 
     parse_str_at(Path::new(name), text, env, &ReadLimit::default())
 }
 
+/// Largest Caddyfile (or imported file) read.
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads at most [`MAX_FILE_BYTES`] and fails past that: `/dev/zero` or a
+/// pipe has no size in its metadata and never ends.
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("more than the {MAX_FILE_BYTES} bytes accepted"),
+        ));
+    }
+    Ok(bytes)
+}
+
 fn read_text(path: &Path) -> Result<String, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+    let bytes = read_bounded(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
     })?;

@@ -307,3 +307,23 @@ fn deep_nesting_and_huge_expansions_are_errors() {
     text.push_str("a.com {\n\timport s9\n}\n");
     assert!(error(&text).contains("more than"));
 }
+
+/// Found by `crates/fuzz` (target caddyfile): `import /dev/zero` read the
+/// device until memory ran out (its metadata size is 0). Reads stop past
+/// 16 MiB with an error naming the file.
+#[test]
+fn importing_an_endless_file_is_an_error_not_an_oom() {
+    if !std::path::Path::new("/dev/zero").exists() {
+        eprintln!("skipped: no /dev/zero");
+        return;
+    }
+    let err = error("example.com {\n\timport /dev/zero\n}\n");
+    assert!(
+        err.contains("/dev/zero") && err.contains("bytes accepted"),
+        "{err}"
+    );
+    let err = caddyfile::parse_file(std::path::Path::new("/dev/zero"), &Env::empty())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("bytes accepted"), "{err}");
+}

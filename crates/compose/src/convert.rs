@@ -454,17 +454,27 @@ fn environment(
     let mut env: BTreeMap<String, EnvVar> = BTreeMap::new();
     let mut missing = Vec::new();
     for (file, required) in env_files {
-        let text = match std::fs::read_to_string(&file.value) {
+        let read = crate::loader::read_bounded(&file.value).and_then(|bytes| {
+            String::from_utf8(bytes)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        });
+        let text = match read {
             Ok(t) => t,
-            Err(_) if !required => continue,
-            Err(_) if ctx.record_missing_env_files => {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && ctx.record_missing_env_files => {
                 missing.push(file.clone());
                 continue;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(error(
+                    &file.position,
+                    format!("env file {} not found: {e}", file.value.display()),
+                ))
             }
             Err(e) => {
                 return Err(error(
                     &file.position,
-                    format!("env file {} not found: {e}", file.value.display()),
+                    format!("env file {} cannot be read: {e}", file.value.display()),
                 ))
             }
         };

@@ -326,6 +326,25 @@ fn read_env_file(
     Ok(())
 }
 
+/// Reads at most [`MAX_FILE_SIZE`] bytes of a file and fails past that.
+///
+/// The size in the metadata is not enough: `/dev/zero`, `/dev/urandom` or a
+/// pipe report 0 bytes and never end, so the read itself is bounded.
+pub(crate) fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("more than the {MAX_FILE_SIZE} bytes accepted"),
+        ));
+    }
+    Ok(bytes)
+}
+
 /// Reads a file as UTF-8, refusing files over [`MAX_FILE_SIZE`].
 fn read_text(path: &Path) -> Result<String, Error> {
     let io = |source| Error::Io {
@@ -341,7 +360,7 @@ fn read_text(path: &Path) -> Result<String, Error> {
             ),
         });
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    let bytes = read_bounded(path).map_err(io)?;
     String::from_utf8(bytes).map_err(|e| {
         let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let text = String::from_utf8_lossy(before);

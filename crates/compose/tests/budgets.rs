@@ -107,3 +107,30 @@ fn an_override_file_merges_large_maps_key_by_key() {
     assert_eq!(value("E1"), Some("base"));
     assert_eq!(value("NEW"), Some("added"));
 }
+
+/// Found by `crates/fuzz` (target compose): an `env_file` naming an endless device was read until memory ran out, since
+/// its size in the metadata is 0. Reads now stop past 16 MiB.
+#[test]
+fn endless_files_named_by_the_project_are_refused_after_16_mib() {
+    if !std::path::Path::new("/dev/zero").exists() {
+        eprintln!("skipped: no /dev/zero");
+        return;
+    }
+    let cases = [
+        "services:\n  web:\n    image: nginx\n    env_file: /dev/zero\n",
+        "services:\n  web:\n    image: nginx\n    env_file:\n      - path: /dev/zero\n        required: false\n",
+    ];
+    for compose in cases {
+        let dir = project(&[("compose.yaml", compose.to_string())]);
+        let error = load(&options(dir.path())).expect_err(compose);
+        let message = error.to_string();
+        assert!(message.contains("bytes accepted"), "{compose}: {message}");
+    }
+    // A missing optional env file is still skipped.
+    let dir = project(&[(
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx\n    env_file:\n      - path: ./missing.env\n        required: false\n"
+            .to_string(),
+    )]);
+    assert!(load(&options(dir.path())).is_ok());
+}

@@ -13,7 +13,8 @@ use rsjsonnet_lang::span::{SpanContextId, SpanId};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-/// Deepest bracket nesting accepted in a Jsonnet source (the parser is recursive).
+/// Deepest nesting (brackets and prefix constructs, see `check_depth`) accepted in a
+/// Jsonnet source (the parser and the evaluator are recursive).
 const MAX_SOURCE_DEPTH: usize = 200;
 
 /// A Jsonnet error with a position when one is known.
@@ -92,7 +93,7 @@ impl Cb<'_, '_, '_> {
             self.import_errors.push(self.outside(program, from, path));
             return Err(ImportError);
         }
-        match std::fs::read_to_string(&full) {
+        match crate::read_text_bounded(&full) {
             Ok(t) => Ok((full, t)),
             Err(e) => {
                 self.import_errors.push(JsonnetError {
@@ -175,7 +176,7 @@ impl<'p> Callbacks<'p> for Cb<'_, '_, 'p> {
             self.import_errors.push(self.outside(program, from, path));
             return Err(ImportError);
         }
-        std::fs::read(&full).map_err(|e| {
+        crate::read_bounded(&full).map_err(|e| {
             self.import_errors.push(JsonnetError {
                 position: self.span_position(program, from),
                 message: format!("couldn't open import \"{path}\": {e}"),
@@ -379,13 +380,33 @@ fn eval_span(k: &EvalErrorKind) -> Option<SpanId> {
     }
 }
 
-/// Rejects sources nested deeper than the recursive parser can take.
+/// Rejects sources nested deeper than the recursive parser and evaluator can
+/// take on a 2 MiB stack.
+///
+/// Brackets are not the only nesting: `if`, `local`, `function`, `assert`,
+/// `error` and prefix operators (`!`, `~`, unary `-`/`+`) each open an
+/// expression inside the one being parsed, so `if if if … ` or `!!!! … true`
+/// a few thousand times overflowed the stack (an abort, not an error). Those
+/// count as one level each until the `,` that ends the element or the bracket
+/// that closes their level.
 fn check_depth(path: &Path, text: &str) -> Result<(), JsonnetError> {
     let chars: Vec<char> = text.chars().collect();
-    let mut depth = 0usize;
+    // Prefix constructs open in each bracket level (index 0: outside any).
+    let mut prefixes: Vec<usize> = vec![0];
+    let mut open_prefixes = 0usize;
+    // Whether an operand is expected next (so `-`/`+` are unary).
+    let mut operand_expected = true;
     let mut i = 0;
+    let too_deep = |i: usize| {
+        let src = SourceText::new(path, text);
+        JsonnetError {
+            position: Some(src.position(i, 1, true)),
+            message: format!("nesting deeper than {MAX_SOURCE_DEPTH} levels"),
+        }
+    };
     while i < chars.len() {
         let c = chars[i];
+        let mut opens_prefix = false;
         match c {
             '\'' | '"' => {
                 i += 1;
@@ -395,6 +416,7 @@ fn check_depth(path: &Path, text: &str) -> Result<(), JsonnetError> {
                     }
                     i += 1;
                 }
+                operand_expected = false;
             }
             '#' => {
                 while i < chars.len() && chars[i] != '\n' {
@@ -414,17 +436,56 @@ fn check_depth(path: &Path, text: &str) -> Result<(), JsonnetError> {
                 i += 1;
             }
             '[' | '{' | '(' => {
-                depth += 1;
-                if depth > MAX_SOURCE_DEPTH {
-                    let src = SourceText::new(path, text);
-                    return Err(JsonnetError {
-                        position: Some(src.position(i, 1, true)),
-                        message: format!("nesting deeper than {MAX_SOURCE_DEPTH} levels"),
-                    });
+                prefixes.push(0);
+                operand_expected = true;
+            }
+            ']' | '}' | ')' => {
+                if prefixes.len() > 1 {
+                    open_prefixes -= prefixes.pop().unwrap_or(0);
+                }
+                operand_expected = false;
+            }
+            ',' => {
+                if let Some(last) = prefixes.last_mut() {
+                    open_prefixes -= *last;
+                    *last = 0;
+                }
+                operand_expected = true;
+            }
+            '!' if chars.get(i + 1) == Some(&'=') => {
+                i += 1;
+                operand_expected = true;
+            }
+            '!' | '~' => opens_prefix = true,
+            '-' | '+' if operand_expected => opens_prefix = true,
+            c if c.is_alphanumeric() || c == '_' => {
+                let start = i;
+                while i + 1 < chars.len() && (chars[i + 1].is_alphanumeric() || chars[i + 1] == '_')
+                {
+                    i += 1;
+                }
+                let word: String = chars[start..=i].iter().collect();
+                match word.as_str() {
+                    "if" | "local" | "function" | "assert" | "error" => {
+                        opens_prefix = true;
+                    }
+                    "then" | "else" | "in" | "for" | "tailstrict" | "import" | "importstr"
+                    | "importbin" => operand_expected = true,
+                    _ => operand_expected = false,
                 }
             }
-            ']' | '}' | ')' => depth = depth.saturating_sub(1),
-            _ => {}
+            c if c.is_whitespace() => {}
+            _ => operand_expected = true,
+        }
+        if opens_prefix {
+            open_prefixes += 1;
+            if let Some(last) = prefixes.last_mut() {
+                *last += 1;
+            }
+            operand_expected = true;
+        }
+        if prefixes.len() - 1 + open_prefixes > MAX_SOURCE_DEPTH {
+            return Err(too_deep(i));
         }
         i += 1;
     }

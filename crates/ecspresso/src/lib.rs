@@ -97,6 +97,33 @@ pub use units::{cpu_units, memory_mib};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// Largest file read (config, definition, envfile, tfstate, Jsonnet import).
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads at most [`MAX_FILE_BYTES`] of a file and fails past that:
+/// `/dev/zero` or a pipe has no size in its metadata and never ends.
+pub(crate) fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("more than the {MAX_FILE_BYTES} bytes accepted"),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// [`read_bounded`] as UTF-8 (an `InvalidData` error otherwise, like
+/// `std::fs::read_to_string`).
+pub(crate) fn read_text_bounded(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read_bounded(path)?)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
 /// Config file names ecspresso looks for, in order.
 pub const CONFIG_FILE_NAMES: &[&str] = &[
     "ecspresso.yml",

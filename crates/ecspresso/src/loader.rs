@@ -209,7 +209,7 @@ fn merged_env(options: &LoadOptions, problems: &mut Vec<Problem>) -> BTreeMap<St
         } else {
             f.clone()
         };
-        match std::fs::read_to_string(&path) {
+        match crate::read_text_bounded(&path) {
             Ok(text) => {
                 for (k, v) in parse_envfile(&text) {
                     env.insert(k, v);
@@ -304,7 +304,7 @@ fn setup_plugins(
                     ));
                     None
                 } else {
-                    match std::fs::read_to_string(&full) {
+                    match crate::read_text_bounded(&full) {
                         Ok(text) => match serde_json::from_str::<serde_json::Value>(&text) {
                             Ok(v) => Some(v),
                             Err(e) => {
@@ -370,7 +370,7 @@ pub(crate) fn load_def(
     mode: Mode,
     options: &LoadOptions,
 ) -> Result<LoadedDef, DefFail> {
-    let text = std::fs::read_to_string(path).map_err(DefFail::Read)?;
+    let text = crate::read_text_bounded(path).map_err(DefFail::Read)?;
     let mut ctx = FuncCtx::new(env, tfstate, mode);
     let is_jsonnet = path
         .extension()
@@ -434,7 +434,7 @@ pub(crate) fn load(options: &LoadOptions) -> Result<Project, Error> {
     };
     let mut problems = Vec::new();
     let env = merged_env(options, &mut problems);
-    let text = std::fs::read_to_string(&config_path).map_err(|source| Error::Read {
+    let text = crate::read_text_bounded(&config_path).map_err(|source| Error::Read {
         path: config_path.clone(),
         source,
     })?;

@@ -425,3 +425,103 @@ fn files_outside_the_bounds_are_not_read() {
     let free = load(&opts(&dir, "ecspresso.yml")).unwrap();
     assert!(free.task_definition.is_some());
 }
+
+/// Found by `crates/fuzz` (targets ecspresso-config and ecspresso-jsonnet): a
+/// config, definition, envfile or Jsonnet import naming an endless device was
+/// read until memory ran out (its metadata size is 0). Reads stop past 16 MiB.
+#[test]
+fn endless_files_are_refused_after_16_mib() {
+    let zero = Path::new("/dev/zero");
+    if !zero.exists() {
+        eprintln!("skipped: no /dev/zero");
+        return;
+    }
+    let dir = scratch("endless");
+    std::fs::write(
+        dir.join("ecspresso.yml"),
+        "region: ap-northeast-1\ncluster: default\nservice: app\ntask_definition: /dev/zero\n",
+    )
+    .unwrap();
+    let mut options = opts(&dir, "ecspresso.yml");
+    options.envfiles = vec![zero.to_path_buf()];
+    let project = load(&options).expect("the config itself is fine");
+    assert!(project.task_definition.is_none());
+    assert!(
+        format!("{:?}", project.problems).contains("/dev/zero"),
+        "{:?}",
+        project.problems
+    );
+
+    let error = load(&LoadOptions {
+        config: Some(zero.to_path_buf()),
+        dir: dir.clone(),
+        ..LoadOptions::default()
+    })
+    .expect_err("an endless config");
+    assert!(error.to_string().contains("bytes accepted"), "{error}");
+
+    for (name, text) in [
+        ("def.jsonnet", "local z = import '/dev/zero'; { family: z }"),
+        (
+            "bin.jsonnet",
+            "{ family: std.length(importbin '/dev/zero') }",
+        ),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let error = load_definition(&path, &options).expect_err(name);
+        assert!(error.to_string().contains("/dev/zero"), "{name}: {error}");
+    }
+}
+
+/// Found by `crates/fuzz` (target ecspresso-jsonnet): `if if if …` about
+/// 1,300 times in a 4 KiB definition overflowed the 2 MiB stack the app
+/// evaluates Jsonnet on, aborting the process; only bracket nesting was
+/// limited. Prefix constructs count as nesting now.
+#[test]
+fn deep_prefix_nesting_in_jsonnet_is_an_error_not_a_stack_overflow() {
+    let dir = scratch("prefix-nesting");
+    let cases = [
+        ("ifs.jsonnet", format!("{}1", "if true then ".repeat(3000))),
+        (
+            "broken-ifs.jsonnet",
+            format!("{{ a: {}", "if ".repeat(3000)),
+        ),
+        (
+            "nots.jsonnet",
+            format!("{{ a: {}true }}", "!".repeat(20000)),
+        ),
+        ("minus.jsonnet", format!("{{ a: {}1 }}", "- ".repeat(20000))),
+        (
+            "locals.jsonnet",
+            format!("{}{{}}", "local a = 1; ".repeat(3000)),
+        ),
+        (
+            "functions.jsonnet",
+            format!("{}0", "function(x) ".repeat(3000)),
+        ),
+    ];
+    for (name, text) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, &text).unwrap();
+        let options = opts(&dir, "ecspresso.yml");
+        // The app evaluates on a spawned thread: 2 MiB of stack.
+        let outcome = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || load_definition(&path, &options).map(|_| ()))
+            .unwrap()
+            .join()
+            .expect("no panic");
+        let error = outcome.expect_err(name).to_string();
+        assert!(error.contains("nesting deeper than"), "{name}: {error}");
+    }
+    // Ordinary prefix use is far below the limit.
+    let path = dir.join("ordinary.jsonnet");
+    std::fs::write(
+        &path,
+        "local a = 1;\nlocal f(x) = if x > 0 then -x else !false;\n{ family: 'app', cpu: std.toString(f(a) + -2 - -3), memory: '512' }\n",
+    )
+    .unwrap();
+    let (definition, _) = load_definition(&path, &opts(&dir, "ecspresso.yml")).unwrap();
+    assert!(format!("{definition:?}").contains("app"));
+}

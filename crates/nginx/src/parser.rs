@@ -109,7 +109,7 @@ pub fn parse_str(file: impl AsRef<Path>, text: &str) -> Result<Vec<Directive>, E
     };
     let mut state = State::new(&options);
     let end = end_of_text(&file, text);
-    state.block(&tokens, &mut pos, 0, &file, &end)
+    state.block(&tokens, &mut pos, 0, &end)
 }
 
 /// Reads `path` and every file it includes.
@@ -168,7 +168,7 @@ impl<'a> State<'a> {
             .push(path.canonicalize().unwrap_or_else(|_| path.to_path_buf()));
         let mut pos = 0;
         let end = end_of_text(&file, &text);
-        let result = self.block(&tokens, &mut pos, 0, &file, &end);
+        let result = self.block(&tokens, &mut pos, 0, &end);
         self.stack.pop();
         result
     }
@@ -178,7 +178,6 @@ impl<'a> State<'a> {
         tokens: &[Token],
         pos: &mut usize,
         depth: usize,
-        file: &Arc<Path>,
         end: &Position,
     ) -> Result<Vec<Directive>, Error> {
         let mut out = Vec::new();
@@ -239,7 +238,7 @@ impl<'a> State<'a> {
                                 ),
                             ));
                         }
-                        directive.block = Some(self.block(tokens, pos, depth + 1, file, end)?);
+                        directive.block = Some(self.block(tokens, pos, depth + 1, end)?);
                         break;
                     }
                     TokenKind::Close => {
