@@ -295,9 +295,15 @@ pub struct ServerSpec {
 
 /// What an image listens on when nothing else is said.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ImageSpec {
     /// Repository name without registry and tag (`nginx`, `caddy`, `postgres`).
     pub image: String,
+    /// Where the port comes from (the image's Dockerfile or documentation).
+    pub source: String,
+    /// How the port moved between versions, when it did.
+    #[serde(default)]
+    pub changed: Option<String>,
     pub ports: Vec<u16>,
     #[serde(default)]
     pub tls_ports: Vec<u16>,
@@ -321,6 +327,25 @@ pub fn servers() -> &'static ServerKnowledge {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_image_default_names_its_source_and_tls_ports_are_ports() {
+        let images = &servers().images;
+        assert!(images.len() >= 30);
+        for spec in images {
+            assert!(!spec.source.trim().is_empty(), "{}", spec.image);
+            assert!(!spec.ports.is_empty(), "{}", spec.image);
+            for tls in &spec.tls_ports {
+                assert!(spec.ports.contains(tls), "{}: {tls}", spec.image);
+            }
+        }
+        let moved: Vec<&str> = images
+            .iter()
+            .filter(|s| s.changed.is_some())
+            .map(|s| s.image.as_str())
+            .collect();
+        assert!(moved.contains(&"portainer/portainer-ce"), "{moved:?}");
+    }
 
     #[test]
     fn a_title_missing_its_parameters_falls_back_to_the_summary() {

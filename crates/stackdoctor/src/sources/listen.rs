@@ -327,5 +327,15 @@ mod tests {
             .map(|l| l.port)
             .collect();
         assert_eq!(ports, vec![80, 443]);
+        // Images off Docker Hub and images whose port moved: the registry
+        // host and tag go, the documented ports (and which speak TLS) stay.
+        let keycloak = image_listeners("quay.io/keycloak/keycloak:26.0", &origin);
+        let ports: Vec<(u16, bool)> = keycloak.iter().map(|l| (l.port, l.tls)).collect();
+        assert_eq!(ports, vec![(8080, false), (8443, true)]);
+        let bitnami: Vec<u16> = image_listeners("bitnami/nginx:1.27", &origin)
+            .iter()
+            .map(|l| l.port)
+            .collect();
+        assert_eq!(bitnami, vec![8080, 8443]);
     }
 }
