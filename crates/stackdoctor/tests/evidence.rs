@@ -251,3 +251,20 @@ fn two_faults_on_one_hop_are_both_reported_with_fixes_that_agree() {
     );
     assert!(fixes(1).contains("0.0.0.0:8000"), "{}", fixes(1));
 }
+
+#[test]
+fn a_swag_typo_is_fixed_on_the_line_that_names_the_host() {
+    // SWAG writes the host on `set $upstream_app …;`, not in `proxy_pass`.
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/nginx-swag-typo");
+    let (code, report) = json(&example, &[]);
+    assert_eq!(code, Some(1), "{report:#}");
+    let edit = &report["findings"][0]["fix"][0]["edit"];
+    assert_eq!(
+        edit["file"], "config/nginx/proxy-confs/nextcloud.subdomain.conf",
+        "{report:#}"
+    );
+    assert_eq!(
+        edit["after"].as_str().map(str::trim),
+        Some("set $upstream_app nextcloud;")
+    );
+}

@@ -69,11 +69,19 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 let message = msg("use-service")
                     .with("upstream", &upstream.text)
                     .with("suggestion", &suggestion);
-                finding =
-                    match replace_on_line(model, &upstream.origin, &upstream.text, &suggestion) {
-                        Some(edit) => finding.fix(FixStep::edit(message, edit)),
-                        None => finding.fix(FixStep::say(message)),
-                    };
+                // Where only the host is written on the line (SWAG's
+                // `set $upstream_app nextclod;`), and the port stays, edit the host.
+                let name = &model.services[id].name;
+                let edit = replace_on_line(model, &upstream.origin, &upstream.text, &suggestion)
+                    .or_else(|| {
+                        (upstream.port.is_none_or(|p| p == port))
+                            .then(|| replace_on_line(model, &upstream.origin, &upstream.host, name))
+                            .flatten()
+                    });
+                finding = match edit {
+                    Some(edit) => finding.fix(FixStep::edit(message, edit)),
+                    None => finding.fix(FixStep::say(message)),
+                };
             }
             None => {
                 finding = finding.fix(FixStep::say(
