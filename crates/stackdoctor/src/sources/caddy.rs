@@ -11,7 +11,6 @@ use caddyfile::http::{HttpConfig, Route};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-const MAX_DEPTH: usize = 4;
 /// Where the official image reads its config.
 const CADDY_CONFIG_PATH: &str = "/etc/caddy/Caddyfile";
 
@@ -20,8 +19,10 @@ pub fn find_caddyfiles(root: &Path, explicit: &[PathBuf], model: &StackModel) ->
     if !explicit.is_empty() {
         return explicit.to_vec();
     }
-    let mut found = Vec::new();
-    walk(root, 0, &mut found);
+    let mut found = super::tree::files(root, 0, &|path| {
+        path.file_name()
+            .is_some_and(|name| is_caddyfile_name(&name.to_string_lossy()))
+    });
     // A link to another Caddyfile of the tree is that file once, not twice.
     let mut seen = std::collections::HashSet::new();
     found.retain(|f| seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())));
@@ -46,31 +47,6 @@ fn is_caddyfile_name(name: &str) -> bool {
         .any(|s| name.ends_with(s));
     !backup
         && (name == "Caddyfile" || name.starts_with("Caddyfile.") || name.ends_with(".caddyfile"))
-}
-
-fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name().to_string_lossy().to_string();
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() && !name.starts_with('.') && name != "node_modules" && name != "target" {
-            walk(&entry.path(), depth + 1, out);
-        } else if (kind.is_file() || (kind.is_symlink() && entry.path().is_file()))
-            && is_caddyfile_name(&name)
-        {
-            // A link is listed too: where it leads decides whether it is read.
-            out.push(entry.path());
-        }
-    }
 }
 
 /// The service that runs Caddy with `file`: one that mounts it, else the one

@@ -23,19 +23,8 @@ use crate::model::{
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-const MAX_DEPTH: usize = 4;
 /// Scripts larger than this are not read.
 const MAX_SCRIPT_SIZE: u64 = 1024 * 1024;
-const SKIPPED_DIRS: &[&str] = &[
-    "node_modules",
-    "target",
-    "vendor",
-    "venv",
-    ".venv",
-    "__pycache__",
-    "dist",
-    "build",
-];
 
 /// Options of `docker run` that take a value (long names; short ones are mapped first).
 const VALUE_OPTIONS: &[&str] = &[
@@ -187,34 +176,8 @@ impl RunCommand {
 
 /// Finds the scripts of the tree and adds their `docker run` containers.
 pub fn load(root: &Path, model: &mut StackModel) {
-    let mut files = Vec::new();
-    walk(root, 0, &mut files);
-    for file in files {
+    for file in super::tree::files(root, 0, &|path| script_kind(path).is_some()) {
         load_file(&file, model);
-    }
-}
-
-fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name().to_string_lossy().to_string();
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() {
-            if !name.starts_with('.') && !SKIPPED_DIRS.contains(&name.as_str()) {
-                walk(&entry.path(), depth + 1, out);
-            }
-        } else if kind.is_file() && script_kind(&entry.path()).is_some() {
-            out.push(entry.path());
-        }
     }
 }
 

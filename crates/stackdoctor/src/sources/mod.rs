@@ -27,6 +27,7 @@ pub mod nginx;
 pub mod probes;
 pub mod resolve;
 pub mod shell;
+pub mod tree;
 
 use crate::error::Error;
 use crate::model::{RequestedUrl, StackModel};

@@ -15,7 +15,6 @@ use nginx::http::{HttpView, Route, Server, TargetKind};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-const MAX_DEPTH: usize = 4;
 /// Images that run nginx (the last path part of the repository).
 const NGINX_IMAGES: &[&str] = &[
     "nginx",
@@ -56,8 +55,7 @@ struct Root {
 /// Reads every nginx configuration of the stack into the model.
 pub fn load(root: &Path, model: &mut StackModel, scope: &ReadScope) {
     let mut roots = service_roots(model);
-    let mut tree = Vec::new();
-    walk(root, 0, &mut tree);
+    let tree = super::tree::files(root, 0, &is_config_name);
     let tied: HashSet<PathBuf> = roots.iter().map(|r| canonical(&r.file)).collect();
     for file in tree {
         if tied.contains(&canonical(&file)) {
@@ -113,32 +111,6 @@ fn is_config_name(path: &Path) -> bool {
         return true;
     }
     name.ends_with(".conf") && path.parent().is_some_and(is_fragment_dir)
-}
-
-fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name().to_string_lossy().to_string();
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        let path = entry.path();
-        if kind.is_dir() {
-            if !name.starts_with('.') && name != "node_modules" && name != "target" {
-                walk(&path, depth + 1, out);
-            }
-        } else if (kind.is_file() || (kind.is_symlink() && path.is_file())) && is_config_name(&path)
-        {
-            out.push(path);
-        }
-    }
 }
 
 /// Whether the service runs nginx: its image, its name, or the image its Dockerfile starts from.
@@ -225,9 +197,7 @@ fn service_roots(model: &StackModel) -> Vec<Root> {
             if host.is_file() {
                 files.push((target.clone(), host.clone()));
             } else if host.is_dir() {
-                let mut found = Vec::new();
-                walk(host, 1, &mut found);
-                for file in found {
+                for file in super::tree::files(host, 1, &is_config_name) {
                     let rest = file.strip_prefix(host).unwrap_or(&file);
                     files.push((
                         format!("{}/{}", target.trim_end_matches('/'), rest.display()),
