@@ -33,23 +33,32 @@ use crate::model::StackModel;
 
 cause!("bedrock-invalid-model-id");
 
+/// An ID the catalogue does not know: a typo of the nearest known one (an
+/// error), or possibly newer than the catalogue (a warning, message `key`).
+fn unknown(
+    model: &StackModel,
+    nearest: &Option<String>,
+    key: &str,
+) -> (crate::finding::Message, Option<String>, Severity) {
+    match nearest {
+        Some(near) => (
+            msg("typo").with("nearest", near),
+            Some(near.clone()),
+            Severity::Error,
+        ),
+        None => (
+            msg(key).with("as_of", &model.aws.catalogue_as_of),
+            None,
+            Severity::Warning,
+        ),
+    }
+}
+
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
     for verdict in model_verdicts(model) {
         let (label, suggestion, severity) = match &verdict.availability {
-            Availability::Unknown {
-                nearest: Some(near),
-                ..
-            } => (
-                msg("typo").with("nearest", near),
-                Some(near.clone()),
-                Severity::Error,
-            ),
-            Availability::Unknown { nearest: None, .. } => (
-                msg("unknown").with("as_of", &model.aws.catalogue_as_of),
-                None,
-                Severity::Warning,
-            ),
+            Availability::Unknown { nearest, .. } => unknown(model, nearest, "unknown"),
             Availability::ProfileNotFromRegion {
                 profile,
                 valid_source_regions,
@@ -106,19 +115,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     }
     for verdict in regionless_verdicts(model) {
         let (label, suggestion, severity) = match &verdict.availability {
-            Availability::Unknown {
-                nearest: Some(near),
-                ..
-            } => (
-                msg("typo").with("nearest", near),
-                Some(near.clone()),
-                Severity::Error,
-            ),
-            Availability::Unknown { nearest: None, .. } => (
-                msg("unknown-anywhere").with("as_of", &model.aws.catalogue_as_of),
-                None,
-                Severity::Warning,
-            ),
+            Availability::Unknown { nearest, .. } => unknown(model, nearest, "unknown-anywhere"),
             Availability::NoSuchProfile {
                 profile,
                 existing_geos,
