@@ -1,0 +1,279 @@
+//! # app-env-unknown-host
+//!
+//! **What it detects:** a service's environment names a host for one of its
+//! dependencies (`DB_HOST`, `REDIS_HOST`, `DATABASE_URL`, `REDIS_URL`,
+//! `*_HOST`, `*_URL`, `*_DSN`, …) that is no compose service name, network
+//! alias or container name the service can reach. Hosts with a dot, IP
+//! addresses, `localhost` and values with placeholders are left alone.
+//!
+//! **Why it breaks requests:** the app cannot resolve its database or cache
+//! (`could not translate host name "database" to address`), fails at
+//! start-up or on every request, and the proxy in front answers 502 (or the
+//! app 500).
+//!
+//! **Example:** `DB_HOST: database` while the compose service is `db`.
+//!
+//! **Fix:** use the service name of the dependency (`DB_HOST: db`,
+//! `postgres://app:…@db:5432/app`), then recreate the app's container.
+
+use crate::checks::support::{edit_distance, recreate_service_step, replace_on_line};
+use crate::finding::{Finding, FixStep, Message};
+use crate::model::{Activation, EnvEntry, ServiceId, StackModel};
+use std::net::IpAddr;
+
+cause!("app-env-unknown-host");
+
+/// Name endings of variables that hold a dependency's host or URL.
+const HOST_VARIABLES: &[&str] = &[
+    "_HOST",
+    "_HOSTNAME",
+    "_SERVER",
+    "_ADDR",
+    "_ADDRESS",
+    "_URL",
+    "_URI",
+    "_DSN",
+];
+
+/// Default ports of URL schemes, to find the service the URL meant.
+const SCHEME_PORTS: &[(&str, u16)] = &[
+    ("postgres", 5432),
+    ("postgresql", 5432),
+    ("mysql", 3306),
+    ("mariadb", 3306),
+    ("redis", 6379),
+    ("rediss", 6379),
+    ("mongodb", 27017),
+    ("amqp", 5672),
+    ("memcached", 11211),
+];
+
+/// Ports a variable's name implies when its value has none (`DB_HOST` → a database).
+const NAME_PORTS: &[(&str, &[u16])] = &[
+    ("POSTGRES", &[5432]),
+    ("PG", &[5432]),
+    ("MYSQL", &[3306]),
+    ("MARIADB", &[3306]),
+    ("DB", &[5432, 3306, 27017]),
+    ("DATABASE", &[5432, 3306, 27017]),
+    ("REDIS", &[6379]),
+    ("CACHE", &[6379, 11211]),
+    ("MONGO", &[27017]),
+    ("RABBIT", &[5672]),
+    ("AMQP", &[5672]),
+];
+
+/// The host (and port) a variable's value names, if it names one.
+pub fn host_of(value: &str) -> Option<(String, Option<u16>)> {
+    let (scheme, rest) = match value.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme.split('+').next().unwrap_or(scheme)), rest),
+        None => (None, value),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    // Several hosts (`a:1,b:2`) are not one name.
+    if authority.contains(',') || authority.starts_with('[') {
+        return None;
+    }
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) => (host, port.parse().ok()),
+        None => (authority, None),
+    };
+    let port = port.or_else(|| {
+        let scheme = scheme?.to_ascii_lowercase();
+        SCHEME_PORTS
+            .iter()
+            .find(|(s, _)| *s == scheme)
+            .map(|(_, p)| *p)
+    });
+    // Flags and numbers (`REV_SERVER=true`, `SMTP_PORT=25`) are no host names.
+    let word = matches!(
+        host.to_ascii_lowercase().as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null"
+    );
+    let plain = !host.is_empty()
+        && !word
+        && host.chars().any(|c| c.is_ascii_alphabetic())
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    plain.then(|| (host.to_string(), port))
+}
+
+fn names_host(entry: &EnvEntry) -> bool {
+    let upper = entry.name.to_ascii_uppercase();
+    HOST_VARIABLES.iter().any(|suffix| upper.ends_with(suffix))
+}
+
+/// Whether `host` is a name of some service `from` could resolve.
+fn known(model: &StackModel, from: ServiceId, host: &str) -> bool {
+    model.services.iter().enumerate().any(|(id, s)| {
+        let named = s.name.eq_ignore_ascii_case(host)
+            || s.container_name
+                .as_ref()
+                .is_some_and(|c| c.value.eq_ignore_ascii_case(host))
+            || s.attachments
+                .iter()
+                .flat_map(|a| &a.aliases)
+                .any(|a| a.value.eq_ignore_ascii_case(host))
+            || (id == from && s.links.iter().any(|l| l.value.1.eq_ignore_ascii_case(host)));
+        named
+            || model.services[from]
+                .links
+                .iter()
+                .any(|l| l.value.1.eq_ignore_ascii_case(host))
+    })
+}
+
+/// The service the value most likely meant: one listening on its port (or
+/// on a port its variable's name implies), else the closest name.
+fn suggest(
+    model: &StackModel,
+    from: ServiceId,
+    variable: &str,
+    host: &str,
+    port: Option<u16>,
+) -> Option<String> {
+    let candidates: Vec<ServiceId> = (0..model.services.len())
+        .filter(|&id| id != from && !model.shared_networks(from, id).is_empty())
+        .collect();
+    let upper = variable.to_ascii_uppercase();
+    let ports: Vec<u16> = match port {
+        Some(p) => vec![p],
+        None => NAME_PORTS
+            .iter()
+            .filter(|(word, _)| upper.split('_').any(|part| part == *word))
+            .flat_map(|(_, ports)| ports.iter().copied())
+            .collect(),
+    };
+    let by_port = candidates.iter().find(|&&id| {
+        ports
+            .iter()
+            .any(|&p| model.services[id].listeners_on(p).next().is_some())
+    });
+    by_port
+        .or_else(|| {
+            candidates
+                .iter()
+                .filter(|&&id| edit_distance(&model.services[id].name, host) <= host.len() / 2 + 1)
+                .min_by_key(|&&id| edit_distance(&model.services[id].name, host))
+        })
+        .map(|&id| model.services[id].name.clone())
+}
+
+pub fn run(model: &StackModel) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (id, service) in model.services.iter().enumerate() {
+        if service.activation != Activation::Active || service.uses_host_network() {
+            continue;
+        }
+        for entry in service.environment.iter().filter(|e| names_host(e)) {
+            let Some(value) = &entry.value else { continue };
+            if value.contains(['$', '{']) {
+                continue;
+            }
+            let Some((host, port)) = host_of(value) else {
+                continue;
+            };
+            let lower = host.to_ascii_lowercase();
+            if lower == "localhost" || host.parse::<IpAddr>().is_ok() || known(model, id, &host) {
+                continue;
+            }
+            let mut finding = Finding::new(CAUSE)
+                .subject(&service.name)
+                .param("service", &service.name)
+                .param("variable", &entry.name)
+                .param("host", &host);
+            finding = finding.evidence(
+                entry.origin.clone(),
+                msg("names-host")
+                    .with("variable", &entry.name)
+                    .with("host", &host),
+            );
+            // Show where the value comes from when that is another line (a `.env` file).
+            let same_line = |o: &crate::model::Origin| matches!((o.position(), entry.origin.position()), (Some(a), Some(b)) if a.file == b.file && a.line == b.line);
+            if let Some(value_origin) = entry
+                .value_origin
+                .as_ref()
+                .filter(|o| o.position().is_some() && !same_line(o))
+            {
+                finding = finding.evidence(
+                    value_origin.clone(),
+                    msg("value-from").with("variable", &entry.name),
+                );
+            }
+            let mut shown = Vec::new();
+            for event in model.log_events.iter().filter(|e| {
+                e.service.as_deref() == Some(service.name.as_str())
+                    && e.message.contains(host.as_str())
+            }) {
+                // One event can match several signatures: show its line once.
+                if shown.contains(&&event.origin) || shown.len() == 2 {
+                    continue;
+                }
+                shown.push(&event.origin);
+                finding = finding.evidence(
+                    event.origin.clone(),
+                    Message::new("common.log-line").with("line", &event.message),
+                );
+            }
+            finding = match suggest(model, id, &entry.name, &host, port) {
+                Some(name) => {
+                    let message = msg("use-service")
+                        .with("variable", &entry.name)
+                        .with("host", &host)
+                        .with("service", &name);
+                    // Where the value is written: the `.env` line, else the compose entry.
+                    let place = entry
+                        .value_origin
+                        .as_ref()
+                        .filter(|o| o.position().is_some())
+                        .unwrap_or(&entry.origin);
+                    let edit = ["@", "//", ": ", "=", ":"].iter().find_map(|lead| {
+                        replace_on_line(
+                            model,
+                            place,
+                            &format!("{lead}{host}"),
+                            &format!("{lead}{name}"),
+                        )
+                    });
+                    match edit {
+                        Some(edit) => finding.fix(FixStep::edit(message, edit)),
+                        None => finding.fix(FixStep::say(message)),
+                    }
+                }
+                None => finding.fix(FixStep::say(
+                    msg("name-a-service")
+                        .with("variable", &entry.name)
+                        .with("host", &host),
+                )),
+            };
+            findings.push(finding.fix(recreate_service_step(model, id)));
+        }
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_of;
+
+    #[test]
+    fn hosts_are_read_from_urls_and_bare_values() {
+        assert_eq!(host_of("database"), Some(("database".into(), None)));
+        assert_eq!(host_of("db:5433"), Some(("db".into(), Some(5433))));
+        assert_eq!(
+            host_of("postgresql+psycopg://app:pw@pg/app"),
+            Some(("pg".into(), Some(5432)))
+        );
+        assert_eq!(
+            host_of("redis://redis:6379/0"),
+            Some(("redis".into(), Some(6379)))
+        );
+        assert_eq!(host_of("https://api.example.com/v1"), None);
+        assert_eq!(host_of("mongodb://a:1,b:2/x"), None);
+        assert_eq!(host_of(""), None);
+        assert_eq!(host_of("true"), None);
+        assert_eq!(host_of("8080"), None);
+    }
+}

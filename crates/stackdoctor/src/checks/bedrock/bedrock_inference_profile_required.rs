@@ -1,0 +1,60 @@
+//! # bedrock-inference-profile-required
+//!
+//! **What it detects:** the app calls a model by its base ID
+//! (`anthropic.claude-sonnet-4-5-20250929-v1:0`) from a region where the
+//! model has no on-demand throughput, only system inference profiles
+//! (`jp.`, `apac.`, `global.` …), according to the model catalogue (dated;
+//! `--bedrock-models` extends it).
+//!
+//! **Why it breaks requests:** Bedrock answers `ValidationException:
+//! Invocation of model ID … with on-demand throughput isn’t supported.
+//! Retry your request with the ID or ARN of an inference profile that
+//! contains this model.`, and the app answers 500.
+//!
+//! **Example:** `modelId = "anthropic.claude-sonnet-4-5-20250929-v1:0"`
+//! with `AWS_REGION=ap-northeast-1`.
+//!
+//! **Fix:** call the profile ID the region offers (the smallest geography
+//! first: `jp.anthropic.claude-sonnet-4-5-20250929-v1:0`), and let the
+//! role invoke the profile ARN and the model in every destination region.
+
+use crate::bedrock::Availability;
+use crate::checks::support::{model_verdicts, replace_model_step};
+use crate::finding::{Finding, FixStep};
+use crate::model::StackModel;
+
+cause!("bedrock-inference-profile-required");
+
+pub fn run(model: &StackModel) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for verdict in model_verdicts(model) {
+        let Availability::NeedsProfile {
+            profile_id,
+            alternatives,
+            ..
+        } = &verdict.availability
+        else {
+            continue;
+        };
+        let label = msg("base-id").with("as_of", &model.aws.catalogue_as_of);
+        let mut finding = verdict.finding(model, CAUSE, label);
+        finding = finding.fix(replace_model_step(
+            model,
+            verdict.setting,
+            profile_id,
+            msg("use-profile").with("profile", profile_id),
+        ));
+        if !alternatives.is_empty() {
+            finding = finding.fix(FixStep::say(
+                msg("alternatives").with("profiles", alternatives.join(", ")),
+            ));
+        }
+        finding = finding.fix(FixStep::say(msg("iam-for-profile")));
+        findings.push(verdict.close(
+            model,
+            finding,
+            &format!("on-demand {} in {}", verdict.setting.id, verdict.region),
+        ));
+    }
+    findings
+}

@@ -1,0 +1,66 @@
+//! # bedrock-model-not-in-region
+//!
+//! **What it detects:** the app calls a model that the client's region
+//! offers neither on demand nor through an inference profile, according to
+//! the model catalogue (dated; `--bedrock-models` extends it).
+//!
+//! **Why it breaks requests:** Bedrock answers `ValidationException: The
+//! provided model identifier is invalid.` (or `ResourceNotFoundException`),
+//! and the app answers 500.
+//!
+//! **Example:** `cohere.command-r-v1:0` (us-east-1 and us-west-2 only) called
+//! with `AWS_REGION=ap-northeast-1`.
+//!
+//! **Fix:** call the model in a region that offers it (the finding lists
+//! them), or choose a model the region offers.
+
+use crate::bedrock::Availability;
+use crate::checks::support::model_verdicts;
+use crate::finding::{Finding, FixStep};
+use crate::model::StackModel;
+
+cause!("bedrock-model-not-in-region");
+
+pub fn run(model: &StackModel) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for verdict in model_verdicts(model) {
+        let Availability::NotInRegion {
+            offered_in,
+            profile_from,
+            ..
+        } = &verdict.availability
+        else {
+            continue;
+        };
+        let offered = if offered_in.is_empty() {
+            "-".to_string()
+        } else {
+            offered_in.join(", ")
+        };
+        let profiles = if profile_from.is_empty() {
+            "-".to_string()
+        } else {
+            profile_from.join(", ")
+        };
+        let mut finding = verdict.finding(
+            model,
+            CAUSE,
+            msg("not-offered").with("as_of", &model.aws.catalogue_as_of),
+        );
+        if let Some(step) = verdict.client.region.decided() {
+            finding = finding.evidence(
+                step.origin.clone(),
+                msg("region-set").with("region", &verdict.region),
+            );
+        }
+        finding = finding
+            .fix(FixStep::say(msg("where").with("offered", &offered).with("profiles", &profiles)))
+            .fix(FixStep::run(msg("list"), format!("aws bedrock list-foundation-models --region {} --query 'modelSummaries[].modelId'", verdict.region)));
+        findings.push(verdict.close(
+            model,
+            finding,
+            &format!("{} in {}", verdict.setting.id, verdict.region),
+        ));
+    }
+    findings
+}

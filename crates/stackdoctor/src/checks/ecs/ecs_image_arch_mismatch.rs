@@ -1,0 +1,64 @@
+//! # ecs-image-arch-mismatch
+//!
+//! **What it detects:** containers of an ECS task that exit with
+//! `exec format error` (`exec /usr/local/bin/docker-entrypoint.sh: exec
+//! format error`, `exec user process caused: exec format error`), or a
+//! `CannotPullContainerError` saying the image has no manifest for the
+//! task's platform. The finding points at the task's
+//! `runtimePlatform.cpuArchitecture` (or says it is unset, which means
+//! `X86_64`).
+//!
+//! **Why it breaks requests:** the kernel refuses to run a binary built for
+//! another CPU; every task exits at once and the deploy times out.
+//!
+//! **Example:** an image built on an Apple Silicon Mac (`linux/arm64`)
+//! deployed to Fargate without `runtimePlatform`, which runs `X86_64`.
+//!
+//! **Fix:** build for the task's platform
+//! (`docker buildx build --platform linux/amd64 …`, or multi-arch
+//! `--platform linux/amd64,linux/arm64`), or set
+//! `"runtimePlatform": {"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"}`.
+
+use super::support::{base, deploy_step, strong_events, tasks};
+use crate::finding::{Finding, FixStep};
+use crate::model::StackModel;
+
+cause!("ecs-image-arch-mismatch");
+
+pub fn run(model: &StackModel) -> Vec<Finding> {
+    // `exec format error` lines also support the compose cause; here they count for ECS only when ECS is in the stack.
+    if model.ecs.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = strong_events(model, CAUSE);
+    if lines.is_empty() {
+        lines = strong_events(model, "container-image-arch-mismatch");
+    }
+    if lines.is_empty() {
+        return Vec::new();
+    }
+    let mut finding = base(model, CAUSE).log_lines(lines.iter().copied().take(2));
+    let mut arch = "X86_64".to_string();
+    for (_, task) in tasks(model) {
+        match &task.cpu_architecture {
+            Some(a) => {
+                arch = a.value.clone();
+                finding = finding.evidence(a.origin.clone(), msg("arch").with("arch", &a.value));
+            }
+            None => finding = finding.evidence(task.origin.clone(), msg("no-runtime-platform")),
+        }
+    }
+    let platform = if arch.eq_ignore_ascii_case("ARM64") {
+        "linux/arm64"
+    } else {
+        "linux/amd64"
+    };
+    vec![finding
+        .param("arch", &arch)
+        .fix(FixStep::run(
+            msg("build").with("platform", platform),
+            format!("docker buildx build --platform {platform} -t IMAGE --push ."),
+        ))
+        .fix(FixStep::say(msg("or-runtime-platform")))
+        .fix(deploy_step(model))]
+}

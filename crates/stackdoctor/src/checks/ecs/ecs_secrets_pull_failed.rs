@@ -1,0 +1,58 @@
+//! # ecs-secrets-pull-failed
+//!
+//! **What it detects:** tasks stopped with `ResourceInitializationError:
+//! unable to pull secrets or registry auth` caused by access or a missing
+//! secret (`AccessDeniedException`, `ResourceNotFoundException`,
+//! `ParameterNotFound`, `InvalidParameter … VersionId`). The finding points
+//! at the container's `secrets` entries and the task's `executionRoleArn`.
+//!
+//! **Why it breaks requests:** ECS reads the secrets with the execution
+//! role before the container starts; if it cannot, the task stops and the
+//! service never becomes stable.
+//!
+//! **Example:** `"valueFrom": "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:prod/db"`
+//! while the execution role has no `secretsmanager:GetSecretValue` on it.
+//!
+//! **Fix:** give the execution role `secretsmanager:GetSecretValue` (or
+//! `ssm:GetParameters`) on the exact ARNs, plus `kms:Decrypt` for a
+//! customer-managed key; check that the secret exists in that region and
+//! that the `valueFrom` suffix is `:json-key:version-stage:version-id`.
+
+use super::support::{base, deploy_step, strong_events, tasks};
+use crate::finding::{Finding, FixStep};
+use crate::model::StackModel;
+
+cause!("ecs-secrets-pull-failed");
+
+pub fn run(model: &StackModel) -> Vec<Finding> {
+    let lines = strong_events(model, CAUSE);
+    if lines.is_empty() {
+        return Vec::new();
+    }
+    let mut finding = base(model, CAUSE).log_lines(lines.iter().copied().take(2));
+    let mut arns = Vec::new();
+    for (_, task) in tasks(model) {
+        for container in &task.containers {
+            for secret in container.secrets.iter().take(3) {
+                if let Some(value_from) = &secret.value_from {
+                    arns.push(value_from.value.clone());
+                    finding = finding.evidence(
+                        value_from.origin.clone(),
+                        msg("secret").with("value_from", &value_from.value),
+                    );
+                }
+            }
+        }
+        if let Some(role) = &task.execution_role_arn {
+            finding = finding.evidence(role.origin.clone(), msg("role").with("role", &role.value));
+        }
+    }
+    let resources = if arns.is_empty() {
+        "<secret ARN>".to_string()
+    } else {
+        arns.join(", ")
+    };
+    vec![finding
+        .fix(FixStep::say(msg("grant").with("resources", resources)))
+        .fix(deploy_step(model))]
+}

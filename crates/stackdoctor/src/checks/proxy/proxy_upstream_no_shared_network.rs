@@ -1,0 +1,214 @@
+//! # proxy-upstream-no-shared-network
+//!
+//! **What it detects:** the proxy's upstream names a service, but the proxy
+//! container and that service share no Docker network, including the case
+//! where the proxy joins an `external` network that no project in the tree
+//! creates (for example `backend_default` while the backend project is
+//! named something else), and the case where Caddy runs on the host.
+//!
+//! **Why it breaks requests:** a container resolves other containers' names
+//! only on the networks it is attached to. Without a shared network the
+//! name lookup fails (`no such host`) and Caddy answers 502; an external
+//! network that does not exist even stops `docker compose up`.
+//!
+//! **Example:** Caddy's project lists `networks: [proxy]`, the app lives in
+//! `backend/docker-compose.yml` on `backend_default`.
+//!
+//! Containers a script starts with `docker run` are read the same way: their
+//! `--network`; without one they are on Docker's default bridge network,
+//! where names do not resolve at all.
+//!
+//! **Fix:** attach the proxy to the app's network as an external network
+//! (`networks: {backend: {external: true, name: backend_default}}` and
+//! `networks: [default, backend]` on the proxy service), start the app's
+//! project first so the network exists, and recreate the proxy container.
+//! For a proxy a script runs: `docker network connect NETWORK PROXY` now, and
+//! `--network NETWORK` in the script for the next deploy; on the default
+//! bridge, create a network and run both containers on it.
+
+use crate::checks::support::{
+    compose_command, log_evidence, network_hop, recreate_service_step, replace_on_line,
+    service_hop, upstreams,
+};
+use crate::finding::{Finding, FixStep, HopState, Message};
+use crate::model::StackModel;
+
+cause!("proxy-upstream-no-shared-network");
+
+pub fn run(model: &StackModel) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for ctx in upstreams(model) {
+        let candidates = ctx.candidates();
+        let Some(&target) = candidates.first() else {
+            continue;
+        };
+        if ctx.reachable_service(model).is_some() {
+            continue;
+        }
+        let upstream = ctx.upstream;
+        let target_service = &model.services[target];
+        let target_networks: Vec<&str> = model
+            .networks_of(target)
+            .into_iter()
+            .map(|n| model.networks[n].name.as_str())
+            .collect();
+        let mut finding = Finding::new(CAUSE)
+            .subject(&target_service.name)
+            .param("upstream", &upstream.text)
+            .param("service", &target_service.name)
+            // No attachment at all: Docker's default network, named `bridge`.
+            .param(
+                "networks",
+                if target_networks.is_empty() {
+                    "bridge".to_string()
+                } else {
+                    target_networks.join(", ")
+                },
+            );
+        finding = finding.evidence(
+            upstream.origin.clone(),
+            Message::new("common.upstream-here").with("upstream", &upstream.text),
+        );
+        let Some(proxy_id) = ctx.proxy.service else {
+            // Caddy runs on the host: container names mean nothing there.
+            let published = target_service.published.first();
+            let message = match published {
+                Some(p) => msg("use-published")
+                    .with("upstream", &upstream.text)
+                    .with("suggestion", format!("localhost:{}", p.value.0)),
+                None => msg("publish-port").with("service", &target_service.name),
+            };
+            let label = msg("host-proxy");
+            finding = finding
+                .evidence(upstream.origin.clone(), label)
+                .fix(FixStep::say(message));
+            findings.push(finding.path(ctx.path(
+                HopState::Broken,
+                vec![service_hop(model, target, HopState::Unknown)],
+            )));
+            continue;
+        };
+        let proxy_service = &model.services[proxy_id];
+        finding = finding.param("proxy", &proxy_service.name);
+        for attachment in &proxy_service.attachments {
+            let network = &model.networks[attachment.network];
+            let label = if network.created_by.is_none() {
+                msg("external-missing").with("network", &network.name)
+            } else {
+                msg("proxy-network").with("network", &network.name)
+            };
+            finding = finding.evidence(attachment.origin.clone(), label);
+        }
+        for attachment in &target_service.attachments {
+            let network = &model.networks[attachment.network];
+            let label = msg("service-network")
+                .with("service", &target_service.name)
+                .with("network", &network.name);
+            finding = finding.evidence(attachment.origin.clone(), label);
+        }
+        finding = finding.log_lines(log_evidence(
+            model,
+            &upstream.host,
+            upstream.port,
+            &["proxy-upstream-lookup-failed"],
+        ));
+        // An external network nobody creates, in place of the target's real one: rename it.
+        let rename = target_networks.first().and_then(|wanted| {
+            proxy_service.attachments.iter().find_map(|attachment| {
+                let network = &model.networks[attachment.network];
+                if network.created_by.is_some() {
+                    return None;
+                }
+                let declaration = network
+                    .declarations
+                    .iter()
+                    .find(|d| d.project == proxy_service.project)?;
+                // Only a `name:` line is renamed; the key is what services refer to.
+                replace_on_line(model, &declaration.origin, &network.name, wanted)
+                    .filter(|edit| edit.before.trim_start().starts_with("name:"))
+                    .map(|edit| (network.name.clone(), (*wanted).to_string(), edit))
+            })
+        });
+        let proxy_file = crate::checks::support::shown(
+            model,
+            &model.projects[proxy_service.project]
+                .files
+                .last()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        let proxy_container = proxy_service
+            .container_name
+            .as_ref()
+            .map_or(proxy_service.name.as_str(), |c| c.value.as_str());
+        let by_script = proxy_service.run_command.is_some() || target_service.run_command.is_some();
+        if let Some((old, new, edit)) = rename {
+            finding = finding.fix(FixStep::edit(
+                msg("rename-external").with("old", old).with("new", new),
+                edit,
+            ));
+        } else if let (Some(network), true) =
+            (target_networks.first(), proxy_service.run_command.is_some())
+        {
+            // A proxy a script runs: connect it now, and keep it connected in the script.
+            finding = finding
+                .fix(FixStep::run(
+                    msg("connect-now").with("network", *network),
+                    format!("docker network connect {network} {proxy_container}"),
+                ))
+                .fix(FixStep::say(
+                    msg("attach-run")
+                        .with("file", &proxy_file)
+                        .with("network", *network)
+                        .with("proxy", proxy_container),
+                ));
+        } else if target_networks.is_empty() && by_script {
+            let stem = model.projects[proxy_service.project]
+                .name
+                .split('.')
+                .next()
+                .unwrap_or("app")
+                .to_string();
+            let network = format!("{stem}-net");
+            finding = finding.fix(FixStep::run(
+                msg("user-network")
+                    .with("proxy", &proxy_service.name)
+                    .with("service", &target_service.name)
+                    .with("network", &network)
+                    .with("file", &proxy_file),
+                format!("docker network create {network}"),
+            ));
+        } else if let Some(network) = target_networks.first() {
+            finding = finding.fix(FixStep::say(
+                msg("attach")
+                    .with("proxy", &proxy_service.name)
+                    .with("network", *network)
+                    .with(
+                        "file",
+                        crate::checks::support::shown(
+                            model,
+                            &model.projects[proxy_service.project]
+                                .files
+                                .last()
+                                .cloned()
+                                .unwrap_or_default(),
+                        ),
+                    ),
+            ));
+        }
+        // A script creates its networks when it runs; a compose project's must be up first.
+        if !target_networks.is_empty() && target_service.run_command.is_none() {
+            finding = finding.fix(FixStep::run(
+                msg("start-target").with("service", &target_service.name),
+                format!("{} up -d", compose_command(model, target_service.project)),
+            ));
+        }
+        finding = finding.fix(recreate_service_step(model, proxy_id));
+        let tail = vec![
+            service_hop(model, target, HopState::Unknown),
+            network_hop(model, proxy_id, target),
+        ];
+        findings.push(finding.path(ctx.path(HopState::Broken, tail)));
+    }
+    findings
+}

@@ -1,0 +1,26 @@
+//! # proxy-upstream-refused
+//!
+//! **What it detects:** the proxy's logs show refused connections:
+//! `dial tcp 172.18.0.3:8000: connect: connection refused`.
+//!
+//! **Why it breaks requests:** the upstream's address answered, but no
+//! process accepts connections on that port; Caddy answers 502. A symptom
+//! of a wrong port (`upstream-wrong-port`), a server bound to loopback
+//! (`upstream-listens-on-localhost`), the proxy dialling its own container
+//! (`proxy-dials-localhost`), or an app that is starting or crashing
+//! (`upstream-crash-loop`); it is listed under those when a check finds them.
+//!
+//! **Example:** `dial tcp 127.0.0.1:8000: connect: connection refused` from
+//! a Caddy container.
+//!
+//! **Fix:** inside the app container, `ss -ltn` (or
+//! `docker compose exec web curl -sS localhost:8000/`) shows which port and
+//! address the app really listens on.
+
+use crate::checks::support::log_symptoms;
+use crate::finding::Finding;
+use crate::model::StackModel;
+
+pub fn run(model: &StackModel) -> Vec<Finding> {
+    log_symptoms(model, "proxy-upstream-refused")
+}
