@@ -58,20 +58,30 @@ fn every_message_a_check_names_exists() {
     let common = regex::Regex::new(r#""common\.([a-z\-]+)""#).unwrap();
     let mut checked = 0;
     for check in ALL {
-        let file = dir.join(format!("{}.rs", check.cause.replace('-', "_")));
-        let source = std::fs::read_to_string(&file).unwrap();
-        for captures in msg.captures_iter(&source) {
+        for captures in msg.captures_iter(check.source()) {
             let key = format!("{}.{}", check.cause, &captures[1]);
             assert!(
                 catalogue.template(&key).is_some(),
-                "{key} (used in {}) is missing",
-                file.display()
+                "{key} (used in the check {}) is missing",
+                check.cause
             );
             checked += 1;
         }
     }
-    for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-        let source = std::fs::read_to_string(entry.path()).unwrap();
+    let mut folders = vec![dir];
+    let mut files = Vec::new();
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    for file in files {
+        let source = std::fs::read_to_string(&file).unwrap();
         for captures in common.captures_iter(&source) {
             assert!(
                 catalogue.common.contains_key(&captures[1]),

@@ -21,6 +21,11 @@ pub struct Check {
 }
 
 impl Check {
+    /// The check's source file, whose `//!` comment is its documentation.
+    pub fn source(&self) -> &'static str {
+        self.source
+    }
+
     /// The check's documentation: its module doc comment.
     pub fn documentation(&self) -> String {
         self.source

@@ -113,7 +113,7 @@ fn shell_word(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::crate::checks::support::test_tree;
+    use crate::checks::support::test_tree;
 
     #[test]
     fn a_missing_env_file_is_a_finding_at_its_entry() {

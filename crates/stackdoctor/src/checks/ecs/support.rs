@@ -303,10 +303,10 @@ mod tests {
         })
         .unwrap();
         assert_eq!(model.ecs.deployments.len(), 2);
-        let bridge = crate::checks::ecs_fargate_invalid_parameter::run(&model);
+        let bridge = crate::checks::ecs::ecs_fargate_invalid_parameter::run(&model);
         assert_eq!(bridge.len(), 1);
         assert_eq!(bridge[0].subject.as_deref(), Some("api"));
-        let sizes = crate::checks::ecs_invalid_cpu_memory::run(&model);
+        let sizes = crate::checks::ecs::ecs_invalid_cpu_memory::run(&model);
         let subjects: Vec<_> = sizes
             .iter()
             .map(|f| f.subject.clone().unwrap_or_default())

@@ -178,8 +178,7 @@ mod tests {
     #[test]
     fn a_url_of_one_labelled_container_matches_the_whole_traefik() {
         let compose = "services:\n  traefik:\n    image: traefik:v3\n  blog:\n    image: nginx:1.27\n    labels:\n      - traefik.http.routers.blog.rule=Host(`blog.test`)\n  admin:\n    image: example/admin\n    expose: [\"9000\"]\n    labels:\n      - traefik.http.routers.admin.rule=Host(`admin.test`)\n      - traefik.http.routers.admin.tls=true\n";
-        let (_dir, mut model) =
-            super::crate::checks::support::test_tree(&[("compose.yaml", compose)]);
+        let (_dir, mut model) = crate::checks::support::test_tree(&[("compose.yaml", compose)]);
         model.requested_url = Some(crate::sources::parse_url("http://blog.test/").unwrap());
         assert!(super::run(&model).is_empty());
         // The admin router has `tls`: plain HTTP to it matches no router.

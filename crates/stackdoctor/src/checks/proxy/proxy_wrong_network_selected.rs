@@ -171,7 +171,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::crate::checks::support::test_tree;
+    use crate::checks::support::test_tree;
     use crate::finding::Severity;
 
     const TWO_NETWORKS: &str = "name: shop\nservices:\n  traefik:\n    image: traefik:v3.1\n    command:\n      - --providers.docker=true\n    networks: [proxy]\n  web:\n    image: nginx:1.27\n    labels:\n      - traefik.enable=true\n      - traefik.http.routers.web.rule=Host(`shop.example.com`)\n    networks: [proxy, backend]\n  db:\n    image: postgres:16\n    networks: [backend]\nnetworks:\n  proxy: {}\n  backend: {}\n";

@@ -199,7 +199,7 @@ fn published_elsewhere(model: &StackModel, already: &[String]) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::crate::checks::support::test_tree;
+    use crate::checks::support::test_tree;
 
     const CADDYFILE: &str = "app.example.com {\n\treverse_proxy web:80\n}\n";
 
