@@ -4,6 +4,7 @@
 //! routes end in upstreams; a service is something that runs and listens;
 //! a network is something services share. Every value keeps its [`Origin`].
 
+pub mod api;
 pub mod aws;
 pub mod ecs;
 pub mod origin;
@@ -38,6 +39,8 @@ pub struct StackModel {
     pub aws: aws::AwsModel,
     /// ECS services deployed with ecspresso, and what their deploys said.
     pub ecs: ecs::EcsModel,
+    /// The API error contracts of the project and how its clients use them.
+    pub api: api::ApiModel,
     /// How label-driven proxies pick the network to a container (Traefik).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub label_routes: Vec<LabelRoutes>,

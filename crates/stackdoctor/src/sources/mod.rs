@@ -14,6 +14,7 @@ pub mod bedrock_use;
 pub mod budget;
 pub mod caddy;
 pub mod compose;
+pub mod contracts;
 pub mod docker_run;
 #[cfg(feature = "aws")]
 pub mod ecs_api;
@@ -50,6 +51,8 @@ pub struct Inputs {
     pub iam_policies: Vec<PathBuf>,
     /// A Bedrock model catalogue file given with `--bedrock-models`.
     pub bedrock_models: Option<PathBuf>,
+    /// API error contracts given with `--contract`.
+    pub contracts: Vec<PathBuf>,
     /// What to probe live; `None` with `--offline`. The IMDS endpoint is only
     /// probed when the stack uses AWS.
     pub probes: Option<crate::live::ProbePlan>,
@@ -89,6 +92,7 @@ impl ReadScope {
             .chain(&inputs.signatures)
             .chain(&inputs.iam_policies)
             .chain(&inputs.bedrock_models)
+            .chain(&inputs.contracts)
             .chain(&inputs.ecspresso.config)
             .chain(&inputs.ecspresso.envfiles)
             .filter_map(|p| p.canonicalize().ok())
@@ -147,6 +151,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     labels::load(&mut model, &scope);
     nginx::load(&root, &mut model, &scope);
     ecspresso::load(&mut model, &inputs.ecspresso, &inputs.environment, &scope)?;
+    contracts::load(&mut model, &inputs.contracts, &scope);
     let signatures = logs::SignatureSet::load(&inputs.signatures)?;
     // Streams have a byte budget, and named pipes an idle timeout: the probe timeout.
     let idle = inputs
