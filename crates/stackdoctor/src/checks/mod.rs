@@ -136,6 +136,10 @@ pub const ALL: &[Check] = &[
     check!(ecs::ecs_secret_reference_invalid => "ecs-secret-reference-invalid"),
     check!(app::compose_env_file_missing => "compose-env-file-missing"),
     check!(api::api_contract_inconsistent => "api-contract-inconsistent"),
+    check!(api::api_client_retry_unreachable => "api-client-retry-unreachable"),
+    check!(api::api_client_parses_non_json_error => "api-client-parses-non-json-error"),
+    check!(api::api_client_retry_not_from_contract => "api-client-retry-not-from-contract"),
+    check!(api::api_client_backoff_no_jitter => "api-client-backoff-no-jitter"),
 ];
 
 /// Runs every check over the model.

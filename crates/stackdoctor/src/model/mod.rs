@@ -82,6 +82,8 @@ impl StackModel {
             || self.aws.api.is_some()
             || !self.invalid_inputs.is_empty()
             || !self.log_events.is_empty()
+            || !self.api.contracts.is_empty()
+            || !self.api.clients.is_empty()
             || (self.logs_read.lines > 0 && self.unrecognised_errors.count == 0)
     }
 }

@@ -5,6 +5,7 @@
 //! (they join compose's networks by name), then Caddyfiles (they take `{$VAR}` from
 //! the Caddy service's environment), then logs, then name resolution.
 
+pub mod api_clients;
 pub mod aws;
 #[cfg(feature = "aws")]
 pub mod aws_api;
@@ -152,6 +153,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     nginx::load(&root, &mut model, &scope);
     ecspresso::load(&mut model, &inputs.ecspresso, &inputs.environment, &scope)?;
     contracts::load(&mut model, &inputs.contracts, &scope);
+    api_clients::load(&mut model);
     let signatures = logs::SignatureSet::load(&inputs.signatures)?;
     // Streams have a byte budget, and named pipes an idle timeout: the probe timeout.
     let idle = inputs

@@ -36,12 +36,33 @@ use contract::{DocumentKind, Example, Retryable};
 cause!("api-contract-inconsistent");
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
-    model
+    let mut findings: Vec<Finding> = model
         .api
         .contracts
         .iter()
         .filter_map(|doc| check(model, doc))
-        .collect()
+        .collect();
+    // A contract document that could not be read at all is said, never skipped.
+    for input in model.invalid_inputs.iter().filter(|i| i.kind == "contract") {
+        let file = input
+            .origin
+            .position()
+            .map(|p| shown(model, &p.file))
+            .unwrap_or_default();
+        findings.push(
+            Finding::new(CAUSE)
+                .subject(&file)
+                .param("file", &file)
+                .param("count", "1")
+                .about_setting()
+                .evidence(
+                    input.origin.clone(),
+                    msg("unreadable").with("note", &input.message),
+                )
+                .fix(FixStep::say(msg("fix-unreadable"))),
+        );
+    }
+    findings
 }
 
 /// One problem: where, what, and the step that fixes it.
