@@ -431,14 +431,12 @@ fn class_facts(reader: &Reader, node: Node) -> Option<ClassFacts> {
             }
             // `constructor(readonly error: …)`: a parameter property.
             "required_parameter" | "optional_parameter" => {
-                let modified = (0..n.child_count())
-                    .filter_map(|i| n.child(i as u32))
-                    .any(|c| {
-                        matches!(
-                            c.kind(),
-                            "accessibility_modifier" | "readonly" | "override_modifier"
-                        )
-                    });
+                let modified = (0..n.child_count()).filter_map(|i| n.child(i)).any(|c| {
+                    matches!(
+                        c.kind(),
+                        "accessibility_modifier" | "readonly" | "override_modifier"
+                    )
+                });
                 if modified {
                     if let Some(p) = n.child_by_field_name("pattern") {
                         properties.push(reader.text(p).to_string());
@@ -758,10 +756,8 @@ fn backoff(reader: &Reader, node: Node) -> Option<Backoff> {
                 "Math.min" => cap = true,
                 _ => {}
             },
-            "string_fragment" => {
-                if reader.text(n).eq_ignore_ascii_case("retry-after") {
-                    retry_after = true;
-                }
+            "string_fragment" if reader.text(n).eq_ignore_ascii_case("retry-after") => {
+                retry_after = true;
             }
             _ => {}
         }
