@@ -48,6 +48,20 @@ fn listed(list: &CodeList) -> String {
         .join(", ")
 }
 
+/// A finding about `list`, with the list and the retry it decides as evidence.
+fn list_finding(list: &CodeList) -> Finding {
+    Finding::new(CAUSE)
+        .subject(&list.subject)
+        .param("subject", &list.subject)
+        .param("listed", listed(list))
+        .about_setting()
+        .evidence(
+            list.origin.clone(),
+            msg("list").with("listed", listed(list)),
+        )
+        .evidence(list.retry.clone(), msg("offers-retry"))
+}
+
 fn by_codes(model: &StackModel, list: &CodeList) -> Option<Finding> {
     // The contract that documents these codes.
     let doc = model.api.contracts.iter().find(|d| {
@@ -89,16 +103,7 @@ fn by_codes(model: &StackModel, list: &CodeList) -> Option<Finding> {
     if missing.is_empty() && not_retryable.is_empty() {
         return None;
     }
-    let mut finding = Finding::new(CAUSE)
-        .subject(&list.subject)
-        .param("subject", &list.subject)
-        .param("listed", listed(list))
-        .about_setting()
-        .evidence(
-            list.origin.clone(),
-            msg("list").with("listed", listed(list)),
-        )
-        .evidence(list.retry.clone(), msg("offers-retry"));
+    let mut finding = list_finding(list);
     for code in &missing {
         finding = finding.evidence(
             doc.origin(code.retryable.as_ref().map_or(code.at, |f| f.at), 0),
@@ -143,16 +148,7 @@ fn by_statuses(list: &CodeList) -> Option<Finding> {
     if wrong.is_empty() && (missing.is_empty() || !list.statuses.iter().any(|s| s.value >= 500)) {
         return None;
     }
-    let mut finding = Finding::new(CAUSE)
-        .subject(&list.subject)
-        .param("subject", &list.subject)
-        .param("listed", listed(list))
-        .about_setting()
-        .evidence(
-            list.origin.clone(),
-            msg("list").with("listed", listed(list)),
-        )
-        .evidence(list.retry.clone(), msg("offers-retry"));
+    let mut finding = list_finding(list);
     for status in wrong {
         finding = finding.evidence(
             status.origin.clone(),
