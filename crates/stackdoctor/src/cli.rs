@@ -62,6 +62,10 @@ pub struct StackArgs {
     /// A Bedrock model catalogue (TOML) that replaces or extends the built-in one.
     #[arg(long = "bedrock-models", value_name = "FILE")]
     pub bedrock_models: Option<PathBuf>,
+    /// An API error contract (markdown catalogue, OpenAPI YAML/JSON, or a JSON/TOML
+    /// catalogue), in addition to those found in the project (repeatable).
+    #[arg(long = "contract", value_name = "FILE")]
+    pub contracts: Vec<PathBuf>,
     /// ecspresso config (as `ecspresso --config`); default: `ECSPRESSO_CONFIG`,
     /// else ecspresso.yml/.yaml/.json/.jsonnet in the folder or below.
     #[arg(long = "config", value_name = "FILE")]

@@ -151,6 +151,7 @@ fn inputs(stack: &StackArgs, url: Option<String>) -> Result<Inputs, Error> {
         signatures: signature_files(&files(&stack.signatures), &stack.path)?,
         url,
         iam_policies: files(&stack.iam_policies),
+        contracts: files(&stack.contracts),
         bedrock_models: stack
             .bedrock_models
             .as_ref()

@@ -3,7 +3,7 @@
 //! Each check lives in its own file whose doc comment is its documentation
 //! (`stackdoctor explain <cause>` prints it): what it detects, why it breaks
 //! requests, an example, and the fix. To add a check: write the file in its family's folder
-//! (`proxy/`, `app/`, `aws/`, `bedrock/`, `ecs/`, mirroring `data/causes/`)
+//! (`proxy/`, `app/`, `api/`, `aws/`, `bedrock/`, `ecs/`, mirroring `data/causes/`)
 //! with a `pub fn run(model: &StackModel) -> Vec<Finding>`, declare it in the
 //! family's `mod.rs`, add its line to [`ALL`] below, and
 //! add its cause to `data/causes/*.toml` in English and Japanese.
@@ -54,6 +54,7 @@ macro_rules! cause {
 }
 
 // After `cause!`, which the check modules use (macros are textually scoped).
+pub mod api;
 pub mod app;
 pub mod aws;
 pub mod bedrock;
@@ -134,6 +135,11 @@ pub const ALL: &[Check] = &[
     check!(ecs::ecs_awslogs_options_missing => "ecs-awslogs-options-missing"),
     check!(ecs::ecs_secret_reference_invalid => "ecs-secret-reference-invalid"),
     check!(app::compose_env_file_missing => "compose-env-file-missing"),
+    check!(api::api_contract_inconsistent => "api-contract-inconsistent"),
+    check!(api::api_client_retry_unreachable => "api-client-retry-unreachable"),
+    check!(api::api_client_parses_non_json_error => "api-client-parses-non-json-error"),
+    check!(api::api_client_retry_not_from_contract => "api-client-retry-not-from-contract"),
+    check!(api::api_client_backoff_no_jitter => "api-client-backoff-no-jitter"),
 ];
 
 /// Runs every check over the model.

@@ -4,6 +4,7 @@
 //! routes end in upstreams; a service is something that runs and listens;
 //! a network is something services share. Every value keeps its [`Origin`].
 
+pub mod api;
 pub mod aws;
 pub mod ecs;
 pub mod logs;
@@ -39,6 +40,8 @@ pub struct StackModel {
     pub aws: aws::AwsModel,
     /// ECS services deployed with ecspresso, and what their deploys said.
     pub ecs: ecs::EcsModel,
+    /// The API error contracts of the project and how its clients use them.
+    pub api: api::ApiModel,
     /// How label-driven proxies pick the network to a container (Traefik).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub label_routes: Vec<LabelRoutes>,
@@ -80,6 +83,8 @@ impl StackModel {
             || self.aws.api.is_some()
             || !self.invalid_inputs.is_empty()
             || !self.log_events.is_empty()
+            || !self.api.contracts.is_empty()
+            || !self.api.clients.is_empty()
             || (self.logs_read.lines > 0 && self.unrecognised_errors.count == 0)
     }
 }

@@ -61,6 +61,10 @@ pub enum Kind {
     Code,
     /// JSON files that may hold IAM policies.
     Json,
+    /// API error contracts: markdown catalogues, OpenAPI documents.
+    Contract,
+    /// TypeScript/JavaScript code read for API client checks.
+    ClientCode,
 }
 
 /// A source's claim: which files it reads.
@@ -98,6 +102,14 @@ pub const REGISTRY: &[Claim] = &[
     Claim {
         kind: Kind::Json,
         claims: super::aws::claims,
+    },
+    Claim {
+        kind: Kind::Contract,
+        claims: super::contracts::claims,
+    },
+    Claim {
+        kind: Kind::ClientCode,
+        claims: super::api_clients::claims,
     },
 ];
 

@@ -6,6 +6,7 @@
 //! (they join compose's networks by name), then Caddyfiles (they take `{$VAR}` from
 //! the Caddy service's environment), then logs, then name resolution.
 
+pub mod api_clients;
 pub mod aws;
 #[cfg(feature = "aws")]
 pub mod aws_api;
@@ -15,6 +16,7 @@ pub mod bedrock_use;
 pub mod budget;
 pub mod caddy;
 pub mod compose;
+pub mod contracts;
 pub mod docker_run;
 #[cfg(feature = "aws")]
 pub mod ecs_api;
@@ -51,6 +53,8 @@ pub struct Inputs {
     pub iam_policies: Vec<PathBuf>,
     /// A Bedrock model catalogue file given with `--bedrock-models`.
     pub bedrock_models: Option<PathBuf>,
+    /// API error contracts given with `--contract`.
+    pub contracts: Vec<PathBuf>,
     /// What to probe live; `None` with `--offline`. The IMDS endpoint is only
     /// probed when the stack uses AWS.
     pub probes: Option<liveprobe::ProbePlan>,
@@ -90,6 +94,7 @@ impl ReadScope {
             .chain(&inputs.signatures)
             .chain(&inputs.iam_policies)
             .chain(&inputs.bedrock_models)
+            .chain(&inputs.contracts)
             .chain(&inputs.ecspresso.config)
             .chain(&inputs.ecspresso.envfiles)
             .filter_map(|p| p.canonicalize().ok())
@@ -162,6 +167,8 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
         &inputs.environment,
         &scope,
     )?;
+    contracts::load(&inventory, &mut model, &inputs.contracts, &scope);
+    api_clients::load(&inventory, &mut model);
     let signatures = logs::SignatureSet::load(&inputs.signatures)?;
     // Streams have a byte budget, and named pipes an idle timeout: the probe timeout.
     let idle = inputs

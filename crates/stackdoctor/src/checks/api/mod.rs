@@ -1,0 +1,9 @@
+//! Checks of one family: API error contracts (the catalogue itself) and the
+//! clients and servers that must follow them.
+
+pub mod api_client_backoff_no_jitter;
+pub mod api_client_parses_non_json_error;
+pub mod api_client_retry_not_from_contract;
+pub mod api_client_retry_unreachable;
+pub mod api_contract_inconsistent;
+pub mod support;

@@ -1,0 +1,156 @@
+//! The project's API error contracts (and, from the code, how its clients use them).
+
+use super::{Origin, Sourced};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// What the project says and does about its API's errors.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ApiModel {
+    /// Every contract document found in the project or named with `--contract`.
+    pub contracts: Vec<ContractDoc>,
+    /// What the project's client code does with API errors, per file.
+    pub clients: Vec<ClientFile>,
+}
+
+/// One contract document and what it holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContractDoc {
+    pub file: PathBuf,
+    pub contract: contract::Contract,
+}
+
+impl ContractDoc {
+    /// The origin of a position of the document, spanning `length` characters.
+    pub fn origin(&self, at: contract::Position, length: usize) -> Origin {
+        Origin::file(&self.file, at.line, at.column, length as u32)
+    }
+}
+
+impl ApiModel {
+    /// The documented entry of `code` in any contract, with its document.
+    pub fn code(&self, code: &str) -> Option<(&ContractDoc, &contract::ErrorCode)> {
+        self.contracts
+            .iter()
+            .find_map(|doc| doc.contract.code(code).map(|c| (doc, c)))
+    }
+}
+
+/// What one source file of client code does with API errors.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ClientFile {
+    pub file: PathBuf,
+    pub functions: Vec<FunctionFacts>,
+    pub imports: Vec<Import>,
+    pub classes: Vec<ClassFacts>,
+    pub retry_loops: Vec<RetryLoop>,
+    pub early_json: Vec<EarlyJson>,
+    pub code_lists: Vec<CodeList>,
+    pub backoffs: Vec<Backoff>,
+}
+
+/// A named function (declaration, `const f = () => …`, method) and what it throws.
+#[derive(Debug, Clone, Serialize)]
+pub struct FunctionFacts {
+    pub name: String,
+    pub origin: Origin,
+    pub thrown: Vec<Thrown>,
+    /// The variable a `fetch` response is kept in, when the function fetches.
+    pub response_variable: Option<String>,
+}
+
+/// A `throw` and what it throws.
+#[derive(Debug, Clone, Serialize)]
+pub struct Thrown {
+    pub origin: Origin,
+    /// The thrown expression as written (`new Error(error.message)`).
+    pub text: String,
+    pub kind: ThrownKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ThrownKind {
+    /// `new Error(…)`, `new TypeError(…)`: carries only `message`, `name`, `stack`, `cause`.
+    BuiltinError {
+        class: String,
+        message: Option<String>,
+    },
+    /// `new ApiError(…)` of another class.
+    Instance { class: String },
+    /// An object literal: `throw { error, status }`.
+    Object { keys: Vec<String> },
+    /// The value the enclosing `catch` caught, thrown again.
+    Rethrow,
+    /// Anything else (a variable, a call): not followed.
+    Unknown,
+}
+
+/// `import { a as b } from './x'`: `b` is `a` of the file `./x` resolves to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Import {
+    pub local: String,
+    pub imported: String,
+    pub from: Option<PathBuf>,
+}
+
+/// A class and the properties its instances get.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassFacts {
+    pub name: String,
+    pub extends: Option<String>,
+    pub properties: Vec<String>,
+}
+
+/// A loop that calls functions in a `try` and decides in its `catch` whether to go on.
+#[derive(Debug, Clone, Serialize)]
+pub struct RetryLoop {
+    pub origin: Origin,
+    /// Functions called (by name) in the `try` block.
+    pub called: Vec<Sourced<String>>,
+    /// Properties of the caught value read in the `catch` block's conditions.
+    pub reads: Vec<PropertyRead>,
+}
+
+/// `errorResponse.error?.retryable`: the path `error.retryable` of the caught value.
+#[derive(Debug, Clone, Serialize)]
+pub struct PropertyRead {
+    pub origin: Origin,
+    pub path: Vec<String>,
+    pub text: String,
+}
+
+/// `response.json()` before the response's status or content type is looked at.
+#[derive(Debug, Clone, Serialize)]
+pub struct EarlyJson {
+    pub origin: Origin,
+    pub variable: String,
+    /// The first look at `ok`/`status`/`headers`, after the parse; none at all when absent.
+    pub checked: Option<Origin>,
+    /// The statement that parses, as written (`const data = await response.json();`).
+    pub statement: String,
+}
+
+/// A hard-coded list of error codes or statuses that decides a retry.
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeList {
+    pub origin: Origin,
+    /// What is compared (`errorCode`, `error.code`, `response.status`).
+    pub subject: String,
+    pub codes: Vec<Sourced<String>>,
+    pub statuses: Vec<Sourced<u16>>,
+    /// Where the retry is offered (`<button onClick={retry}>`, `showRetryDialog`).
+    pub retry: Origin,
+    /// Written as `case` labels of a `switch`.
+    pub switch_cases: bool,
+}
+
+/// An exponential delay (`Math.pow(2, attempt) * 1000`, `2 ** n * base`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Backoff {
+    pub origin: Origin,
+    pub text: String,
+    pub jitter: bool,
+    pub cap: bool,
+    pub retry_after: bool,
+}
