@@ -17,6 +17,7 @@ pub mod compose;
 pub mod docker_run;
 #[cfg(feature = "aws")]
 pub mod ecs_api;
+pub mod ecs_definitions;
 pub mod ecs_runtime;
 pub mod ecspresso;
 pub mod label_grammar;
@@ -147,6 +148,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     labels::load(&mut model, &scope);
     nginx::load(&root, &mut model, &scope);
     ecspresso::load(&mut model, &inputs.ecspresso, &inputs.environment, &scope)?;
+    ecs_definitions::load(&mut model, &inputs.environment, &scope);
     let signatures = logs::SignatureSet::load(&inputs.signatures)?;
     // Streams have a byte budget, and named pipes an idle timeout: the probe timeout.
     let idle = inputs
