@@ -152,6 +152,7 @@ fn inputs(stack: &StackArgs, url: Option<String>) -> Result<Inputs, Error> {
         signatures: signature_files(&files(&stack.signatures), &stack.path)?,
         url,
         iam_policies: files(&stack.iam_policies),
+        tfvars: files(&stack.tfvars),
         bedrock_models: stack
             .bedrock_models
             .as_ref()

@@ -188,3 +188,132 @@ fn describe_output_and_a_service_json_are_read_by_shape_under_any_name() {
         1
     );
 }
+
+const SIZED_TASK: &str = r#"variable "cpu" {
+  default = 256
+}
+
+variable "memory" {
+  default = 512
+}
+
+resource "aws_ecs_task_definition" "api" {
+  family                   = "api"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.cpu
+  memory                   = var.memory
+  execution_role_arn       = "arn:aws:iam::123456789012:role/exec"
+  container_definitions = jsonencode([
+    { name = "app", image = "nginx:1.27", essential = true }
+  ])
+}
+"#;
+
+#[test]
+fn terraform_variables_come_from_defaults_tfvars_auto_tfvars_and_the_tfvars_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "main.tf", SIZED_TASK);
+    // Valid pairs from the files Terraform reads by itself, later winning.
+    write(dir, "terraform.tfvars", "memory = 1024\n");
+    write(dir, "b.auto.tfvars", "memory = 2048\n");
+    let (found, code) = report(dir, &[]);
+    assert_eq!(code, 0, "{found}");
+    // a.auto.tfvars sorts before b.auto.tfvars: b's 2048 stays.
+    write(dir, "a.auto.tfvars", "memory = 4096\n");
+    let (_, code) = report(dir, &[]);
+    assert_eq!(code, 0);
+    // --tfvars comes last and wins: 4096 with 256 cpu is refused, at its line.
+    write(dir, "env/prod.tfvars", "# prod sizes\nmemory = 4096\n");
+    let (found, code) = report(dir, &["--tfvars", "env/prod.tfvars"]);
+    assert_eq!(code, 1);
+    let errors = errors(&found);
+    assert_eq!(
+        errors[0],
+        (
+            "ecs-invalid-cpu-memory".to_string(),
+            "env/prod.tfvars".to_string(),
+            2
+        )
+    );
+    // Without any override the default 512 is valid.
+    for name in ["terraform.tfvars", "a.auto.tfvars", "b.auto.tfvars"] {
+        std::fs::remove_file(dir.join(name)).unwrap();
+    }
+    let (found, code) = report(dir, &[]);
+    assert_eq!(code, 0, "{found}");
+}
+
+#[test]
+fn values_terraform_knows_only_at_apply_time_are_info_never_guessed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = SIZED_TASK.replace(
+        "memory                   = var.memory",
+        "memory                   = data.aws_ssm_parameter.memory.value",
+    );
+    write(tmp.path(), "main.tf", &text);
+    let (found, code) = report(tmp.path(), &[]);
+    assert_eq!(code, 0, "{found}");
+    let findings = found["findings"].as_array().unwrap();
+    let note = findings
+        .iter()
+        .find(|f| f["cause"] == "ecspresso-unresolved-value")
+        .expect("the unresolved value is reported");
+    assert_eq!(note["severity"], "info");
+    assert_eq!(note["evidence"][0]["file"], "main.tf");
+    assert_eq!(note["evidence"][0]["line"], 14);
+    assert!(note
+        .to_string()
+        .contains("data.aws_ssm_parameter.memory.value"));
+    assert!(findings.iter().all(|f| f["severity"] != "error"));
+}
+
+#[test]
+fn every_file_of_the_iac_corpus_loads_and_its_examples_have_no_error() {
+    let Some(corpus) = testcorpus::dir("iac") else {
+        return;
+    };
+    // The whole tree, and the folders of the forms read so far (CloudFormation,
+    // CDK and Copilot alone are not read yet: "nothing to diagnose" there).
+    let folders = vec![corpus.clone(), corpus.join("terraform-aws-ecs")];
+    let mut definitions = 0;
+    for folder in &folders {
+        let (found, code) = report(folder, &[]);
+        assert_ne!(code, 2, "{}: {found}", folder.display());
+        let errors = errors(&found);
+        assert!(errors.is_empty(), "{}: {errors:?}", folder.display());
+        if folder == &corpus {
+            definitions = found["inputs"]["ecs_definitions"]
+                .as_array()
+                .map_or(0, Vec::len);
+        }
+    }
+    // terraform-aws-ecs's service module and examples define task definitions.
+    assert!(definitions >= 1, "{definitions} definition files read");
+}
+
+#[test]
+fn a_terraform_policy_document_is_evaluated_with_positions_in_the_tf_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let (found, code) = report(&examples.join("bedrock-explicit-deny-terraform"), &[]);
+    assert_eq!(code, 1);
+    let first = &found["findings"][0];
+    assert_eq!(first["cause"], "iam-explicit-deny");
+    assert_eq!(first["evidence"][0]["file"], "infra/iam.tf");
+    assert_eq!(first["evidence"][0]["line"], 8);
+    // With the Deny gone the call is allowed: nothing about IAM remains.
+    let text =
+        std::fs::read_to_string(examples.join("bedrock-explicit-deny-terraform/infra/iam.tf"))
+            .unwrap()
+            .replace("effect      = \"Deny\"", "effect      = \"Allow\"");
+    let copy = tmp.path();
+    write(copy, "infra/iam.tf", &text);
+    for name in ["docker-compose.yml", "app/assistant.py", "app/Dockerfile"] {
+        let source = examples.join("bedrock-explicit-deny-terraform").join(name);
+        write(copy, name, &std::fs::read_to_string(source).unwrap());
+    }
+    let (found, _) = report(copy, &[]);
+    assert!(!found.to_string().contains("iam-explicit-deny"));
+}

@@ -28,6 +28,7 @@ pub mod nginx;
 pub mod probes;
 pub mod resolve;
 pub mod shell;
+pub mod terraform;
 pub mod tree;
 
 use crate::error::Error;
@@ -49,6 +50,8 @@ pub struct Inputs {
     pub ecspresso: ecspresso::EcspressoInputs,
     /// IAM policy files given with `--iam-policy`.
     pub iam_policies: Vec<PathBuf>,
+    /// Terraform variable files given with `--tfvars`.
+    pub tfvars: Vec<PathBuf>,
     /// A Bedrock model catalogue file given with `--bedrock-models`.
     pub bedrock_models: Option<PathBuf>,
     /// What to probe live; `None` with `--offline`. The IMDS endpoint is only
@@ -89,6 +92,7 @@ impl ReadScope {
             .chain(&inputs.logs)
             .chain(&inputs.signatures)
             .chain(&inputs.iam_policies)
+            .chain(&inputs.tfvars)
             .chain(&inputs.bedrock_models)
             .chain(&inputs.ecspresso.config)
             .chain(&inputs.ecspresso.envfiles)
@@ -149,6 +153,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     nginx::load(&root, &mut model, &scope);
     ecspresso::load(&mut model, &inputs.ecspresso, &inputs.environment, &scope)?;
     ecs_definitions::load(&mut model, &inputs.environment, &scope);
+    terraform::load(&mut model, &inputs.tfvars, &inputs.environment, &scope);
     let signatures = logs::SignatureSet::load(&inputs.signatures)?;
     // Streams have a byte budget, and named pipes an idle timeout: the probe timeout.
     let idle = inputs

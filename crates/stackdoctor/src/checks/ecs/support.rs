@@ -152,17 +152,22 @@ pub fn verify_step(model: &StackModel) -> FixStep {
     })
 }
 
+/// ` -chdir=DIR` for a Terraform module outside the folder diagnosed.
+pub fn terraform_chdir(model: &StackModel, dir: &std::path::Path) -> String {
+    let dir = crate::checks::support::shown(model, dir);
+    if dir.is_empty() || dir == "." {
+        String::new()
+    } else {
+        format!(" -chdir={dir}")
+    }
+}
+
 /// For definitions that no ecspresso config names: the command of the tool
 /// that wrote them (`deploy`: apply rather than check).
 fn other_tool_step(model: &StackModel, deploy: bool) -> Option<FixStep> {
     let first = model.ecs.deployments.first()?;
     let file = crate::checks::support::shown(model, &first.config_file);
-    let dir = crate::checks::support::shown(model, &first.dir);
-    let chdir = if dir.is_empty() || dir == "." {
-        String::new()
-    } else {
-        format!(" -chdir={dir}")
-    };
+    let chdir = terraform_chdir(model, &first.dir);
     let (message, command) = match (first.source, deploy) {
         (DefinitionSource::Ecspresso, _) => return None,
         (DefinitionSource::DefinitionFile, _) => (
