@@ -295,6 +295,9 @@ pub struct MetadataOptionsSetting {
     pub http_tokens: Option<Sourced<String>>,
     /// `http_put_response_hop_limit` / `HttpPutResponseHopLimit`.
     pub hop_limit: Option<Sourced<u32>>,
+    /// False when the values are a module's defaults (the origin is the
+    /// module call): a fix then sets them in the call rather than editing a value.
+    pub written: bool,
     /// The block.
     pub origin: Origin,
 }

@@ -503,9 +503,11 @@ fn add_module(model: &mut StackModel, module: &terraform::Module) {
                 http_tokens: text("http_tokens"),
                 hop_limit,
                 origin: span_origin(&options.span),
+                written: true,
             });
         }
     }
+    module_metadata_defaults(model, module);
 }
 
 fn push(
@@ -820,5 +822,187 @@ fn add_policies(model: &mut StackModel, module: &terraform::Module) {
                 Origin::file(&file, e.line() as u32, e.column() as u32, 0),
             )),
         }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ModuleTable {
+    module: Vec<ModuleDefault>,
+}
+
+/// A community module's default for an input (`data/terraform/modules.toml`).
+#[derive(serde::Deserialize)]
+struct ModuleDefault {
+    source: String,
+    since: String,
+    until: Option<String>,
+    input: String,
+    http_tokens: String,
+    hop_limit: u32,
+}
+
+fn module_table() -> &'static [ModuleDefault] {
+    static TABLE: std::sync::OnceLock<ModuleTable> = std::sync::OnceLock::new();
+    &TABLE
+        .get_or_init(|| {
+            toml::from_str(include_str!("../../data/terraform/modules.toml"))
+                .expect("data/terraform/modules.toml is valid (tested)")
+        })
+        .module
+}
+
+fn version(text: &str) -> Option<(u64, u64, u64)> {
+    let mut parts = text.trim().trim_start_matches('v').split('.');
+    let major = parts.next()?.trim().parse().ok()?;
+    let minor = parts.next().map_or(Some(0), |p| p.trim().parse().ok())?;
+    let patch = parts.next().map_or(Some(0), |p| p.trim().parse().ok())?;
+    Some((major, minor, patch))
+}
+
+/// The lowest version a constraint (`~> 9.0`, `>= 5.8.0, < 6.0`, `5.8.0`)
+/// allows; `None` when it cannot be read.
+fn lowest_version(constraint: &str) -> Option<(u64, u64, u64)> {
+    let mut lowest = None;
+    for part in constraint.split(',') {
+        let part = part.trim();
+        let bound = ["~>", ">=", "="]
+            .iter()
+            .find_map(|op| part.strip_prefix(op))
+            .or_else(|| {
+                part.starts_with(|c: char| c.is_ascii_digit() || c == 'v')
+                    .then_some(part)
+            });
+        if let Some(b) = bound {
+            let v = version(b)?;
+            lowest = Some(lowest.map_or(v, |l: (u64, u64, u64)| l.max(v)));
+        }
+    }
+    lowest
+}
+
+/// Module calls of community modules whose default makes IMDSv2 required
+/// with hop limit 1, when the call does not set `metadata_options` itself.
+fn module_metadata_defaults(model: &mut StackModel, module: &terraform::Module) {
+    for call in module.blocks.iter().filter(|b| b.kind == "module") {
+        let Some(source) = call.get("source").and_then(terraform::Node::as_str) else {
+            continue;
+        };
+        let pinned = call.attribute("version");
+        // Unpinned: `terraform init` takes the newest release.
+        let lowest = match pinned.and_then(|v| v.value.as_str()) {
+            Some(text) => match lowest_version(text) {
+                Some(v) => v,
+                None => continue,
+            },
+            None => (u64::MAX, 0, 0),
+        };
+        let Some(default) = module_table().iter().find(|d| {
+            d.source == source
+                && version(&d.since).is_some_and(|s| lowest >= s)
+                && d.until
+                    .as_deref()
+                    .and_then(version)
+                    .is_none_or(|u| lowest < u)
+        }) else {
+            continue;
+        };
+        let name = call.labels.first().cloned().unwrap_or_default();
+        if let Some(set) = call.attribute(&default.input) {
+            // The call sets it: those values, at their lines.
+            let field = |key: &str| set.value.get(key);
+            let hop_limit = field("http_put_response_hop_limit").and_then(|n| match n.value {
+                Value::Number(v) if v >= 0.0 && v.fract() == 0.0 => {
+                    Some(Sourced::new(v as u32, span_origin(&n.span)))
+                }
+                _ => None,
+            });
+            let http_tokens = field("http_tokens")
+                .and_then(|n| Some(Sourced::new(n.as_str()?.to_string(), span_origin(&n.span))));
+            model.aws.metadata_settings.push(MetadataOptionsSetting {
+                resource: format!("module.{name}"),
+                http_tokens,
+                hop_limit,
+                origin: span_origin(&set.key_span),
+                written: true,
+            });
+            continue;
+        }
+        let at = span_origin(pinned.map_or(&call.span, |v| &v.value.span));
+        remember_text(model, &call.span.file);
+        model.aws.metadata_settings.push(MetadataOptionsSetting {
+            resource: format!("module.{name} ({source} default)"),
+            http_tokens: Some(Sourced::new(default.http_tokens.clone(), at.clone())),
+            hop_limit: Some(Sourced::new(default.hop_limit, at.clone())),
+            origin: at,
+            written: false,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lowest_version_a_constraint_allows() {
+        assert_eq!(lowest_version("~> 9.0"), Some((9, 0, 0)));
+        assert_eq!(lowest_version(">= 5.8.0, < 6.0"), Some((5, 8, 0)));
+        assert_eq!(lowest_version("5.7.1"), Some((5, 7, 1)));
+        assert_eq!(lowest_version("= v6.1"), Some((6, 1, 0)));
+        assert_eq!(lowest_version("< 6.0"), None);
+    }
+
+    #[test]
+    fn the_module_table_is_valid_and_dated() {
+        assert!(module_table().len() >= 3);
+        let text = include_str!("../../data/terraform/modules.toml");
+        assert!(text.contains("Source:") && text.contains("2026-12-03"));
+        for d in module_table() {
+            assert!(version(&d.since).is_some(), "{}", d.since);
+        }
+    }
+
+    #[test]
+    fn a_module_call_on_the_default_gets_the_modules_imds_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::write(
+            root.join("main.tf"),
+            r#"module "asg" {
+  source  = "terraform-aws-modules/autoscaling/aws"
+  version = "~> 9.0"
+}
+
+module "old" {
+  source  = "terraform-aws-modules/autoscaling/aws"
+  version = "8.3.1"
+}
+
+module "set" {
+  source = "terraform-aws-modules/ec2-instance/aws"
+  metadata_options = {
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 2
+  }
+}
+"#,
+        )
+        .unwrap();
+        let inputs = crate::sources::Inputs {
+            root: root.clone(),
+            ..Default::default()
+        };
+        let model = crate::sources::build_model(&inputs).unwrap();
+        let settings = &model.aws.metadata_settings;
+        assert_eq!(settings.len(), 2, "{settings:?}");
+        let asg = &settings[0];
+        assert!(!asg.written);
+        assert_eq!(asg.hop_limit.as_ref().unwrap().value, 1);
+        assert_eq!(asg.origin.position().unwrap().line, 3);
+        let set = &settings[1];
+        assert!(set.written);
+        let hop = set.hop_limit.as_ref().unwrap();
+        assert_eq!(hop.value, 2);
+        assert_eq!(hop.origin.position().unwrap().line, 15);
     }
 }

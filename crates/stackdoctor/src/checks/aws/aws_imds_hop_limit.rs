@@ -92,7 +92,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     .with("resource", &setting.resource)
                     .with("tokens", tokens),
             );
-            if let Some(edit) = replace_on_line(model, &hop.origin, "1", "2") {
+            if !setting.written {
+                finding = finding.fix(FixStep::say(msg("set-in-module-call")));
+            } else if let Some(edit) = replace_on_line(model, &hop.origin, "1", "2") {
                 finding = finding.fix(FixStep::edit(msg("raise-hop-limit-in-code"), edit));
             }
         }
