@@ -79,6 +79,10 @@ pub struct StackArgs {
     /// Jsonnet external code variable, as `ecspresso --ext-code NAME=CODE` (repeatable).
     #[arg(long = "ext-code", value_name = "NAME=CODE", value_parser = parse_assignment)]
     pub ext_code: Vec<(String, String)>,
+    /// Terraform variable file, as `terraform plan -var-file` (repeatable); read
+    /// after `terraform.tfvars` and `*.auto.tfvars` of every module.
+    #[arg(long = "tfvars", value_name = "FILE")]
+    pub tfvars: Vec<PathBuf>,
     /// Language of the texts (en, ja); default from the locale.
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,

@@ -152,6 +152,7 @@ fn inputs(stack: &StackArgs, url: Option<String>) -> Result<Inputs, Error> {
         url,
         iam_policies: files(&stack.iam_policies),
         contracts: files(&stack.contracts),
+        tfvars: files(&stack.tfvars),
         bedrock_models: stack
             .bedrock_models
             .as_ref()

@@ -217,6 +217,10 @@ fn planted_secrets() -> Vec<String> {
                 stack.push(path);
                 continue;
             }
+            // Terraform's `http_tokens = "required"` is an IMDS setting, not a token.
+            if path.extension().is_some_and(|e| e == "tf") {
+                continue;
+            }
             let text = std::fs::read_to_string(&path).unwrap_or_default();
             for line in text.lines() {
                 let line = line.trim().trim_start_matches("- ");

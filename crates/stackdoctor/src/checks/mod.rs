@@ -83,6 +83,7 @@ macro_rules! check {
 pub const ALL: &[Check] = &[
     check!(ecs::ecspresso_config_invalid => "ecspresso-config-invalid"),
     check!(ecs::ecspresso_unresolved_value => "ecspresso-unresolved-value"),
+    check!(ecs::iac_file_invalid => "iac-file-invalid"),
     check!(ecs::ecspresso_deploy_failed => "ecspresso-deploy-failed"),
     check!(ecs::ecs_invalid_cpu_memory => "ecs-invalid-cpu-memory"),
     check!(ecs::ecs_fargate_invalid_parameter => "ecs-fargate-invalid-parameter"),

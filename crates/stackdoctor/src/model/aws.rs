@@ -30,6 +30,10 @@ pub struct AwsModel {
     /// What AWS itself said (`--aws`); `None` without it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api: Option<AwsApiReport>,
+    /// Instance metadata options written in infrastructure code (Terraform
+    /// `metadata_options`, CloudFormation `MetadataOptions`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub metadata_settings: Vec<MetadataOptionsSetting>,
     /// What live probes saw (IMDS, the app's endpoints); `None` offline.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub live: Option<liveprobe::LiveReport>,
@@ -280,6 +284,22 @@ pub struct AwsApiReport {
     pub simulations: Vec<(String, String, String)>,
     /// Calls that failed: `call: code: message` (or the phase that failed).
     pub errors: Vec<String>,
+}
+
+/// IMDS options of a launch template or instance as the code writes them.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetadataOptionsSetting {
+    /// `aws_launch_template.ecs`, `LaunchTemplate` (the resource's address).
+    pub resource: String,
+    /// `http_tokens` / `HttpTokens` (`required`, `optional`).
+    pub http_tokens: Option<Sourced<String>>,
+    /// `http_put_response_hop_limit` / `HttpPutResponseHopLimit`.
+    pub hop_limit: Option<Sourced<u32>>,
+    /// False when the values are a module's defaults (the origin is the
+    /// module call): a fix then sets them in the call rather than editing a value.
+    pub written: bool,
+    /// The block.
+    pub origin: Origin,
 }
 
 /// The metadata options of the instance.

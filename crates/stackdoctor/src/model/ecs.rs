@@ -47,9 +47,29 @@ impl EcsModel {
     }
 }
 
-/// One ecspresso config and the definitions it names.
+/// What wrote a deployment's definitions, so fixes name the right tool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DefinitionSource {
+    /// An ecspresso config and the definitions it names.
+    #[default]
+    Ecspresso,
+    /// Task/service definition JSON found by its shape (`aws ecs register-task-definition
+    /// --cli-input-json`, `describe-task-definition` output, service JSON).
+    DefinitionFile,
+    /// `aws_ecs_task_definition` / `aws_ecs_service` in Terraform.
+    Terraform,
+    /// `AWS::ECS::TaskDefinition` / `AWS::ECS::Service` in a CloudFormation or SAM template.
+    CloudFormation,
+}
+
+/// One deployment: an ecspresso config and the definitions it names, or a task
+/// (and service) definition read from another source ([`DefinitionSource`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct EcspressoDeployment {
+    /// Where the definitions come from; for other sources than ecspresso
+    /// `config_file` is the file that holds the task definition.
+    pub source: DefinitionSource,
     pub config_file: PathBuf,
     /// The config's folder: paths in the config are relative to it.
     pub dir: PathBuf,

@@ -62,6 +62,10 @@ pub struct Inputs {
     pub log_events: usize,
     /// ecspresso configs read (relative paths).
     pub ecspresso_configs: Vec<String>,
+    /// Files holding ECS task/service definitions outside ecspresso (plain JSON,
+    /// Terraform, CloudFormation).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ecs_definitions: Vec<String>,
     /// `--logs` inputs read, and their lines.
     pub log_inputs: u64,
     pub log_lines: u64,
@@ -305,6 +309,14 @@ pub fn build(model: &StackModel, diagnosis: &Diagnosis, lang: Lang) -> Report {
                 .ecs
                 .deployments
                 .iter()
+                .filter(|d| d.source == crate::model::ecs::DefinitionSource::Ecspresso)
+                .map(|d| builder.shown(&d.config_file))
+                .collect(),
+            ecs_definitions: model
+                .ecs
+                .deployments
+                .iter()
+                .filter(|d| d.source != crate::model::ecs::DefinitionSource::Ecspresso)
                 .map(|d| builder.shown(&d.config_file))
                 .collect(),
             log_inputs: model.logs_read.inputs,

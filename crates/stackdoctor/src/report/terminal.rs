@@ -111,9 +111,15 @@ pub fn render(report: &Report, lang: Lang, style: Style) -> String {
     for note in &i.log_notes {
         let _ = writeln!(out, "{}: {note}", style.dim(w.note));
     }
+    // Shown only when some were read, so the line stays as it was for the rest.
+    let definitions = match (i.ecs_definitions.len(), lang) {
+        (0, _) => String::new(),
+        (n, Lang::En) => format!(", {n} ECS definition file(s)"),
+        (n, Lang::Ja) => format!("、ECS 定義ファイル {n}"),
+    };
     let seen = match lang {
-        Lang::En => format!("read {projects} compose project(s), {services} service(s), {proxies} proxy config(s), {routes} proxy route(s), {ecspresso} ecspresso config(s), {log_lines} log line(s): {logs} known, {unknown} unknown error(s)"),
-        Lang::Ja => format!("読み込み: compose プロジェクト {projects}、サービス {services}、プロキシ設定 {proxies}、プロキシのルート {routes}、ecspresso 設定 {ecspresso}、ログ {log_lines} 行（既知 {logs}、未知のエラー {unknown}）"),
+        Lang::En => format!("read {projects} compose project(s), {services} service(s), {proxies} proxy config(s), {routes} proxy route(s), {ecspresso} ecspresso config(s){definitions}, {log_lines} log line(s): {logs} known, {unknown} unknown error(s)"),
+        Lang::Ja => format!("読み込み: compose プロジェクト {projects}、サービス {services}、プロキシ設定 {proxies}、プロキシのルート {routes}、ecspresso 設定 {ecspresso}{definitions}、ログ {log_lines} 行（既知 {logs}、未知のエラー {unknown}）"),
     };
     if !i.unrecognised_samples.is_empty() {
         let _ = writeln!(out, "{}:", style.bold(w.unknown_errors));

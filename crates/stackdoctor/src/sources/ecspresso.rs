@@ -9,8 +9,8 @@ use super::budget::{self, Budget};
 use super::inventory::{File, Inventory, Kind};
 use crate::error::Error;
 use crate::model::ecs::{
-    AwsVpc, ConfigProblem, ContainerDefinition, EcspressoDeployment, HealthCheck, LoadBalancer,
-    PortMapping, SecretReference, ServiceDefinition, TaskDefinition, Timeout, Units,
+    AwsVpc, ConfigProblem, ContainerDefinition, DefinitionSource, EcspressoDeployment, HealthCheck,
+    LoadBalancer, PortMapping, SecretReference, ServiceDefinition, TaskDefinition, Timeout, Units,
 };
 use crate::model::{FilePosition, InvalidInput, Origin, Sourced, StackModel};
 use ecspresso::{Node, NodeValue, ProblemKind};
@@ -172,6 +172,7 @@ fn add_problem(
         origin: origin.clone(),
     });
     model.ecs.deployments.push(EcspressoDeployment {
+        source: DefinitionSource::Ecspresso,
         config_file: config.to_path_buf(),
         dir: dir.to_path_buf(),
         region: None,
@@ -190,7 +191,7 @@ fn add_problem(
     });
 }
 
-fn remember_text(model: &mut StackModel, path: &Path) {
+pub(crate) fn remember_text(model: &mut StackModel, path: &Path) {
     if !model.sources.contains(path) {
         if let Ok(text) = std::fs::read_to_string(path) {
             model.sources.insert(path, &text);
@@ -356,24 +357,15 @@ fn add_project(model: &mut StackModel, config: &Path, dir: &Path, project: ecspr
         remember_text(model, &d.path);
         task_definition(d)
     });
-    // A secret written in a task definition's plain `environment` (instead of
-    // `secrets`) is still a secret: no output shows it.
-    for container in task.iter().flat_map(|t| &t.containers) {
-        for entry in &container.environment {
-            let (name, value) = &entry.value;
-            if crate::secrets::is_secret_name(name)
-                && value.len() >= 4
-                && !value.contains("<unresolved:")
-            {
-                model.secret_values.push(value.clone());
-            }
-        }
+    if let Some(task) = &task {
+        mask_environment_secrets(model, task);
     }
     let service_definition = project.service_definition.as_ref().map(|d| {
         remember_text(model, &d.path);
         service_definition(d)
     });
     model.ecs.deployments.push(EcspressoDeployment {
+        source: DefinitionSource::Ecspresso,
         config_file: config.to_path_buf(),
         dir: dir.to_path_buf(),
         region: c.region.as_ref().and_then(text),
@@ -386,7 +378,23 @@ fn add_project(model: &mut StackModel, config: &Path, dir: &Path, project: ecspr
     });
 }
 
-fn problem(p: &ecspresso::Problem, config: &Path) -> ConfigProblem {
+/// A secret written in a task definition's plain `environment` (instead of
+/// `secrets`) is still a secret: no output shows it.
+pub(crate) fn mask_environment_secrets(model: &mut StackModel, task: &TaskDefinition) {
+    for container in &task.containers {
+        for entry in &container.environment {
+            let (name, value) = &entry.value;
+            if crate::secrets::is_secret_name(name)
+                && value.len() >= 4
+                && !value.contains("<unresolved:")
+            {
+                model.secret_values.push(value.clone());
+            }
+        }
+    }
+}
+
+pub(crate) fn problem(p: &ecspresso::Problem, config: &Path) -> ConfigProblem {
     let (kind, name, blocking) = match &p.kind {
         ProblemKind::UnknownKey { key } => ("unknown-key", key.clone(), true),
         ProblemKind::DescribeOnlyField { key } => ("describe-only-field", key.clone(), false),
@@ -437,7 +445,7 @@ fn problem(p: &ecspresso::Problem, config: &Path) -> ConfigProblem {
     }
 }
 
-fn task_definition(d: &ecspresso::Definition) -> TaskDefinition {
+pub(crate) fn task_definition(d: &ecspresso::Definition) -> TaskDefinition {
     let root = &d.root;
     let platform = root.get("runtimePlatform");
     let docker_volumes = root
@@ -564,7 +572,7 @@ fn container(node: &Node) -> ContainerDefinition {
     }
 }
 
-fn service_definition(d: &ecspresso::Definition) -> ServiceDefinition {
+pub(crate) fn service_definition(d: &ecspresso::Definition) -> ServiceDefinition {
     let root = &d.root;
     let deployment = root.get("deploymentConfiguration");
     let awsvpc = root

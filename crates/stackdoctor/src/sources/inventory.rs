@@ -65,6 +65,10 @@ pub enum Kind {
     Contract,
     /// TypeScript/JavaScript code read for API client checks.
     ClientCode,
+    /// Terraform `.tf` files.
+    Terraform,
+    /// JSON files that may be ECS task or service definitions.
+    EcsDefinition,
 }
 
 /// A source's claim: which files it reads.
@@ -110,6 +114,14 @@ pub const REGISTRY: &[Claim] = &[
     Claim {
         kind: Kind::ClientCode,
         claims: super::api_clients::claims,
+    },
+    Claim {
+        kind: Kind::Terraform,
+        claims: super::terraform::claims,
+    },
+    Claim {
+        kind: Kind::EcsDefinition,
+        claims: super::ecs_definitions::claims,
     },
 ];
 

@@ -20,6 +20,7 @@ pub mod contracts;
 pub mod docker_run;
 #[cfg(feature = "aws")]
 pub mod ecs_api;
+pub mod ecs_definitions;
 pub mod ecs_runtime;
 pub mod ecspresso;
 pub mod inventory;
@@ -31,6 +32,7 @@ pub mod nginx;
 pub mod probes;
 pub mod resolve;
 pub mod shell;
+pub mod terraform;
 
 use crate::error::Error;
 use crate::model::{RequestedUrl, StackModel};
@@ -51,6 +53,8 @@ pub struct Inputs {
     pub ecspresso: ecspresso::EcspressoInputs,
     /// IAM policy files given with `--iam-policy`.
     pub iam_policies: Vec<PathBuf>,
+    /// Terraform variable files given with `--tfvars`.
+    pub tfvars: Vec<PathBuf>,
     /// A Bedrock model catalogue file given with `--bedrock-models`.
     pub bedrock_models: Option<PathBuf>,
     /// API error contracts given with `--contract`.
@@ -93,6 +97,7 @@ impl ReadScope {
             .chain(&inputs.logs)
             .chain(&inputs.signatures)
             .chain(&inputs.iam_policies)
+            .chain(&inputs.tfvars)
             .chain(&inputs.bedrock_models)
             .chain(&inputs.contracts)
             .chain(&inputs.ecspresso.config)
@@ -169,6 +174,14 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     )?;
     contracts::load(&inventory, &mut model, &inputs.contracts, &scope);
     api_clients::load(&inventory, &mut model);
+    ecs_definitions::load(&inventory, &mut model, &inputs.environment, &scope);
+    terraform::load(
+        &inventory,
+        &mut model,
+        &inputs.tfvars,
+        &inputs.environment,
+        &scope,
+    );
     let signatures = logs::SignatureSet::load(&inputs.signatures)?;
     // Streams have a byte budget, and named pipes an idle timeout: the probe timeout.
     let idle = inputs

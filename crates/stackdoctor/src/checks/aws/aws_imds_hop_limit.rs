@@ -6,7 +6,9 @@
 //! the SDK failing to get an IMDS session token or timing out on
 //! `169.254.169.254`, or the live probe finds that the instance requires
 //! IMDSv2 tokens (the hop limit itself is not visible from the host; the
-//! finding is then a warning).
+//! finding is then a warning). A launch template or instance in the
+//! project's Terraform or CloudFormation that sets the hop limit to 1 is
+//! evidence too, at the line to edit.
 //!
 //! **Why it breaks requests:** the token answer's IP TTL is the instance's
 //! `HttpPutResponseHopLimit`; the bridge adds a hop, so with the default 1
@@ -21,7 +23,7 @@
 //! --http-put-response-hop-limit 2 --http-tokens required` (and the same in
 //! the launch template), or run the service with `network_mode: host`.
 
-use crate::checks::support::{aws_log_events, aws_subjects, imds_requires_tokens};
+use crate::checks::support::{aws_log_events, aws_subjects, imds_requires_tokens, replace_on_line};
 use crate::finding::{Finding, FixStep, Severity};
 use crate::model::{Origin, StackModel};
 
@@ -51,14 +53,50 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         if options.is_some() && hop_limit_one.is_none() {
             continue;
         }
-        if !from_logs && tokens_required.is_none() && hop_limit_one.is_none() {
+        // Launch templates and instances in the project's code.
+        let written: Vec<_> = model
+            .aws
+            .metadata_settings
+            .iter()
+            .filter(|s| s.hop_limit.as_ref().is_some_and(|h| h.value == 1))
+            .collect();
+        if !from_logs && tokens_required.is_none() && hop_limit_one.is_none() && written.is_empty()
+        {
             continue;
         }
         let mut finding = Finding::new(CAUSE)
             .subject(&subject.name)
             .param("service", &subject.name);
-        if !from_logs && hop_limit_one.is_none() {
+        // Tokens required with hop 1 in the code, and a credentials failure
+        // in the output: the failure is explained, not only a risk.
+        let written_required = written.iter().any(|s| {
+            s.http_tokens
+                .as_ref()
+                .is_some_and(|t| t.value.eq_ignore_ascii_case("required"))
+        });
+        let confirmed = written_required && logs.weight > 0;
+        if !from_logs && hop_limit_one.is_none() && !confirmed {
             finding = finding.severity(Severity::Warning);
+        }
+        for setting in &written {
+            let Some(hop) = &setting.hop_limit else {
+                continue;
+            };
+            let tokens = setting
+                .http_tokens
+                .as_ref()
+                .map_or("optional", |t| t.value.as_str());
+            finding = finding.evidence(
+                hop.origin.clone(),
+                msg("hop-limit-written")
+                    .with("resource", &setting.resource)
+                    .with("tokens", tokens),
+            );
+            if !setting.written {
+                finding = finding.fix(FixStep::say(msg("set-in-module-call")));
+            } else if let Some(edit) = replace_on_line(model, &hop.origin, "1", "2") {
+                finding = finding.fix(FixStep::edit(msg("raise-hop-limit-in-code"), edit));
+            }
         }
         if let Some(o) = hop_limit_one {
             finding = finding.evidence(

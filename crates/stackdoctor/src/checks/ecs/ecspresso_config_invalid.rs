@@ -30,7 +30,13 @@ cause!("ecspresso-config-invalid");
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for deployment in &model.ecs.deployments {
+    // Definitions no ecspresso config names are not ecspresso's to refuse.
+    for deployment in model
+        .ecs
+        .deployments
+        .iter()
+        .filter(|d| d.source == crate::model::ecs::DefinitionSource::Ecspresso)
+    {
         // A bare-number timeout is `ecs-deploy-timeout`'s. One finding per
         // problem and name (an unset variable used in five places is one).
         let problems = deployment

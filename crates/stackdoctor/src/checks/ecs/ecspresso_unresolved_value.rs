@@ -3,8 +3,9 @@
 //! **What it detects:** values of the ecspresso project that only AWS can
 //! give: `{{ tfstate … }}` on a state in S3 (or an address the local state
 //! lacks), `{{ ssm … }}`, `{{ secretsmanager_arn … }}`, `cfn_output`,
-//! `cfn_export`. stackdoctor keeps them as `<unresolved:…>` placeholders and
-//! says which checks could not use them.
+//! `cfn_export`; in Terraform, resource attributes, data sources and module
+//! outputs (`aws_iam_role.exec.arn`). stackdoctor keeps them as
+//! `<unresolved:…>` placeholders and says which checks could not use them.
 //!
 //! **Why it breaks requests:** it does not by itself; but a value that
 //! cannot be read offline cannot be checked offline (a subnet, a role ARN,
@@ -22,6 +23,7 @@
 
 use super::support::base_for;
 use crate::finding::{Finding, FixStep, Message, Severity};
+use crate::model::ecs::DefinitionSource;
 use crate::model::StackModel;
 
 cause!("ecspresso-unresolved-value");
@@ -46,13 +48,23 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 msg("value").with("name", &problem.name),
             );
         }
-        findings.push(finding.fix(FixStep::run(
-            Message::of(CAUSE, "render"),
-            format!(
-                "ecspresso render config taskdef servicedef{}",
-                super::support::config_flag(model, deployment)
+        let step = match deployment.source {
+            DefinitionSource::Terraform => FixStep::run(
+                Message::of(CAUSE, "plan"),
+                format!(
+                    "terraform{} plan",
+                    super::support::terraform_chdir(model, &deployment.dir)
+                ),
             ),
-        )));
+            _ => FixStep::run(
+                Message::of(CAUSE, "render"),
+                format!(
+                    "ecspresso render config taskdef servicedef{}",
+                    super::support::config_flag(model, deployment)
+                ),
+            ),
+        };
+        findings.push(finding.fix(step));
     }
     findings
 }

@@ -25,4 +25,5 @@ pub mod ecs_secrets_pull_failed;
 pub mod ecspresso_config_invalid;
 pub mod ecspresso_deploy_failed;
 pub mod ecspresso_unresolved_value;
+pub mod iac_file_invalid;
 pub mod support;

@@ -3,7 +3,7 @@
 //! and the ecspresso commands that fix and verify.
 
 use crate::finding::{Finding, FixStep, Message};
-use crate::model::ecs::{EcspressoDeployment, TaskDefinition};
+use crate::model::ecs::{DefinitionSource, EcspressoDeployment, TaskDefinition};
 use crate::model::{LogEvent, StackModel};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -140,11 +140,56 @@ fn ecspresso_step(model: &StackModel, message: &str, command: impl Fn(&str) -> S
     FixStep::run(Message::new(message), command(&flag))
 }
 
-/// `ecspresso verify` and a dry run, the checks before deploying again.
+/// The check before deploying again, with the tool that wrote the
+/// definitions: `ecspresso verify` and a dry run, `terraform plan`,
+/// `cfn-lint`, or registering the JSON.
 pub fn verify_step(model: &StackModel) -> FixStep {
+    if let Some(step) = other_tool_step(model, false) {
+        return step;
+    }
     ecspresso_step(model, "common.ecs-verify", |flag| {
         format!("ecspresso verify{flag} && ecspresso deploy{flag} --dry-run")
     })
+}
+
+/// ` -chdir=DIR` for a Terraform module outside the folder diagnosed.
+pub fn terraform_chdir(model: &StackModel, dir: &std::path::Path) -> String {
+    let dir = crate::checks::support::shown(model, dir);
+    if dir.is_empty() || dir == "." {
+        String::new()
+    } else {
+        format!(" -chdir={dir}")
+    }
+}
+
+/// For definitions that no ecspresso config names: the command of the tool
+/// that wrote them (`deploy`: apply rather than check).
+fn other_tool_step(model: &StackModel, deploy: bool) -> Option<FixStep> {
+    let first = model.ecs.deployments.first()?;
+    let file = crate::checks::support::shown(model, &first.config_file);
+    let chdir = terraform_chdir(model, &first.dir);
+    let (message, command) = match (first.source, deploy) {
+        (DefinitionSource::Ecspresso, _) => return None,
+        (DefinitionSource::DefinitionFile, _) => (
+            "common.ecs-register",
+            format!("aws ecs register-task-definition --cli-input-json file://{file}"),
+        ),
+        (DefinitionSource::Terraform, false) => (
+            "common.ecs-terraform-plan",
+            format!("terraform{chdir} validate && terraform{chdir} plan"),
+        ),
+        (DefinitionSource::Terraform, true) => {
+            ("common.ecs-deploy", format!("terraform{chdir} apply"))
+        }
+        (DefinitionSource::CloudFormation, false) => {
+            ("common.ecs-cfn-lint", format!("cfn-lint {file}"))
+        }
+        (DefinitionSource::CloudFormation, true) => (
+            "common.ecs-deploy",
+            format!("aws cloudformation deploy --template-file {file} --stack-name STACK"),
+        ),
+    };
+    Some(FixStep::run(Message::new(message), command))
 }
 
 /// `ecspresso deploy` for the deployment; without an ecspresso project (the
@@ -153,6 +198,9 @@ pub fn verify_step(model: &StackModel) -> FixStep {
 pub fn deploy_step(model: &StackModel) -> FixStep {
     if model.ecs.deployments.is_empty() {
         return FixStep::say(Message::new("common.ecs-deploy-again"));
+    }
+    if let Some(step) = other_tool_step(model, true) {
+        return step;
     }
     ecspresso_step(model, "common.ecs-deploy", |flag| {
         format!("ecspresso deploy{flag}")

@@ -1,0 +1,319 @@
+//! ECS task and service definitions written outside ecspresso, end to end
+//! through the binary: plain JSON found by its shape (register input,
+//! describe output, service JSON), Terraform and CloudFormation. The same
+//! broken definition gives the same findings, at the line of the user's own
+//! file, whatever wrote it.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stackdoctor"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("ECSPRESSO_CONFIG")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn report(dir: &Path, args: &[&str]) -> (Value, i32) {
+    let mut all = vec!["diagnose", ".", "--offline", "--format", "json"];
+    all.extend_from_slice(args);
+    let output = run(dir, &all);
+    let value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON ({e}): {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (value, output.status.code().unwrap_or(-1))
+}
+
+/// (cause, file, line) of the first evidence of every error-level finding.
+fn errors(report: &Value) -> Vec<(String, String, u64)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| {
+            let first = &f["evidence"][0];
+            (
+                f["cause"].as_str().unwrap().to_string(),
+                first["file"].as_str().unwrap_or("").to_string(),
+                first["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A Fargate task with three faults: 256 cpu with 4096 MiB, bridge
+/// networking, and an ECR image with awslogs but no execution role.
+const BROKEN_TASK: &str = r#"{
+  "family": "api",
+  "requiresCompatibilities": ["FARGATE"],
+  "networkMode": "bridge",
+  "cpu": "256",
+  "memory": "4096",
+  "containerDefinitions": [
+    {
+      "name": "app",
+      "image": "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/api:v1",
+      "essential": true,
+      "portMappings": [{"containerPort": 8080, "hostPort": 8080}],
+      "logConfiguration": {
+        "logDriver": "awslogs",
+        "options": {"awslogs-group": "/ecs/api", "awslogs-region": "ap-northeast-1", "awslogs-stream-prefix": "api"}
+      }
+    }
+  ]
+}
+"#;
+
+const THREE_ERRORS: [&str; 3] = [
+    "ecs-invalid-cpu-memory",
+    "ecs-fargate-invalid-parameter",
+    "ecs-missing-execution-role",
+];
+
+#[test]
+fn a_standalone_task_definition_gives_the_errors_it_gives_inside_ecspresso() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ecspresso = tmp.path().join("ecspresso-project");
+    write(&ecspresso, "ecs-task-def.json", BROKEN_TASK);
+    write(
+        &ecspresso,
+        "ecspresso.yml",
+        "region: ap-northeast-1\ncluster: prod\nservice: api\ntask_definition: ecs-task-def.json\n",
+    );
+    let plain = tmp.path().join("plain");
+    write(&plain, "deploy/taskdef.json", BROKEN_TASK);
+
+    let (inside, code_inside) = report(&ecspresso, &[]);
+    let (alone, code_alone) = report(&plain, &[]);
+    assert_eq!((code_inside, code_alone), (1, 1));
+    let strip = |found: Vec<(String, String, u64)>| -> Vec<(String, u64)> {
+        found.into_iter().map(|(c, _, l)| (c, l)).collect()
+    };
+    let inside = errors(&inside);
+    let alone_errors = errors(&alone);
+    let mut causes: Vec<&str> = alone_errors.iter().map(|(c, _, _)| c.as_str()).collect();
+    causes.sort_unstable();
+    let mut expected = THREE_ERRORS.to_vec();
+    expected.sort_unstable();
+    assert_eq!(causes, expected, "{alone_errors:?}");
+    assert!(alone_errors
+        .iter()
+        .all(|(_, file, _)| file == "deploy/taskdef.json"));
+    assert_eq!(strip(inside), strip(alone_errors));
+    // Found as a definition file, and no ecspresso-only finding about it.
+    assert_eq!(alone["inputs"]["ecs_definitions"][0], "deploy/taskdef.json");
+    assert_eq!(
+        alone["inputs"]["ecspresso_configs"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert!(!alone.to_string().contains("ecspresso-config-invalid"));
+    // The fix registers the file rather than running ecspresso.
+    assert!(alone
+        .to_string()
+        .contains("aws ecs register-task-definition --cli-input-json file://deploy/taskdef.json"));
+}
+
+#[test]
+fn describe_output_and_a_service_json_are_read_by_shape_under_any_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let indented: String = BROKEN_TASK.lines().map(|l| format!("  {l}\n")).collect();
+    // `aws ecs describe-task-definition` output: the definition one level down.
+    write(
+        tmp.path(),
+        "saved/current.json",
+        &format!("{{\n  \"taskDefinition\":\n{indented}}}\n"),
+    );
+    write(
+        tmp.path(),
+        "saved/svc.json",
+        r#"{
+  "serviceName": "api",
+  "cluster": "prod",
+  "taskDefinition": "api:12",
+  "launchType": "FARGATE",
+  "loadBalancers": [
+    {"containerName": "web", "containerPort": 8080, "targetGroupArn": "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/api/1"}
+  ],
+  "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"], "assignPublicIp": "DISABLED"}}
+}
+"#,
+    );
+    write(
+        tmp.path(),
+        "package.json",
+        r#"{"name": "web", "version": "1.0.0"}"#,
+    );
+    let (found, code) = report(tmp.path(), &[]);
+    assert_eq!(code, 1);
+    let errors = errors(&found);
+    for cause in THREE_ERRORS {
+        assert!(errors.iter().any(|(c, _, _)| c == cause), "{errors:?}");
+    }
+    // Positions are in the describe output (two lines lower than the bare file).
+    let cpu = errors
+        .iter()
+        .find(|(c, _, _)| c == "ecs-invalid-cpu-memory")
+        .unwrap();
+    assert_eq!((cpu.1.as_str(), cpu.2), ("saved/current.json", 8));
+    // The service of the same folder runs that family: its load balancer
+    // names a container the task does not have.
+    let mismatch = errors
+        .iter()
+        .find(|(c, _, _)| c == "ecs-lb-container-mismatch")
+        .expect("the service is paired with the task");
+    assert_eq!(mismatch.1, "saved/svc.json");
+    assert_eq!(
+        found["inputs"]["ecs_definitions"].as_array().unwrap().len(),
+        1
+    );
+}
+
+const SIZED_TASK: &str = r#"variable "cpu" {
+  default = 256
+}
+
+variable "memory" {
+  default = 512
+}
+
+resource "aws_ecs_task_definition" "api" {
+  family                   = "api"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.cpu
+  memory                   = var.memory
+  execution_role_arn       = "arn:aws:iam::123456789012:role/exec"
+  container_definitions = jsonencode([
+    { name = "app", image = "nginx:1.27", essential = true }
+  ])
+}
+"#;
+
+#[test]
+fn terraform_variables_come_from_defaults_tfvars_auto_tfvars_and_the_tfvars_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(dir, "main.tf", SIZED_TASK);
+    // Valid pairs from the files Terraform reads by itself, later winning.
+    write(dir, "terraform.tfvars", "memory = 1024\n");
+    write(dir, "b.auto.tfvars", "memory = 2048\n");
+    let (found, code) = report(dir, &[]);
+    assert_eq!(code, 0, "{found}");
+    // a.auto.tfvars sorts before b.auto.tfvars: b's 2048 stays.
+    write(dir, "a.auto.tfvars", "memory = 4096\n");
+    let (_, code) = report(dir, &[]);
+    assert_eq!(code, 0);
+    // --tfvars comes last and wins: 4096 with 256 cpu is refused, at its line.
+    write(dir, "env/prod.tfvars", "# prod sizes\nmemory = 4096\n");
+    let (found, code) = report(dir, &["--tfvars", "env/prod.tfvars"]);
+    assert_eq!(code, 1);
+    let errors = errors(&found);
+    assert_eq!(
+        errors[0],
+        (
+            "ecs-invalid-cpu-memory".to_string(),
+            "env/prod.tfvars".to_string(),
+            2
+        )
+    );
+    // Without any override the default 512 is valid.
+    for name in ["terraform.tfvars", "a.auto.tfvars", "b.auto.tfvars"] {
+        std::fs::remove_file(dir.join(name)).unwrap();
+    }
+    let (found, code) = report(dir, &[]);
+    assert_eq!(code, 0, "{found}");
+}
+
+#[test]
+fn values_terraform_knows_only_at_apply_time_are_info_never_guessed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = SIZED_TASK.replace(
+        "memory                   = var.memory",
+        "memory                   = data.aws_ssm_parameter.memory.value",
+    );
+    write(tmp.path(), "main.tf", &text);
+    let (found, code) = report(tmp.path(), &[]);
+    assert_eq!(code, 0, "{found}");
+    let findings = found["findings"].as_array().unwrap();
+    let note = findings
+        .iter()
+        .find(|f| f["cause"] == "ecspresso-unresolved-value")
+        .expect("the unresolved value is reported");
+    assert_eq!(note["severity"], "info");
+    assert_eq!(note["evidence"][0]["file"], "main.tf");
+    assert_eq!(note["evidence"][0]["line"], 14);
+    assert!(note
+        .to_string()
+        .contains("data.aws_ssm_parameter.memory.value"));
+    assert!(findings.iter().all(|f| f["severity"] != "error"));
+}
+
+#[test]
+fn every_file_of_the_iac_corpus_loads_and_its_examples_have_no_error() {
+    let Some(corpus) = testcorpus::dir("iac") else {
+        return;
+    };
+    // The whole tree, and the folders of the forms read so far (CloudFormation,
+    // CDK and Copilot alone are not read yet: "nothing to diagnose" there).
+    let folders = vec![corpus.clone(), corpus.join("terraform-aws-ecs")];
+    let mut definitions = 0;
+    for folder in &folders {
+        let (found, code) = report(folder, &[]);
+        assert_ne!(code, 2, "{}: {found}", folder.display());
+        let errors = errors(&found);
+        assert!(errors.is_empty(), "{}: {errors:?}", folder.display());
+        if folder == &corpus {
+            definitions = found["inputs"]["ecs_definitions"]
+                .as_array()
+                .map_or(0, Vec::len);
+        }
+    }
+    // terraform-aws-ecs's service module and examples define task definitions.
+    assert!(definitions >= 1, "{definitions} definition files read");
+}
+
+#[test]
+fn a_terraform_policy_document_is_evaluated_with_positions_in_the_tf_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let (found, code) = report(&examples.join("bedrock-explicit-deny-terraform"), &[]);
+    assert_eq!(code, 1);
+    let first = &found["findings"][0];
+    assert_eq!(first["cause"], "iam-explicit-deny");
+    assert_eq!(first["evidence"][0]["file"], "infra/iam.tf");
+    assert_eq!(first["evidence"][0]["line"], 8);
+    // With the Deny gone the call is allowed: nothing about IAM remains.
+    let text =
+        std::fs::read_to_string(examples.join("bedrock-explicit-deny-terraform/infra/iam.tf"))
+            .unwrap()
+            .replace("effect      = \"Deny\"", "effect      = \"Allow\"");
+    let copy = tmp.path();
+    write(copy, "infra/iam.tf", &text);
+    for name in ["docker-compose.yml", "app/assistant.py", "app/Dockerfile"] {
+        let source = examples.join("bedrock-explicit-deny-terraform").join(name);
+        write(copy, name, &std::fs::read_to_string(source).unwrap());
+    }
+    let (found, _) = report(copy, &[]);
+    assert!(!found.to_string().contains("iam-explicit-deny"));
+}

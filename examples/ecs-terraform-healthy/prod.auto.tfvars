@@ -1,0 +1,4 @@
+size = {
+  cpu    = 1024
+  memory = 2048
+}

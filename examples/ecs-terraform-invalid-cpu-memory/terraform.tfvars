@@ -1,0 +1,2 @@
+image_tag = "v42"
+memory    = 4096
