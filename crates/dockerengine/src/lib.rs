@@ -28,11 +28,14 @@
 //! assert_eq!(web.memory_limit, Some(256 << 20));
 //! ```
 
+mod ask;
+pub mod client;
 mod error;
 mod lines;
 mod scan;
 mod stream;
 
+pub use ask::{ask, Answers, Ask, ContainerLogs};
 pub use error::Error;
 pub use lines::{parse_line, ComposeLine, LineKind};
 pub use stream::{demux_log_stream, LogFrame, StreamKind};

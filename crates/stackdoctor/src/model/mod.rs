@@ -6,6 +6,7 @@
 
 pub mod aws;
 pub mod ecs;
+pub mod engine;
 pub mod origin;
 
 pub use origin::{FilePosition, Origin, SourceTexts, Sourced};
@@ -38,6 +39,9 @@ pub struct StackModel {
     pub aws: aws::AwsModel,
     /// ECS services deployed with ecspresso, and what their deploys said.
     pub ecs: ecs::EcsModel,
+    /// What runs: containers, networks and events the Docker Engine reported.
+    #[serde(skip_serializing_if = "engine::EngineModel::is_empty")]
+    pub engine: engine::EngineModel,
     /// How label-driven proxies pick the network to a container (Traefik).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub label_routes: Vec<LabelRoutes>,
@@ -73,6 +77,8 @@ impl StackModel {
             || !self.services.is_empty()
             || !self.proxies.is_empty()
             || !self.ecs.is_empty()
+            || !self.engine.is_empty()
+            || self.engine.live.is_some()
             || !self.aws.clients.is_empty()
             || !self.aws.policies.is_empty()
             || self.aws.live.is_some()

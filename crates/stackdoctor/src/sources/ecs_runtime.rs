@@ -28,9 +28,20 @@ pub fn load(
     inputs: &[PathBuf],
     stream_texts: &[(PathBuf, PathBuf, String)],
 ) {
+    for_each_text(inputs, stream_texts, &mut |file, text| {
+        read_text(model, file, text)
+    });
+}
+
+/// Calls `read` with each `--logs` input's name and text, as [`load`] reads them.
+pub(super) fn for_each_text(
+    inputs: &[PathBuf],
+    stream_texts: &[(PathBuf, PathBuf, String)],
+    read: &mut dyn FnMut(&Path, &str),
+) {
     for input in inputs {
         if let Some((_, name, text)) = stream_texts.iter().find(|(i, _, _)| i == input) {
-            read_text(model, name, text);
+            read(name, text);
             continue;
         }
         if input.as_os_str() == "-" {
@@ -38,7 +49,7 @@ pub fn load(
         }
         for file in files(input) {
             if let Some(text) = read_bounded(&file) {
-                read_text(model, &file, &String::from_utf8_lossy(&text));
+                read(&file, &String::from_utf8_lossy(&text));
             }
         }
     }

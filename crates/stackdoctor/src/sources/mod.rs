@@ -19,6 +19,8 @@ pub mod docker_run;
 pub mod ecs_api;
 pub mod ecs_runtime;
 pub mod ecspresso;
+pub mod engine;
+pub mod engine_live;
 pub mod label_grammar;
 pub mod labels;
 pub mod listen;
@@ -155,6 +157,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     let limits = logs::ReadLimits::diagnose(idle, &inputs.environment);
     let scan = logs::scan_inputs(&inputs.logs, &signatures, limits)?;
     ecs_runtime::load(&mut model, &inputs.logs, &scan.stream_texts);
+    engine::load(&mut model, &inputs.logs, &scan.stream_texts);
     model.log_notes = scan.notes;
     model.log_events = scan.events;
     labels::join_log_lines(&mut model);
@@ -178,11 +181,16 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
         if !model.aws.uses_aws() {
             plan.imds = None;
         }
+        // The engine is asked on its own thread while the other probes run.
+        let engine = engine_live::start(&model, &inputs.environment, plan.timeout);
         if plan.imds.is_some() || !plan.apps.is_empty() {
             let live = crate::live::run(&plan);
             probes::add_probe_events(&mut model, &live, &signatures);
             probes::add_probe_notes(&mut model, &live);
             model.aws.live = Some(live);
+        }
+        if let Some(engine) = engine {
+            engine_live::finish(&mut model, engine, &signatures);
         }
     }
     if inputs.ask_aws {
