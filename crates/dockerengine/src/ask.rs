@@ -184,6 +184,14 @@ pub fn ask(endpoint: Endpoint, deadline: Instant, what: &Ask) -> Answers {
                     .lines()
                     .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
                     .filter_map(|v| crate::event_from_json(&v))
+                    // The stack's own: the engine ANDs label filters, so projects are picked here.
+                    .filter(|e| {
+                        let project = e.attributes.get(crate::PROJECT_LABEL);
+                        match &what.projects[..] {
+                            [] => project.is_some(),
+                            projects => project.is_some_and(|p| projects.contains(p)),
+                        }
+                    })
                     .collect();
             }
             Ok(Err(error)) => answers.problems.push(format!("GET /events: {error}")),

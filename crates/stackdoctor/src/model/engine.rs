@@ -29,6 +29,7 @@ impl EngineModel {
             && self.networks.is_empty()
             && self.events.is_empty()
             && self.lines.is_empty()
+            && self.live.is_none()
     }
 
     /// The containers of compose service `name` (by the join, else by label).
