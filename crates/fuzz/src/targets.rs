@@ -435,6 +435,29 @@ fn iam_make() -> RunInput {
     })
 }
 
+// ---- Docker Engine outputs -------------------------------------------------
+
+fn dockerengine_files(path: &Path) -> bool {
+    let name = file_name(path);
+    (in_dir(path, "fixtures") && path.to_string_lossy().contains("dockerengine"))
+        || (in_dir(path, "examples")
+            && (name.starts_with("inspect") || name.starts_with("compose-up")))
+}
+
+fn dockerengine_make() -> RunInput {
+    Box::new(|input| {
+        let text = text(input);
+        let small = dockerengine::Limits {
+            max_records: 64,
+            max_scan: 256 << 10,
+            ..dockerengine::Limits::default()
+        };
+        let _ = dockerengine::parse(&text, &small).map(|p| p.is_empty());
+        let _ = dockerengine::demux_log_stream(input);
+        let _ = dockerengine::client::parse_response(input, false, 4096);
+    })
+}
+
 // ---- ECS and ecspresso outputs -------------------------------------------
 
 fn ecsstate_files(path: &Path) -> bool {
@@ -778,6 +801,25 @@ pub static TARGETS: &[Target] = &[
         builtin: &[POLICY, ROLE_DOC],
         extra_seeds: no_extra,
         make: iam_make,
+    },
+    Target {
+        name: "dockerengine",
+        about: "saved Docker Engine output (inspect, compose ps JSON, network inspect, events, compose lines), log stream frames, HTTP responses",
+        dictionary: &[
+            "{", "}", "[", "]", "\"", ":", ",", "\n", "\"State\"", "\"Config\"", "\"HostConfig\"",
+            "\"OOMKilled\": true", "\"ExitCode\": 137", "\"Health\"", "\"Service\"", "\"IPAM\"",
+            "\"Driver\"", "\"Type\"", "\"Action\"", "\"Actor\"", " exited with code ",
+            "dependency failed to start: container ", " Container ", "  Error", "\x01\0\0\0",
+            "HTTP/1.1 200 OK\r\n", "Transfer-Encoding: chunked\r\n", "\r\n\r\n",
+        ],
+        max_len: 64 << 10,
+        stack: MAIN_STACK,
+        smoke_inputs: 2_000,
+        seed_files: dockerengine_files,
+        prepare: same,
+        builtin: &[],
+        extra_seeds: no_extra,
+        make: dockerengine_make,
     },
     Target {
         name: "ecsstate",

@@ -142,6 +142,13 @@ pub struct ModelArgs {
     /// Also ask AWS (as `diagnose --aws`) and show what it said.
     #[arg(long)]
     pub aws: bool,
+    /// Also ask the Docker Engine what runs (as `diagnose` does) and show
+    /// each container next to its service.
+    #[arg(long)]
+    pub engine: bool,
+    /// Seconds the engine may take (with `--engine`).
+    #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
+    pub probe_timeout: f64,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }

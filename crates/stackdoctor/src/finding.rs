@@ -205,10 +205,12 @@ impl Finding {
 
     /// Whether a log line or a probe answer shows this finding or one of its symptoms.
     pub fn observed(&self) -> bool {
-        self.evidence
-            .iter()
-            .any(|e| matches!(e.origin, Origin::Log(_) | Origin::Probe { .. }))
-            || self.symptoms.iter().any(Finding::observed)
+        self.evidence.iter().any(|e| {
+            matches!(
+                e.origin,
+                Origin::Log(_) | Origin::Probe { .. } | Origin::Engine { .. }
+            )
+        }) || self.symptoms.iter().any(Finding::observed)
     }
 
     pub fn evidence(mut self, origin: Origin, label: Message) -> Self {

@@ -62,6 +62,19 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Model(args) => {
             let mut inputs = inputs(&args.stack, None)?;
             inputs.ask_aws = args.aws;
+            if args.engine {
+                if !(args.probe_timeout.is_finite() && args.probe_timeout > 0.0) {
+                    return Err(Error::Usage(format!(
+                        "--probe-timeout {}: give a positive number of seconds",
+                        args.probe_timeout
+                    )));
+                }
+                // No IMDS, no app: only the engine is asked.
+                inputs.probes = Some(liveprobe::ProbePlan {
+                    timeout: std::time::Duration::from_secs_f64(args.probe_timeout.min(3600.0)),
+                    ..liveprobe::ProbePlan::default()
+                });
+            }
             let model = build_model(&inputs)?;
             let text = match args.format {
                 Format::Json => model_json(&model) + "\n",
@@ -280,7 +293,44 @@ fn model_text(model: &StackModel) -> String {
                     listener.origin.display(root)
                 );
             }
+            let id = model.services.iter().position(|s| std::ptr::eq(s, service));
+            for container in model
+                .engine
+                .containers
+                .iter()
+                .filter(|c| id.is_some() && c.join.service == id)
+            {
+                out.push_str(&running_line(container, &masker, root));
+            }
         }
+    }
+    // Containers the engine reported that no file defines.
+    for container in model
+        .engine
+        .containers
+        .iter()
+        .filter(|c| c.join.service.is_none())
+    {
+        let _ = writeln!(
+            out,
+            "container {} (no service in the files)",
+            container.subject()
+        );
+        out.push_str(&running_line(container, &masker, root));
+    }
+    if let Some(live) = &model.engine.live {
+        let _ = writeln!(
+            out,
+            "engine {} (API {}, {} ms){}",
+            live.host,
+            live.api_version.as_deref().unwrap_or("?"),
+            live.elapsed_ms,
+            if live.problems.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", masker.mask(&live.problems.join("; ")))
+            }
+        );
     }
     for proxy in &model.proxies {
         let runs_as = proxy.service.map_or("the host".to_string(), |id| {
@@ -326,6 +376,52 @@ fn model_text(model: &StackModel) -> String {
         );
     }
     out
+}
+
+/// `    running NAME: exited (exit 137, OOM killed, 5 restarts, unhealthy) on a, b  [origin]`:
+/// what the engine says, next to what the files say.
+fn running_line(
+    container: &crate::model::engine::ContainerState,
+    masker: &crate::secrets::Masker,
+    root: &std::path::Path,
+) -> String {
+    let state = &container.state;
+    let mut facts: Vec<String> = Vec::new();
+    if let Some(code) = state
+        .exit_code
+        .filter(|_| state.status.as_deref() != Some("running"))
+    {
+        facts.push(format!("exit {code}"));
+    }
+    if state.oom_killed == Some(true) {
+        facts.push("OOM killed".into());
+    }
+    if let Some(restarts) = state.restart_count.filter(|r| *r > 0) {
+        facts.push(format!("{restarts} restarts"));
+    }
+    if let Some(health) = &state.health {
+        facts.push(health.status.clone());
+    }
+    if let Some(image) = &state.image {
+        facts.push(format!("image {image}"));
+    }
+    let networks: Vec<&str> = state.networks.iter().map(|n| n.network.as_str()).collect();
+    format!(
+        "    running {}: {}{}{}  [{}]\n",
+        state.name,
+        state.status.as_deref().unwrap_or("?"),
+        if facts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", facts.join(", "))
+        },
+        if networks.is_empty() {
+            String::new()
+        } else {
+            format!(" on {}", networks.join(", "))
+        },
+        masker.mask(&container.origin.display(root))
+    )
 }
 
 fn explain(args: &ExplainArgs) -> Result<u8, Error> {

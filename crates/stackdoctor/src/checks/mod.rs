@@ -3,7 +3,7 @@
 //! Each check lives in its own file whose doc comment is its documentation
 //! (`stackdoctor explain <cause>` prints it): what it detects, why it breaks
 //! requests, an example, and the fix. To add a check: write the file in its family's folder
-//! (`proxy/`, `app/`, `api/`, `aws/`, `bedrock/`, `ecs/`, mirroring `data/causes/`)
+//! (`proxy/`, `app/`, `api/`, `aws/`, `bedrock/`, `ecs/`, `engine/`, mirroring `data/causes/`)
 //! with a `pub fn run(model: &StackModel) -> Vec<Finding>`, declare it in the
 //! family's `mod.rs`, add its line to [`ALL`] below, and
 //! add its cause to `data/causes/*.toml` in English and Japanese.
@@ -59,6 +59,7 @@ pub mod app;
 pub mod aws;
 pub mod bedrock;
 pub mod ecs;
+pub mod engine;
 pub mod log_causes;
 pub mod proxy;
 pub mod support;
@@ -141,6 +142,9 @@ pub const ALL: &[Check] = &[
     check!(api::api_client_parses_non_json_error => "api-client-parses-non-json-error"),
     check!(api::api_client_retry_not_from_contract => "api-client-retry-not-from-contract"),
     check!(api::api_client_backoff_no_jitter => "api-client-backoff-no-jitter"),
+    check!(engine::container_oom_killed => "container-oom-killed"),
+    check!(engine::upstream_unhealthy => "upstream-unhealthy"),
+    check!(engine::stack_drift => "stack-drift"),
 ];
 
 /// Runs every check over the model.

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod aws;
 pub mod ecs;
+pub mod engine;
 pub mod logs;
 pub mod origin;
 
@@ -42,6 +43,9 @@ pub struct StackModel {
     pub ecs: ecs::EcsModel,
     /// The API error contracts of the project and how its clients use them.
     pub api: api::ApiModel,
+    /// What runs: containers, networks and events the Docker Engine reported.
+    #[serde(skip_serializing_if = "engine::EngineModel::is_empty")]
+    pub engine: engine::EngineModel,
     /// How label-driven proxies pick the network to a container (Traefik).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub label_routes: Vec<LabelRoutes>,
@@ -77,6 +81,9 @@ impl StackModel {
             || !self.services.is_empty()
             || !self.proxies.is_empty()
             || !self.ecs.is_empty()
+            || !self.engine.containers.is_empty()
+            || !self.engine.events.is_empty()
+            || !self.engine.lines.is_empty()
             || !self.aws.clients.is_empty()
             || !self.aws.policies.is_empty()
             || self.aws.live.is_some()

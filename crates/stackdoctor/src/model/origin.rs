@@ -32,6 +32,8 @@ pub enum Origin {
     Implied { reason: String },
     /// Seen by a live probe.
     Probe { probe: String },
+    /// Answered by the Docker Engine itself (what was asked, e.g. `GET /containers/shop-web-1/json`).
+    Engine { call: String },
 }
 
 impl Origin {
@@ -71,6 +73,7 @@ impl Origin {
             }
             Origin::Implied { reason } => reason.clone(),
             Origin::Probe { probe } => probe.clone(),
+            Origin::Engine { call } => format!("Docker Engine: {call}"),
         }
     }
 }

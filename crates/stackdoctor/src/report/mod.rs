@@ -195,6 +195,7 @@ impl Builder<'_> {
             Origin::Log(p) => ("log", Some(p)),
             Origin::Implied { .. } => ("implied", None),
             Origin::Probe { .. } => ("probe", None),
+            Origin::Engine { .. } => ("engine", None),
         };
         let source = match origin {
             Origin::File(p) => self

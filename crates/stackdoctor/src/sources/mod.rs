@@ -23,6 +23,8 @@ pub mod ecs_api;
 pub mod ecs_definitions;
 pub mod ecs_runtime;
 pub mod ecspresso;
+pub mod engine;
+pub mod engine_live;
 pub mod inventory;
 pub mod label_grammar;
 pub mod labels;
@@ -190,6 +192,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     let limits = logs::ReadLimits::diagnose(idle, &inputs.environment);
     let scan = logs::scan_inputs(&inputs.logs, &signatures, limits)?;
     ecs_runtime::load(&mut model, &scan.texts);
+    engine::load(&mut model, &scan.texts);
     model.log_notes = scan.notes;
     model.log_events = scan.events;
     labels::join_log_lines(&mut model);
@@ -213,11 +216,16 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
         if !model.aws.uses_aws() {
             plan.imds = None;
         }
+        // The engine is asked on its own thread while the other probes run.
+        let engine = engine_live::start(&model, &inputs.environment, plan.timeout);
         if plan.imds.is_some() || !plan.apps.is_empty() {
             let live = liveprobe::run(&plan);
             probes::add_probe_events(&mut model, &live, &signatures);
             probes::add_probe_notes(&mut model, &live);
             model.aws.live = Some(live);
+        }
+        if let Some(engine) = engine {
+            engine_live::finish(&mut model, engine, &signatures);
         }
     }
     if inputs.ask_aws {

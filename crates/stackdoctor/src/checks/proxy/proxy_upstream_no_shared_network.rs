@@ -14,6 +14,11 @@
 //! **Example:** Caddy's project lists `networks: [proxy]`, the app lives in
 //! `backend/docker-compose.yml` on `backend_default`.
 //!
+//! When the engine describes the running containers (a saved `docker
+//! inspect`, or the engine itself), the networks they actually joined are
+//! the evidence: a proxy started by hand, or a network connected or
+//! disconnected outside compose, shows there even when the files agree.
+//!
 //! Containers a script starts with `docker run` are read the same way: their
 //! `--network`; without one they are on Docker's default bridge network,
 //! where names do not resolve at all.
@@ -26,11 +31,13 @@
 //! `--network NETWORK` in the script for the next deploy; on the default
 //! bridge, create a network and run both containers on it.
 
+use crate::checks::engine::support::inspected;
 use crate::checks::support::{
     compose_command, log_evidence, network_hop, recreate_service_step, replace_on_line,
     service_hop, upstreams,
 };
 use crate::finding::{Finding, FixStep, HopState, Message};
+use crate::model::engine::ContainerState;
 use crate::model::StackModel;
 
 cause!("proxy-upstream-no-shared-network");
@@ -42,7 +49,12 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let Some(&target) = candidates.first() else {
             continue;
         };
+        let running = running_networks(model, ctx.proxy.service, target);
         if ctx.reachable_service(model).is_some() {
+            // The files say they share a network; the running containers may not.
+            if let Some((proxy, service)) = running.filter(|(p, s)| !shares(p, s)) {
+                findings.push(engine_only(model, &ctx, target, proxy, service));
+            }
             continue;
         }
         let upstream = ctx.upstream;
@@ -105,6 +117,11 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 .with("service", &target_service.name)
                 .with("network", &network.name);
             finding = finding.evidence(attachment.origin.clone(), label);
+        }
+        if let Some((proxy, service)) = running {
+            for container in [proxy, service] {
+                finding = finding.evidence(container.origin_of("Networks"), joined(container));
+            }
         }
         finding = finding.log_lines(log_evidence(
             model,
@@ -211,4 +228,133 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         findings.push(finding.path(ctx.path(HopState::Broken, tail)));
     }
     findings
+}
+
+type Running<'a> = (&'a ContainerState, &'a ContainerState);
+
+/// The inspected containers of the proxy and the target, when the engine describes both.
+fn running_networks(
+    model: &StackModel,
+    proxy: Option<crate::model::ServiceId>,
+    target: crate::model::ServiceId,
+) -> Option<Running<'_>> {
+    let proxy = inspected(model, proxy?)?;
+    let target = inspected(model, target)?;
+    let described = |c: &ContainerState| {
+        c.status() == Some("running")
+            && !c.state.networks.is_empty()
+            && c.state.network_mode.as_deref() != Some("host")
+    };
+    (described(proxy) && described(target)).then_some((proxy, target))
+}
+
+fn shares(a: &ContainerState, b: &ContainerState) -> bool {
+    a.state
+        .networks
+        .iter()
+        .any(|n| b.state.networks.iter().any(|m| m.network == n.network))
+}
+
+fn joined(container: &ContainerState) -> Message {
+    let names: Vec<String> = container
+        .state
+        .networks
+        .iter()
+        .map(|n| format!("`{}`", n.network))
+        .collect();
+    msg("engine-networks")
+        .with("container", &container.state.name)
+        .with("networks", names.join(", "))
+}
+
+/// The files agree, the running containers do not: connect them now, recreate to apply the files.
+fn engine_only(
+    model: &StackModel,
+    ctx: &crate::checks::support::UpstreamContext<'_>,
+    target: crate::model::ServiceId,
+    proxy: &ContainerState,
+    service: &ContainerState,
+) -> Finding {
+    let upstream = ctx.upstream;
+    let names: Vec<&str> = service
+        .state
+        .networks
+        .iter()
+        .map(|n| n.network.as_str())
+        .collect();
+    let mut finding = Finding::new(CAUSE)
+        .subject(&model.services[target].name)
+        .param("upstream", &upstream.text)
+        .param("service", &model.services[target].name)
+        .param("networks", names.join(", "))
+        .evidence(
+            upstream.origin.clone(),
+            Message::new("common.upstream-here").with("upstream", &upstream.text),
+        )
+        .evidence(proxy.origin_of("Networks"), joined(proxy))
+        .evidence(service.origin_of("Networks"), joined(service));
+    if let Some(network) = names.first() {
+        finding = finding.fix(FixStep::run(
+            msg("connect-now").with("network", *network),
+            format!("docker network connect {network} {}", proxy.state.name),
+        ));
+    }
+    if let Some(proxy_id) = ctx.proxy.service {
+        finding = finding.fix(recreate_service_step(model, proxy_id));
+    }
+    let tail = vec![service_hop(model, target, HopState::Unknown)];
+    finding.path(ctx.path(HopState::Broken, tail))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::{build_model, Inputs};
+
+    fn inspect(name: &str, service: &str, network: &str) -> String {
+        format!(
+            r#"{{"Id": "{name}", "Name": "/{name}", "State": {{"Status": "running"}},
+  "Config": {{"Labels": {{"com.docker.compose.project": "site", "com.docker.compose.service": "{service}"}}}},
+  "HostConfig": {{"NetworkMode": "{network}"}},
+  "NetworkSettings": {{"Networks": {{"{network}": {{"Aliases": ["{service}"], "IPAddress": "172.20.0.5"}}}}}}}}"#
+        )
+    }
+
+    #[test]
+    fn running_containers_on_different_networks_are_found_when_the_files_agree() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("compose.yaml"),
+            "name: site\nservices:\n  caddy:\n    image: caddy:2\n    volumes: [\"./Caddyfile:/etc/caddy/Caddyfile\"]\n  web:\n    image: app\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("Caddyfile"),
+            ":80 {\n\treverse_proxy web:8000\n}\n",
+        )
+        .unwrap();
+        let saved = format!(
+            "[{},\n{}]\n",
+            inspect("site-caddy-1", "caddy", "bridge"),
+            inspect("site-web-1", "web", "site_default")
+        );
+        std::fs::write(dir.path().join("inspect.json"), saved).unwrap();
+        let inputs = |logs: Vec<std::path::PathBuf>| Inputs {
+            root: dir.path().to_path_buf(),
+            logs,
+            ..Inputs::default()
+        };
+        let files_only = build_model(&inputs(Vec::new())).unwrap();
+        assert!(run(&files_only).is_empty());
+        let model = build_model(&inputs(vec![dir.path().join("inspect.json")])).unwrap();
+        let findings = run(&model);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        let f = &findings[0];
+        assert_eq!(f.params["networks"], "site_default");
+        assert_eq!(f.evidence[1].label.params["networks"], "`bridge`");
+        assert_eq!(
+            f.fix[0].command.as_deref(),
+            Some("docker network connect site_default site-caddy-1")
+        );
+    }
 }

@@ -3,7 +3,10 @@
 //! **What it detects:** the logs of the service an upstream names show
 //! repeated start-up failures: a Python traceback ending in
 //! `OperationalError` (no database), `Worker failed to boot`, a missing
-//! module, a port already in use, next to `exited with code`.
+//! module, a port already in use, next to `exited with code`; or the engine
+//! says a container restarts again and again (`RestartCount` of 3 or more,
+//! or `restarting`), with its last exit code and what it means, and the
+//! `die` events (saved `docker inspect`/`events` output, or the engine).
 //!
 //! **Why it breaks requests:** the container starts, fails, and (with a
 //! `restart:` policy) starts again. Between attempts nothing listens, so
@@ -107,5 +110,116 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             findings.push(finding.path(ctx.path(HopState::Ok, tail)));
         }
     }
+    add_restarts(model, &mut findings);
     findings
+}
+
+/// Restarts at least this many make a crash loop.
+const RESTARTS: u64 = 3;
+
+/// The engine's restart counts: evidence for the finding of the same service, or a finding of their own.
+fn add_restarts(model: &StackModel, findings: &mut Vec<Finding>) {
+    use crate::checks::engine::support::{exited_with, up_command};
+    for container in &model.engine.containers {
+        let state = &container.state;
+        let restarts = state.restart_count.unwrap_or(0);
+        let restarting = container.status() == Some("restarting");
+        if restarts < RESTARTS && !restarting {
+            continue;
+        }
+        let subject = container.subject().to_string();
+        let mut evidence = vec![(
+            container.origin_of("RestartCount"),
+            msg("restart-count")
+                .with("container", &state.name)
+                .with("count", restarts.to_string())
+                .with("status", container.status().unwrap_or("?")),
+        )];
+        if let Some(code) = state.exit_code.filter(|c| *c != 0) {
+            evidence.push((
+                container.origin_of("ExitCode"),
+                exited_with(&state.name, code),
+            ));
+        }
+        let dies: Vec<_> = model
+            .engine
+            .events
+            .iter()
+            .filter(|e| {
+                e.event.action == "die" && e.event.name.as_deref() == Some(state.name.as_str())
+            })
+            .collect();
+        if let Some(first) = dies.first() {
+            evidence.push((
+                first.origin.clone(),
+                msg("die-events")
+                    .with("container", &state.name)
+                    .with("count", dies.len().to_string()),
+            ));
+        }
+        if let Some(known) = findings
+            .iter_mut()
+            .find(|f| f.subject.as_deref() == Some(subject.as_str()))
+        {
+            for (origin, label) in evidence {
+                known
+                    .evidence
+                    .push(crate::finding::Evidence { origin, label });
+            }
+            continue;
+        }
+        let mut finding = Finding::new(CAUSE)
+            .subject(&subject)
+            .param("service", &subject)
+            .param("title", "restarts-title")
+            .param("count", restarts.to_string())
+            .param(
+                "code",
+                state.exit_code.map_or("?".to_string(), |c| c.to_string()),
+            );
+        for (origin, label) in evidence {
+            finding = finding.evidence(origin, label);
+        }
+        findings.push(
+            finding
+                .fix(FixStep::run(
+                    msg("read-logs"),
+                    format!("docker logs --tail=50 {}", state.name),
+                ))
+                .fix(FixStep::run(
+                    msg("restart").with("service", &subject),
+                    up_command(model, &container.join, &subject),
+                )),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model_of(text: &str) -> StackModel {
+        crate::checks::engine::support::model_of_saved(text)
+    }
+
+    #[test]
+    fn a_restart_count_is_a_crash_loop_with_its_last_exit() {
+        let text = r#"[{"Id": "1", "Name": "/shop-api-1", "RestartCount": 4,
+ "State": {"Status": "restarting", "ExitCode": 1},
+ "Config": {"Labels": {"com.docker.compose.service": "api"}}, "HostConfig": {}}]"#;
+        let findings = run(&model_of(text));
+        assert_eq!(findings.len(), 1);
+        let f = &findings[0];
+        assert_eq!(f.params["title"], "restarts-title");
+        assert_eq!(
+            (f.params["count"].as_str(), f.params["code"].as_str()),
+            ("4", "1")
+        );
+        assert_eq!(f.evidence[1].label.key, "upstream-not-running.exit-1");
+        assert_eq!(f.evidence[0].origin.position().unwrap().line, 1);
+        let calm = text
+            .replace("\"RestartCount\": 4", "\"RestartCount\": 1")
+            .replace("restarting", "running");
+        assert!(run(&model_of(&calm)).is_empty());
+    }
 }
