@@ -10,6 +10,7 @@ pub mod config;
 pub mod diagnosis;
 pub mod error;
 pub mod finding;
+pub mod ignores;
 pub mod knowledge;
 pub mod live;
 pub mod model;
