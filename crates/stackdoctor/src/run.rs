@@ -26,9 +26,10 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             let mut inputs = inputs(&args.stack, None, &config)?;
             inputs.ask_aws = args.aws;
             let model = build_model(&inputs)?;
+            let lang = lang(args.stack.lang.as_deref().or(config.lang.as_deref()));
             let text = match args.format {
                 Format::Json => model_json(&model) + "\n",
-                Format::Text => model_text(&model),
+                Format::Text => crate::report::model::render(&model, lang),
             };
             write_stdout(&text)?;
             Ok(if model.invalid_inputs.is_empty() {
@@ -411,101 +412,6 @@ pub fn model_json(model: &StackModel) -> String {
     let mut value = serde_json::to_value(model).unwrap_or_default();
     crate::secrets::mask_json(&mut value, &masker);
     serde_json::to_string_pretty(&value).unwrap_or_default()
-}
-
-fn model_text(model: &StackModel) -> String {
-    use std::fmt::Write as _;
-    let masker = Masker::for_model(model);
-    let root = &model.root;
-    let mut out = String::new();
-    for (i, project) in model.projects.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "project {} ({})",
-            project.name,
-            crate::model::origin::relative(&project.dir, root).display()
-        );
-        for service in model.services.iter().filter(|s| s.project == i) {
-            let _ = writeln!(
-                out,
-                "  service {}  [{}]",
-                service.name,
-                service.origin.display(root)
-            );
-            for attachment in &service.attachments {
-                let aliases: Vec<&str> = attachment
-                    .aliases
-                    .iter()
-                    .map(|a| a.value.as_str())
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "    network {}{}",
-                    model.networks[attachment.network].name,
-                    if aliases.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (aliases {})", aliases.join(", "))
-                    }
-                );
-            }
-            for listener in &service.listeners {
-                let _ = writeln!(
-                    out,
-                    "    listens {:?} {} ({:?}: {})  [{}]",
-                    listener.bind,
-                    listener.port,
-                    listener.evidence,
-                    masker.mask(&listener.detail),
-                    listener.origin.display(root)
-                );
-            }
-        }
-    }
-    for proxy in &model.proxies {
-        let runs_as = proxy.service.map_or("the host".to_string(), |id| {
-            format!("service {}", model.services[id].name)
-        });
-        let _ = writeln!(
-            out,
-            "proxy {} (runs as {runs_as})",
-            crate::model::origin::relative(&proxy.config_file, root).display()
-        );
-        for site in &proxy.sites {
-            let _ = writeln!(out, "  site {}", crate::checks::support::site_label(site));
-            for route in &site.routes {
-                let steps: Vec<&str> = route.steps.iter().map(|s| s.label.as_str()).collect();
-                let _ = writeln!(out, "    {}", steps.join(" → "));
-                for upstream in &route.upstreams {
-                    let _ = writeln!(
-                        out,
-                        "      upstream {} → {:?}  [{}]",
-                        upstream.text,
-                        upstream.target,
-                        upstream.origin.display(root)
-                    );
-                }
-            }
-        }
-    }
-    for note in &model.notes {
-        let _ = writeln!(
-            out,
-            "note: {} [{}]",
-            masker.mask(&note.value),
-            masker.mask(&note.origin.display(root))
-        );
-    }
-    for input in &model.invalid_inputs {
-        let _ = writeln!(
-            out,
-            "invalid {}: {} [{}]",
-            input.kind,
-            masker.mask(&input.message),
-            input.origin.display(root)
-        );
-    }
-    out
 }
 
 fn explain(args: &ExplainArgs) -> Result<u8, Error> {

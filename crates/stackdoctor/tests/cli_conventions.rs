@@ -533,3 +533,57 @@ fn a_progress_line_shows_on_a_terminal_while_probes_run_long() {
         .unwrap();
     assert!(!stdout(&quiet).contains("probing"), "{}", stdout(&quiet));
 }
+
+#[test]
+fn model_text_describes_the_stack_in_words_in_english_and_japanese() {
+    let dir = examples().join("toybox");
+    let args = [
+        "model",
+        ".",
+        "-f",
+        "docker-compose.yml",
+        "-f",
+        "docker-compose.prod.yml",
+    ];
+    let english = stdout(&run(&dir, &args));
+    for expected in [
+        "Compose project `backend` in backend with 3 service(s):",
+        "  Service `web`: built from backend [backend/docker-compose.yml:2:3]",
+        "listens on port 8000 on all interfaces, from its command: gunicorn",
+        "publishes container port 443 on the host as 443",
+        "is on network `backend_default`",
+        "Caddy proxy configured by Caddyfile, in service `caddy`:",
+        "      web:8000 leads to service `web` (by its service name) [Caddyfile:16:17]",
+        "      backend:4000 names no service, alias or container [Caddyfile:6:17]",
+    ] {
+        assert!(english.contains(expected), "{expected}\n{english}");
+    }
+    // No debug structures.
+    for debug in ["Services {", "candidates", "Command", "Some("] {
+        assert!(!english.contains(debug), "{debug}\n{english}");
+    }
+    let mut ja_args = args.to_vec();
+    ja_args.extend(["--lang", "ja"]);
+    let japanese = stdout(&run(&dir, &ja_args));
+    assert!(
+        japanese.contains("web:8000 の転送先はサービス `web`（サービス名）")
+            || japanese.contains("web:8000 の転送先はサービス `web` (サービス名)"),
+        "{japanese}"
+    );
+    assert!(
+        japanese.contains("サービス `db`: イメージ postgres:16"),
+        "{japanese}"
+    );
+    // AWS calls.
+    let bedrock = stdout(&run(
+        &examples().join("bedrock-invalid-model-id"),
+        &["model", "."],
+    ));
+    assert!(
+        bedrock.contains("`worker` calls Amazon Bedrock (Converse) with boto3 in us-east-1: [app/triage.py:11:11]"),
+        "{bedrock}"
+    );
+    assert!(bedrock.contains(
+        "model anthropic.claude-3-hiaku-20240307-v1:0 (set in code) [app/triage.py:14:10]"
+    ));
+}

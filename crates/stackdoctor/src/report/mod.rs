@@ -6,6 +6,7 @@
 //! The JSON form is documented in `docs/report-json.md`.
 
 pub mod logs;
+pub mod model;
 pub mod sarif;
 pub mod terminal;
 
