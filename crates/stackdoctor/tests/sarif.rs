@@ -144,6 +144,13 @@ fn every_example_is_valid_sarif_that_says_what_the_report_says() {
             assert!(places.contains(evidence), "{}: {places:?}", case.name);
         }
         for result in results(&sarif) {
+            // GitHub code scanning rejects the whole file for a result without one.
+            let uri = &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+            assert!(
+                uri.is_string(),
+                "{}: a result without location: {result:#}",
+                case.name
+            );
             let rule =
                 &run["tool"]["driver"]["rules"][result["ruleIndex"].as_u64().unwrap() as usize];
             assert_eq!(rule["id"], result["ruleId"]);

@@ -112,7 +112,16 @@ fn evidence_location(e: &ReportEvidence) -> Option<Value> {
     Some(value)
 }
 
-fn result(finding: &ReportFinding, root: Option<&ReportFinding>, rules: &[String]) -> Value {
+/// GitHub code scanning rejects a whole file when a result has no location
+/// (codeql-action issues #1738, #2459): a finding seen only by a probe is
+/// placed at the first place of its request path, else at `fallback` (the
+/// project's first proxy or ecspresso config, line 1), else at the folder.
+fn result(
+    finding: &ReportFinding,
+    root: Option<&ReportFinding>,
+    rules: &[String],
+    fallback: &str,
+) -> Value {
     let mut locations = Vec::new();
     let mut related = Vec::new();
     let mut elsewhere = Vec::new();
@@ -134,6 +143,15 @@ fn result(finding: &ReportFinding, root: Option<&ReportFinding>, rules: &[String
             if !locations.iter().any(same) && !related.iter().any(same) {
                 related.push(place);
             }
+        }
+    }
+    if locations.is_empty() {
+        let first_hop = related
+            .iter()
+            .position(|l| l["physicalLocation"]["region"].is_object());
+        match first_hop {
+            Some(index) => locations.push(related.remove(index)),
+            None => locations.push(location(fallback, 1, 1, 0, &finding.title)),
         }
     }
     for (id, place) in related.iter_mut().enumerate() {
@@ -209,11 +227,17 @@ pub fn render(report: &Report, lang: Lang) -> String {
             })
         })
         .collect();
+    let fallback = report
+        .inputs
+        .proxies
+        .first()
+        .or(report.inputs.ecspresso_configs.first())
+        .map_or(".", String::as_str);
     let mut results = Vec::new();
     for finding in &report.findings {
-        results.push(result(finding, None, &ids));
+        results.push(result(finding, None, &ids, fallback));
         for symptom in &finding.symptoms {
-            results.push(result(symptom, Some(finding), &ids));
+            results.push(result(symptom, Some(finding), &ids, fallback));
         }
     }
     let mut notifications: Vec<Value> = report
