@@ -7,7 +7,6 @@
 use crate::knowledge::Lang;
 use crate::model::origin::relative;
 use crate::model::{Activation, Bind, ListenEvidence, NameKind, StackModel, UpstreamTarget};
-use crate::secrets::Masker;
 use std::fmt::Write;
 
 /// English or Japanese, chosen once.
@@ -19,7 +18,7 @@ fn pick(lang: Lang, en: String, ja: String) -> String {
 }
 
 pub fn render(model: &StackModel, lang: Lang) -> String {
-    let masker = Masker::for_model(model);
+    let masker = crate::secrets::masker_for(model);
     let root = &model.root;
     let at = |origin: &crate::model::Origin| format!("[{}]", masker.mask(&origin.display(root)));
     let shown = |path: &std::path::Path| relative(path, root).display().to_string();
