@@ -50,7 +50,13 @@ pub struct ProbePlan {
     pub body_cap: usize,
     /// The app paths probed (`/`, `/health`, `/api/chat` by default).
     pub app_paths: AppPaths,
+    /// Show a progress line on standard error once the probes take longer
+    /// than [`PROGRESS_AFTER`] (the caller decides: only on a terminal).
+    pub progress: bool,
 }
+
+/// How long probes run before the progress line appears.
+pub const PROGRESS_AFTER: Duration = Duration::from_millis(500);
 
 impl Default for ProbePlan {
     fn default() -> Self {
@@ -61,6 +67,7 @@ impl Default for ProbePlan {
             timeout: Duration::from_secs(3),
             body_cap: app::DEFAULT_BODY_CAP,
             app_paths: AppPaths::default(),
+            progress: false,
         }
     }
 }
@@ -88,6 +95,40 @@ pub struct LiveReport {
     pub elapsed_ms: u64,
 }
 
+/// `probing 2 endpoint(s)… 1.2 s of at most 2.2 s` on standard error, redrawn
+/// every 100 ms from [`PROGRESS_AFTER`] on until `finished`, then erased.
+fn progress_line(
+    count: usize,
+    start: Instant,
+    timeout: Duration,
+    finished: &std::sync::atomic::AtomicBool,
+) {
+    use std::io::Write;
+    let done = || finished.load(std::sync::atomic::Ordering::Acquire);
+    let mut shown = false;
+    while !done() {
+        thread::sleep(Duration::from_millis(20));
+        let elapsed = start.elapsed();
+        if elapsed < PROGRESS_AFTER || done() {
+            continue;
+        }
+        let mut stderr = std::io::stderr().lock();
+        let _ = write!(
+            stderr,
+            "\r\x1b[Kprobing {count} endpoint(s)… {:.1} s of at most {:.1} s",
+            elapsed.as_secs_f64(),
+            timeout.as_secs_f64() * 1.1
+        );
+        let _ = stderr.flush();
+        shown = true;
+        drop(stderr);
+        thread::sleep(Duration::from_millis(80));
+    }
+    if shown {
+        let _ = write!(std::io::stderr(), "\r\x1b[K");
+    }
+}
+
 /// Runs every probe of `plan` at once; returns by `start + timeout × 1.1`.
 pub fn run(plan: &ProbePlan) -> LiveReport {
     let start = Instant::now();
@@ -98,7 +139,13 @@ pub fn run(plan: &ProbePlan) -> LiveReport {
         timeout: plan.timeout,
         body_cap: plan.body_cap,
     };
+    let finished = std::sync::atomic::AtomicBool::new(false);
     let (imds, apps) = thread::scope(|scope| {
+        if plan.progress {
+            let count = usize::from(plan.imds.is_some()) + plan.apps.len();
+            let finished = &finished;
+            scope.spawn(move || progress_line(count, start, plan.timeout, finished));
+        }
         let imds = plan.imds.as_deref().map(|endpoint| {
             (
                 endpoint,
@@ -128,6 +175,7 @@ pub fn run(plan: &ProbePlan) -> LiveReport {
                 probes: handle.join().unwrap_or_default(),
             })
             .collect();
+        finished.store(true, std::sync::atomic::Ordering::Release);
         (imds, apps)
     });
     LiveReport {

@@ -27,6 +27,10 @@ pub enum Command {
     Logs(LogsArgs),
     /// List the log signatures stackdoctor knows.
     Signatures(SignaturesArgs),
+    /// Print a shell completion script (bash, zsh, fish) to standard output.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to standard output: `stackdoctor man > stackdoctor.1`.
+    Man,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -83,9 +87,13 @@ pub struct StackArgs {
     /// after `terraform.tfvars` and `*.auto.tfvars` of every module.
     #[arg(long = "tfvars", value_name = "FILE")]
     pub tfvars: Vec<PathBuf>,
-    /// Language of the texts (en, ja); default from the locale.
+    /// Language of the texts (en, ja); default from `.stackdoctor.toml`, else the locale.
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
+    /// The configuration file to use instead of the `.stackdoctor.toml`
+    /// found in the project folder or the nearest folder above it.
+    #[arg(long = "config-file", value_name = "FILE")]
+    pub config_file: Option<PathBuf>,
 }
 
 /// `NAME=VALUE` of `--ext-str`/`--ext-code`.
@@ -100,6 +108,39 @@ fn parse_assignment(text: &str) -> Result<(String, String), String> {
 pub enum Format {
     Text,
     Json,
+}
+
+/// Output formats of `diagnose`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+}
+
+/// The lowest severity that makes `diagnose` exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    /// Exit 0 whatever is found (2 still means unreadable input).
+    Never,
+}
+
+/// Shells `completions` writes a script for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    pub shell: Shell,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -126,13 +167,24 @@ pub struct DiagnoseArgs {
     /// Also send the app a tiny chat request (`POST /api/chat`); it may cost money.
     #[arg(long)]
     pub probe_chat: bool,
-    /// Seconds every live probe may take; all probes run at once.
-    #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
-    pub probe_timeout: f64,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Seconds every live probe may take; all probes run at once [default: 2].
+    #[arg(long, value_name = "SECONDS")]
+    pub probe_timeout: Option<f64>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Exit 1 when a finding of this severity or a higher one is found
+    /// [default: warning]; `never` exits 0. Unreadable input still exits 2.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+    /// Print only the summary line (the exit code tells the rest).
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print to standard error what was read, what was skipped and why,
+    /// what each probe answered and which findings were ignored.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]
@@ -177,6 +229,9 @@ pub struct LogsArgs {
     /// Language (en, ja); default from the locale.
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
+    /// The configuration file instead of the `.stackdoctor.toml` found from the current folder upward.
+    #[arg(long = "config-file", value_name = "FILE")]
+    pub config_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -192,4 +247,7 @@ pub struct SignaturesArgs {
     /// Language (en, ja); default from the locale.
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
+    /// The configuration file instead of the `.stackdoctor.toml` found from the current folder upward.
+    #[arg(long = "config-file", value_name = "FILE")]
+    pub config_file: Option<PathBuf>,
 }

@@ -25,6 +25,8 @@ use std::net::IpAddr;
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnosis {
     pub findings: Vec<Finding>,
+    /// Findings left out by `.stackdoctor.toml` or inline comments.
+    pub ignored: Vec<crate::ignores::Ignored>,
 }
 
 impl Diagnosis {
@@ -37,8 +39,17 @@ impl Diagnosis {
 }
 
 pub fn diagnose(model: &StackModel) -> Diagnosis {
+    diagnose_with(model, &crate::config::Config::default())
+}
+
+/// The diagnosis with the project's ignores and severities applied (see
+/// [`crate::ignores`]) before findings are ranked and grouped.
+pub fn diagnose_with(model: &StackModel, config: &crate::config::Config) -> Diagnosis {
+    let merged = merge_log_findings(crate::checks::run_all(model));
+    let applied = crate::ignores::apply(merged, model, config);
     Diagnosis {
-        findings: rank_and_group(merge_log_findings(crate::checks::run_all(model))),
+        findings: rank_and_group(applied.findings),
+        ignored: applied.ignored,
     }
 }
 

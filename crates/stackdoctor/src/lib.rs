@@ -9,6 +9,7 @@ pub mod config;
 pub mod diagnosis;
 pub mod error;
 pub mod finding;
+pub mod ignores;
 pub mod knowledge;
 pub mod model;
 pub mod names;

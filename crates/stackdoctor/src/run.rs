@@ -1,8 +1,10 @@
 //! Runs a parsed command line: the glue between the CLI and the pipeline.
 
 use crate::cli::{
-    Cli, ColorChoice, Command, ExplainArgs, Format, LogsArgs, SignaturesArgs, StackArgs,
+    Cli, ColorChoice, Command, DiagnoseArgs, ExplainArgs, FailOn, Format, LogsArgs, ReportFormat,
+    SignaturesArgs, StackArgs,
 };
+use crate::config::Config;
 use crate::error::Error;
 use crate::knowledge::{catalogue, Lang};
 use crate::model::StackModel;
@@ -17,50 +19,10 @@ pub const BAD_INPUT: u8 = 2;
 
 pub fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
-        Command::Diagnose(args) => {
-            let lang = lang(args.stack.lang.as_deref());
-            let mut inputs = inputs(&args.stack, args.url.clone())?;
-            if args.offline && args.aws {
-                return Err(Error::Usage(
-                    "--offline and --aws exclude each other".into(),
-                ));
-            }
-            if !args.offline {
-                inputs.probes = Some(probe_plan(&args, &inputs.environment)?);
-            }
-            if args.probe_timeout.is_finite() && args.probe_timeout > 0.0 {
-                // A named pipe given with --logs that stays silent this long is read no further.
-                inputs.logs_idle = Some(std::time::Duration::from_secs_f64(
-                    args.probe_timeout.min(3600.0),
-                ));
-            }
-            inputs.ask_aws = args.aws;
-            let model = build_model(&inputs)?;
-            let diagnosis = crate::diagnosis::diagnose(&model);
-            let report = crate::report::build(&model, &diagnosis, lang);
-            let text = match args.format {
-                Format::Json => crate::report::to_json(&report) + "\n",
-                Format::Text => crate::report::terminal::render(
-                    &report,
-                    lang,
-                    Style {
-                        color: use_color(args.color),
-                    },
-                ),
-            };
-            write_stdout(&text)?;
-            Ok(
-                if !model.invalid_inputs.is_empty() || report.nothing_diagnosed.is_some() {
-                    BAD_INPUT
-                } else if diagnosis.has_problems() {
-                    PROBLEMS
-                } else {
-                    HEALTHY
-                },
-            )
-        }
+        Command::Diagnose(args) => diagnose(&args),
         Command::Model(args) => {
-            let mut inputs = inputs(&args.stack, None)?;
+            let config = project_config(&args.stack)?;
+            let mut inputs = inputs(&args.stack, None, &config)?;
             inputs.ask_aws = args.aws;
             if args.engine {
                 if !(args.probe_timeout.is_finite() && args.probe_timeout > 0.0) {
@@ -76,9 +38,10 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
                 });
             }
             let model = build_model(&inputs)?;
+            let lang = lang(args.stack.lang.as_deref().or(config.lang.as_deref()));
             let text = match args.format {
                 Format::Json => model_json(&model) + "\n",
-                Format::Text => model_text(&model),
+                Format::Text => crate::report::model::render(&model, lang),
             };
             write_stdout(&text)?;
             Ok(if model.invalid_inputs.is_empty() {
@@ -90,7 +53,223 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Explain(args) => explain(&args),
         Command::Logs(args) => logs(&args),
         Command::Signatures(args) => signatures(&args),
+        Command::Completions(args) => {
+            write_stdout(&completions(args.shell))?;
+            Ok(HEALTHY)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut page)
+                .map_err(Error::Output)?;
+            write_stdout(&String::from_utf8_lossy(&page))?;
+            Ok(HEALTHY)
+        }
     }
+}
+
+/// The completion script of `shell`, from the command line's definition.
+pub fn completions(shell: crate::cli::Shell) -> String {
+    use clap_complete::Shell as S;
+    let shell = match shell {
+        crate::cli::Shell::Bash => S::Bash,
+        crate::cli::Shell::Zsh => S::Zsh,
+        crate::cli::Shell::Fish => S::Fish,
+    };
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "stackdoctor", &mut script);
+    String::from_utf8_lossy(&script).into_owned()
+}
+
+/// `--config-file` (relative to the current folder), else the nearest
+/// `.stackdoctor.toml` from the project folder upward.
+fn project_config(stack: &StackArgs) -> Result<Config, Error> {
+    let explicit = stack
+        .config_file
+        .as_ref()
+        .map(|p| user_file(p, &stack.path));
+    Config::resolve(explicit.as_deref(), &stack.path)
+}
+
+/// Exit 1 when a finding at or above `fail_on` was found.
+pub fn fails(summary: &crate::report::Summary, fail_on: FailOn) -> bool {
+    match fail_on {
+        FailOn::Error => summary.errors > 0,
+        FailOn::Warning => summary.errors + summary.warnings > 0,
+        FailOn::Info => summary.errors + summary.warnings + summary.infos > 0,
+        FailOn::Never => false,
+    }
+}
+
+/// Default of `--probe-timeout`, in seconds.
+pub const DEFAULT_PROBE_TIMEOUT: f64 = 2.0;
+
+fn diagnose(args: &DiagnoseArgs) -> Result<u8, Error> {
+    // Precedence: a flag, then `.stackdoctor.toml`, then the default.
+    let config = project_config(&args.stack)?;
+    let lang = lang(args.stack.lang.as_deref().or(config.lang.as_deref()));
+    let probe_timeout = args
+        .probe_timeout
+        .or(config.probe_timeout)
+        .unwrap_or(DEFAULT_PROBE_TIMEOUT);
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Warning);
+    let mut inputs = inputs(&args.stack, args.url.clone(), &config)?;
+    if args.offline && args.aws {
+        return Err(Error::Usage(
+            "--offline and --aws exclude each other".into(),
+        ));
+    }
+    if !args.offline {
+        let mut plan = probe_plan(args, probe_timeout, &inputs.environment)?;
+        plan.progress = !args.quiet && std::io::stderr().is_terminal();
+        inputs.probes = Some(plan);
+    }
+    if probe_timeout.is_finite() && probe_timeout > 0.0 {
+        // A named pipe given with --logs that stays silent this long is read no further.
+        inputs.logs_idle = Some(std::time::Duration::from_secs_f64(
+            probe_timeout.min(3600.0),
+        ));
+    }
+    inputs.ask_aws = args.aws;
+    let model = build_model(&inputs)?;
+    let diagnosis = crate::diagnosis::diagnose_with(&model, &config);
+    let report = crate::report::build(&model, &diagnosis, lang);
+    if args.verbose {
+        let from = |flag: bool, file: bool| {
+            if flag {
+                "flag"
+            } else if file {
+                "configuration"
+            } else {
+                "default"
+            }
+        };
+        let settings = format!(
+            "stackdoctor: settings: fail-on {} ({}), probe-timeout {probe_timeout} s ({}), lang {} ({})\n",
+            format!("{fail_on:?}").to_lowercase(),
+            from(args.fail_on.is_some(), config.fail_on.is_some()),
+            from(args.probe_timeout.is_some(), config.probe_timeout.is_some()),
+            match lang {
+                Lang::En => "en",
+                Lang::Ja => "ja",
+            },
+            from(args.stack.lang.is_some(), config.lang.is_some()),
+        );
+        let text = settings + &verbose(&model, &report, &config, args);
+        let _ = std::io::stderr().write_all(text.as_bytes());
+    }
+    let style = Style {
+        color: use_color(args.color),
+    };
+    let text = match args.format {
+        ReportFormat::Json => crate::report::to_json(&report) + "\n",
+        ReportFormat::Sarif => crate::report::sarif::render(&report, lang),
+        ReportFormat::Text if args.quiet => crate::report::terminal::summary(&report, lang, style),
+        ReportFormat::Text => crate::report::terminal::render(&report, lang, style),
+    };
+    write_stdout(&text)?;
+    Ok(
+        if !model.invalid_inputs.is_empty() || report.nothing_diagnosed.is_some() {
+            BAD_INPUT
+        } else if fails(&report.summary, fail_on) {
+            PROBLEMS
+        } else {
+            HEALTHY
+        },
+    )
+}
+
+/// `--verbose`: what was read, what was skipped and why, what each probe
+/// answered, which findings were ignored (for standard error; masked).
+fn verbose(
+    model: &StackModel,
+    report: &crate::report::Report,
+    config: &Config,
+    args: &DiagnoseArgs,
+) -> String {
+    use std::fmt::Write as _;
+    let masker = crate::secrets::masker_for(model);
+    let root = &model.root;
+    let shown = |p: &std::path::Path| {
+        crate::model::origin::relative(p, root)
+            .display()
+            .to_string()
+    };
+    let mut out = String::new();
+    match &config.file {
+        Some(file) => {
+            let _ = writeln!(out, "stackdoctor: configuration {}", shown(file));
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "stackdoctor: no {} in {} or a folder above it",
+                crate::config::FILE_NAME,
+                root.display()
+            );
+        }
+    }
+    for (file, text) in model.sources.iter() {
+        let _ = writeln!(
+            out,
+            "stackdoctor: read {} ({} line(s))",
+            shown(file),
+            text.lines().count()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "stackdoctor: read {} log input(s), {} line(s)",
+        model.logs_read.inputs, model.logs_read.lines
+    );
+    let _ = writeln!(
+        out,
+        "stackdoctor: skipped hidden folders and {} (dependencies, build output), and folders deeper than {} levels",
+        crate::sources::inventory::SKIPPED_DIRS.join(", "),
+        crate::sources::inventory::MAX_DEPTH
+    );
+    for note in &report.inputs.log_notes {
+        let _ = writeln!(out, "stackdoctor: skipped {note}");
+    }
+    for input in &model.invalid_inputs {
+        let _ = writeln!(
+            out,
+            "stackdoctor: not understood {}: {} [{}]",
+            input.kind,
+            masker.mask(&input.message),
+            masker.mask(&input.origin.display(root))
+        );
+    }
+    if args.offline {
+        let _ = writeln!(out, "stackdoctor: probes: none (--offline)");
+    }
+    for note in &model.notes {
+        let kind = match note.origin {
+            crate::model::Origin::Probe { .. } => "probe",
+            _ => "note",
+        };
+        let _ = writeln!(
+            out,
+            "stackdoctor: {kind} {} [{}]",
+            masker.mask(&note.value),
+            masker.mask(&note.origin.display(root))
+        );
+    }
+    for ignored in &report.ignored {
+        let _ = writeln!(
+            out,
+            "stackdoctor: ignored {}{} by {}",
+            ignored.cause,
+            ignored
+                .at
+                .as_ref()
+                .map(|a| format!(" at {a}"))
+                .unwrap_or_default(),
+            ignored.by
+        );
+    }
+    out
 }
 
 fn lang(flag: Option<&str>) -> Lang {
@@ -138,17 +317,20 @@ fn user_file(path: &std::path::Path, project: &std::path::Path) -> std::path::Pa
     }
 }
 
-/// Signature files from the flags, then from the folder's `.stackdoctor.toml`.
-fn signature_files(
-    flags: &[std::path::PathBuf],
-    dir: &std::path::Path,
-) -> Result<Vec<std::path::PathBuf>, Error> {
+/// Signature files from the flags, then from the configuration.
+fn signature_files(flags: &[std::path::PathBuf], config: &Config) -> Vec<std::path::PathBuf> {
     let mut files = flags.to_vec();
-    files.extend(crate::config::Config::load(dir)?.signatures);
-    Ok(files)
+    files.extend(config.signatures.iter().cloned());
+    files
 }
 
-fn inputs(stack: &StackArgs, url: Option<String>) -> Result<Inputs, Error> {
+/// The configuration of `logs` and `signatures`: `--config-file`, else
+/// the nearest `.stackdoctor.toml` from the current folder upward.
+fn here_config(explicit: Option<&std::path::Path>) -> Result<Config, Error> {
+    Config::resolve(explicit, std::path::Path::new("."))
+}
+
+fn inputs(stack: &StackArgs, url: Option<String>, config: &Config) -> Result<Inputs, Error> {
     let files =
         |paths: &[std::path::PathBuf]| paths.iter().map(|p| user_file(p, &stack.path)).collect();
     Ok(Inputs {
@@ -161,7 +343,7 @@ fn inputs(stack: &StackArgs, url: Option<String>) -> Result<Inputs, Error> {
         },
         caddyfiles: files(&stack.caddyfiles),
         logs: files(&stack.logs),
-        signatures: signature_files(&files(&stack.signatures), &stack.path)?,
+        signatures: signature_files(&files(&stack.signatures), config),
         url,
         iam_policies: files(&stack.iam_policies),
         contracts: files(&stack.contracts),
@@ -190,12 +372,12 @@ fn inputs(stack: &StackArgs, url: Option<String>) -> Result<Inputs, Error> {
 /// metadata service when this machine is an EC2 instance or an endpoint is set.
 fn probe_plan(
     args: &crate::cli::DiagnoseArgs,
+    probe_timeout: f64,
     environment: &std::collections::BTreeMap<String, String>,
 ) -> Result<liveprobe::ProbePlan, Error> {
-    if !(args.probe_timeout.is_finite() && args.probe_timeout > 0.0) {
+    if !(probe_timeout.is_finite() && probe_timeout > 0.0) {
         return Err(Error::Usage(format!(
-            "--probe-timeout {}: give a positive number of seconds",
-            args.probe_timeout
+            "--probe-timeout {probe_timeout}: give a positive number of seconds"
         )));
     }
     let env: std::collections::HashMap<String, String> = environment
@@ -225,7 +407,7 @@ fn probe_plan(
         imds,
         apps,
         probe_chat: args.probe_chat,
-        timeout: std::time::Duration::from_secs_f64(args.probe_timeout.min(3600.0)),
+        timeout: std::time::Duration::from_secs_f64(probe_timeout.min(3600.0)),
         ..liveprobe::ProbePlan::default()
     })
 }
@@ -246,186 +428,10 @@ pub fn model_json(model: &StackModel) -> String {
     serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
-fn model_text(model: &StackModel) -> String {
-    use std::fmt::Write as _;
-    let masker = crate::secrets::masker_for(model);
-    let root = &model.root;
-    let mut out = String::new();
-    for (i, project) in model.projects.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "project {} ({})",
-            project.name,
-            crate::model::origin::relative(&project.dir, root).display()
-        );
-        for service in model.services.iter().filter(|s| s.project == i) {
-            let _ = writeln!(
-                out,
-                "  service {}  [{}]",
-                service.name,
-                service.origin.display(root)
-            );
-            for attachment in &service.attachments {
-                let aliases: Vec<&str> = attachment
-                    .aliases
-                    .iter()
-                    .map(|a| a.value.as_str())
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "    network {}{}",
-                    model.networks[attachment.network].name,
-                    if aliases.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (aliases {})", aliases.join(", "))
-                    }
-                );
-            }
-            for listener in &service.listeners {
-                let _ = writeln!(
-                    out,
-                    "    listens {:?} {} ({:?}: {})  [{}]",
-                    listener.bind,
-                    listener.port,
-                    listener.evidence,
-                    masker.mask(&listener.detail),
-                    listener.origin.display(root)
-                );
-            }
-            let id = model.services.iter().position(|s| std::ptr::eq(s, service));
-            for container in model
-                .engine
-                .containers
-                .iter()
-                .filter(|c| id.is_some() && c.join.service == id)
-            {
-                out.push_str(&running_line(container, &masker, root));
-            }
-        }
-    }
-    // Containers the engine reported that no file defines.
-    for container in model
-        .engine
-        .containers
-        .iter()
-        .filter(|c| c.join.service.is_none())
-    {
-        let _ = writeln!(
-            out,
-            "container {} (no service in the files)",
-            container.subject()
-        );
-        out.push_str(&running_line(container, &masker, root));
-    }
-    if let Some(live) = &model.engine.live {
-        let _ = writeln!(
-            out,
-            "engine {} (API {}, {} ms){}",
-            live.host,
-            live.api_version.as_deref().unwrap_or("?"),
-            live.elapsed_ms,
-            if live.problems.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", masker.mask(&live.problems.join("; ")))
-            }
-        );
-    }
-    for proxy in &model.proxies {
-        let runs_as = proxy.service.map_or("the host".to_string(), |id| {
-            format!("service {}", model.services[id].name)
-        });
-        let _ = writeln!(
-            out,
-            "proxy {} (runs as {runs_as})",
-            crate::model::origin::relative(&proxy.config_file, root).display()
-        );
-        for site in &proxy.sites {
-            let _ = writeln!(out, "  site {}", crate::checks::support::site_label(site));
-            for route in &site.routes {
-                let steps: Vec<&str> = route.steps.iter().map(|s| s.label.as_str()).collect();
-                let _ = writeln!(out, "    {}", steps.join(" → "));
-                for upstream in &route.upstreams {
-                    let _ = writeln!(
-                        out,
-                        "      upstream {} → {:?}  [{}]",
-                        upstream.text,
-                        upstream.target,
-                        upstream.origin.display(root)
-                    );
-                }
-            }
-        }
-    }
-    for note in &model.notes {
-        let _ = writeln!(
-            out,
-            "note: {} [{}]",
-            masker.mask(&note.value),
-            masker.mask(&note.origin.display(root))
-        );
-    }
-    for input in &model.invalid_inputs {
-        let _ = writeln!(
-            out,
-            "invalid {}: {} [{}]",
-            input.kind,
-            masker.mask(&input.message),
-            input.origin.display(root)
-        );
-    }
-    out
-}
-
-/// `    running NAME: exited (exit 137, OOM killed, 5 restarts, unhealthy) on a, b  [origin]`:
-/// what the engine says, next to what the files say.
-fn running_line(
-    container: &crate::model::engine::ContainerState,
-    masker: &crate::secrets::Masker,
-    root: &std::path::Path,
-) -> String {
-    let state = &container.state;
-    let mut facts: Vec<String> = Vec::new();
-    if let Some(code) = state
-        .exit_code
-        .filter(|_| state.status.as_deref() != Some("running"))
-    {
-        facts.push(format!("exit {code}"));
-    }
-    if state.oom_killed == Some(true) {
-        facts.push("OOM killed".into());
-    }
-    if let Some(restarts) = state.restart_count.filter(|r| *r > 0) {
-        facts.push(format!("{restarts} restarts"));
-    }
-    if let Some(health) = &state.health {
-        facts.push(health.status.clone());
-    }
-    if let Some(image) = &state.image {
-        facts.push(format!("image {image}"));
-    }
-    let networks: Vec<&str> = state.networks.iter().map(|n| n.network.as_str()).collect();
-    format!(
-        "    running {}: {}{}{}  [{}]\n",
-        state.name,
-        state.status.as_deref().unwrap_or("?"),
-        if facts.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", facts.join(", "))
-        },
-        if networks.is_empty() {
-            String::new()
-        } else {
-            format!(" on {}", networks.join(", "))
-        },
-        masker.mask(&container.origin.display(root))
-    )
-}
-
 fn explain(args: &ExplainArgs) -> Result<u8, Error> {
-    let lang = lang(args.lang.as_deref());
+    // A configuration that does not read is no reason not to explain.
+    let configured = here_config(None).ok().and_then(|c| c.lang);
+    let lang = lang(args.lang.as_deref().or(configured.as_deref()));
     let catalogue = catalogue();
     let Some(id) = &args.cause else {
         let mut out = String::new();
@@ -445,12 +451,7 @@ fn explain(args: &ExplainArgs) -> Result<u8, Error> {
             "unknown cause `{id}`; `stackdoctor explain` lists them"
         )));
     };
-    // A check's doc comment documents its cause; causes seen only in logs have `details`.
-    let documentation = match (crate::checks::find(id), &cause.details) {
-        (Some(check), _) => check.documentation(),
-        (None, Some(details)) => details.get(lang).to_string(),
-        (None, None) => String::new(),
-    };
+    let documentation = crate::report::sarif::documentation(id, lang);
     let mut out = format!(
         "{id} ({})\n\n{}\n\n",
         cause.severity.as_str(),
@@ -466,11 +467,10 @@ fn explain(args: &ExplainArgs) -> Result<u8, Error> {
 }
 
 fn logs(args: &LogsArgs) -> Result<u8, Error> {
-    let lang = lang(args.lang.as_deref());
-    let set = crate::sources::logs::SignatureSet::load(&signature_files(
-        &args.signatures,
-        std::path::Path::new("."),
-    )?)?;
+    let config = here_config(args.config_file.as_deref())?;
+    let lang = lang(args.lang.as_deref().or(config.lang.as_deref()));
+    let set =
+        crate::sources::logs::SignatureSet::load(&signature_files(&args.signatures, &config))?;
     let scan = crate::sources::logs::scan_inputs(
         &args.paths,
         &set,
@@ -497,11 +497,10 @@ fn logs(args: &LogsArgs) -> Result<u8, Error> {
 }
 
 fn signatures(args: &SignaturesArgs) -> Result<u8, Error> {
-    let lang = lang(args.lang.as_deref());
-    let set = crate::sources::logs::SignatureSet::load(&signature_files(
-        &args.signatures,
-        std::path::Path::new("."),
-    )?)?;
+    let config = here_config(args.config_file.as_deref())?;
+    let lang = lang(args.lang.as_deref().or(config.lang.as_deref()));
+    let set =
+        crate::sources::logs::SignatureSet::load(&signature_files(&args.signatures, &config))?;
     if let Some(path) = &args.export_patterns {
         let patterns = set.export_patterns();
         if path.as_os_str() == "-" {

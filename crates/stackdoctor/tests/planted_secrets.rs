@@ -1,7 +1,7 @@
 //! A secret of every well-known form, planted where each output could show
 //! it (compose environment under harmless names, a quoted source line, log
 //! lines, a line whose 200-character cut falls inside a secret, errors), must
-//! reach no output: `diagnose` text, JSON and Japanese, `model` text and
+//! reach no output: `diagnose` text, JSON, SARIF, `--verbose` and Japanese, `model` text and
 //! JSON, `logs` text and JSON, `explain`, and error messages.
 
 use std::path::Path;
@@ -100,6 +100,11 @@ fn no_output_shows_a_planted_secret() {
             [&diagnose[..], &["--format", "json"]].concat(),
         ),
         ("diagnose ja", [&diagnose[..], &["--lang", "ja"]].concat()),
+        (
+            "diagnose sarif",
+            [&diagnose[..], &["--format", "sarif"]].concat(),
+        ),
+        ("diagnose verbose", [&diagnose[..], &["--verbose"]].concat()),
         ("model text", vec!["model", "."]),
         ("model json", vec!["model", ".", "--format", "json"]),
         ("logs text", vec!["logs", "app.log"]),

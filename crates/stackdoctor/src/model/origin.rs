@@ -130,6 +130,13 @@ impl SourceTexts {
         self.texts.insert(path.to_path_buf(), Arc::from(text));
     }
 
+    /// Every file read, with its text, in path order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Path, &str)> {
+        self.texts
+            .iter()
+            .map(|(path, text)| (path.as_path(), &**text))
+    }
+
     pub fn contains(&self, path: &Path) -> bool {
         self.texts.contains_key(path)
     }

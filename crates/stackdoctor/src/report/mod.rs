@@ -6,6 +6,8 @@
 //! The JSON form is documented in `docs/report-json.md`.
 
 pub mod logs;
+pub mod model;
+pub mod sarif;
 pub mod terminal;
 
 use crate::diagnosis::Diagnosis;
@@ -37,6 +39,8 @@ pub struct Report {
     pub notes: Vec<ReportNote>,
     /// What was read.
     pub inputs: Inputs,
+    /// Findings left out by `.stackdoctor.toml` or inline ignore comments.
+    pub ignored: Vec<crate::ignores::Ignored>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -51,6 +55,8 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Findings left out by the configuration or inline comments.
+    pub ignored: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -122,6 +128,10 @@ pub struct ReportEdit {
     pub line: u32,
     pub before: String,
     pub after: String,
+    /// Whether `before` is the file's whole line as read and nothing was
+    /// masked: then the edit can be applied as it is (SARIF `fixes`).
+    #[serde(skip)]
+    pub exact: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -130,6 +140,9 @@ pub struct ReportHop {
     pub state: HopState,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
+    /// `at` as file (as shown), line and column, when it is a place in a file.
+    #[serde(skip)]
+    pub place: Option<(String, u32, u32)>,
 }
 
 struct Builder<'a> {
@@ -162,11 +175,17 @@ impl Builder<'_> {
                     text: mask(catalogue.render(&step.message, self.lang)),
                     edit: step.edit.as_ref().and_then(|edit| {
                         let p = edit.origin.position()?;
+                        let (before, after) = (mask(edit.before.clone()), mask(edit.after.clone()));
+                        let exact = before == edit.before
+                            && after == edit.after
+                            && self.model.sources.line(&p.file, p.line)
+                                == Some(edit.before.as_str());
                         Some(ReportEdit {
                             file: self.shown(&p.file),
                             line: p.line,
-                            before: mask(edit.before.clone()),
-                            after: mask(edit.after.clone()),
+                            before,
+                            after,
+                            exact,
                         })
                     }),
                     command: step.command.clone().map(mask),
@@ -179,6 +198,10 @@ impl Builder<'_> {
                     label: mask(hop.label.clone()),
                     state: hop.state,
                     at: hop.origin.as_ref().map(|o| o.display(&self.model.root)),
+                    place: hop.origin.as_ref().and_then(|o| match o {
+                        Origin::File(p) => Some((self.shown(&p.file), p.line, p.column)),
+                        _ => None,
+                    }),
                 })
                 .collect(),
             symptoms: finding.symptoms.iter().map(|s| self.finding(s)).collect(),
@@ -248,6 +271,7 @@ pub fn build(model: &StackModel, diagnosis: &Diagnosis, lang: Lang) -> Report {
         }
     }
     count(&findings, &mut summary);
+    summary.ignored = diagnosis.ignored.len();
     let nothing_diagnosed = if findings.is_empty() && !model.understood_anything() {
         let root = model.root.display().to_string();
         let message = if model.logs_read.lines == 0 {
@@ -339,6 +363,15 @@ pub fn build(model: &StackModel, diagnosis: &Diagnosis, lang: Lang) -> Report {
                 })
                 .collect(),
         },
+        ignored: diagnosis
+            .ignored
+            .iter()
+            .map(|i| crate::ignores::Ignored {
+                cause: i.cause.clone(),
+                at: i.at.as_ref().map(|a| builder.masker.mask(a)),
+                by: builder.masker.mask(&i.by),
+            })
+            .collect(),
     }
 }
 

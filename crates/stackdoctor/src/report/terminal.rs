@@ -98,29 +98,10 @@ pub fn render(report: &Report, lang: Lang, style: Style) -> String {
     if !report.notes.is_empty() {
         out.push('\n');
     }
-    let (i, s) = (&report.inputs, &report.summary);
-    let (projects, services, proxies, routes, logs) = (
-        i.projects.len(),
-        i.services,
-        i.proxies.len(),
-        i.routes,
-        i.log_events,
-    );
-    let ecspresso = i.ecspresso_configs.len();
-    let (log_lines, unknown) = (i.log_lines, i.unrecognised_errors);
+    let i = &report.inputs;
     for note in &i.log_notes {
         let _ = writeln!(out, "{}: {note}", style.dim(w.note));
     }
-    // Shown only when some were read, so the line stays as it was for the rest.
-    let definitions = match (i.ecs_definitions.len(), lang) {
-        (0, _) => String::new(),
-        (n, Lang::En) => format!(", {n} ECS definition file(s)"),
-        (n, Lang::Ja) => format!("、ECS 定義ファイル {n}"),
-    };
-    let seen = match lang {
-        Lang::En => format!("read {projects} compose project(s), {services} service(s), {proxies} proxy config(s), {routes} proxy route(s), {ecspresso} ecspresso config(s){definitions}, {log_lines} log line(s): {logs} known, {unknown} unknown error(s)"),
-        Lang::Ja => format!("読み込み: compose プロジェクト {projects}、サービス {services}、プロキシ設定 {proxies}、プロキシのルート {routes}、ecspresso 設定 {ecspresso}{definitions}、ログ {log_lines} 行（既知 {logs}、未知のエラー {unknown}）"),
-    };
     if !i.unrecognised_samples.is_empty() {
         let _ = writeln!(out, "{}:", style.bold(w.unknown_errors));
         for sample in &i.unrecognised_samples {
@@ -131,6 +112,43 @@ pub fn render(report: &Report, lang: Lang, style: Style) -> String {
             let _ = writeln!(out, "  {} {}", style.dim(&place), sample.label);
         }
         out.push('\n');
+    }
+    out.push_str(&summary(report, lang, style));
+    out
+}
+
+/// The closing lines: the verdict and what was read (all `--quiet` prints).
+pub fn summary(report: &Report, lang: Lang, style: Style) -> String {
+    let mut out = String::new();
+    let w = words(lang);
+    let (i, s) = (&report.inputs, &report.summary);
+    let (projects, services, proxies, routes, logs) = (
+        i.projects.len(),
+        i.services,
+        i.proxies.len(),
+        i.routes,
+        i.log_events,
+    );
+    let ecspresso = i.ecspresso_configs.len();
+    let (log_lines, unknown) = (i.log_lines, i.unrecognised_errors);
+    // Shown only when some were read, so the line stays as it was for the rest.
+    let definitions = match (i.ecs_definitions.len(), lang) {
+        (0, _) => String::new(),
+        (n, Lang::En) => format!(", {n} ECS definition file(s)"),
+        (n, Lang::Ja) => format!("、ECS 定義ファイル {n}"),
+    };
+    let mut seen = match lang {
+        Lang::En => format!("read {projects} compose project(s), {services} service(s), {proxies} proxy config(s), {routes} proxy route(s), {ecspresso} ecspresso config(s){definitions}, {log_lines} log line(s): {logs} known, {unknown} unknown error(s)"),
+        Lang::Ja => format!("読み込み: compose プロジェクト {projects}、サービス {services}、プロキシ設定 {proxies}、プロキシのルート {routes}、ecspresso 設定 {ecspresso}{definitions}、ログ {log_lines} 行（既知 {logs}、未知のエラー {unknown}）"),
+    };
+    if s.ignored > 0 {
+        seen.push_str(&match lang {
+            Lang::En => format!(
+                "; {} finding(s) ignored by configuration or comments",
+                s.ignored
+            ),
+            Lang::Ja => format!("。設定またはコメントで無視した指摘 {} 件", s.ignored),
+        });
     }
     if let Some(message) = &report.nothing_diagnosed {
         let _ = writeln!(out, "{}", style.severity(Severity::Warning, message));
