@@ -19,7 +19,6 @@ pub mod docker_run;
 pub mod ecs_api;
 pub mod ecs_runtime;
 pub mod ecspresso;
-pub mod label_grammar;
 pub mod labels;
 pub mod listen;
 pub mod logs;
