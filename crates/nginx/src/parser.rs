@@ -487,39 +487,71 @@ fn path_glob_match(pattern: &str, path: &str) -> bool {
 }
 
 /// Whether `name` matches a shell glob component.
+///
+/// One pass with a return to the last `*` (no recursion per `*`): a pattern
+/// of many stars against a long name costs its length times the name's, not
+/// a number of tries that grows with the power of the stars.
 pub fn glob_match(pattern: &str, name: &str) -> bool {
-    fn go(p: &[char], n: &[char]) -> bool {
-        match p.first() {
-            None => n.is_empty(),
-            Some('*') => (0..=n.len()).any(|i| go(&p[1..], &n[i..])),
-            Some('?') => !n.is_empty() && go(&p[1..], &n[1..]),
-            Some('[') => {
-                let Some(end) = p.iter().skip(1).position(|&c| c == ']').map(|e| e + 1) else {
-                    return n.first() == Some(&'[') && go(&p[1..], &n[1..]);
-                };
-                let Some(&c) = n.first() else { return false };
-                let class = &p[1..end];
-                let (negate, class) = match class.first() {
-                    Some('!') | Some('^') => (true, &class[1..]),
-                    _ => (false, class),
-                };
-                let mut hit = false;
-                let mut i = 0;
-                while i < class.len() {
-                    if i + 2 < class.len() && class[i + 1] == '-' {
-                        hit |= class[i] <= c && c <= class[i + 2];
-                        i += 3;
-                    } else {
-                        hit |= class[i] == c;
-                        i += 1;
-                    }
-                }
-                hit != negate && go(&p[end + 1..], &n[1..])
-            }
-            Some(&c) => n.first() == Some(&c) && go(&p[1..], &n[1..]),
-        }
-    }
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
-    go(&p, &n)
+    let (mut pi, mut ni) = (0, 0);
+    // After the last `*`: where the pattern goes on, and the name index it was tried at.
+    let mut last_star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        if p.get(pi) == Some(&'*') {
+            pi += 1;
+            last_star = Some((pi, ni));
+            continue;
+        }
+        if let Some(next) = match_one(&p, pi, n[ni]) {
+            pi = next;
+            ni += 1;
+            continue;
+        }
+        match last_star {
+            Some((after, tried)) => {
+                pi = after;
+                ni = tried + 1;
+                last_star = Some((after, tried + 1));
+            }
+            None => return false,
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// Whether the pattern item at `pi` (`?`, a `[…]` class or a character)
+/// matches `c`; the index after the item when it does.
+fn match_one(p: &[char], pi: usize, c: char) -> Option<usize> {
+    match p.get(pi)? {
+        '?' => Some(pi + 1),
+        '[' => {
+            let Some(end) = p[pi..]
+                .iter()
+                .skip(1)
+                .position(|&x| x == ']')
+                .map(|e| pi + e + 1)
+            else {
+                return (c == '[').then_some(pi + 1);
+            };
+            let class = &p[pi + 1..end];
+            let (negate, class) = match class.first() {
+                Some('!') | Some('^') => (true, &class[1..]),
+                _ => (false, class),
+            };
+            let mut hit = false;
+            let mut i = 0;
+            while i < class.len() {
+                if i + 2 < class.len() && class[i + 1] == '-' {
+                    hit |= class[i] <= c && c <= class[i + 2];
+                    i += 3;
+                } else {
+                    hit |= class[i] == c;
+                    i += 1;
+                }
+            }
+            (hit != negate).then_some(end + 1)
+        }
+        &x => (x == c).then_some(pi + 1),
+    }
 }
