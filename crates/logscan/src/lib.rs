@@ -116,6 +116,11 @@ pub struct Options {
     /// left unread and a [`WarningKind::BudgetExceeded`] says so. `None` (the
     /// default) reads everything.
     pub max_bytes: Option<u64>,
+    /// Files (not streams, not folders' devices) of at most this many bytes
+    /// that are neither gzip nor binary are read whole, once, and their bytes
+    /// returned in [`Stats::kept`], for callers that also parse them as a
+    /// whole (JSON outputs). 0 (the default) keeps nothing.
+    pub keep_files_up_to: u64,
 }
 
 impl Default for Options {
@@ -125,6 +130,7 @@ impl Default for Options {
             max_event_bytes: 64 << 10,
             unrecognised_errors: true,
             max_bytes: None,
+            keep_files_up_to: 0,
         }
     }
 }
@@ -236,6 +242,9 @@ pub struct Stats {
     pub events: u64,
     /// Files skipped or cut short.
     pub warnings: Vec<Warning>,
+    /// The whole bytes of the small text files scanned, in scan order (see
+    /// [`Options::keep_files_up_to`]).
+    pub kept: Vec<(PathBuf, Vec<u8>)>,
 }
 
 impl Stats {
@@ -244,6 +253,7 @@ impl Stats {
         self.lines += o.lines;
         self.events += o.events;
         self.warnings.extend(o.warnings);
+        self.kept.extend(o.kept);
     }
 }
 
@@ -429,10 +439,41 @@ fn scan_file(
             )
         }
     };
-    let small = file
-        .metadata()
-        .is_ok_and(|m| m.len() <= engine::CHUNK as u64);
+    let length = file.metadata().map_or(u64::MAX, |m| m.len());
+    let small = length <= engine::CHUNK as u64;
     let source: Arc<Path> = Arc::from(path);
+    if length <= options.keep_files_up_to {
+        // Read once, whole: scanned from memory and handed back.
+        let mut bytes = Vec::new();
+        // The file may grow between stat and read: the read is bounded too.
+        if let Err(e) = file
+            .take(options.keep_files_up_to + 1)
+            .read_to_end(&mut bytes)
+        {
+            return warn(
+                stats,
+                path,
+                WarningKind::Unreadable,
+                format!("cannot read: {e}"),
+            );
+        }
+        let s = scan_stream(
+            &source,
+            Box::new(&bytes[..]),
+            false,
+            small,
+            scanner,
+            options,
+            sink,
+        );
+        stats.add(s);
+        let head = &bytes[..bytes.len().min(HEAD)];
+        let whole = bytes.len() as u64 <= options.keep_files_up_to;
+        if whole && !bytes.starts_with(&[0x1f, 0x8b]) && memchr::memchr(0, head).is_none() {
+            stats.kept.push((path.to_path_buf(), bytes));
+        }
+        return;
+    }
     let s = scan_stream(
         &source,
         Box::new(file),

@@ -324,6 +324,39 @@ pub fn servers() -> &'static ServerKnowledge {
     })
 }
 
+/// `docker.io/library/nginx:1.27-alpine@sha256:…` → `nginx`.
+pub fn image_repository(image: &str) -> String {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    let last_colon = without_digest.rfind(':');
+    let last_slash = without_digest.rfind('/');
+    let without_tag = match (last_colon, last_slash) {
+        (Some(c), Some(s)) if c > s => &without_digest[..c],
+        (Some(c), None) => &without_digest[..c],
+        _ => without_digest,
+    };
+    let mut parts: Vec<&str> = without_tag.split('/').collect();
+    // Drop a registry host (it has a dot or a port, or is localhost).
+    if parts.len() > 1
+        && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost")
+    {
+        parts.remove(0);
+    }
+    if parts.len() > 1 && parts[0] == "library" {
+        parts.remove(0);
+    }
+    parts.join("/")
+}
+
+/// Whether `image` is one whose server the servers table knows (so its
+/// default ports are known, and a `PORT` variable may be ignored by it).
+pub fn is_known_image(image: &str) -> bool {
+    let name = image_repository(image);
+    servers()
+        .images
+        .iter()
+        .any(|spec| spec.image == name && !spec.ports.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

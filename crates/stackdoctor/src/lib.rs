@@ -3,7 +3,6 @@
 //! Data flows one way: [`sources`] → [`model`] → [`checks`] → [`diagnosis`]
 //! → [`report`]. See ARCHITECTURE.md for where each part lives.
 
-pub mod bedrock;
 pub mod checks;
 pub mod cli;
 pub mod config;
@@ -11,8 +10,8 @@ pub mod diagnosis;
 pub mod error;
 pub mod finding;
 pub mod knowledge;
-pub mod live;
 pub mod model;
+pub mod names;
 pub mod report;
 pub mod run;
 pub mod secrets;

@@ -7,7 +7,6 @@ use crate::error::Error;
 use crate::knowledge::{catalogue, Lang};
 use crate::model::StackModel;
 use crate::report::terminal::Style;
-use crate::secrets::Masker;
 use crate::sources::{build_model, compose::ComposeInputs, Inputs};
 use std::io::{IsTerminal, Write};
 
@@ -177,7 +176,7 @@ fn inputs(stack: &StackArgs, url: Option<String>) -> Result<Inputs, Error> {
 fn probe_plan(
     args: &crate::cli::DiagnoseArgs,
     environment: &std::collections::BTreeMap<String, String>,
-) -> Result<crate::live::ProbePlan, Error> {
+) -> Result<liveprobe::ProbePlan, Error> {
     if !(args.probe_timeout.is_finite() && args.probe_timeout > 0.0) {
         return Err(Error::Usage(format!(
             "--probe-timeout {}: give a positive number of seconds",
@@ -189,7 +188,7 @@ fn probe_plan(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let imds = if environment.contains_key("AWS_EC2_METADATA_SERVICE_ENDPOINT") || on_ec2() {
-        crate::live::imds::imds_endpoint(&env)
+        liveprobe::imds::imds_endpoint(&env)
     } else {
         None
     };
@@ -207,12 +206,12 @@ fn probe_plan(
             }
         })
         .collect();
-    Ok(crate::live::ProbePlan {
+    Ok(liveprobe::ProbePlan {
         imds,
         apps,
         probe_chat: args.probe_chat,
         timeout: std::time::Duration::from_secs_f64(args.probe_timeout.min(3600.0)),
-        ..crate::live::ProbePlan::default()
+        ..liveprobe::ProbePlan::default()
     })
 }
 
@@ -226,7 +225,7 @@ fn on_ec2() -> bool {
 
 /// The model as JSON, every secret-named value and every secret-looking string masked.
 pub fn model_json(model: &StackModel) -> String {
-    let masker = Masker::for_model(model);
+    let masker = crate::secrets::masker_for(model);
     let mut value = serde_json::to_value(model).unwrap_or_default();
     crate::secrets::mask_json(&mut value, &masker);
     serde_json::to_string_pretty(&value).unwrap_or_default()
@@ -234,7 +233,7 @@ pub fn model_json(model: &StackModel) -> String {
 
 fn model_text(model: &StackModel) -> String {
     use std::fmt::Write as _;
-    let masker = Masker::for_model(model);
+    let masker = crate::secrets::masker_for(model);
     let root = &model.root;
     let mut out = String::new();
     for (i, project) in model.projects.iter().enumerate() {

@@ -1,7 +1,7 @@
 //! The Bedrock model catalogue and the source scanner, on realistic inputs:
 //! the seed's FastAPI backend, a Node server, a Go and a Java client.
 
-use stackdoctor::bedrock::{Availability, Catalogue, LifecycleStatus, ModelRef};
+use bedrock::{Availability, Catalogue, LifecycleStatus, ModelRef};
 use stackdoctor::sources::bedrock_use::{scan_project, scan_source, Operation, Sdk, UseKind};
 use std::path::Path;
 

@@ -2,12 +2,12 @@
 //! emulator in the modes that break containers on EC2, the seed's FastAPI
 //! app, and misbehaving servers (hang, slowloris, 10 MB body, chunked).
 
-use stackdoctor::live::app::{probe_app, AppOptions, AppOutcome, AppProbe, ProbeKind};
-use stackdoctor::live::http::HttpError;
-use stackdoctor::live::imds::{
+use liveprobe::app::{probe_app, AppOptions, AppOutcome, AppProbe, ProbeKind};
+use liveprobe::http::HttpError;
+use liveprobe::imds::{
     imds_endpoint, probe_imds, ImdsVerdict, Reachability, RoleOutcome, TokenOutcome, V1Outcome,
 };
-use stackdoctor::live::{run, ProbePlan};
+use liveprobe::{run, ProbePlan};
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

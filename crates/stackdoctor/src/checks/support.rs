@@ -135,9 +135,10 @@ pub fn network_hop(model: &StackModel, a: ServiceId, b: ServiceId) -> Hop {
 /// image's default. A `ports:` target no such listener confirms is only a
 /// declaration, which may be wrong.
 pub fn effective_listeners(service: &Service) -> Vec<&Listener> {
-    let known_image = service.image.as_ref().is_some_and(|image| {
-        !crate::sources::listen::image_listeners(&image.value, &image.origin).is_empty()
-    });
+    let known_image = service
+        .image
+        .as_ref()
+        .is_some_and(|image| crate::knowledge::is_known_image(&image.value));
     let told = |l: &&Listener| {
         l.evidence == ListenEvidence::Command
             || (l.evidence == ListenEvidence::Environment && !known_image)
@@ -204,24 +205,7 @@ fn is_backing_store_port(port: u16) -> bool {
     matches!(port, 5432 | 3306 | 6379 | 27017 | 11211 | 5672 | 9200)
 }
 
-/// Levenshtein distance, for "did you mean" suggestions.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            current.push(
-                (previous[j] + cost)
-                    .min(previous[j + 1] + 1)
-                    .min(current[j] + 1),
-            );
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
+pub use crate::names::edit_distance;
 
 /// How many lines after a value's start a word may be on (YAML block scalars).
 const VALUE_LINES: u32 = 8;
@@ -561,7 +545,7 @@ pub fn aws_log_events<'a>(model: &'a StackModel, service: &str, cause: &str) -> 
 /// Where the live IMDS probe found that the instance has no instance profile.
 pub fn imds_says_no_role(model: &StackModel) -> Option<Origin> {
     let imds = model.aws.imds()?;
-    matches!(imds.role, crate::live::imds::RoleOutcome::NoInstanceProfile).then(|| Origin::Probe {
+    matches!(imds.role, liveprobe::imds::RoleOutcome::NoInstanceProfile).then(|| Origin::Probe {
         probe: format!(
             "GET {}latest/meta-data/iam/security-credentials/ → 404",
             slash(&imds.endpoint)
@@ -580,7 +564,7 @@ fn slash(endpoint: &str) -> String {
 /// Where the live IMDS probe found that IMDSv2 tokens are required.
 pub fn imds_requires_tokens(model: &StackModel) -> Option<Origin> {
     let imds = model.aws.imds()?;
-    matches!(imds.imdsv1, crate::live::imds::V1Outcome::TokenRequired).then(|| Origin::Probe {
+    matches!(imds.imdsv1, liveprobe::imds::V1Outcome::TokenRequired).then(|| Origin::Probe {
         probe: format!(
             "GET {}latest/meta-data/iam/security-credentials/ without a token → 401",
             slash(&imds.endpoint)
@@ -642,9 +626,9 @@ pub fn bedrock_path(
 pub struct ModelVerdict<'a> {
     pub client: &'a crate::model::aws::BedrockClient,
     pub setting: &'a crate::model::aws::ModelSetting,
-    pub model: crate::bedrock::ModelRef,
+    pub model: bedrock::ModelRef,
     pub region: String,
-    pub availability: crate::bedrock::Availability,
+    pub availability: bedrock::Availability,
 }
 
 impl ModelVerdict<'_> {
@@ -701,7 +685,7 @@ pub fn model_verdicts(model: &StackModel) -> Vec<ModelVerdict<'_>> {
             continue;
         };
         for setting in &client.models {
-            let Some(model_ref) = crate::bedrock::ModelRef::parse(&setting.id) else {
+            let Some(model_ref) = bedrock::ModelRef::parse(&setting.id) else {
                 continue;
             };
             let availability = catalogue.availability(&model_ref, &region);
@@ -730,7 +714,7 @@ pub fn regionless_verdicts(model: &StackModel) -> Vec<ModelVerdict<'_>> {
         .filter(|c| c.region.value.is_none())
     {
         for setting in &client.models {
-            let Some(model_ref) = crate::bedrock::ModelRef::parse(&setting.id) else {
+            let Some(model_ref) = bedrock::ModelRef::parse(&setting.id) else {
                 continue;
             };
             let availability = catalogue.availability_anywhere(&model_ref);
@@ -763,7 +747,7 @@ pub fn replace_model_step(
 pub struct IamCall<'a> {
     pub verdict: ModelVerdict<'a>,
     /// One evaluation per (action, required ARN), with why the ARN is needed.
-    pub results: Vec<(iampolicy::Evaluation, crate::bedrock::RequiredArn)>,
+    pub results: Vec<(iampolicy::Evaluation, bedrock::RequiredArn)>,
 }
 
 /// The policies of the project as one slice, with the file of each.

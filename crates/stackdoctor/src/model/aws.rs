@@ -23,7 +23,7 @@ pub struct AwsModel {
     pub code_env_reads: Vec<CodeEnvRead>,
     /// The Bedrock model catalogue in use: the embedded one unless `--bedrock-models` gave a file.
     #[serde(skip)]
-    pub user_catalogue: Option<Box<crate::bedrock::Catalogue>>,
+    pub user_catalogue: Option<Box<bedrock::Catalogue>>,
     /// The catalogue's date, and the day the diagnosis runs (`YYYY-MM-DD`), for lifecycle dates.
     pub catalogue_as_of: String,
     pub today: String,
@@ -32,7 +32,7 @@ pub struct AwsModel {
     pub api: Option<AwsApiReport>,
     /// What live probes saw (IMDS, the app's endpoints); `None` offline.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub live: Option<crate::live::LiveReport>,
+    pub live: Option<liveprobe::LiveReport>,
 }
 
 /// How a service's code calls Amazon Bedrock.
@@ -43,7 +43,7 @@ pub struct BedrockClient {
     /// The service's name, or the code folder when no service builds it.
     pub name: String,
     /// The SDK that creates the client; `None` when the code names models but no client was recognised.
-    pub sdk: Option<crate::sources::bedrock_use::Sdk>,
+    pub sdk: Option<bedrock::Sdk>,
     /// Where the client is created.
     pub origin: Origin,
     /// Runtime operations the code calls (`InvokeModel`, `Converse`, …).
@@ -217,10 +217,10 @@ pub struct PolicyFile {
 
 impl AwsModel {
     /// The Bedrock model catalogue in use.
-    pub fn catalogue(&self) -> &crate::bedrock::Catalogue {
+    pub fn catalogue(&self) -> &bedrock::Catalogue {
         self.user_catalogue
             .as_deref()
-            .unwrap_or_else(|| crate::bedrock::Catalogue::embedded())
+            .unwrap_or_else(|| bedrock::Catalogue::embedded())
     }
 
     /// Every policy of every file, with the file it came from.
@@ -236,7 +236,7 @@ impl AwsModel {
     }
 
     /// What the live IMDS probe saw, if it ran.
-    pub fn imds(&self) -> Option<&crate::live::imds::ImdsReport> {
+    pub fn imds(&self) -> Option<&liveprobe::imds::ImdsReport> {
         self.live.as_ref().and_then(|l| l.imds.as_ref())
     }
 

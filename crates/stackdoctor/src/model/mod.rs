@@ -6,6 +6,7 @@
 
 pub mod aws;
 pub mod ecs;
+pub mod logs;
 pub mod origin;
 
 pub use origin::{FilePosition, Origin, SourceTexts, Sourced};
@@ -47,7 +48,7 @@ pub struct StackModel {
     pub logs_read: LogsRead,
     /// `--logs` inputs skipped or read in part (binary, truncated gzip,
     /// budget reached, an idle pipe), shown in the report.
-    pub log_notes: Vec<crate::sources::logs::InputNote>,
+    pub log_notes: Vec<logs::InputNote>,
     #[serde(skip)]
     pub sources: SourceTexts,
     /// Values of secret-named variables in env files that no service receives,

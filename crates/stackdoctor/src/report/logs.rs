@@ -4,6 +4,7 @@
 
 use crate::finding::Severity;
 use crate::knowledge::{catalogue, Lang, SignatureSpec};
+pub use crate::model::logs::Scanned;
 use crate::model::{LogEvent, Origin, UnrecognisedErrors};
 use crate::secrets::mask_patterns;
 use serde::Serialize;
@@ -20,14 +21,6 @@ pub struct LogReport {
     pub groups: Vec<LogGroup>,
     pub unrecognised: Unrecognised,
     pub scanned: Scanned,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Scanned {
-    pub files: u64,
-    pub bytes: u64,
-    pub lines: u64,
-    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

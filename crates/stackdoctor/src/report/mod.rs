@@ -224,7 +224,7 @@ pub fn build(model: &StackModel, diagnosis: &Diagnosis, lang: Lang) -> Report {
     let builder = Builder {
         model,
         lang,
-        masker: Masker::for_model(model),
+        masker: crate::secrets::masker_for(model),
     };
     let findings: Vec<ReportFinding> = diagnosis
         .findings
@@ -330,8 +330,8 @@ pub fn build(model: &StackModel, diagnosis: &Diagnosis, lang: Lang) -> Report {
 }
 
 /// One sentence about a `--logs` input that was skipped or read in part.
-fn log_note(note: &crate::sources::logs::InputNote, file: &str, lang: Lang) -> String {
-    use crate::sources::logs::InputNoteKind as K;
+fn log_note(note: &crate::model::logs::InputNote, file: &str, lang: Lang) -> String {
+    use crate::model::logs::InputNoteKind as K;
     let mib = |bytes: u64| match lang {
         _ if bytes >= 1 << 20 => format!("{:.1} MiB", bytes as f64 / f64::from(1u32 << 20)),
         Lang::En => format!("{bytes} bytes"),

@@ -7,6 +7,7 @@
 
 use super::aws_credentials::credentials_of;
 use super::bedrock_use::{self, BedrockUse, Sdk, UseKind};
+use super::inventory::{File, Inventory, Kind};
 use crate::model::aws::{
     BedrockClient, CodeEnvRead, ModelSetting, RegionResolution, RegionSource, RegionStep,
     ServiceCredentials,
@@ -24,13 +25,17 @@ const ENV_EXAMPLES: &[&str] = &[
 ];
 
 /// Fills `model.aws` from the files (the live part is added by the probes).
-pub fn load(model: &mut StackModel, environment: &std::collections::BTreeMap<String, String>) {
+pub fn load(
+    inventory: &Inventory,
+    model: &mut StackModel,
+    environment: &std::collections::BTreeMap<String, String>,
+) {
     model.aws.today = environment
         .get("STACKDOCTOR_TODAY")
         .cloned()
         .unwrap_or_else(today);
     model.aws.catalogue_as_of = model.aws.catalogue().as_of.clone();
-    load_clients(model);
+    load_clients(inventory, model);
     model.aws.credentials = model
         .services
         .iter()
@@ -53,8 +58,8 @@ pub fn load_catalogue(model: &mut StackModel, path: &std::path::Path) -> Result<
         path: path.to_path_buf(),
         source,
     })?;
-    let catalogue = crate::bedrock::Catalogue::with_user_file(&text).map_err(|e| match e {
-        crate::bedrock::CatalogueError::Toml(e) => crate::config::toml_error(path, &text, &e),
+    let catalogue = bedrock::Catalogue::with_user_file(&text).map_err(|e| match e {
+        bedrock::CatalogueError::Toml(e) => crate::config::toml_error(path, &text, &e),
         // A catalogue that parses but does not hold together has no one position.
         other => crate::Error::Usage(format!("{}: {other}", path.display())),
     })?;
@@ -132,6 +137,7 @@ const MAX_POLICY_FILE: u64 = 1 << 20;
 /// and those given with `--iam-policy`. A given file that does not parse is
 /// an error; a found one that does not parse becomes a note.
 pub fn load_policies(
+    inventory: &Inventory,
     model: &mut StackModel,
     given: &[std::path::PathBuf],
 ) -> Result<(), crate::Error> {
@@ -159,9 +165,7 @@ pub fn load_policies(
             given: true,
         });
     }
-    let mut found = Vec::new();
-    find_json_files(&model.root.clone(), 0, &mut found);
-    for path in found {
+    for path in inventory.of(Kind::Json).map(|f| f.path.clone()) {
         if given
             .iter()
             .any(|g| g.canonicalize().ok() == path.canonicalize().ok())
@@ -193,44 +197,24 @@ pub fn load_policies(
     Ok(())
 }
 
-fn find_json_files(dir: &std::path::Path, depth: usize, out: &mut Vec<std::path::PathBuf>) {
-    if depth > 6 {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.flatten().collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name().to_string_lossy().to_string();
-        // `file_type` does not follow symlinks: a link loop cannot trap the walk.
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() {
-            if !name.starts_with('.') && !bedrock_use::SKIPPED_DIRS.contains(&name.as_str()) {
-                find_json_files(&entry.path(), depth + 1, out);
-            }
-        } else if kind.is_file()
-            && name.ends_with(".json")
-            && !matches!(
-                name.as_str(),
-                "package.json" | "package-lock.json" | "tsconfig.json" | "composer.json"
-            )
-            && entry.metadata().is_ok_and(|m| m.len() <= MAX_POLICY_FILE)
-        {
-            out.push(entry.path());
-        }
-    }
+/// The files the IAM policy source reads: JSON files that are not a
+/// package manager's, small enough to be a policy.
+pub fn claims(file: &File) -> bool {
+    file.name.ends_with(".json")
+        && !file.outside
+        && !matches!(
+            file.name.as_str(),
+            "package.json" | "package-lock.json" | "tsconfig.json" | "composer.json"
+        )
+        && file.size <= MAX_POLICY_FILE
 }
 
 /// Builds one Bedrock client per service (or code folder) whose code calls Bedrock.
-pub fn load_clients(model: &mut StackModel) {
+pub fn load_clients(inventory: &Inventory, model: &mut StackModel) {
     // Env files: compose gives their values to services by interpolation, so
     // only model IDs no service receives are kept (below, after the code's).
     let (env_uses, uses): (Vec<BedrockUse>, Vec<BedrockUse>) =
-        bedrock_use::scan_project(&model.root)
+        bedrock_use::scan_files(inventory.of(Kind::Code))
             .into_iter()
             .partition(|u| is_env_file(&u.file));
     let env_models: Vec<BedrockUse> = env_uses
@@ -714,8 +698,8 @@ fn model_settings(service: Option<&Service>, uses: &[BedrockUse]) -> Vec<ModelSe
             let value = e.value.as_deref().unwrap_or_default();
             if e.name.to_ascii_uppercase().contains("MODEL") {
                 // One ID, or a list (`BEDROCK_MODELS=a,b`).
-                let ids = bedrock_use::model_ids_in(value);
-                if ids.is_empty() && crate::bedrock::ids::ModelRef::parse(value).is_some() {
+                let ids = bedrock::ids::model_ids_in(value);
+                if ids.is_empty() && bedrock::ids::ModelRef::parse(value).is_some() {
                     push(value.to_string(), e.origin.clone(), "environment");
                 }
                 for id in ids {

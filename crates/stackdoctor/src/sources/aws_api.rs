@@ -10,9 +10,9 @@
 //! run, or was not made, is a note saying which and why; every secret the
 //! chain handled goes to the masker.
 
-use crate::live::imds::Reachability;
 use crate::model::aws::{AwsApiReport, InstanceMetadataOptions};
 use crate::model::{Origin, Sourced, StackModel};
+use liveprobe::imds::Reachability;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -197,7 +197,7 @@ fn simulate(
             continue;
         };
         for setting in &bedrock.models {
-            let Some(model_ref) = crate::bedrock::ModelRef::parse(&setting.id) else {
+            let Some(model_ref) = bedrock::ModelRef::parse(&setting.id) else {
                 continue;
             };
             let account = report.account.as_deref();

@@ -122,7 +122,7 @@ impl VariableTable {
             let mut best: Option<(usize, &Setting)> = None;
             let mut tie = false;
             for s in &self.settings {
-                let d = crate::checks::support::edit_distance(&upper, &s.name);
+                let d = crate::names::edit_distance(&upper, &s.name);
                 match best {
                     Some((bd, _)) if d > bd => {}
                     Some((bd, _)) if d == bd => tie = true,

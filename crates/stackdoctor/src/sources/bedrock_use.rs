@@ -1,7 +1,7 @@
 //! Finds the app's Bedrock use in source files: model IDs, region literals, SDK clients.
 //!
-//! [`scan_project`] walks a project (skipping VCS, dependency, build and
-//! hidden folders; files up to 1 MiB; symlinked folders once) and reads
+//! It reads the files the project's inventory gives it ([`claims`]: files up
+//! to 1 MiB, the walk skips VCS, dependency, build and hidden folders) —
 //! Python, JavaScript/TypeScript, Go, Java/Kotlin and Rust sources and
 //! `.env*` / `*.env` files. A small lexer per language separates string
 //! literals and comments, so that model IDs and regions are only taken from
@@ -21,34 +21,17 @@
 //!   InvokeModel/Converse, `bedrock:InvokeModelWithResponseStream` for the streams);
 //! - the app's own log messages about its Bedrock client.
 
-use crate::bedrock::ids::ModelRef;
 use crate::model::Origin;
+use bedrock::ids::{model_id_at, ModelRef};
+pub use bedrock::sdk::{Operation, Sdk};
 use regex::Regex;
 use serde::Serialize;
-use std::collections::HashSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// Folders never searched (hidden folders, and virtualenvs by their
-/// `pyvenv.cfg`, are skipped too): dependencies and build output hold other
-/// people's code, which names models and regions too.
-pub const SKIPPED_DIRS: &[&str] = &[
-    "node_modules",
-    "target",
-    "venv",
-    ".venv",
-    "__pycache__",
-    "dist",
-    "build",
-    ".git",
-    "vendor",
-    "site-packages",
-];
 /// Larger files are data or bundles, not the app's code.
 const MAX_FILE: u64 = 1 << 20;
-/// Deep enough for any real project; stops runaway walks.
-const MAX_DEPTH: usize = 40;
 
 /// One place where the code (or an env file) touches Bedrock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -111,103 +94,6 @@ pub enum UseKind {
     /// The code reads another AWS-like variable itself (`os.getenv("AWS_SECRET_KEY")`):
     /// a name no SDK reads may still be the app's own setting.
     EnvRead { variable: String },
-}
-
-/// The library that creates the Bedrock runtime client.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Sdk {
-    /// `boto3.client("bedrock-runtime")` / `session.client("bedrock-runtime")`.
-    Boto3,
-    /// `AnthropicBedrock(` from the `anthropic[bedrock]` Python package.
-    AnthropicBedrockPython,
-    /// `new AnthropicBedrock(` from `@anthropic-ai/bedrock-sdk`.
-    AnthropicBedrockJs,
-    /// LangChain `ChatBedrock`, `ChatBedrockConverse`, `BedrockLLM`, `BedrockChat`.
-    Langchain,
-    /// `new BedrockRuntimeClient(` from `@aws-sdk/client-bedrock-runtime`.
-    AwsSdkJsV3,
-    /// `bedrockruntime.NewFromConfig(`.
-    AwsSdkGoV2,
-    /// `BedrockRuntimeClient.builder()` / `.create()`.
-    AwsSdkJavaV2,
-    /// `BedrockRuntimeClient { … }` (AWS SDK for Kotlin).
-    AwsSdkKotlin,
-    /// `aws_sdk_bedrockruntime::Client`.
-    AwsSdkRust,
-}
-
-impl Sdk {
-    /// The name used in reports (`boto3`, `aws-sdk-js-v3`, …).
-    pub fn name(self) -> &'static str {
-        match self {
-            Sdk::Boto3 => "boto3",
-            Sdk::AnthropicBedrockPython => "anthropic-bedrock-python",
-            Sdk::AnthropicBedrockJs => "anthropic-bedrock-js",
-            Sdk::Langchain => "langchain-aws",
-            Sdk::AwsSdkJsV3 => "aws-sdk-js-v3",
-            Sdk::AwsSdkGoV2 => "aws-sdk-go-v2",
-            Sdk::AwsSdkJavaV2 => "aws-sdk-java-v2",
-            Sdk::AwsSdkKotlin => "aws-sdk-kotlin",
-            Sdk::AwsSdkRust => "aws-sdk-rust",
-        }
-    }
-
-    /// The environment variables the SDK reads for its region when the code
-    /// passes none, in order (before the shared config file's `region`).
-    /// botocore reads only `AWS_DEFAULT_REGION`, not `AWS_REGION`; the
-    /// Anthropic Python client reads `AWS_REGION`, then boto3's chain.
-    pub fn region_variables(self) -> &'static [&'static str] {
-        match self {
-            Sdk::Boto3 | Sdk::Langchain => &["AWS_DEFAULT_REGION"],
-            Sdk::AnthropicBedrockPython => &["AWS_REGION", "AWS_DEFAULT_REGION"],
-            Sdk::AwsSdkJsV3 | Sdk::AnthropicBedrockJs => &["AWS_REGION"],
-            Sdk::AwsSdkJavaV2 | Sdk::AwsSdkKotlin => &["AWS_REGION"],
-            Sdk::AwsSdkGoV2 | Sdk::AwsSdkRust => &["AWS_REGION", "AWS_DEFAULT_REGION"],
-        }
-    }
-
-    /// The region used when nothing sets one: the Anthropic Python client
-    /// silently falls back to `us-east-1`; the others fail.
-    pub fn fallback_region(self) -> Option<&'static str> {
-        match self {
-            Sdk::AnthropicBedrockPython => Some("us-east-1"),
-            _ => None,
-        }
-    }
-}
-
-/// A Bedrock runtime operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub enum Operation {
-    InvokeModel,
-    InvokeModelWithResponseStream,
-    Converse,
-    ConverseStream,
-}
-
-impl Operation {
-    /// The IAM action the operation needs (Converse has no action of its own).
-    pub fn iam_action(self) -> &'static str {
-        match self {
-            Operation::InvokeModel | Operation::Converse => "bedrock:InvokeModel",
-            Operation::InvokeModelWithResponseStream | Operation::ConverseStream => {
-                "bedrock:InvokeModelWithResponseStream"
-            }
-        }
-    }
-
-    fn from_name(name: &str) -> Option<Operation> {
-        let n = name.to_ascii_lowercase().replace('_', "");
-        let n = n.strip_suffix("command").unwrap_or(&n);
-        Some(match n {
-            "invokemodel" => Operation::InvokeModel,
-            "invokemodelwithresponsestream" => Operation::InvokeModelWithResponseStream,
-            "converse" => Operation::Converse,
-            "conversestream" => Operation::ConverseStream,
-            _ => return None,
-        })
-    }
 }
 
 /// The source languages read.
@@ -279,60 +165,38 @@ fn language_of(path: &Path) -> Option<Lang> {
     })
 }
 
-/// Walks `root` and returns every Bedrock use found, ordered by file, line, column.
+/// Every Bedrock use in the project under `root`, ordered by file, line,
+/// column (one walk of its own: for callers outside a run).
 pub fn scan_project(root: &Path) -> Vec<BedrockUse> {
+    let inventory = super::inventory::Inventory::scan(root);
+    scan_files(inventory.of(super::inventory::Kind::Code))
+}
+
+/// Every Bedrock use in `files` (those the inventory gave this source),
+/// ordered by file, line, column.
+pub fn scan_files<'a>(files: impl Iterator<Item = &'a super::inventory::File>) -> Vec<BedrockUse> {
     let mut out = Vec::new();
-    let mut visited = HashSet::new();
-    walk(root, 0, &mut visited, &mut out);
+    for file in files {
+        if let Ok(bytes) = std::fs::read(&file.path) {
+            out.extend(scan_source(&file.path, &String::from_utf8_lossy(&bytes)));
+        }
+    }
     out.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     out
 }
 
-fn walk(dir: &Path, depth: usize, visited: &mut HashSet<PathBuf>, out: &mut Vec<BedrockUse>) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    let Ok(canonical) = dir.canonicalize() else {
-        return;
-    };
-    if !visited.insert(canonical) {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.flatten().collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        // Follows symlinks; loops are cut by `visited`.
-        let Ok(meta) = std::fs::metadata(&path) else {
-            continue;
-        };
-        if meta.is_dir() {
-            if !name.starts_with('.')
-                && !SKIPPED_DIRS.contains(&name.as_ref())
-                && !path.join("pyvenv.cfg").is_file()
-            {
-                walk(&path, depth + 1, visited, out);
-            }
-        } else if meta.is_file()
-            && language_of(&path).is_some_and(|lang| {
-                let limit = if matches!(lang, Lang::Config | Lang::Json) {
-                    MAX_CONFIG_FILE
-                } else {
-                    MAX_FILE
-                };
-                meta.len() <= limit
-            })
-        {
-            if let Ok(bytes) = std::fs::read(&path) {
-                out.extend(scan_source(&path, &String::from_utf8_lossy(&bytes)));
-            }
-        }
-    }
+/// The files the code scan reads: code, config and env files by name,
+/// within their size limits; never a link out of the project.
+pub fn claims(file: &super::inventory::File) -> bool {
+    !file.outside
+        && language_of(&file.path).is_some_and(|lang| {
+            let limit = if matches!(lang, Lang::Config | Lang::Json) {
+                MAX_CONFIG_FILE
+            } else {
+                MAX_FILE
+            };
+            file.size <= limit
+        })
 }
 
 /// Scans one file's text; the language comes from `path`'s name. Files of
@@ -969,16 +833,14 @@ struct Patterns {
 }
 
 /// Bedrock model providers whose IDs are recognised (`<provider>.<name>`).
-const PROVIDERS: &str = "anthropic|amazon|meta|mistral|cohere|ai21|stability|deepseek|openai|qwen|writer|twelvelabs|luma|google|minimax|moonshot|moonshotai|nvidia";
-
 fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| {
         let r = |p: &str| Regex::new(p).unwrap_or_else(|e| panic!("pattern {p}: {e}"));
         let env_default = r#"(?:\s*,\s*(?:default\s*=\s*)?(?:"(?P<d1>[^"\n]*)"|'(?P<d2>[^'\n]*)'))?"#;
         Patterns {
-            arn: r(r"arn:aws(?:-us-gov|-cn)?:bedrock:[a-z0-9-]*:[0-9]{0,12}:(?:foundation-model|inference-profile|application-inference-profile|provisioned-model|custom-model|imported-model|custom-model-deployment)/[A-Za-z0-9._:-]+"),
-            model: r(&format!(r"(?:(?:us-gov|us|eu|apac|jp|au|ca|global)\.)?(?:{PROVIDERS})\.[a-z0-9][a-z0-9._:-]*")),
+            arn: r(bedrock::ids::ARN_PATTERN),
+            model: r(&bedrock::ids::model_pattern()),
             region: r(r"(?:us-gov|us|eu|ap|sa|ca|me|af|il|mx|cn)-[a-z]+-[0-9]{1,2}"),
             java_region_const: r(r"\bRegion\.([A-Z]{2}(?:_[A-Z]+)+_[0-9]{1,2})\b"),
             setting: r(r"([A-Za-z_][A-Za-z0-9_.:]*?)\s*(:=|=|:|\(|\?\?|\|\|)\s*$"),
@@ -1139,7 +1001,7 @@ impl Scan<'_> {
     /// Model IDs, ARNs, regions in string literals (env values).
     fn literals(&mut self, env_defaults: &[(Range<usize>, String)]) {
         let p = patterns();
-        let catalogue = crate::bedrock::Catalogue::embedded();
+        let catalogue = bedrock::Catalogue::embedded();
         let mut found: Vec<(usize, String, UseKind)> = Vec::new();
         for lit in &self.lexed.literals {
             let content = &self.text[lit.content.clone()];
@@ -1234,7 +1096,7 @@ impl Scan<'_> {
                 continue;
             }
             let region = caps[1].to_ascii_lowercase().replace('_', "-");
-            if !crate::bedrock::is_region(&region) {
+            if !bedrock::is_region(&region) {
                 continue;
             }
             let setting = self
@@ -1455,73 +1317,6 @@ impl Scan<'_> {
             self.push(at, &message.clone(), UseKind::LogMessage { message });
         }
     }
-}
-
-/// The model IDs, profile IDs and Bedrock ARNs written in a value
-/// (`BEDROCK_MODELS=a,b`, `bedrock/anthropic.claude-…`), in order.
-pub fn model_ids_in(value: &str) -> Vec<String> {
-    let p = patterns();
-    let mut out: Vec<String> = Vec::new();
-    let mut arn_spans: Vec<Range<usize>> = Vec::new();
-    for m in p.arn.find_iter(value) {
-        let arn = m.as_str().trim_end_matches(['.', ':', '-']);
-        if ModelRef::parse(arn).is_some() {
-            arn_spans.push(m.range());
-            out.push(arn.to_string());
-        }
-    }
-    for m in p.model.find_iter(value) {
-        if arn_spans
-            .iter()
-            .any(|s| s.start <= m.start() && m.start() < s.end)
-        {
-            continue;
-        }
-        if let Some(id) = model_id_at(value, m.range()) {
-            if !out.iter().any(|o| o == id) {
-                out.push(id.to_string());
-            }
-        }
-    }
-    out
-}
-
-/// The model ID matched at `range` of a string's `content`, if it is one:
-/// not part of a longer word or host name, not in a URL, shaped like a
-/// model name (so `anthropic.com` is not one), and parseable.
-fn model_id_at(content: &str, range: Range<usize>) -> Option<&str> {
-    let b = content.as_bytes();
-    if range.start > 0 {
-        let prev = b[range.start - 1];
-        // `${prefix}.anthropic.claude-…` (a template) is allowed.
-        let templated = prev == b'.' && range.start >= 2 && b[range.start - 2] == b'}';
-        if (prev.is_ascii_alphanumeric() || matches!(prev, b'_' | b'.' | b'-' | b'@')) && !templated
-        {
-            return None;
-        }
-    }
-    let id = content[range.clone()].trim_end_matches(['.', ':', '-', '_']);
-    let end = range.start + id.len();
-    if end < b.len() && (b[end].is_ascii_alphanumeric() || b[end] == b'_') {
-        return None;
-    }
-    let token_start = content[..range.start]
-        .rfind(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '(' | ',' | '='))
-        .map_or(0, |i| i + 1);
-    let token_end = content[end..]
-        .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | ','))
-        .map_or(content.len(), |i| end + i);
-    if content[token_start..token_end].contains("://") {
-        return None;
-    }
-    let parsed = ModelRef::parse(id)?;
-    let base = parsed.base_id?;
-    // Every Bedrock model name has a digit and a dash and no dot
-    // (`claude-3-haiku-20240307-v1:0`, `nova-lite-v1:0`); module paths
-    // (`mistral.models.v2`) and host names do not fit.
-    let name = base.split_once('.')?.1;
-    (name.bytes().any(|c| c.is_ascii_digit()) && name.contains('-') && !name.contains('.'))
-        .then_some(id)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! compose service that runs Caddy with it, parses it with that service's
 //! environment, and adds the proxy with its sites and routes to the model.
 
+use super::inventory::{File, Inventory, Kind};
 use super::listen::image_repository;
 use crate::model::{
     InvalidInput, Origin, Proxy, ProxyKind, ProxyRoute, RouteStep, ServiceId, Site, SiteAddress,
@@ -15,14 +16,18 @@ use std::path::{Path, PathBuf};
 const CADDY_CONFIG_PATH: &str = "/etc/caddy/Caddyfile";
 
 /// Caddyfiles named on the command line, or found in the tree and in compose mounts.
-pub fn find_caddyfiles(root: &Path, explicit: &[PathBuf], model: &StackModel) -> Vec<PathBuf> {
+pub fn find_caddyfiles(
+    inventory: &Inventory,
+    explicit: &[PathBuf],
+    model: &StackModel,
+) -> Vec<PathBuf> {
     if !explicit.is_empty() {
         return explicit.to_vec();
     }
-    let mut found = super::tree::files(root, 0, &|path| {
-        path.file_name()
-            .is_some_and(|name| is_caddyfile_name(&name.to_string_lossy()))
-    });
+    let mut found: Vec<PathBuf> = inventory
+        .of(Kind::Caddyfile)
+        .map(|f| f.path.clone())
+        .collect();
     // A link to another Caddyfile of the tree is that file once, not twice.
     let mut seen = std::collections::HashSet::new();
     found.retain(|f| seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())));
@@ -38,6 +43,11 @@ pub fn find_caddyfiles(root: &Path, explicit: &[PathBuf], model: &StackModel) ->
         }
     }
     found
+}
+
+/// The files the Caddy source reads: Caddyfiles by name.
+pub fn claims(file: &File) -> bool {
+    is_caddyfile_name(&file.name)
 }
 
 fn is_caddyfile_name(name: &str) -> bool {

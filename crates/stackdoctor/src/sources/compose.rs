@@ -1,6 +1,7 @@
 //! The compose source: finds the compose projects of a tree, loads them with
 //! the `compose` crate, and fills services, networks and listeners.
 
+use super::inventory::{Inventory, Kind};
 use super::listen;
 use crate::error::Error;
 use crate::model::{
@@ -20,31 +21,20 @@ pub struct ComposeInputs {
     pub profiles: Vec<String>,
 }
 
-/// Folders never searched for projects.
-const SKIPPED_DIRS: &[&str] = &[
-    "node_modules",
-    "target",
-    "vendor",
-    "venv",
-    ".venv",
-    "__pycache__",
-];
-/// How deep below the root other projects are looked for.
-const MAX_DEPTH: usize = 4;
-
 /// Loads the root project (with the flags) and every other project found below it.
 pub fn load_projects(
-    root: &Path,
+    inventory: &Inventory,
     inputs: &ComposeInputs,
     environment: &BTreeMap<String, String>,
     model: &mut StackModel,
 ) -> Result<(), Error> {
+    let root = inventory.root.as_path();
     let mut dirs = Vec::new();
     let explicit = !inputs.files.is_empty() || environment.contains_key("COMPOSE_FILE");
     let root_files = if explicit {
         inputs.files.clone()
     } else {
-        project_files(root, model)
+        project_files(inventory, root, model)
     };
     if explicit || !root_files.is_empty() {
         let options = compose::Options {
@@ -58,16 +48,14 @@ pub fn load_projects(
         };
         let project = compose::load(&options)?;
         add_project(project, model);
-        find_inactive_services(&options, model);
+        find_inactive_services(inventory, &options, model);
         dirs.push(root.to_path_buf());
     }
-    let mut found = Vec::new();
-    find_project_dirs(root, 0, &mut found);
-    for dir in found {
+    for dir in project_dirs(inventory) {
         if dirs.contains(&dir) {
             continue;
         }
-        let files = project_files(&dir, model);
+        let files = project_files(inventory, &dir, model);
         // A file only found under another name may be a fixture or a fragment
         // (`compose-depends-on-cycle.yaml` in a test folder): not loading it
         // is noted, not fatal, unlike a file compose itself would use.
@@ -95,10 +83,15 @@ pub fn load_projects(
             Err(error) => return Err(error.into()),
         };
         add_project(project, model);
-        find_inactive_services(&options, model);
+        find_inactive_services(inventory, &options, model);
         dirs.push(dir);
     }
     Ok(())
+}
+
+/// The files the compose source reads: compose-named YAML.
+pub fn claims(file: &super::inventory::File) -> bool {
+    is_compose_name(&file.name)
 }
 
 /// Whether a file name looks like a compose file (`docker-compose.dev.yml`,
@@ -122,12 +115,12 @@ fn has_services_key(text: &str) -> bool {
 /// `compose.staging.yaml`, an override file alone) that `-f` would name.
 /// Several such files are alternatives, not layers: the production-looking
 /// one is read as the project, the others as inactive candidates.
-fn project_files(dir: &Path, model: &mut StackModel) -> Vec<PathBuf> {
+fn project_files(inventory: &Inventory, dir: &Path, model: &mut StackModel) -> Vec<PathBuf> {
     let standard = compose::discover_files(dir);
     if !standard.is_empty() {
         return standard;
     }
-    let candidates = odd_compose_files(dir);
+    let candidates = odd_compose_files(inventory, dir);
     let Some(chosen) = candidates
         .iter()
         .min_by_key(|p| (odd_name_rank(p), p.to_path_buf()))
@@ -151,25 +144,16 @@ fn project_files(dir: &Path, model: &mut StackModel) -> Vec<PathBuf> {
 }
 
 /// Compose-named files of a folder with a top-level `services:`, sorted.
-fn odd_compose_files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| is_compose_name(&n.to_string_lossy()))
+fn odd_compose_files(inventory: &Inventory, dir: &Path) -> Vec<PathBuf> {
+    inventory
+        .files_in(dir)
+        .filter(|f| f.is(Kind::Compose) && !f.outside)
+        .filter(|f| {
+            f.size <= compose::loader::MAX_FILE_SIZE
+                && std::fs::read_to_string(&f.path).is_ok_and(|t| has_services_key(&t))
         })
-        .filter(|p| {
-            std::fs::metadata(p).is_ok_and(|m| m.len() <= compose::loader::MAX_FILE_SIZE)
-                && std::fs::read_to_string(p).is_ok_and(|t| has_services_key(&t))
-        })
-        .collect();
-    files.sort();
-    files
+        .map(|f| f.path.clone())
+        .collect()
 }
 
 /// Which of several odd-named compose files is the project: production
@@ -200,20 +184,17 @@ fn odd_name_rank(path: &Path) -> u8 {
 
 /// Loads the active files plus each other compose file of the folder, and
 /// records the services that only that other file defines.
-fn find_inactive_services(options: &compose::Options, model: &mut StackModel) {
+fn find_inactive_services(
+    inventory: &Inventory,
+    options: &compose::Options,
+    model: &mut StackModel,
+) {
     let project_index = model.projects.len() - 1;
     let active = model.projects[project_index].files.clone();
-    let Ok(entries) = std::fs::read_dir(&model.projects[project_index].dir) else {
-        return;
-    };
-    let mut others: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            p.is_file()
-                && p.file_name()
-                    .is_some_and(|n| is_compose_name(&n.to_string_lossy()))
-        })
+    let mut others: Vec<PathBuf> = inventory
+        .files_in(&model.projects[project_index].dir)
+        .filter(|f| f.is(Kind::Compose) && !f.outside)
+        .map(|f| f.path.clone())
         .filter(|p| {
             !active
                 .iter()
@@ -245,32 +226,20 @@ fn find_inactive_services(options: &compose::Options, model: &mut StackModel) {
     }
 }
 
-fn find_project_dirs(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    if depth > 0 && (!compose::discover_files(dir).is_empty() || !odd_compose_files(dir).is_empty())
-    {
-        out.push(dir.to_path_buf());
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut subdirs: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        // `file_type` does not follow symlinks, so a link loop cannot trap the walk.
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .filter(|e| {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            !name.starts_with('.') && !SKIPPED_DIRS.contains(&name.as_ref())
+/// The folders below the project (in walk order) that hold a compose project.
+fn project_dirs(inventory: &Inventory) -> Vec<PathBuf> {
+    let with_compose: std::collections::HashSet<&Path> =
+        inventory.of(Kind::Compose).map(|f| f.folder()).collect();
+    inventory
+        .folders
+        .iter()
+        .filter(|f| f.depth > 0 && with_compose.contains(f.path.as_path()))
+        .filter(|f| {
+            !compose::discover_files(&f.path).is_empty()
+                || !odd_compose_files(inventory, &f.path).is_empty()
         })
-        .map(|e| e.path())
-        .collect();
-    subdirs.sort();
-    for sub in subdirs {
-        find_project_dirs(&sub, depth + 1, out);
-    }
+        .map(|f| f.path.clone())
+        .collect()
 }
 
 fn add_project(project: compose::Project, model: &mut StackModel) {
@@ -600,7 +569,7 @@ mod tests {
 
     fn chosen(dir: &Path) -> Vec<String> {
         let mut model = StackModel::default();
-        project_files(dir, &mut model)
+        project_files(&Inventory::scan(dir), dir, &mut model)
             .iter()
             .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
             .collect()
@@ -636,7 +605,7 @@ mod tests {
         ]);
         assert_eq!(chosen(dir.path()), ["docker-compose-prod.yml"]);
         let mut model = StackModel::default();
-        project_files(dir.path(), &mut model);
+        project_files(&Inventory::scan(dir.path()), dir.path(), &mut model);
         assert!(
             model.notes[0].value.contains("of 3 compose files"),
             "{:?}",

@@ -14,6 +14,7 @@
 //! `SCRIPT_DIR=$(dirname "$0")` are the file's folder; anything else stays
 //! as written and is left out of paths and ports.
 
+use super::inventory::{File, Inventory, Kind};
 use super::listen;
 use super::shell::{self, Word};
 use crate::model::{
@@ -175,10 +176,16 @@ impl RunCommand {
 }
 
 /// Finds the scripts of the tree and adds their `docker run` containers.
-pub fn load(root: &Path, model: &mut StackModel) {
-    for file in super::tree::files(root, 0, &|path| script_kind(path).is_some()) {
-        load_file(&file, model);
+pub fn load(inventory: &Inventory, model: &mut StackModel) {
+    for file in inventory.of(Kind::Script) {
+        load_file(&file.path, model);
     }
+}
+
+/// The files the `docker run` source reads: shell scripts and Makefiles (an
+/// extensionless file by its shebang). A link out of the project is not opened.
+pub fn claims(file: &File) -> bool {
+    !file.outside && script_kind(&file.path).is_some()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,6 @@
 //! by line for signatures (`logs.rs`); this source adds their structure:
 //! which container exited with which code, which revision is PRIMARY.
 
-use super::logs::STRUCTURED_CAP;
 use crate::model::ecs::{
     DeploymentState, EcspressoEvent, Revision, RunningTaskDefinition, ServiceState,
     StoppedContainer, StoppedTask, TargetHealth,
@@ -18,72 +17,13 @@ use std::path::{Path, PathBuf};
 /// Texts up to this size are kept so reports can quote their lines.
 const QUOTED_CAP: u64 = 4 * 1024 * 1024;
 
-/// Reads every `--logs` input small enough to hold whole into the model.
-/// Streams (stdin, pipes, FIFOs) are never read a second time: their text
-/// comes from `stream_texts` (kept while they were scanned). Regular files
-/// are read again, at most [`STRUCTURED_CAP`] bytes, unless compressed or
-/// binary; devices and FIFOs found in folders are not read.
-pub fn load(
-    model: &mut StackModel,
-    inputs: &[PathBuf],
-    stream_texts: &[(PathBuf, PathBuf, String)],
-) {
-    for input in inputs {
-        if let Some((_, name, text)) = stream_texts.iter().find(|(i, _, _)| i == input) {
-            read_text(model, name, text);
-            continue;
-        }
-        if input.as_os_str() == "-" {
-            continue;
-        }
-        for file in files(input) {
-            if let Some(text) = read_bounded(&file) {
-                read_text(model, &file, &String::from_utf8_lossy(&text));
-            }
-        }
+/// Reads every `--logs` input the log scan kept whole (files and streams
+/// up to [`super::logs::STRUCTURED_CAP`], neither compressed nor binary)
+/// into the model: the scan read them once, this parses their structure.
+pub fn load(model: &mut StackModel, texts: &[(PathBuf, String)]) {
+    for (name, text) in texts {
+        read_text(model, name, text);
     }
-}
-
-/// A regular file's bytes when it is at most [`STRUCTURED_CAP`] long, not
-/// gzip and not binary (a NUL byte in its first 8 KiB, as the scan decides).
-fn read_bounded(file: &Path) -> Option<Vec<u8>> {
-    use std::io::Read;
-    // Stat before opening: opening a FIFO would wait for a writer.
-    let meta = std::fs::metadata(file).ok()?;
-    if !meta.is_file() || meta.len() > STRUCTURED_CAP {
-        return None;
-    }
-    let opened = std::fs::File::open(file).ok()?;
-    let mut bytes = Vec::new();
-    // The length can change between stat and read (a growing log): the read is bounded too.
-    opened
-        .take(STRUCTURED_CAP + 1)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    let head = &bytes[..bytes.len().min(8 << 10)];
-    let gzip = bytes.starts_with(&[0x1f, 0x8b]);
-    if bytes.len() as u64 > STRUCTURED_CAP || gzip || head.contains(&0) {
-        return None;
-    }
-    Some(bytes)
-}
-
-/// The file itself, or the files of a folder (one level, sorted).
-fn files(input: &Path) -> Vec<PathBuf> {
-    if !input.is_dir() {
-        return vec![input.to_path_buf()];
-    }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(input)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.is_file())
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files
 }
 
 fn read_text(model: &mut StackModel, file: &Path, text: &str) {

@@ -2,10 +2,11 @@
 //! the `ecspresso` crate into [`crate::model::ecs`].
 //!
 //! Discovery: `--config` (or `ECSPRESSO_CONFIG`), else `ecspresso.yml`,
-//! `.yaml`, `.json` or `.jsonnet` in the folder, else in its subfolders down to
-//! three levels (a monorepo's `deploy/api/`).
+//! `.yaml`, `.json` or `.jsonnet` in the folder, else in its subfolders (a
+//! monorepo's `deploy/api/`), none below a folder that has one.
 
 use super::budget::{self, Budget};
+use super::inventory::{File, Inventory, Kind};
 use crate::error::Error;
 use crate::model::ecs::{
     AwsVpc, ConfigProblem, ContainerDefinition, EcspressoDeployment, HealthCheck, LoadBalancer,
@@ -28,7 +29,7 @@ pub struct EcspressoInputs {
 
 /// Finds the ecspresso configs to read.
 pub fn find_configs(
-    root: &Path,
+    inventory: &Inventory,
     inputs: &EcspressoInputs,
     environment: &BTreeMap<String, String>,
 ) -> Vec<PathBuf> {
@@ -40,57 +41,46 @@ pub fn find_configs(
         return vec![if path.is_absolute() {
             path
         } else {
-            root.join(path)
+            inventory.root.join(path)
         }];
     }
-    let mut found = Vec::new();
-    let mut visited = HashSet::new();
-    walk(root, 0, &mut visited, &mut found);
+    // A config's folder holds its own definitions: nothing below it is another project.
+    let with_config: HashSet<&Path> = inventory.of(Kind::Ecspresso).map(|f| f.folder()).collect();
+    let mut found: Vec<PathBuf> = Vec::new();
+    for folder in &inventory.folders {
+        if !with_config.contains(folder.path.as_path())
+            || found.iter().any(|config| {
+                config
+                    .parent()
+                    .is_some_and(|dir| folder.path.starts_with(dir))
+            })
+        {
+            continue;
+        }
+        if let Some(config) = ecspresso::discover(&folder.path) {
+            found.push(config);
+        }
+    }
     found
 }
 
-fn walk(dir: &Path, depth: usize, visited: &mut HashSet<PathBuf>, found: &mut Vec<PathBuf>) {
-    let Ok(canonical) = dir.canonicalize() else {
-        return;
-    };
-    if !visited.insert(canonical) {
-        return;
-    }
-    if let Some(config) = ecspresso::discover(dir) {
-        found.push(config);
-        return;
-    }
-    if depth >= 3 {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut dirs: Vec<PathBuf> = entries
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .filter(|e| {
-            let name = e.file_name().to_string_lossy().to_string();
-            !name.starts_with('.') && !super::bedrock_use::SKIPPED_DIRS.contains(&name.as_str())
-        })
-        .map(|e| e.path())
-        .collect();
-    dirs.sort();
-    for sub in dirs {
-        walk(&sub, depth + 1, visited, found);
-    }
+/// The files the ecspresso source reads: configs by their names (the
+/// definitions are found through the configs).
+pub fn claims(file: &File) -> bool {
+    ecspresso::CONFIG_FILE_NAMES.contains(&file.name.as_str())
 }
 
 /// Loads every config into the model. A config that cannot be read or
 /// parsed is an input error (exit 2) when the user named it, and an
 /// `ecspresso-config-invalid` problem when it was discovered.
 pub fn load(
+    inventory: &Inventory,
     model: &mut StackModel,
     inputs: &EcspressoInputs,
     environment: &BTreeMap<String, String>,
     scope: &super::ReadScope,
 ) -> Result<(), Error> {
-    let configs = find_configs(&model.root, inputs, environment);
+    let configs = find_configs(inventory, inputs, environment);
     let explicit = inputs.config.is_some() || environment.contains_key("ECSPRESSO_CONFIG");
     for config in configs {
         if explicit && !config.exists() {

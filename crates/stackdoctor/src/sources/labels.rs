@@ -8,6 +8,7 @@
 //! What the proxies do is data (`data/proxies/labels.toml`, with sources);
 //! the rule and key grammar is in the `labels` crate.
 
+use super::inventory::Inventory;
 use super::listen::image_repository;
 use crate::model::{
     InvalidInput, LabelRoutes, ListenEvidence, NameKind, Origin, Proxy, ProxyKind, ProxyRoute,
@@ -89,7 +90,7 @@ pub struct TraefikStatic {
 }
 
 /// Adds a proxy entry for every service a label-driven proxy routes to.
-pub fn load(model: &mut StackModel, scope: &super::ReadScope) {
+pub fn load(inventory: &Inventory, model: &mut StackModel, scope: &super::ReadScope) {
     let k = knowledge();
     let runs = |images: &[String], id: ServiceId| {
         model.services[id].image.as_ref().is_some_and(|i| {
@@ -113,7 +114,7 @@ pub fn load(model: &mut StackModel, scope: &super::ReadScope) {
         for service in served_by(model, traefik, &traefiks) {
             traefik_routes(model, traefik, service, &options);
         }
-        file_provider_routes(model, traefik, &options, scope);
+        file_provider_routes(inventory, model, traefik, &options, scope);
     }
     for &proxy in &nginx_proxies {
         for service in served_by(model, proxy, &nginx_proxies) {
@@ -573,7 +574,12 @@ fn traefik_routes(
 
 /// The host files behind the file provider's container path (a file, or the
 /// `.yml`/`.yaml`/`.toml` files of a directory), through the container's mounts.
-fn dynamic_files(model: &StackModel, traefik: ServiceId, container_path: &str) -> Vec<PathBuf> {
+fn dynamic_files(
+    inventory: &Inventory,
+    model: &StackModel,
+    traefik: ServiceId,
+    container_path: &str,
+) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for mount in &model.services[traefik].mounts {
         let (source, target) = &mount.value;
@@ -586,17 +592,15 @@ fn dynamic_files(model: &StackModel, traefik: ServiceId, container_path: &str) -
         let host = source.join(rest.trim_start_matches('/'));
         if host.is_file() {
             files.push(host);
-        } else if let Ok(entries) = std::fs::read_dir(&host) {
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
+        } else if host.is_dir() {
+            let found: Vec<PathBuf> = inventory
+                .files_below(&host, 0)
+                .into_iter()
                 .filter(|p| {
-                    p.is_file()
-                        && p.extension()
-                            .is_some_and(|e| e == "yml" || e == "yaml" || e == "toml")
+                    p.extension()
+                        .is_some_and(|e| e == "yml" || e == "yaml" || e == "toml")
                 })
                 .collect();
-            found.sort();
             files.extend(found);
         }
     }
@@ -742,6 +746,7 @@ fn split_url(url: &str) -> Option<(String, String, u16)> {
 /// Routes of Traefik's file provider: each router with the servers of its service.
 /// Their hosts are names, resolved like a Caddyfile's upstreams.
 fn file_provider_routes(
+    inventory: &Inventory,
     model: &mut StackModel,
     traefik: ServiceId,
     options: &TraefikStatic,
@@ -750,7 +755,7 @@ fn file_provider_routes(
     let Some(provider) = &options.file_provider else {
         return;
     };
-    for file in dynamic_files(model, traefik, &provider.value) {
+    for file in dynamic_files(inventory, model, traefik, &provider.value) {
         if !scope.allows(&file) {
             continue;
         }

@@ -2,6 +2,7 @@
 //! servers and their options, `data/servers.toml`), its environment
 //! (`PORT`, `UVICORN_PORT`, …), `expose:`/`ports:`, and its image.
 
+pub use crate::knowledge::image_repository;
 use crate::knowledge::{servers, ServerSpec};
 use crate::model::{Bind, ListenEvidence, Listener, Origin, ServerBinding};
 
@@ -196,29 +197,6 @@ pub fn image_listeners(image: &str, origin: &Origin) -> Vec<Listener> {
             })
         })
         .collect()
-}
-
-/// `docker.io/library/nginx:1.27-alpine@sha256:…` → `nginx`.
-pub fn image_repository(image: &str) -> String {
-    let without_digest = image.split('@').next().unwrap_or(image);
-    let last_colon = without_digest.rfind(':');
-    let last_slash = without_digest.rfind('/');
-    let without_tag = match (last_colon, last_slash) {
-        (Some(c), Some(s)) if c > s => &without_digest[..c],
-        (Some(c), None) => &without_digest[..c],
-        _ => without_digest,
-    };
-    let mut parts: Vec<&str> = without_tag.split('/').collect();
-    // Drop a registry host (it has a dot or a port, or is localhost).
-    if parts.len() > 1
-        && (parts[0].contains('.') || parts[0].contains(':') || parts[0] == "localhost")
-    {
-        parts.remove(0);
-    }
-    if parts.len() > 1 && parts[0] == "library" {
-        parts.remove(0);
-    }
-    parts.join("/")
 }
 
 #[cfg(test)]

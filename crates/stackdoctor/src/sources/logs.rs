@@ -7,8 +7,8 @@
 
 use crate::error::Error;
 use crate::knowledge::{load_signature_file, signature_specs, SignatureSpec};
+pub use crate::model::logs::{InputNote, InputNoteKind, Scanned};
 use crate::model::{FilePosition, LogEvent, Origin, Sourced, UnrecognisedErrors};
-use crate::report::logs::Scanned;
 use crate::secrets::{mask_patterns, mask_then_shorten};
 use regex::Regex;
 use std::collections::BTreeMap;
@@ -133,11 +133,12 @@ pub struct LogScan {
     pub counts: BTreeMap<(String, Option<String>), u64>,
     pub unrecognised: UnrecognisedErrors,
     pub scanned: Scanned,
-    /// Streams (stdin, pipes, FIFOs) that were read whole and were small
-    /// enough to keep ([`STRUCTURED_CAP`]): the input as given, the name its
-    /// lines are quoted under, and the text. ECS outputs piped in are also
-    /// read as a whole, without reading the stream twice.
-    pub stream_texts: Vec<(PathBuf, PathBuf, String)>,
+    /// The inputs (files, files of folders, streams) small enough to keep
+    /// whole ([`STRUCTURED_CAP`]) and neither compressed nor binary, under
+    /// the name their lines are quoted with, in scan order (`diagnose` only):
+    /// the structured readers (ECS outputs) parse these, so no input is read
+    /// twice.
+    pub texts: Vec<(PathBuf, String)>,
     /// Inputs skipped or read in part.
     pub notes: Vec<InputNote>,
 }
@@ -396,31 +397,6 @@ impl ReadLimits {
     }
 }
 
-/// Something about a `--logs` input that was skipped or read only in part.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct InputNote {
-    pub file: PathBuf,
-    pub kind: InputNoteKind,
-}
-
-/// What happened to the input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum InputNoteKind {
-    /// Not text (a NUL byte in its first 8 KiB): skipped.
-    Binary,
-    /// A `.gz` that ends early or is corrupt: read up to there.
-    GzipTruncated { bytes: u64 },
-    /// The budget per input was reached: the rest was not read.
-    BudgetExceeded { bytes: u64 },
-    /// A pipe or device stayed open and silent: read up to there.
-    Idle { bytes: u64, seconds: u64 },
-    /// A read failed part way.
-    ReadError { bytes: u64 },
-    /// A file or folder could not be opened or listed.
-    Unreadable,
-}
-
 impl InputNote {
     fn from_warning(w: &logscan::Warning) -> InputNote {
         let kind = match w.kind {
@@ -578,6 +554,12 @@ pub fn scan_inputs(
     let scanner = set.scanner()?;
     let options = logscan::Options {
         max_bytes: limits.max_bytes,
+        // only diagnose parses inputs whole too; `logs` only scans
+        keep_files_up_to: if limits.idle.is_some() {
+            STRUCTURED_CAP
+        } else {
+            0
+        },
         ..logscan::Options::default()
     };
     for input in inputs {
@@ -615,7 +597,7 @@ pub fn scan_inputs(
                 .any(|w| matches!(w.kind, logscan::WarningKind::BudgetExceeded { .. }));
             if !tee.overflow && !budget_hit {
                 let text = String::from_utf8_lossy(&tee.kept).into_owned();
-                scan.stream_texts.push((input.clone(), name.clone(), text));
+                scan.texts.push((name.clone(), text));
             }
             if timed_out.load(std::sync::atomic::Ordering::Relaxed) {
                 let idle = limits.idle.unwrap_or_default();
@@ -630,8 +612,13 @@ pub fn scan_inputs(
             stats
         } else {
             let mut sink = |event: logscan::Event| scan.add_event(set, &event);
-            logscan::scan_path(input, &scanner, &options, &mut sink)
-                .map_err(|e| read_error(input, e))?
+            let mut stats = logscan::scan_path(input, &scanner, &options, &mut sink)
+                .map_err(|e| read_error(input, e))?;
+            for (file, bytes) in std::mem::take(&mut stats.kept) {
+                scan.texts
+                    .push((file, String::from_utf8_lossy(&bytes).into_owned()));
+            }
+            stats
         };
         scan.scanned.files += 1;
         scan.notes

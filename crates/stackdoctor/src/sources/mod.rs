@@ -1,4 +1,5 @@
-//! Sources read one thing each and fill the [`StackModel`].
+//! Sources read one thing each and fill the [`StackModel`]. The project is
+//! walked once ([`inventory`]); each source takes the files it claimed there.
 //!
 //! Order matters only where one source needs another's result: compose
 //! first (services and networks), then the `docker run` commands of scripts
@@ -19,6 +20,7 @@ pub mod docker_run;
 pub mod ecs_api;
 pub mod ecs_runtime;
 pub mod ecspresso;
+pub mod inventory;
 pub mod labels;
 pub mod listen;
 pub mod logs;
@@ -26,7 +28,6 @@ pub mod nginx;
 pub mod probes;
 pub mod resolve;
 pub mod shell;
-pub mod tree;
 
 use crate::error::Error;
 use crate::model::{RequestedUrl, StackModel};
@@ -51,7 +52,7 @@ pub struct Inputs {
     pub bedrock_models: Option<PathBuf>,
     /// What to probe live; `None` with `--offline`. The IMDS endpoint is only
     /// probed when the stack uses AWS.
-    pub probes: Option<crate::live::ProbePlan>,
+    pub probes: Option<liveprobe::ProbePlan>,
     /// How long a named pipe or device given with `--logs` may stay silent
     /// (`--probe-timeout`; 2 s when unset).
     pub logs_idle: Option<std::time::Duration>,
@@ -138,14 +139,28 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
         root: root.clone(),
         ..StackModel::default()
     };
-    compose::load_projects(&root, &inputs.compose, &inputs.environment, &mut model)?;
-    docker_run::load(&root, &mut model);
+    // The one walk of the project: every source takes its files from here.
+    let inventory = inventory::Inventory::scan(&root);
+    if let Some(cut) = &inventory.cut {
+        model.notes.push(crate::model::Sourced::new(
+            cut.clone(),
+            crate::model::Origin::implied(root.display().to_string()),
+        ));
+    }
+    compose::load_projects(&inventory, &inputs.compose, &inputs.environment, &mut model)?;
+    docker_run::load(&inventory, &mut model);
     let scope = ReadScope::new(&root, inputs);
-    let caddyfiles = caddy::find_caddyfiles(&root, &inputs.caddyfiles, &model);
+    let caddyfiles = caddy::find_caddyfiles(&inventory, &inputs.caddyfiles, &model);
     caddy::load_caddyfiles(&caddyfiles, &mut model, &scope);
-    labels::load(&mut model, &scope);
-    nginx::load(&root, &mut model, &scope);
-    ecspresso::load(&mut model, &inputs.ecspresso, &inputs.environment, &scope)?;
+    labels::load(&inventory, &mut model, &scope);
+    nginx::load(&inventory, &mut model, &scope);
+    ecspresso::load(
+        &inventory,
+        &mut model,
+        &inputs.ecspresso,
+        &inputs.environment,
+        &scope,
+    )?;
     let signatures = logs::SignatureSet::load(&inputs.signatures)?;
     // Streams have a byte budget, and named pipes an idle timeout: the probe timeout.
     let idle = inputs
@@ -153,7 +168,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
         .unwrap_or(std::time::Duration::from_secs(2));
     let limits = logs::ReadLimits::diagnose(idle, &inputs.environment);
     let scan = logs::scan_inputs(&inputs.logs, &signatures, limits)?;
-    ecs_runtime::load(&mut model, &inputs.logs, &scan.stream_texts);
+    ecs_runtime::load(&mut model, &scan.texts);
     model.log_notes = scan.notes;
     model.log_events = scan.events;
     labels::join_log_lines(&mut model);
@@ -170,15 +185,15 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     if let Some(path) = &inputs.bedrock_models {
         aws::load_catalogue(&mut model, path)?;
     }
-    aws::load(&mut model, &inputs.environment);
-    aws::load_policies(&mut model, &inputs.iam_policies)?;
+    aws::load(&inventory, &mut model, &inputs.environment);
+    aws::load_policies(&inventory, &mut model, &inputs.iam_policies)?;
     if let Some(plan) = &inputs.probes {
         let mut plan = plan.clone();
         if !model.aws.uses_aws() {
             plan.imds = None;
         }
         if plan.imds.is_some() || !plan.apps.is_empty() {
-            let live = crate::live::run(&plan);
+            let live = liveprobe::run(&plan);
             probes::add_probe_events(&mut model, &live, &signatures);
             probes::add_probe_notes(&mut model, &live);
             model.aws.live = Some(live);

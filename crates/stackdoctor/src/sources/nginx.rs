@@ -5,6 +5,7 @@
 //! parses it with the `nginx` crate (container paths of `include` mapped
 //! through the mounts) and adds the proxy with its servers as sites.
 
+use super::inventory::{File, Inventory, Kind};
 use super::listen::image_repository;
 use super::ReadScope;
 use crate::model::{
@@ -53,9 +54,9 @@ struct Root {
 }
 
 /// Reads every nginx configuration of the stack into the model.
-pub fn load(root: &Path, model: &mut StackModel, scope: &ReadScope) {
-    let mut roots = service_roots(model);
-    let tree = super::tree::files(root, 0, &is_config_name);
+pub fn load(inventory: &Inventory, model: &mut StackModel, scope: &ReadScope) {
+    let mut roots = service_roots(inventory, model);
+    let tree: Vec<PathBuf> = inventory.of(Kind::Nginx).map(|f| f.path.clone()).collect();
     let tied: HashSet<PathBuf> = roots.iter().map(|r| canonical(&r.file)).collect();
     for file in tree {
         if tied.contains(&canonical(&file)) {
@@ -99,6 +100,11 @@ fn is_fragment_dir(dir: &Path) -> bool {
 }
 
 /// Whether a file of the tree is an nginx configuration by its name and folder.
+/// The files the nginx source reads: nginx configurations by name and folder.
+pub fn claims(file: &File) -> bool {
+    is_config_name(&file.path)
+}
+
 fn is_config_name(path: &Path) -> bool {
     let name = path
         .file_name()
@@ -185,7 +191,7 @@ fn container_map(model: &StackModel, id: ServiceId) -> Vec<(String, PathBuf)> {
 }
 
 /// The configuration files of nginx services, main configs first.
-fn service_roots(model: &StackModel) -> Vec<Root> {
+fn service_roots(inventory: &Inventory, model: &StackModel) -> Vec<Root> {
     let mut roots = Vec::new();
     for id in 0..model.services.len() {
         if !is_nginx_service(model, id) {
@@ -197,7 +203,8 @@ fn service_roots(model: &StackModel) -> Vec<Root> {
             if host.is_file() {
                 files.push((target.clone(), host.clone()));
             } else if host.is_dir() {
-                for file in super::tree::files(host, 1, &is_config_name) {
+                let below = inventory.files_below(host, 1);
+                for file in below.into_iter().filter(|f| is_config_name(f)) {
                     let rest = file.strip_prefix(host).unwrap_or(&file);
                     files.push((
                         format!("{}/{}", target.trim_end_matches('/'), rest.display()),

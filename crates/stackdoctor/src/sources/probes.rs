@@ -6,10 +6,10 @@
 //! untrusted issuer, wrong name).
 
 use super::logs::SignatureSet;
-use crate::live::app::{AppOutcome, AppResponse};
-use crate::live::imds::Reachability;
-use crate::live::LiveReport;
 use crate::model::{LogEvent, Origin, Sourced, StackModel};
+use liveprobe::app::{AppOutcome, AppResponse};
+use liveprobe::imds::Reachability;
+use liveprobe::LiveReport;
 
 /// Adds one event per app answer that a signature recognises.
 pub fn add_probe_events(model: &mut StackModel, live: &LiveReport, set: &SignatureSet) {
@@ -28,7 +28,7 @@ pub fn add_probe_events(model: &mut StackModel, live: &LiveReport, set: &Signatu
                 }
                 // A refused certificate is what the probe saw: evidence too.
                 AppOutcome::Failed {
-                    error: error @ crate::live::http::HttpError::Tls { .. },
+                    error: error @ liveprobe::http::HttpError::Tls { .. },
                 } => {
                     let text = crate::secrets::mask_patterns(&format!(
                         "probe {} {}: {error}",

@@ -36,7 +36,7 @@ use crate::checks::support::{
 use crate::finding::{Finding, FixStep, Message};
 use crate::model::aws::{BedrockClient, RegionSource};
 use crate::model::{Origin, StackModel};
-use crate::sources::bedrock_use::Sdk;
+use bedrock::Sdk;
 
 cause!("aws-region-mismatch");
 
@@ -53,7 +53,7 @@ fn intended_regions(model: &StackModel, client: &BedrockClient) -> Vec<(String, 
             if let iampolicy::ResourceMatch::Resource(resources) = &statement.resource {
                 for r in resources {
                     let region = r.value.split(':').nth(3).unwrap_or_default();
-                    if crate::bedrock::is_region(region) {
+                    if bedrock::is_region(region) {
                         out.push((
                             region.to_string(),
                             Origin::file(
@@ -79,7 +79,7 @@ fn intended_regions(model: &StackModel, client: &BedrockClient) -> Vec<(String, 
         if (variables.contains(&name.as_str())
             || name == "AWS_REGION"
             || name == "AWS_DEFAULT_REGION")
-            && crate::bedrock::is_region(value)
+            && bedrock::is_region(value)
         {
             out.push((value.clone(), example.origin.clone()));
         }
@@ -94,7 +94,7 @@ fn intended_regions(model: &StackModel, client: &BedrockClient) -> Vec<(String, 
     }
     // A region under a name no SDK reads is what the author meant too.
     for (m, value) in misnamed_regions(model, client) {
-        if crate::bedrock::is_region(&value) {
+        if bedrock::is_region(&value) {
             out.push((value, m.origin.clone()));
         }
     }

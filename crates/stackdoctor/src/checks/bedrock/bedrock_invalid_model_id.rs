@@ -24,12 +24,12 @@
 //! `aws bedrock list-foundation-models` / `list-inference-profiles` in the
 //! client's region.
 
-use crate::bedrock::Availability;
 use crate::checks::support::{
     aws_log_events, aws_subjects, model_verdicts, regionless_verdicts, replace_model_step,
 };
 use crate::finding::{Finding, FixStep, Severity};
 use crate::model::StackModel;
+use bedrock::Availability;
 
 cause!("bedrock-invalid-model-id");
 
@@ -155,7 +155,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         let named = logs.events.iter().find_map(|e| {
             ids_in_log_line(&e.text)
                 .into_iter()
-                .filter_map(|id| crate::bedrock::ModelRef::parse(&id))
+                .filter_map(|id| bedrock::ModelRef::parse(&id))
                 .find_map(|r| match model.aws.catalogue().availability_anywhere(&r) {
                     Availability::Unknown {
                         id,
@@ -194,8 +194,8 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
 /// Model IDs a log line names: in the text, and in runtime URLs
 /// (`…/model/anthropic.claude-…%3A0/invoke`, percent-encoded).
 fn ids_in_log_line(text: &str) -> Vec<String> {
-    let decoded = crate::bedrock::ids::percent_decode(text);
-    let mut ids = crate::sources::bedrock_use::model_ids_in(&decoded);
+    let decoded = bedrock::ids::percent_decode(text);
+    let mut ids = bedrock::ids::model_ids_in(&decoded);
     for (at, _) in decoded.match_indices("/model/") {
         let rest = &decoded[at + "/model/".len()..];
         // An ARN in the URL keeps its `/`: take up to the operation.
@@ -208,7 +208,7 @@ fn ids_in_log_line(text: &str) -> Vec<String> {
                     .unwrap_or(rest.len())
             });
         let id = &rest[..end];
-        if crate::bedrock::ModelRef::parse(id).is_some() && !ids.iter().any(|i| i == id) {
+        if bedrock::ModelRef::parse(id).is_some() && !ids.iter().any(|i| i == id) {
             ids.push(id.to_string());
         }
     }

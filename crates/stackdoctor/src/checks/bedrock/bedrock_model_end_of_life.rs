@@ -19,10 +19,10 @@
 //! console's model catalogue or `aws bedrock list-foundation-models
 //! --by-output-modality TEXT`), and update the IAM policy's model ARNs.
 
-use crate::bedrock::LifecycleStatus;
 use crate::checks::support::{aws_log_events, bedrock_path, model_verdicts, regionless_verdicts};
 use crate::finding::{Finding, FixStep, HopState, Severity};
 use crate::model::StackModel;
+use bedrock::LifecycleStatus;
 
 cause!("bedrock-model-end-of-life");
 

@@ -14,10 +14,10 @@
 //! **Fix:** call the model in a region that offers it (the finding lists
 //! them), or choose a model the region offers.
 
-use crate::bedrock::Availability;
 use crate::checks::support::model_verdicts;
 use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
+use bedrock::Availability;
 
 cause!("bedrock-model-not-in-region");
 

@@ -305,8 +305,8 @@ impl TlsStream {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::live::app::{probe_app, AppOptions, AppOutcome};
-    use crate::live::http::{send, Request, Url};
+    use crate::app::{probe_app, AppOptions, AppOutcome};
+    use crate::http::{send, Request, Url};
     use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
     use rustls::pki_types::PrivateKeyDer;
     use rustls::{ServerConfig, ServerConnection};

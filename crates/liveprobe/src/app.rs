@@ -6,7 +6,7 @@
 //! `detail`) and the AWS error names in an error body.
 
 use super::http::{self, HttpError, Request, Response, Url};
-use crate::secrets::mask_patterns;
+use secretmask::mask_patterns;
 use serde::Serialize;
 use serde_json::Value;
 use std::thread;

@@ -77,7 +77,7 @@ impl ModelRef {
     /// botocore URL). `None` when it is not a Bedrock model reference.
     ///
     /// ```
-    /// use stackdoctor::bedrock::ids::{ModelRef, RefKind};
+    /// use bedrock::ids::{ModelRef, RefKind};
     /// let r = ModelRef::parse("apac.anthropic.claude-3-sonnet-20240229-v1:0").unwrap();
     /// assert_eq!(r.kind, RefKind::SystemProfileId);
     /// assert_eq!(r.geo.as_deref(), Some("apac"));
@@ -272,6 +272,91 @@ pub fn partition_of(region: &str) -> &'static str {
     } else {
         "aws"
     }
+}
+
+/// A Bedrock ARN of any resource type a `modelId` may name, in text.
+pub const ARN_PATTERN: &str = r"arn:aws(?:-us-gov|-cn)?:bedrock:[a-z0-9-]*:[0-9]{0,12}:(?:foundation-model|inference-profile|application-inference-profile|provisioned-model|custom-model|imported-model|custom-model-deployment)/[A-Za-z0-9._:-]+";
+
+/// The providers whose model IDs are recognised in text.
+const PROVIDERS: &str = "anthropic|amazon|meta|mistral|cohere|ai21|stability|deepseek|openai|qwen|writer|twelvelabs|luma|google|minimax|moonshot|moonshotai|nvidia";
+
+/// A model or system-profile ID candidate in text (checked by [`model_id_at`]).
+pub fn model_pattern() -> String {
+    format!(r"(?:(?:us-gov|us|eu|apac|jp|au|ca|global)\.)?(?:{PROVIDERS})\.[a-z0-9][a-z0-9._:-]*")
+}
+
+fn text_patterns() -> &'static (regex::Regex, regex::Regex) {
+    static PATTERNS: std::sync::OnceLock<(regex::Regex, regex::Regex)> = std::sync::OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        let compile = |p: &str| regex::Regex::new(p).unwrap_or_else(|e| panic!("pattern {p}: {e}"));
+        (compile(ARN_PATTERN), compile(&model_pattern()))
+    })
+}
+
+/// The model IDs, profile IDs and Bedrock ARNs written in a value
+/// (`BEDROCK_MODELS=a,b`, `bedrock/anthropic.claude-…`), in order.
+pub fn model_ids_in(value: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut arn_spans: Vec<std::ops::Range<usize>> = Vec::new();
+    for m in text_patterns().0.find_iter(value) {
+        let arn = m.as_str().trim_end_matches(['.', ':', '-']);
+        if ModelRef::parse(arn).is_some() {
+            arn_spans.push(m.range());
+            out.push(arn.to_string());
+        }
+    }
+    for m in text_patterns().1.find_iter(value) {
+        if arn_spans
+            .iter()
+            .any(|s| s.start <= m.start() && m.start() < s.end)
+        {
+            continue;
+        }
+        if let Some(id) = model_id_at(value, m.range()) {
+            if !out.iter().any(|o| o == id) {
+                out.push(id.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The model ID matched at `range` of a string's `content`, if it is one:
+/// not part of a longer word or host name, not in a URL, shaped like a
+/// model name (so `anthropic.com` is not one), and parseable.
+pub fn model_id_at(content: &str, range: std::ops::Range<usize>) -> Option<&str> {
+    let b = content.as_bytes();
+    if range.start > 0 {
+        let prev = b[range.start - 1];
+        // `${prefix}.anthropic.claude-…` (a template) is allowed.
+        let templated = prev == b'.' && range.start >= 2 && b[range.start - 2] == b'}';
+        if (prev.is_ascii_alphanumeric() || matches!(prev, b'_' | b'.' | b'-' | b'@')) && !templated
+        {
+            return None;
+        }
+    }
+    let id = content[range.clone()].trim_end_matches(['.', ':', '-', '_']);
+    let end = range.start + id.len();
+    if end < b.len() && (b[end].is_ascii_alphanumeric() || b[end] == b'_') {
+        return None;
+    }
+    let token_start = content[..range.start]
+        .rfind(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '(' | ',' | '='))
+        .map_or(0, |i| i + 1);
+    let token_end = content[end..]
+        .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | ','))
+        .map_or(content.len(), |i| end + i);
+    if content[token_start..token_end].contains("://") {
+        return None;
+    }
+    let parsed = ModelRef::parse(id)?;
+    let base = parsed.base_id?;
+    // Every Bedrock model name has a digit and a dash and no dot
+    // (`claude-3-haiku-20240307-v1:0`, `nova-lite-v1:0`); module paths
+    // (`mistral.models.v2`) and host names do not fit.
+    let name = base.split_once('.')?.1;
+    (name.bytes().any(|c| c.is_ascii_digit()) && name.contains('-') && !name.contains('.'))
+        .then_some(id)
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! The model catalogue (`data/bedrock/models.toml`): for each known
+//! The model catalogue (`crates/bedrock/data/models.toml`): for each known
 //! foundation model, where its base ID is callable on demand, from which
 //! Regions a system (cross-Region) inference profile exists and with which
 //! geography prefix, where those profiles route, its lifecycle and whether a
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-const EMBEDDED: &str = include_str!("../../data/bedrock/models.toml");
+const EMBEDDED: &str = include_str!("../data/models.toml");
 
 /// A model's lifecycle state on Bedrock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -370,7 +370,7 @@ impl Catalogue {
         static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
         CATALOGUE.get_or_init(|| {
             Catalogue::from_toml(EMBEDDED)
-                .unwrap_or_else(|e| panic!("embedded data/bedrock/models.toml: {e}"))
+                .unwrap_or_else(|e| panic!("embedded data/models.toml: {e}"))
         })
     }
 
