@@ -37,9 +37,10 @@ mod upstream;
 pub use env::Env;
 pub use error::Error;
 pub use parser::{
-    parse_file, parse_file_within, parse_str, Caddyfile, Directive, ReadLimit, ServerBlock,
-    SkippedImport,
+    parse_file, parse_file_in, parse_file_within, parse_str, Caddyfile, Directive, ReadLimit,
+    ServerBlock, SkippedImport,
 };
+pub use sourcefs::{Disk, FileSystem, MemoryFiles};
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -12,6 +12,7 @@ use crate::lexer::{self, Lexeme, Quote};
 use crate::source::SourceMap;
 use crate::{Env, Error, Position, Token};
 use imports::ImportGraph;
+use sourcefs::{Disk, FileSystem};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -56,10 +57,15 @@ impl ReadLimit {
     /// Whether `path` may be read. A path that does not resolve (missing)
     /// is allowed: reading it fails with Caddy's own error, which shows no content.
     pub fn allows(&self, path: &Path) -> bool {
+        self.allows_in(path, &Disk)
+    }
+
+    /// [`ReadLimit::allows`] with links resolved in `files`.
+    pub fn allows_in(&self, path: &Path, files: &dyn FileSystem) -> bool {
         if self.dirs.is_empty() && self.files.is_empty() {
             return true;
         }
-        match path.canonicalize() {
+        match files.canonicalize(path) {
             Ok(real) => self.dirs.iter().any(|d| real.starts_with(d)) || self.files.contains(&real),
             Err(_) => true,
         }
@@ -110,14 +116,25 @@ pub fn parse_file(path: &Path, env: &Env) -> Result<Caddyfile, Error> {
 /// Like [`parse_file`], but imports read only the files `limit` allows; the
 /// others are listed in [`Caddyfile::skipped_imports`] and add no tokens.
 pub fn parse_file_within(path: &Path, env: &Env, limit: &ReadLimit) -> Result<Caddyfile, Error> {
-    let text = read_text(path)?;
-    parse_str_at(path, &text, env, limit)
+    parse_file_in(path, env, limit, &Disk)
+}
+
+/// Like [`parse_file_within`], with the Caddyfile and every import read from
+/// `files` instead of the disk (e.g. a [`sourcefs::MemoryFiles`]).
+pub fn parse_file_in(
+    path: &Path,
+    env: &Env,
+    limit: &ReadLimit,
+    files: &dyn FileSystem,
+) -> Result<Caddyfile, Error> {
+    let text = read_text(files, path)?;
+    parse_str_at(path, &text, env, limit, files)
 }
 
 /// Parses `text` as if read from a file named `name` (imports are resolved
 /// relative to the current directory, like Caddy's adapt tests).
 pub fn parse_str(name: &str, text: &str, env: &Env) -> Result<Caddyfile, Error> {
-    parse_str_at(Path::new(name), text, env, &ReadLimit::default())
+    parse_str_at(Path::new(name), text, env, &ReadLimit::default(), &Disk)
 }
 
 /// Largest Caddyfile (or imported file) read.
@@ -125,35 +142,29 @@ const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Reads at most [`MAX_FILE_BYTES`] and fails past that: `/dev/zero` or a
 /// pipe has no size in its metadata and never ends.
-fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("more than the {MAX_FILE_BYTES} bytes accepted"),
-        ));
-    }
-    Ok(bytes)
-}
-
-fn read_text(path: &Path) -> Result<String, Error> {
-    let bytes = read_bounded(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+fn read_text(files: &dyn FileSystem, path: &Path) -> Result<String, Error> {
+    let bytes = files
+        .read(path, MAX_FILE_BYTES)
+        .map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
     String::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
         path: path.to_path_buf(),
         byte: e.utf8_error().valid_up_to(),
     })
 }
 
-fn parse_str_at(path: &Path, text: &str, env: &Env, limit: &ReadLimit) -> Result<Caddyfile, Error> {
+fn parse_str_at(
+    path: &Path,
+    text: &str,
+    env: &Env,
+    limit: &ReadLimit,
+    files: &dyn FileSystem,
+) -> Result<Caddyfile, Error> {
     let mut parser = Parser {
         limit,
+        fs: files,
         skipped_imports: Vec::new(),
         tokens: Vec::new(),
         cursor: -1,
@@ -221,6 +232,8 @@ struct RawBlock {
 struct Parser<'e> {
     /// Which files imports may read.
     limit: &'e ReadLimit,
+    /// Where they are read from.
+    fs: &'e dyn FileSystem,
     skipped_imports: Vec<SkippedImport>,
     tokens: Vec<Tok>,
     /// Index of the current token; -1 before the first.

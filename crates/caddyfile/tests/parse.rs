@@ -327,3 +327,50 @@ fn importing_an_endless_file_is_an_error_not_an_oom() {
         .to_string();
     assert!(err.contains("bytes accepted"), "{err}");
 }
+
+#[test]
+fn a_tree_in_memory_parses_like_the_same_tree_on_disk() {
+    let dir = std::env::temp_dir().join(format!("caddyfile-memory-{}", std::process::id()));
+    let files = [
+        (
+            "srv/Caddyfile",
+            "import snippets.caddy\nimport sites/*\nimport ../outside.caddy\n",
+        ),
+        ("srv/snippets.caddy", "(common) {\n\theader X-A b\n}\n"),
+        (
+            "srv/sites/b.caddy",
+            "b.example {\n\timport common\n\treverse_proxy b:2\n}\n",
+        ),
+        ("srv/sites/a.caddy", "a.example {\n\treverse_proxy a:1\n}\n"),
+        ("srv/sites/.hidden", "hidden.example {\n}\n"),
+        ("outside.caddy", "leak.example {\n}\n"),
+    ];
+    let mut memory = caddyfile::MemoryFiles::new();
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        memory.insert(path, text);
+    }
+    let dir = dir.canonicalize().unwrap();
+    let limit = caddyfile::ReadLimit {
+        dirs: vec![dir.join("srv")],
+        files: Vec::new(),
+    };
+    let main = dir.join("srv/Caddyfile");
+    let env = Env::empty();
+    let on_disk = caddyfile::parse_file_within(&main, &env, &limit).unwrap();
+    let in_memory = caddyfile::parse_file_in(&main, &env, &limit, &memory).unwrap();
+    let keys = |file: &caddyfile::Caddyfile| -> Vec<String> {
+        file.server_blocks
+            .iter()
+            .map(|b| b.keys[0].text.clone())
+            .collect()
+    };
+    assert_eq!(keys(&in_memory), ["a.example", "b.example"]);
+    assert_eq!(keys(&in_memory), keys(&on_disk));
+    assert_eq!(in_memory.files, on_disk.files);
+    assert_eq!(in_memory.skipped_imports, on_disk.skipped_imports);
+    assert_eq!(in_memory.skipped_imports.len(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -9,6 +9,11 @@ use crate::{Position, VarSource};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// What the values of one env file may add up to after interpolation: each
+/// `${A}${A}` line can double the one before it (16 lines turn 4 KiB into
+/// 256 MiB), so past this the file is an error, not an out-of-memory.
+pub const VALUES_BUDGET: usize = 16 * 1024 * 1024;
+
 /// One `KEY=value` statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -51,6 +56,7 @@ pub fn parse_layered(
         column: 1,
     };
     let mut out: Vec<Entry> = Vec::new();
+    let mut produced = 0usize;
     loop {
         p.skip_while(char::is_whitespace);
         let Some(c) = p.peek() else { break };
@@ -136,6 +142,13 @@ pub fn parse_layered(
                 expand(value.trim_end(), lookup, &out, fallback)
             }
         };
+        produced = produced.saturating_add(value.len());
+        if produced > VALUES_BUDGET {
+            return Err(err(format!(
+                "the values go past {} MiB once interpolated (stackdoctor's budget): a variable that repeats another, line after line?",
+                VALUES_BUDGET >> 20
+            )));
+        }
         if keep {
             out.push(Entry {
                 key,

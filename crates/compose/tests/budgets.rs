@@ -134,3 +134,38 @@ fn endless_files_named_by_the_project_are_refused_after_16_mib() {
     )]);
     assert!(load(&options(dir.path())).is_ok());
 }
+
+#[test]
+fn an_env_file_whose_lines_double_each_other_stops_at_the_values_budget() {
+    // Found by the dotenv fuzz target (85 MiB for one 16 KiB input, then by
+    // hand): `A1=${A0}${A0}`, `A2=${A1}${A1}`, … doubles a value per line;
+    // 40 lines asked for terabytes before anything stopped them.
+    let mut env = String::from("A0=0123456789abcdef0123456789abcdef\n");
+    for i in 1..40 {
+        env.push_str(&format!("A{i}=${{A{}}}${{A{}}}\n", i - 1, i - 1));
+    }
+    let error = compose::dotenv::parse(&env, &|_| None).unwrap_err();
+    assert!(error.message.contains("MiB once interpolated"), "{error}");
+    // The line that went past the budget: A0 is 2^5 bytes, A19 (line 20) is
+    // 2^24 and the values up to it add up to just under 2^25.
+    assert_eq!(error.line, 20);
+
+    // Through the loader: the project's `.env` is an error at its line.
+    let dir = project(&[
+        (
+            "compose.yaml",
+            "services:\n  web:\n    image: nginx:${A39}\n".to_string(),
+        ),
+        (".env", env.clone()),
+    ]);
+    let error = load(&options(dir.path())).unwrap_err();
+    assert!(
+        error.to_string().contains("MiB once interpolated"),
+        "{error}"
+    );
+
+    // Ordinary files with large values are far below it.
+    let big = format!("CERT=\"{}\"\nCOPY=${{CERT}}\n", "k".repeat(4 << 20));
+    let entries = compose::dotenv::parse(&big, &|_| None).unwrap();
+    assert_eq!(entries[1].value.len(), 4 << 20);
+}

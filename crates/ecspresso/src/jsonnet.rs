@@ -44,6 +44,8 @@ struct Cb<'c, 'a, 'p> {
     import_errors: Vec<JsonnetError>,
     /// Which files imports may read.
     bounds: &'c crate::ReadBounds,
+    /// Where they are read from.
+    fs: &'c dyn crate::FileSystem,
 }
 
 impl Cb<'_, '_, '_> {
@@ -89,11 +91,11 @@ impl Cb<'_, '_, '_> {
         path: &str,
     ) -> Result<(PathBuf, String), ImportError> {
         let full = self.resolve(program, from, path);
-        if !self.bounds.allows(&full) {
+        if !self.bounds.allows_in(&full, self.fs) {
             self.import_errors.push(self.outside(program, from, path));
             return Err(ImportError);
         }
-        match crate::read_text_bounded(&full) {
+        match crate::read_text_bounded(self.fs, &full) {
             Ok(t) => Ok((full, t)),
             Err(e) => {
                 self.import_errors.push(JsonnetError {
@@ -172,11 +174,11 @@ impl<'p> Callbacks<'p> for Cb<'_, '_, 'p> {
         path: &str,
     ) -> Result<Vec<u8>, ImportError> {
         let full = self.resolve(program, from, path);
-        if !self.bounds.allows(&full) {
+        if !self.bounds.allows_in(&full, self.fs) {
             self.import_errors.push(self.outside(program, from, path));
             return Err(ImportError);
         }
-        crate::read_bounded(&full).map_err(|e| {
+        self.fs.read(&full, crate::MAX_FILE_BYTES).map_err(|e| {
             self.import_errors.push(JsonnetError {
                 position: self.span_position(program, from),
                 message: format!("couldn't open import \"{path}\": {e}"),
@@ -517,11 +519,12 @@ pub(crate) fn evaluate(
     path: &Path,
     text: &str,
     options: &crate::LoadOptions,
+    files: &dyn crate::FileSystem,
     funcs: &mut FuncCtx<'_>,
 ) -> Result<JsonnetOutput, JsonnetError> {
     check_depth(path, text)?;
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        evaluate_inner(path, text, options, funcs)
+        evaluate_inner(path, text, options, files, funcs)
     }));
     match result {
         Ok(r) => r,
@@ -536,6 +539,7 @@ fn evaluate_inner(
     path: &Path,
     text: &str,
     options: &crate::LoadOptions,
+    files: &dyn crate::FileSystem,
     funcs: &mut FuncCtx<'_>,
 ) -> Result<JsonnetOutput, JsonnetError> {
     let (ext_str, ext_code) = (&options.ext_str, &options.ext_code);
@@ -552,6 +556,7 @@ fn evaluate_inner(
         imports: Vec::new(),
         import_errors: Vec::new(),
         bounds: &options.bounds,
+        fs: files,
     };
     let mut seen = HashSet::new();
     for (name, value) in ext_str {

@@ -92,6 +92,7 @@ pub use duration::parse_go_duration;
 pub use error::Error;
 pub use node::{placeholder, Key, Node, NodeValue, Position, PLACEHOLDER_PREFIX};
 pub use problem::{Problem, ProblemKind};
+pub use sourcefs::{Disk, FileSystem, MemoryFiles};
 pub use units::{cpu_units, memory_mib};
 
 use std::collections::BTreeMap;
@@ -100,27 +101,11 @@ use std::path::{Path, PathBuf};
 /// Largest file read (config, definition, envfile, tfstate, Jsonnet import).
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Reads at most [`MAX_FILE_BYTES`] of a file and fails past that:
-/// `/dev/zero` or a pipe has no size in its metadata and never ends.
-pub(crate) fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("more than the {MAX_FILE_BYTES} bytes accepted"),
-        ));
-    }
-    Ok(bytes)
-}
-
-/// [`read_bounded`] as UTF-8 (an `InvalidData` error otherwise, like
+/// A file of at most [`MAX_FILE_BYTES`] (`/dev/zero` or a pipe has no size
+/// in its metadata and never ends), as UTF-8 (an `InvalidData` error otherwise, like
 /// `std::fs::read_to_string`).
-pub(crate) fn read_text_bounded(path: &Path) -> std::io::Result<String> {
-    String::from_utf8(read_bounded(path)?)
+pub(crate) fn read_text_bounded(files: &dyn FileSystem, path: &Path) -> std::io::Result<String> {
+    String::from_utf8(files.read(path, MAX_FILE_BYTES)?)
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
@@ -169,10 +154,15 @@ impl ReadBounds {
     /// Whether `path` may be read. A path that does not resolve is allowed:
     /// reading it fails with the usual error, which shows no content.
     pub fn allows(&self, path: &Path) -> bool {
+        self.allows_in(path, &Disk)
+    }
+
+    /// [`ReadBounds::allows`] with paths resolved in `files`.
+    pub fn allows_in(&self, path: &Path, files: &dyn FileSystem) -> bool {
         if self.dirs.is_empty() && self.files.is_empty() {
             return true;
         }
-        match path.canonicalize() {
+        match files.canonicalize(path) {
             Ok(real) => self.dirs.iter().any(|d| real.starts_with(d)) || self.files.contains(&real),
             Err(_) => true,
         }
@@ -200,10 +190,15 @@ pub struct Project {
 /// First existing of `ecspresso.yml`, `ecspresso.yaml`, `ecspresso.json`,
 /// `ecspresso.jsonnet` in `dir`.
 pub fn discover(dir: &Path) -> Option<PathBuf> {
+    discover_in(dir, &Disk)
+}
+
+/// [`discover`] among `files`.
+pub fn discover_in(dir: &Path, files: &dyn FileSystem) -> Option<PathBuf> {
     CONFIG_FILE_NAMES
         .iter()
         .map(|n| dir.join(n))
-        .find(|p| p.is_file())
+        .find(|p| files.is_file(p))
 }
 
 /// Loads the config and the task and service definitions it names.
@@ -213,7 +208,13 @@ pub fn discover(dir: &Path) -> Option<PathBuf> {
 /// unset `must_env`, unknown keys, unresolved AWS lookups, a definition that does not
 /// parse) becomes a [`Problem`] and loading goes on.
 pub fn load(options: &LoadOptions) -> Result<Project, Error> {
-    loader::load(options)
+    loader::load(options, &Disk)
+}
+
+/// [`load`] with every file (config, envfiles, definitions, tfstate, Jsonnet
+/// imports) read from `files` instead of the disk, e.g. a [`MemoryFiles`].
+pub fn load_in(options: &LoadOptions, files: &dyn FileSystem) -> Result<Project, Error> {
+    loader::load(options, files)
 }
 
 /// Loads one definition file alone (task or service definition; `.json`/`.jsonnet`,
@@ -226,5 +227,14 @@ pub fn load_definition(
     path: &Path,
     options: &LoadOptions,
 ) -> Result<(Definition, Vec<Problem>), Error> {
-    loader::load_definition(path, options)
+    loader::load_definition(path, options, &Disk)
+}
+
+/// [`load_definition`] with every file read from `files` instead of the disk.
+pub fn load_definition_in(
+    path: &Path,
+    options: &LoadOptions,
+    files: &dyn FileSystem,
+) -> Result<(Definition, Vec<Problem>), Error> {
+    loader::load_definition(path, options, files)
 }

@@ -5,7 +5,7 @@ use crate::definition::{self, Definition, DefinitionKind};
 use crate::funcs::{FuncCtx, Locator, Mode, TfPlugin, TfSource, TplHost};
 use crate::node::{Mapped, Node, NodeValue, Position, SourceText};
 use crate::problem::{Problem, ProblemKind};
-use crate::{json, jsonnet, template, yaml, Error, LoadOptions, Project};
+use crate::{json, jsonnet, template, yaml, Error, FileSystem, LoadOptions, Project};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -100,9 +100,10 @@ fn eval_jsonnet(
     path: &Path,
     text: &str,
     options: &LoadOptions,
+    files: &dyn FileSystem,
     ctx: &mut FuncCtx<'_>,
 ) -> Result<Node, Fail> {
-    let out = jsonnet::evaluate(path, text, options, ctx).map_err(|e| Fail {
+    let out = jsonnet::evaluate(path, text, options, files, ctx).map_err(|e| Fail {
         position: e.position,
         message: format!("failed to evaluate jsonnet file: {}", e.message),
     })?;
@@ -136,6 +137,7 @@ fn parse_config(
     src: &SourceText,
     text: &str,
     options: &LoadOptions,
+    files: &dyn FileSystem,
     ctx: &mut FuncCtx<'_>,
 ) -> Result<Node, Fail> {
     match format {
@@ -152,7 +154,7 @@ fn parse_config(
                     return parse_json(src, &rendered);
                 }
             }
-            eval_jsonnet(&src.path, text, options, ctx)
+            eval_jsonnet(&src.path, text, options, files, ctx)
         }
     }
 }
@@ -201,15 +203,19 @@ pub(crate) fn parse_envfile(text: &str) -> Vec<(String, String)> {
     out
 }
 
-fn merged_env(options: &LoadOptions, problems: &mut Vec<Problem>) -> BTreeMap<String, String> {
+fn merged_env(
+    options: &LoadOptions,
+    files: &dyn FileSystem,
+    problems: &mut Vec<Problem>,
+) -> BTreeMap<String, String> {
     let mut env = options.env.clone();
     for f in &options.envfiles {
-        let path = if f.is_relative() && !f.exists() {
+        let path = if f.is_relative() && !files.exists(f) {
             options.dir.join(f)
         } else {
             f.clone()
         };
-        match crate::read_text_bounded(&path) {
+        match crate::read_text_bounded(files, &path) {
             Ok(text) => {
                 for (k, v) in parse_envfile(&text) {
                     env.insert(k, v);
@@ -230,6 +236,7 @@ fn setup_plugins(
     root: &Node,
     base: &Path,
     bounds: &crate::ReadBounds,
+    files: &dyn FileSystem,
 ) -> (Vec<TfPlugin>, Vec<Problem>) {
     let mut plugins: Vec<TfPlugin> = Vec::new();
     let mut problems = Vec::new();
@@ -296,7 +303,7 @@ fn setup_plugins(
                 };
                 let Some((rel, vpos)) = local else { continue };
                 let full = resolve(base, Path::new(&rel));
-                let state = if !bounds.allows(&full) {
+                let state = if !bounds.allows_in(&full, files) {
                     problems.push(Problem::new(
                         ProblemKind::OutsideBounds { path: full.clone() },
                         format!("tfstate {} (outside the project, not read)", full.display()),
@@ -304,7 +311,7 @@ fn setup_plugins(
                     ));
                     None
                 } else {
-                    match crate::read_text_bounded(&full) {
+                    match crate::read_text_bounded(files, &full) {
                         Ok(text) => match serde_json::from_str::<serde_json::Value>(&text) {
                             Ok(v) => Some(v),
                             Err(e) => {
@@ -369,15 +376,16 @@ pub(crate) fn load_def(
     tfstate: &[TfPlugin],
     mode: Mode,
     options: &LoadOptions,
+    files: &dyn FileSystem,
 ) -> Result<LoadedDef, DefFail> {
-    let text = crate::read_text_bounded(path).map_err(DefFail::Read)?;
+    let text = crate::read_text_bounded(files, path).map_err(DefFail::Read)?;
     let mut ctx = FuncCtx::new(env, tfstate, mode);
     let is_jsonnet = path
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("jsonnet"));
     let parsed = if is_jsonnet {
-        eval_jsonnet(path, &text, options, &mut ctx)
+        eval_jsonnet(path, &text, options, files, &mut ctx)
     } else {
         let src = SourceText::new(path, &text);
         render_source(&src, &mut ctx).and_then(|r| parse_json(&src, &r))
@@ -406,15 +414,16 @@ pub(crate) fn load_def(
 pub(crate) fn load_definition(
     path: &Path,
     options: &LoadOptions,
+    files: &dyn FileSystem,
 ) -> Result<(Definition, Vec<Problem>), Error> {
-    let path = if path.is_relative() && !path.exists() {
+    let path = if path.is_relative() && !files.exists(path) {
         options.dir.join(path)
     } else {
         path.to_path_buf()
     };
     let mut problems = Vec::new();
-    let env = merged_env(options, &mut problems);
-    match load_def(&path, None, &env, &[], Mode::NoConfig, options) {
+    let env = merged_env(options, files, &mut problems);
+    match load_def(&path, None, &env, &[], Mode::NoConfig, options, files) {
         Ok(l) => {
             problems.extend(l.problems);
             Ok((l.definition, problems))
@@ -424,17 +433,17 @@ pub(crate) fn load_definition(
     }
 }
 
-pub(crate) fn load(options: &LoadOptions) -> Result<Project, Error> {
+pub(crate) fn load(options: &LoadOptions, files: &dyn FileSystem) -> Result<Project, Error> {
     let config_path = match &options.config {
-        Some(p) if p.is_relative() && !p.exists() => options.dir.join(p),
+        Some(p) if p.is_relative() && !files.exists(p) => options.dir.join(p),
         Some(p) => p.clone(),
-        None => crate::discover(&options.dir).ok_or_else(|| Error::NotFound {
+        None => crate::discover_in(&options.dir, files).ok_or_else(|| Error::NotFound {
             dir: options.dir.clone(),
         })?,
     };
     let mut problems = Vec::new();
-    let env = merged_env(options, &mut problems);
-    let text = crate::read_text_bounded(&config_path).map_err(|source| Error::Read {
+    let env = merged_env(options, files, &mut problems);
+    let text = crate::read_text_bounded(files, &config_path).map_err(|source| Error::Read {
         path: config_path.clone(),
         source,
     })?;
@@ -467,14 +476,14 @@ pub(crate) fn load(options: &LoadOptions) -> Result<Project, Error> {
     // Pass 1: find the plugins (plugin functions render as placeholders, silently).
     let first = {
         let mut ctx = FuncCtx::new(&env, &[], Mode::Lenient);
-        parse_config(format, &src, &text, options, &mut ctx)
+        parse_config(format, &src, &text, options, files, &mut ctx)
             .map_err(|f| f.into_error(&config_path))?
     };
-    let (tfstate, plugin_problems) = setup_plugins(&first, &base, &options.bounds);
+    let (tfstate, plugin_problems) = setup_plugins(&first, &base, &options.bounds, files);
 
     // Pass 2: render with the plugins.
     let mut ctx = FuncCtx::new(&env, &tfstate, Mode::Strict);
-    let root = parse_config(format, &src, &text, options, &mut ctx)
+    let root = parse_config(format, &src, &text, options, files, &mut ctx)
         .map_err(|f| f.into_error(&config_path))?;
     problems.extend(plugin_problems);
     problems.append(&mut ctx.problems);
@@ -512,7 +521,7 @@ pub(crate) fn load(options: &LoadOptions) -> Result<Project, Error> {
             continue;
         }
         let path = resolve(&base, Path::new(rel));
-        if !options.bounds.allows(&path) {
+        if !options.bounds.allows_in(&path, files) {
             let what = match kind {
                 DefinitionKind::Task => "task definition",
                 DefinitionKind::Service => "service definition",
@@ -524,7 +533,15 @@ pub(crate) fn load(options: &LoadOptions) -> Result<Project, Error> {
             ));
             continue;
         }
-        match load_def(&path, Some(kind), &env, &tfstate, Mode::Strict, options) {
+        match load_def(
+            &path,
+            Some(kind),
+            &env,
+            &tfstate,
+            Mode::Strict,
+            options,
+            files,
+        ) {
             Ok(l) => {
                 problems.extend(l.problems);
                 for (k, v) in l.env_used {

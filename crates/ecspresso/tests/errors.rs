@@ -525,3 +525,63 @@ fn deep_prefix_nesting_in_jsonnet_is_an_error_not_a_stack_overflow() {
     let (definition, _) = load_definition(&path, &opts(&dir, "ecspresso.yml")).unwrap();
     assert!(format!("{definition:?}").contains("app"));
 }
+
+#[test]
+fn a_project_in_memory_loads_like_the_same_project_on_disk() {
+    let dir = scratch("in-memory");
+    let files = [
+        (
+            "ecspresso.yml",
+            "region: ap-northeast-1\ncluster: default\nservice: app\ntask_definition: td.jsonnet\nservice_definition: sv.json\nplugins:\n  - name: tfstate\n    config:\n      path: terraform.tfstate\n",
+        ),
+        (
+            "td.jsonnet",
+            "local lib = import 'lib/common.libsonnet';\n{ family: lib.name, cpu: std.native('env')('CPU', '256'), containerDefinitions: [] }\n",
+        ),
+        ("lib/common.libsonnet", "{ name: 'app' }\n"),
+        (
+            "sv.json",
+            "{\n  \"desiredCount\": 1,\n  \"loadBalancers\": [{\"targetGroupArn\": \"{{ tfstate `aws_lb_target_group.app.arn` }}\"}],\n  \"bogusKey\": \"{{ must_env `UNSET` }}\"\n}\n",
+        ),
+        (
+            "terraform.tfstate",
+            r#"{"version":4,"resources":[{"mode":"managed","type":"aws_lb_target_group","name":"app","instances":[{"attributes":{"arn":"arn:tg"}}]}]}"#,
+        ),
+    ];
+    let mut memory = ecspresso::MemoryFiles::new();
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        memory.insert(path, text);
+    }
+    let options = LoadOptions {
+        dir: dir.clone(),
+        ..LoadOptions::default()
+    };
+    let on_disk = load(&options).unwrap();
+    let in_memory = ecspresso::load_in(&options, &memory).unwrap();
+    assert_eq!(in_memory, on_disk);
+    let task = in_memory
+        .task_definition
+        .as_ref()
+        .expect("the Jsonnet import is read");
+    assert_eq!(
+        task.root.get("family").and_then(|n| n.as_str()),
+        Some("app")
+    );
+    assert!(format!("{:?}", in_memory.service_definition).contains("arn:tg"));
+
+    // Nothing on disk is read: a file only on disk is missing in memory.
+    std::fs::write(dir.join("other.json"), "{\"family\": \"disk\"}").unwrap();
+    let missing = ecspresso::load_definition_in(Path::new("other.json"), &options, &memory);
+    assert!(matches!(missing, Err(Error::Read { .. })), "{missing:?}");
+    memory.insert(dir.join("other.json"), "{\"family\": \"memory\"}");
+    let (definition, _) =
+        ecspresso::load_definition_in(Path::new("other.json"), &options, &memory).unwrap();
+    assert_eq!(
+        definition.root.get("family").and_then(|n| n.as_str()),
+        Some("memory")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -166,6 +166,20 @@ pub(crate) fn allocation_limit_hit(size: usize, live: usize) -> ! {
     std::process::abort()
 }
 
+/// Where the input being run is kept: a memory file system when there is
+/// one (`/dev/shm`), since it is rewritten for every input (on ext4 that
+/// cost more than most targets), else the temp folder.
+pub(crate) fn memory_dir() -> PathBuf {
+    let shm = Path::new("/dev/shm");
+    let writable =
+        shm.is_dir() && std::fs::metadata(shm).is_ok_and(|m| !m.permissions().readonly());
+    if writable {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    }
+}
+
 /// Runs inputs against the target until the input count or the time is used up.
 pub fn run(config: &Config) -> Report {
     install_panic_hook();
@@ -181,7 +195,7 @@ pub fn run(config: &Config) -> Report {
     let epoch = Instant::now();
     // Stack overflows and aborts cannot be caught: the input being run is
     // also kept in a file, which survives them.
-    let current_path = std::env::temp_dir().join(format!(
+    let current_path = memory_dir().join(format!(
         "stackdoctor-fuzz-{}-{}.current",
         target.name,
         std::process::id()

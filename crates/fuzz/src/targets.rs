@@ -103,7 +103,9 @@ struct Scratch(PathBuf);
 impl Scratch {
     fn new(name: &str) -> Scratch {
         static NEXT: AtomicU64 = AtomicU64::new(0);
-        let dir = std::env::temp_dir().join(format!(
+        // A memory file system when there is one: compose's loader reads
+        // the project from disk, and ext4 writes cost more than the parsing.
+        let dir = crate::run::memory_dir().join(format!(
             "stackdoctor-fuzz-{name}-{}-{}",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
@@ -236,19 +238,175 @@ fn caddy_prepare(path: &Path, bytes: Vec<u8>) -> Vec<u8> {
 }
 
 fn caddy_make() -> RunInput {
-    let scratch = Scratch::new("caddyfile");
+    // In memory: the parser reads no disk (`import` globs list the folder).
+    let mut files = caddyfile::MemoryFiles::new();
+    let path = Path::new("/srv/Caddyfile");
+    let snippets_path = Path::new("/srv/snippets.caddy");
+    files.insert(
+        "/srv/sites/app.caddy",
+        "app.example.com {\n\treverse_proxy app:8080\n}\n",
+    );
     let env = caddyfile::Env::from_pairs([("HOST", "example.com"), ("PORT", "8080")]);
+    let limit = caddyfile::ReadLimit {
+        dirs: vec![PathBuf::from("/srv")],
+        files: Vec::new(),
+    };
     Box::new(move |input| {
         let (file, snippets) = split(input);
-        let path = scratch.write("Caddyfile", file);
-        scratch.write("snippets.caddy", snippets.unwrap_or_default());
-        if let Ok(parsed) = caddyfile::parse_file(&path, &env) {
+        files.insert(path, file);
+        files.insert(snippets_path, snippets.unwrap_or_default());
+        if let Ok(parsed) = caddyfile::parse_file_in(path, &env, &limit, &files) {
             if let Ok(http) = caddyfile::http::HttpConfig::from_caddyfile(&parsed) {
                 for site in &http.sites {
                     let _ = site.proxy_paths().len();
                 }
             }
         }
+    })
+}
+
+// ---- nginx ---------------------------------------------------------------
+
+/// The included file a seed gets when it has none (`include conf.d/*.conf`).
+const NGINX_SITE: &str = "upstream app {\n    server web:8000 max_fails=3;\n    server web2:8000 backup;\n}\nserver {\n    listen 80;\n    server_name app.example.com;\n    set $upstream_app web;\n    location / {\n        include snippets/proxy.conf;\n        proxy_pass http://$upstream_app:8000;\n    }\n    location ~ \\.php$ { fastcgi_pass php:9000; }\n}\n";
+
+const NGINX_MAIN: &str = "user nginx;\nevents { worker_connections 1024; }\nhttp {\n    include mime.types;\n    proxy_read_timeout 30s;\n    resolver 127.0.0.11 valid=10s;\n    map $http_upgrade $connection_upgrade { default upgrade; '' close; }\n    include conf.d/*.conf;\n    server {\n        listen 443 ssl http2 default_server;\n        server_name _;\n        location = /health { return 200; }\n        location ^~ /api/ { proxy_pass http://app/; }\n        location @fallback { grpc_pass grpcs://grpc:50051; }\n    }\n}\n";
+
+fn nginx_files(path: &Path) -> bool {
+    let name = file_name(path);
+    (ext(path) == "conf" || name.ends_with(".conf.sample") || name == "nginx.conf")
+        && !in_dir(path, "traefik-docs")
+}
+
+/// A seed that is a whole config (has `http {` or `events`) includes the
+/// default site; a site file is included by the default main config.
+fn nginx_prepare(_: &Path, bytes: Vec<u8>) -> Vec<u8> {
+    let text = String::from_utf8_lossy(&bytes);
+    if text.contains("http {") || text.contains("events") {
+        joined(&bytes, NGINX_SITE.as_bytes())
+    } else {
+        joined(NGINX_MAIN.as_bytes(), &bytes)
+    }
+}
+
+fn nginx_make() -> RunInput {
+    // In memory: the parser reads no disk (include globs list the folders).
+    let root = PathBuf::from("/etc/nginx");
+    let mut files = nginx::MemoryFiles::new();
+    files.insert(
+        root.join("mime.types"),
+        "types {\n    text/html html htm;\n    application/json json;\n}\n",
+    );
+    files.insert(
+        root.join("snippets/proxy.conf"),
+        "proxy_set_header Host $host;\nproxy_connect_timeout 5s;\nproxy_http_version 1.1;\n",
+    );
+    let on_host = nginx::ReadOptions {
+        prefix: Some(root.clone()),
+        dirs: vec![root.clone()],
+        max_includes: 64,
+        ..nginx::ReadOptions::default()
+    };
+    // nginx in a container: SWAG's site file mounted on its own.
+    let in_container = nginx::ReadOptions {
+        prefix: Some(root.clone()),
+        path_map: vec![
+            ("/etc/nginx".to_string(), root.clone()),
+            (
+                "/config/nginx/site-confs/default.conf".to_string(),
+                root.join("conf.d/site.conf"),
+            ),
+        ],
+        dirs: vec![root.clone()],
+        in_container: true,
+        max_includes: 64,
+        ..nginx::ReadOptions::default()
+    };
+    let environment = vec![
+        ("NGINX_HOST".to_string(), "example.com".to_string()),
+        ("UPSTREAM".to_string(), "web:8000".to_string()),
+    ];
+    let main_path = root.join("nginx.conf");
+    let site_path = root.join("conf.d/site.conf");
+    Box::new(move |input| {
+        let (main, site) = split(input);
+        let text = text(main);
+        if let Ok(directives) = nginx::parse_str("nginx.conf", &text) {
+            nginx_view(&nginx::http::HttpView::from_template(
+                &directives,
+                &environment,
+            ));
+        }
+        files.insert(&main_path, main);
+        files.insert(&site_path, site.unwrap_or_default());
+        for options in [&on_host, &in_container] {
+            if let Ok(config) = nginx::parse_file_in(&main_path, options, &files) {
+                nginx_view(&nginx::http::HttpView::from_directives(&config.directives));
+            }
+        }
+    })
+}
+
+/// Asks the view what the app asks: location matching and the targets.
+fn nginx_view(view: &nginx::http::HttpView) {
+    for server in &view.servers {
+        for path in ["/", "/api/users", "/health", "/index.php", ""] {
+            let _ = server.match_location(path);
+        }
+        for route in &server.routes {
+            let _ = (route.pass.tls(), route.timeout("proxy_read_timeout"));
+        }
+    }
+}
+
+// ---- label grammar (Traefik, caddy-docker-proxy) -------------------------
+
+/// Lines of the Traefik docs and of the examples that hold a rule or a label.
+fn label_lines(seeds: &mut Vec<Vec<u8>>) {
+    let mut lines = Vec::new();
+    for path in seeds::all_files() {
+        let wanted = (in_dir(path, "traefik-docs") && ext(path) == "md")
+            || (in_dir(path, "examples") && matches!(ext(path).as_str(), "yml" | "yaml" | "toml"));
+        if !wanted {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        for line in text.lines() {
+            let line = line.trim().trim_start_matches("- ").trim_matches('"');
+            if line.len() < 400
+                && (line.contains("Host(")
+                    || line.contains("Path")
+                    || line.contains("traefik.")
+                    || line.contains("{{upstreams")
+                    || line.contains("{{ upstreams"))
+            {
+                lines.push(line.to_string());
+            }
+        }
+    }
+    lines.sort();
+    lines.dedup();
+    let step = lines.len().div_ceil(SEED_LIMIT).max(1);
+    seeds.extend(lines.into_iter().step_by(step).map(String::into_bytes));
+}
+
+fn labels_make() -> RunInput {
+    Box::new(|input| {
+        let text = text(input);
+        // A label line: `key=value` or `key: value`; the value is also read alone.
+        let (key, value) = text
+            .split_once('=')
+            .or_else(|| text.split_once(": "))
+            .unwrap_or(("", &text));
+        for candidate in [&*text, value] {
+            let _ = labels::parse_rule(candidate);
+            let _ = labels::parse_v1_rule(candidate);
+            let _ = labels::caddy_upstreams(candidate);
+        }
+        let _ = labels::traefik_key(key.trim());
+        let _ = labels::traefik_key(&text);
     })
 }
 
@@ -310,14 +468,32 @@ local must_env = std.native('must_env');
 }
 "#;
 
-fn ecspresso_options(dir: &Path) -> ecspresso::LoadOptions {
+/// The folder of the in-memory ecspresso project.
+const ECSPRESSO_DIR: &str = "/project";
+
+const TFSTATE: &str = r#"{"version":4,"resources":[{"mode":"managed","type":"aws_lb_target_group","name":"app","instances":[{"attributes":{"arn":"arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/app/0123"}}]}],"outputs":{"subnet":{"value":"subnet-0123"}}}"#;
+
+const JSONNET_LIB: &str = "{ port: 8080, name(x):: 'app-' + x }\n";
+
+fn ecspresso_options() -> ecspresso::LoadOptions {
     let mut env = environment();
     env.insert("APP".into(), "app".into());
     ecspresso::LoadOptions {
-        dir: dir.to_path_buf(),
+        dir: PathBuf::from(ECSPRESSO_DIR),
         env,
         ..ecspresso::LoadOptions::default()
     }
+}
+
+/// The project's other files, in memory: the loader reads no disk.
+fn ecspresso_files() -> ecspresso::MemoryFiles {
+    let mut files = ecspresso::MemoryFiles::new();
+    let dir = Path::new(ECSPRESSO_DIR);
+    files.insert(dir.join("ecs-task-def.json"), TASK_DEF);
+    files.insert(dir.join("ecs-service-def.json"), SERVICE_DEF);
+    files.insert(dir.join("terraform.tfstate"), TFSTATE);
+    files.insert(dir.join("lib.libsonnet"), JSONNET_LIB);
+    files
 }
 
 fn ecspresso_config_files(path: &Path) -> bool {
@@ -328,13 +504,12 @@ fn ecspresso_config_files(path: &Path) -> bool {
 }
 
 fn ecspresso_config_make() -> RunInput {
-    let scratch = Scratch::new("ecspresso-config");
-    scratch.write("ecs-task-def.json", TASK_DEF.as_bytes());
-    scratch.write("ecs-service-def.json", SERVICE_DEF.as_bytes());
-    let options = ecspresso_options(&scratch.0);
+    let mut files = ecspresso_files();
+    let options = ecspresso_options();
+    let config = Path::new(ECSPRESSO_DIR).join("ecspresso.yml");
     Box::new(move |input| {
-        scratch.write("ecspresso.yml", input);
-        let _ = ecspresso::load(&options);
+        files.insert(&config, input);
+        let _ = ecspresso::load_in(&options, &files);
     })
 }
 
@@ -345,13 +520,18 @@ fn ecspresso_template_files(path: &Path) -> bool {
         && (in_dir(path, "ecspresso") || in_dir(path, "examples"))
 }
 
-fn ecspresso_template_make() -> RunInput {
-    let scratch = Scratch::new("ecspresso-template");
-    let options = ecspresso_options(&scratch.0);
+fn ecspresso_definition_make(name: &'static str) -> RunInput {
+    let mut files = ecspresso_files();
+    let options = ecspresso_options();
+    let path = Path::new(ECSPRESSO_DIR).join(name);
     Box::new(move |input| {
-        let path = scratch.write("ecs-task-def.json", input);
-        let _ = ecspresso::load_definition(&path, &options);
+        files.insert(&path, input);
+        let _ = ecspresso::load_definition_in(&path, &options, &files);
     })
+}
+
+fn ecspresso_template_make() -> RunInput {
+    ecspresso_definition_make("ecs-task-def.json")
 }
 
 fn jsonnet_files(path: &Path) -> bool {
@@ -359,12 +539,7 @@ fn jsonnet_files(path: &Path) -> bool {
 }
 
 fn ecspresso_jsonnet_make() -> RunInput {
-    let scratch = Scratch::new("ecspresso-jsonnet");
-    let options = ecspresso_options(&scratch.0);
-    Box::new(move |input| {
-        let path = scratch.write("ecs-task-def.jsonnet", input);
-        let _ = ecspresso::load_definition(&path, &options);
-    })
+    ecspresso_definition_make("ecs-task-def.jsonnet")
 }
 
 // ---- IAM policies --------------------------------------------------------
@@ -715,7 +890,7 @@ pub static TARGETS: &[Target] = &[
         about: "Caddyfile (with an imported snippets file): env, lexer, parser, imports, HTTP view",
         dictionary: &[
             "{", "}", "{$HOST}", "{$PORT:80}", "{$", "{env.", "import ", "import snippets.caddy\n",
-            "import common\n", "import *\n", "(", ")", "\"", "`", "<<EOF\n", "EOF", "\\\n", "#", "@",
+            "import common\n", "import *\n", "import sites/*\n", "import sites/*.caddy\n", "(", ")", "\"", "`", "<<EOF\n", "EOF", "\\\n", "#", "@",
             "handle ", "handle_path ", "route ", "reverse_proxy ", "to ", "transport http {\n",
             "tls ", "localhost:", ":443", "http://", "https://", "unix//", "{args[0]}", "{args[:]}",
             "*", "/dev/zero", "/dev/urandom", "../",
@@ -728,6 +903,52 @@ pub static TARGETS: &[Target] = &[
         builtin: &["{$HOST}:443 {\n\timport common\n\thandle_path /api/* {\n\t\treverse_proxy {$PORT:api:3000} {\n\t\t\ttransport http {\n\t\t\t\ttls_insecure_skip_verify\n\t\t\t}\n\t\t}\n\t}\n}\n"],
         extra_seeds: no_extra,
         make: caddy_make,
+    },
+    Target {
+        name: "nginx",
+        about: "nginx config with an included site file: parse_str, parse_file (host and container mounts, includes), HTTP view",
+        dictionary: &[
+            "{", "}", ";", "\"", "'", "\\", "#", "$", "${", "$upstream_app", "include ",
+            "include conf.d/*.conf;\n", "include snippets/proxy.conf;\n", "include /etc/nginx/conf.d/*;\n",
+            "include /config/nginx/site-confs/*.conf;\n", "include *;\n", "include nginx.conf;\n",
+            "http {\n", "server {\n", "location ", "location ~* ", "location = ", "location ^~ ",
+            "location @", "upstream ", "listen ", " ssl", " default_server", "[::]:", "server_name ",
+            "proxy_pass ", "http://", "https://", "unix:", "fastcgi_pass ", "grpc_pass ", "set ",
+            "map ", "if (", ")", "return ", "proxy_read_timeout ", "1h", "5s", "10m", "content_by_lua_block {",
+            "resolver ", "[", "]", "*", "?", "/dev/zero", "../",
+        ],
+        max_len: 64 << 10,
+        stack: MAIN_STACK,
+        smoke_inputs: 600,
+        seed_files: nginx_files,
+        prepare: nginx_prepare,
+        builtin: &[NGINX_MAIN],
+        extra_seeds: no_extra,
+        make: nginx_make,
+    },
+    Target {
+        name: "labels",
+        about: "Traefik router rules (v1, v2/v3), Traefik label keys, caddy-docker-proxy {{upstreams}}",
+        dictionary: &[
+            "Host(`", "`)", "PathPrefix(`", "Path(`", "HostRegexp(`", "Header(`", "\"", "`", "(", ")",
+            " && ", " || ", "!", ",", "Host:", "PathPrefixStrip:", ";", "traefik.", "http.", "tcp.",
+            "routers.", "services.", "loadbalancer.server.port=", ".rule=", "{{upstreams", "}}",
+            "{{ upstreams https 8443 }}", " ", "é", "\u{0}",
+        ],
+        max_len: 4 << 10,
+        stack: MAIN_STACK,
+        smoke_inputs: 2_000,
+        seed_files: no_files,
+        prepare: same,
+        builtin: &[
+            "traefik.http.routers.web.rule=Host(`app.example.com`) && PathPrefix(`/api`)",
+            "(Host(\"a.test\", \"b.test\") || Host(`c.test`)) && !Method(`POST`)",
+            "traefik.frontend.rule=Host:Example.com,www.example.com;PathPrefixStrip:/api",
+            "traefik.http.services.web.loadbalancer.server.port=8080",
+            "caddy.reverse_proxy={{upstreams https 8443}}",
+        ],
+        extra_seeds: label_lines,
+        make: labels_make,
     },
     Target {
         name: "ecspresso-config",
@@ -771,6 +992,7 @@ pub static TARGETS: &[Target] = &[
         dictionary: &[
             "local ", " = ", ";", "function(", ")", "std.native('env')", "std.native('must_env')",
             "std.range(", "std.repeat(", "std.join(", "std.toString(", "import '", "importstr '",
+            "import 'lib.libsonnet'", "importbin 'terraform.tfstate'",
             "self", "super", "$", "if ", " then ", " else ", "for ", " in ", "[", "]", "{", "}",
             "::", "+:", "|||\n", "'", "\"", "assert ", "error ", "%", "std.parseJson(",
         ],

@@ -47,3 +47,28 @@ fn reproducers_are_saved_under_a_hash_of_their_bytes() {
         .starts_with("crash-"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every input a long run found a defect with (`crates/fuzz/regressions/<target>/`)
+/// runs through its target without a panic.
+#[test]
+fn saved_findings_replay_without_a_panic() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("regressions");
+    let mut replayed = 0;
+    for dir in std::fs::read_dir(&root)
+        .expect("the regressions folder")
+        .flatten()
+    {
+        let name = dir.file_name().to_string_lossy().into_owned();
+        let target = fuzz::find(&name).unwrap_or_else(|| panic!("no target named {name}"));
+        for file in std::fs::read_dir(dir.path())
+            .expect("a target folder")
+            .flatten()
+        {
+            let input = std::fs::read(file.path()).expect("a saved input");
+            let outcome = fuzz::replay(target, &input);
+            assert!(outcome.is_ok(), "{}: {outcome:?}", file.path().display());
+            replayed += 1;
+        }
+    }
+    assert!(replayed > 0, "no saved input under {}", root.display());
+}

@@ -14,6 +14,8 @@ use std::sync::{Arc, Mutex};
 /// Bytes read per chunk. A chunk ends on a newline; a line longer than this is cut
 /// here (the rest of it is skipped).
 pub(crate) const CHUNK: usize = 8 << 20;
+/// Size a chunk buffer starts at; it doubles up to the chunk size as it fills.
+const FIRST_BUFFER: usize = 64 << 10;
 /// Lines of other services an open event waits for a line of its own service.
 const MAX_IDLE: u32 = 64;
 /// Lines one grouped event may span.
@@ -531,16 +533,31 @@ impl<R: Read> ChunkReader<R> {
         if self.eof && self.carry.is_empty() {
             return None;
         }
-        if buf.len() != self.chunk {
-            buf.resize(self.chunk, 0);
+        // The buffer grows to the chunk size only as the input fills it: a
+        // small log does not pay for zeroing a whole chunk. The chunks are
+        // the same either way (carry, then reads until a chunk is full or the
+        // input ends).
+        let first = self
+            .carry
+            .len()
+            .clamp(FIRST_BUFFER.min(self.chunk), self.chunk);
+        if buf.len() < first {
+            buf.resize(first, 0);
         }
+        buf.truncate(self.chunk);
         let mut filled = self.carry.len().min(buf.len());
         buf[..filled].copy_from_slice(&self.carry[..filled]);
         self.carry.drain(..filled);
         if self.carry.capacity() > 1 << 20 {
             self.carry.shrink_to(64 << 10);
         }
-        while filled < buf.len() && !self.eof {
+        while !self.eof {
+            if filled == buf.len() {
+                if buf.len() >= self.chunk {
+                    break;
+                }
+                buf.resize((buf.len() * 2).min(self.chunk), 0);
+            }
             let n = self.read_some(&mut buf[filled..]);
             filled += n;
         }
@@ -807,5 +824,37 @@ mod tests {
         assert_eq!(chunks[1], vec![b'x'; 16]);
         assert_eq!(chunks[2], b"last");
         assert_eq!(cr.bytes, data.len() as u64);
+    }
+
+    #[test]
+    fn chunk_buffers_grow_only_as_far_as_the_input_fills_them() {
+        // A small log: the buffer stays small (it was zeroed to 8 MiB before).
+        let mut cr = ChunkReader::new(&b"one line\nanother\n"[..], CHUNK);
+        let mut buf = Vec::new();
+        assert_eq!(cr.next_chunk(&mut buf), Some(17));
+        assert_eq!(buf.len(), FIRST_BUFFER);
+        assert_eq!(cr.next_chunk(&mut buf), None);
+
+        // A larger one is cut into the same chunks as with a full buffer.
+        let data: Vec<u8> = (0..40_000)
+            .flat_map(|i| format!("line {i} of the log\n").into_bytes())
+            .collect();
+        let chunk = 300_000;
+        let mut cr = ChunkReader::new(&data[..], chunk);
+        let mut grown = Vec::new();
+        let mut cuts = Vec::new();
+        while let Some(n) = cr.next_chunk(&mut grown) {
+            cuts.push(grown[..n].to_vec());
+        }
+        let mut cr = ChunkReader::new(&data[..], chunk);
+        let mut full = vec![0; chunk];
+        let mut expected = Vec::new();
+        while let Some(n) = cr.next_chunk(&mut full) {
+            expected.push(full[..n].to_vec());
+        }
+        assert_eq!(cuts, expected);
+        assert!(cuts.len() > 2);
+        assert!(cuts[..cuts.len() - 1].iter().all(|c| c.len() > chunk - 64));
+        assert_eq!(cuts.concat(), data);
     }
 }

@@ -290,13 +290,13 @@ fn continues(a: &[u8], pa: usize, b: &[u8]) -> (Option<Mode>, usize) {
         return (None, 0);
     }
     if pa > 0 {
-        if b.len() >= pa && b[..pa] == a[..pa] {
+        if b.len() >= pa && a.len() >= pa && b[..pa] == a[..pa] {
             let rest = &b[pa..];
             return ((!starts_record(rest)).then_some(Mode::SamePrefix), pa);
         }
         // compose pads every name to one width: another container's prefix
         // has its bar in the same column
-        if b.len() >= pa && b[pa - 2] == b'|' && b[pa - 1] == b' ' && b[pa - 3] == b' ' {
+        if pa >= 3 && b.len() >= pa && b[pa - 2] == b'|' && b[pa - 1] == b' ' && b[pa - 3] == b' ' {
             return (None, pa);
         }
     }
@@ -451,9 +451,14 @@ pub(crate) fn find_spans(data: &[u8]) -> Vec<Span> {
         }
         let b_start = a_end + 1;
         let a = strip_cr(&data[start..a_end]);
-        // The cheap test needs only the head of `b` (what follows its newline
-        // cannot pass for a prefix, a name or a number).
+        // The cheap test needs only the head of `b`, up to its newline: the
+        // next line's bar may sit in the column of `a`'s, which made a short
+        // `b` look prefixed (and `a[..pa]` then panicked on it).
         let b_head = &data[b_start..data.len().min(b_start + 256)];
+        let b_head = match memchr::memchr(b'\n', b_head) {
+            Some(i) => strip_cr(&b_head[..i]),
+            None => b_head,
+        };
         let (mode, pb) = continues(a, pa, b_head);
         if mode.is_some() {
             if let Some(span) = span_at(data, start, pa) {
@@ -594,5 +599,23 @@ mod tests {
             joined(text),
             vec!["{\"level\":\"error\",\"msg\":\"dial tcp 172.18.0.3:8080: connect: connection refused\",\"status\":502}"]
         );
+    }
+
+    #[test]
+    fn a_short_line_above_a_bar_in_the_prefix_column_is_no_prefix() {
+        // Found by the fuzzer: `nginx-1` alone on a line, the next line's `|`
+        // in the column of the first line's bar. The short line was taken for
+        // one with an 11-byte prefix, and the next test sliced it past its end.
+        let data: &[u8] = b"nginx-1  | /docker-entrypoint.sh: /docker-entrypoint.d/ is not empty\nnginx-1\n | /docker-entrypoint.sh: Looking for shell scripts\nnginx-1  | done\n";
+        let crlf: &[u8] = b"nginx-1  | /docker-entrypoint.sh: /docker-entrypoint.d/ is not empty\r\nnginx-1\r\n | /docker-entrypoint.sh: Looking\r\n";
+        for data in [data, crlf] {
+            let spans = find_spans(data);
+            // No record reaches past `nginx-1`: the ` | …` line has no prefix of its own.
+            let bar_line = data.windows(4).position(|w| w == b"\n | ").unwrap();
+            assert!(spans.iter().all(|s| s.end <= bar_line), "{spans:?}");
+            for span in spans {
+                assert!(!join(data, span).is_empty());
+            }
+        }
     }
 }

@@ -24,8 +24,10 @@ pub mod parser;
 
 pub use error::Error;
 pub use parser::{
-    parse_file, parse_str, Arg, Config, Directive, ReadOptions, SkipReason, SkippedInclude,
+    parse_file, parse_file_in, parse_str, Arg, Config, Directive, ReadOptions, SkipReason,
+    SkippedInclude,
 };
+pub use sourcefs::{Disk, FileSystem, MemoryFiles};
 
 use std::path::Path;
 use std::sync::Arc;

@@ -4,6 +4,7 @@
 
 use crate::lexer::{tokenize, Token, TokenKind};
 use crate::{Error, Position};
+use sourcefs::{Disk, FileSystem};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -107,14 +108,24 @@ pub fn parse_str(file: impl AsRef<Path>, text: &str) -> Result<Vec<Directive>, E
         follow_includes: false,
         ..ReadOptions::default()
     };
-    let mut state = State::new(&options);
+    let mut state = State::new(&options, &Disk);
     let end = end_of_text(&file, text);
     state.block(&tokens, &mut pos, 0, &end)
 }
 
 /// Reads `path` and every file it includes.
 pub fn parse_file(path: &Path, options: &ReadOptions) -> Result<Config, Error> {
-    let mut state = State::new(options);
+    parse_file_in(path, options, &Disk)
+}
+
+/// Like [`parse_file`], with the file and every include read from `files`
+/// instead of the disk (e.g. a [`sourcefs::MemoryFiles`]).
+pub fn parse_file_in(
+    path: &Path,
+    options: &ReadOptions,
+    files: &dyn FileSystem,
+) -> Result<Config, Error> {
+    let mut state = State::new(options, files);
     let directives = state.file(path, None)?;
     Ok(Config {
         files: state.files,
@@ -125,6 +136,7 @@ pub fn parse_file(path: &Path, options: &ReadOptions) -> Result<Config, Error> {
 
 struct State<'a> {
     options: &'a ReadOptions,
+    fs: &'a dyn FileSystem,
     files: Vec<PathBuf>,
     skipped: Vec<SkippedInclude>,
     bytes: u64,
@@ -133,9 +145,10 @@ struct State<'a> {
 }
 
 impl<'a> State<'a> {
-    fn new(options: &'a ReadOptions) -> Self {
+    fn new(options: &'a ReadOptions, fs: &'a dyn FileSystem) -> Self {
         State {
             options,
+            fs,
             files: Vec::new(),
             skipped: Vec::new(),
             bytes: 0,
@@ -144,28 +157,39 @@ impl<'a> State<'a> {
     }
 
     fn file(&mut self, path: &Path, from: Option<&Position>) -> Result<Vec<Directive>, Error> {
-        let bytes = std::fs::read(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        // The read stops past the bytes left: `/dev/zero` or a pipe has no
+        // size in its metadata and never ends.
+        let left = self.options.max_bytes.saturating_sub(self.bytes);
+        let bytes = match self.fs.read(path, left) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                return Err(limit_error(
+                    path,
+                    from,
+                    format!(
+                        "more than {} bytes of configuration (limit)",
+                        self.options.max_bytes
+                    ),
+                ))
+            }
+            Err(source) => {
+                return Err(Error::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        };
         self.bytes += bytes.len() as u64;
-        if self.bytes > self.options.max_bytes {
-            return Err(limit_error(
-                path,
-                from,
-                format!(
-                    "more than {} bytes of configuration (limit)",
-                    self.options.max_bytes
-                ),
-            ));
-        }
         // nginx reads bytes; text that is not UTF-8 (latin-1 comments) is read lossily.
         let text = String::from_utf8_lossy(&bytes);
         let file: Arc<Path> = Arc::from(path);
         let tokens = tokenize(&file, &text)?;
         self.files.push(path.to_path_buf());
-        self.stack
-            .push(path.canonicalize().unwrap_or_else(|_| path.to_path_buf()));
+        self.stack.push(
+            self.fs
+                .canonicalize(path)
+                .unwrap_or_else(|_| path.to_path_buf()),
+        );
         let mut pos = 0;
         let end = end_of_text(&file, &text);
         let result = self.block(&tokens, &mut pos, 0, &end);
@@ -284,7 +308,7 @@ impl<'a> State<'a> {
             return Ok(out);
         };
         let mut paths = if is_glob {
-            expand_glob(&host)
+            expand_glob(&host, self.fs)
         } else {
             vec![host.clone()]
         };
@@ -305,7 +329,7 @@ impl<'a> State<'a> {
     ) -> Result<Vec<Directive>, Error> {
         let mut out = Vec::new();
         {
-            if !path.is_file() {
+            if !self.fs.is_file(&path) {
                 if !is_glob {
                     self.skipped.push(SkippedInclude {
                         pattern: pattern.to_string(),
@@ -325,7 +349,7 @@ impl<'a> State<'a> {
                 });
                 return Ok(out);
             }
-            let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+            let canonical = self.fs.canonicalize(&path).unwrap_or_else(|_| path.clone());
             if self.stack.contains(&canonical) {
                 return Err(Error::Syntax {
                     position: at.clone(),
@@ -381,7 +405,7 @@ impl<'a> State<'a> {
         if self.options.dirs.is_empty() && self.options.files.is_empty() {
             return true;
         }
-        let Ok(real) = path.canonicalize() else {
+        let Ok(real) = self.fs.canonicalize(path) else {
             return true;
         };
         self.options.dirs.iter().any(|d| real.starts_with(d)) || self.options.files.contains(&real)
@@ -419,7 +443,7 @@ fn end_of_text(file: &Arc<Path>, text: &str) -> Position {
 }
 
 /// Expands `*`, `?` and `[…]` in any component of `pattern`.
-fn expand_glob(pattern: &Path) -> Vec<PathBuf> {
+fn expand_glob(pattern: &Path, files: &dyn FileSystem) -> Vec<PathBuf> {
     let mut current = vec![PathBuf::new()];
     for component in pattern.components() {
         let part = component.as_os_str().to_string_lossy().to_string();
@@ -431,11 +455,10 @@ fn expand_glob(pattern: &Path) -> Vec<PathBuf> {
                 } else {
                     base.clone()
                 };
-                let Ok(entries) = std::fs::read_dir(&dir) else {
+                let Ok(names) = files.list_dir(&dir) else {
                     continue;
                 };
-                for entry in entries.filter_map(Result::ok) {
-                    let name = entry.file_name().to_string_lossy().to_string();
+                for name in names {
                     // Like glob(3): a leading dot is matched only explicitly.
                     if name.starts_with('.') && !part.starts_with('.') {
                         continue;
@@ -464,39 +487,71 @@ fn path_glob_match(pattern: &str, path: &str) -> bool {
 }
 
 /// Whether `name` matches a shell glob component.
+///
+/// One pass with a return to the last `*` (no recursion per `*`): a pattern
+/// of many stars against a long name costs its length times the name's, not
+/// a number of tries that grows with the power of the stars.
 pub fn glob_match(pattern: &str, name: &str) -> bool {
-    fn go(p: &[char], n: &[char]) -> bool {
-        match p.first() {
-            None => n.is_empty(),
-            Some('*') => (0..=n.len()).any(|i| go(&p[1..], &n[i..])),
-            Some('?') => !n.is_empty() && go(&p[1..], &n[1..]),
-            Some('[') => {
-                let Some(end) = p.iter().skip(1).position(|&c| c == ']').map(|e| e + 1) else {
-                    return n.first() == Some(&'[') && go(&p[1..], &n[1..]);
-                };
-                let Some(&c) = n.first() else { return false };
-                let class = &p[1..end];
-                let (negate, class) = match class.first() {
-                    Some('!') | Some('^') => (true, &class[1..]),
-                    _ => (false, class),
-                };
-                let mut hit = false;
-                let mut i = 0;
-                while i < class.len() {
-                    if i + 2 < class.len() && class[i + 1] == '-' {
-                        hit |= class[i] <= c && c <= class[i + 2];
-                        i += 3;
-                    } else {
-                        hit |= class[i] == c;
-                        i += 1;
-                    }
-                }
-                hit != negate && go(&p[end + 1..], &n[1..])
-            }
-            Some(&c) => n.first() == Some(&c) && go(&p[1..], &n[1..]),
-        }
-    }
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
-    go(&p, &n)
+    let (mut pi, mut ni) = (0, 0);
+    // After the last `*`: where the pattern goes on, and the name index it was tried at.
+    let mut last_star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        if p.get(pi) == Some(&'*') {
+            pi += 1;
+            last_star = Some((pi, ni));
+            continue;
+        }
+        if let Some(next) = match_one(&p, pi, n[ni]) {
+            pi = next;
+            ni += 1;
+            continue;
+        }
+        match last_star {
+            Some((after, tried)) => {
+                pi = after;
+                ni = tried + 1;
+                last_star = Some((after, tried + 1));
+            }
+            None => return false,
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// Whether the pattern item at `pi` (`?`, a `[…]` class or a character)
+/// matches `c`; the index after the item when it does.
+fn match_one(p: &[char], pi: usize, c: char) -> Option<usize> {
+    match p.get(pi)? {
+        '?' => Some(pi + 1),
+        '[' => {
+            let Some(end) = p[pi..]
+                .iter()
+                .skip(1)
+                .position(|&x| x == ']')
+                .map(|e| pi + e + 1)
+            else {
+                return (c == '[').then_some(pi + 1);
+            };
+            let class = &p[pi + 1..end];
+            let (negate, class) = match class.first() {
+                Some('!') | Some('^') => (true, &class[1..]),
+                _ => (false, class),
+            };
+            let mut hit = false;
+            let mut i = 0;
+            while i < class.len() {
+                if i + 2 < class.len() && class[i + 1] == '-' {
+                    hit |= class[i] <= c && c <= class[i + 2];
+                    i += 3;
+                } else {
+                    hit |= class[i] == c;
+                    i += 1;
+                }
+            }
+            (hit != negate).then_some(end + 1)
+        }
+        &x => (x == c).then_some(pi + 1),
+    }
 }

@@ -193,17 +193,17 @@ impl Parser<'_> {
         } else {
             glob.clone()
         };
-        if !self.limit.allows(&checked) {
+        if !self.limit.allows_in(&checked, self.fs) {
             self.skipped_imports.push(super::SkippedImport {
                 position: import_token.position().clone(),
                 path: glob,
             });
             return Ok((Vec::new(), Vec::new()));
         }
-        let mut matches = expand_glob(&glob);
+        let mut matches = expand_glob(&glob, self.fs);
         // A glob's match may be a link that leads out of bounds.
         matches.retain(|m| {
-            let allowed = self.limit.allows(m);
+            let allowed = self.limit.allows_in(m, self.fs);
             if !allowed {
                 self.skipped_imports.push(super::SkippedImport {
                     position: import_token.position().clone(),
@@ -225,13 +225,13 @@ impl Parser<'_> {
         }
         let mut tokens = Vec::new();
         for file in &matches {
-            if file.is_dir() {
+            if self.fs.is_dir(file) {
                 return Err(here(format!(
                     "Could not import {}: is a directory",
                     file.display()
                 )));
             }
-            let text = read_text(file)
+            let text = read_text(self.fs, file)
                 .map_err(|e| here(format!("Could not import {}: {e}", file.display())))?;
             self.files.push(file.clone());
             if text.trim().is_empty() {
@@ -427,7 +427,7 @@ fn replace_args(text: &str, args: &[String]) -> String {
 }
 
 /// Expands a path with at most one `*`/`?` wildcard (in any component), sorted.
-fn expand_glob(pattern: &Path) -> Vec<PathBuf> {
+fn expand_glob(pattern: &Path, files: &dyn sourcefs::FileSystem) -> Vec<PathBuf> {
     let mut found = vec![PathBuf::new()];
     for component in pattern.components() {
         let part = component.as_os_str().to_string_lossy();
@@ -443,20 +443,16 @@ fn expand_glob(pattern: &Path) -> Vec<PathBuf> {
             } else {
                 dir.as_path()
             };
-            let Ok(entries) = std::fs::read_dir(listing) else {
+            let Ok(mut names) = files.list_dir(listing) else {
                 continue;
             };
-            let mut names: Vec<String> = entries
-                .filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().to_string())
-                .filter(|name| wildcard_match(&part, name))
-                .collect();
+            names.retain(|name| wildcard_match(&part, name));
             names.sort();
             next.extend(names.into_iter().map(|n| dir.join(n)));
         }
         found = next;
     }
-    found.retain(|p| !p.as_os_str().is_empty() && p.exists());
+    found.retain(|p| !p.as_os_str().is_empty() && files.exists(p));
     found
 }
 

@@ -6,15 +6,15 @@
 //! label (or variable) lines of the compose file.
 //!
 //! What the proxies do is data (`data/proxies/labels.toml`, with sources);
-//! the rule and key grammar is in [`super::label_grammar`].
+//! the rule and key grammar is in the `labels` crate.
 
 use super::inventory::Inventory;
-use super::label_grammar::{caddy_upstreams, parse_rule, parse_v1_rule, traefik_key, RuleMatch};
 use super::listen::image_repository;
 use crate::model::{
     InvalidInput, LabelRoutes, ListenEvidence, NameKind, Origin, Proxy, ProxyKind, ProxyRoute,
     RouteStep, ServiceId, Site, SiteAddress, Sourced, StackModel, Upstream, UpstreamTarget,
 };
+use labels::{caddy_upstreams, parse_rule, parse_v1_rule, traefik_key, RuleMatch};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;

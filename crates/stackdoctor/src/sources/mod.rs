@@ -26,7 +26,6 @@ pub mod ecspresso;
 pub mod engine;
 pub mod engine_live;
 pub mod inventory;
-pub mod label_grammar;
 pub mod labels;
 pub mod listen;
 pub mod logs;
