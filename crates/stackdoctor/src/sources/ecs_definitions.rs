@@ -296,7 +296,8 @@ mod tests {
         };
         let inputs = crate::sources::Inputs::default();
         let scope = crate::sources::ReadScope::new(root, &inputs);
-        load(&mut model, &BTreeMap::new(), &scope);
+        let inventory = crate::sources::inventory::Inventory::scan(root);
+        load(&inventory, &mut model, &BTreeMap::new(), &scope);
         assert_eq!(model.ecs.deployments.len(), 2);
         let api = model
             .ecs
