@@ -18,8 +18,10 @@
 //! **Fix:** full jitter with a cap, and the server's `Retry-After` when it
 //! sends one (AWS Architecture Blog, "Exponential Backoff And Jitter"):
 //!
-//!     const cap = 20_000;
-//!     const delay = retryAfterMs ?? Math.random() * Math.min(cap, 2 ** attempt * 1000);
+//! ```ts
+//! const cap = 20_000;
+//! const delay = retryAfterMs ?? Math.random() * Math.min(cap, 2 ** attempt * 1000);
+//! ```
 
 use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;

@@ -19,13 +19,15 @@
 //!
 //! **Fix:** check the status and the content type first, and parse only JSON:
 //!
-//!     const isJson = response.headers.get('content-type')?.includes('application/json');
-//!     const data = isJson ? await response.json() : null;
-//!     if (!response.ok) {
-//!       throw new ApiError(response.status, data?.error ?? {
-//!         code: `HTTP_${response.status}`, message: response.statusText,
-//!         retryable: [408, 429, 502, 503, 504].includes(response.status) });
-//!     }
+//! ```ts
+//! const isJson = response.headers.get('content-type')?.includes('application/json');
+//! const data = isJson ? await response.json() : null;
+//! if (!response.ok) {
+//!   throw new ApiError(response.status, data?.error ?? {
+//!     code: `HTTP_${response.status}`, message: response.statusText,
+//!     retryable: [408, 429, 502, 503, 504].includes(response.status) });
+//! }
+//! ```
 
 use crate::finding::{Edit, Finding, FixStep, Severity};
 use crate::model::StackModel;

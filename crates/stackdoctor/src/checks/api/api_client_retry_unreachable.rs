@@ -21,14 +21,16 @@
 //! **Fix:** throw an error that carries the API's error body and status, and
 //! test it by type:
 //!
-//!     class ApiError extends Error {
-//!       constructor(readonly status: number, readonly error: ErrorResponse['error']) {
-//!         super(error.message);
-//!       }
-//!     }
-//!     throw new ApiError(response.status, data.error);
-//!     // in the retry loop
-//!     if (error instanceof ApiError && error.error.retryable) { … }
+//! ```ts
+//! class ApiError extends Error {
+//!   constructor(readonly status: number, readonly error: ErrorResponse['error']) {
+//!     super(error.message);
+//!   }
+//! }
+//! throw new ApiError(response.status, data.error);
+//! // in the retry loop
+//! if (error instanceof ApiError && error.error.retryable) { … }
+//! ```
 
 use super::support::{resolve_function, thrown_properties};
 use crate::checks::support::{replace_on_line, shown};
