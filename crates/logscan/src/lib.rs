@@ -116,11 +116,15 @@ pub struct Options {
     /// left unread and a [`WarningKind::BudgetExceeded`] says so. `None` (the
     /// default) reads everything.
     pub max_bytes: Option<u64>,
-    /// Files (not streams, not folders' devices) of at most this many bytes
-    /// that are neither gzip nor binary are read whole, once, and their bytes
-    /// returned in [`Stats::kept`], for callers that also parse them as a
-    /// whole (JSON outputs). 0 (the default) keeps nothing.
+    /// Text files (not streams, neither gzip nor binary) of at most this
+    /// many bytes are read whole, once, and their bytes returned in
+    /// [`Stats::kept`], for callers that also parse them as a whole (JSON
+    /// outputs). 0 (the default) keeps nothing.
     pub keep_files_up_to: u64,
+    /// Bytes kept at most by one scan, all files together; a file that no
+    /// longer fits is scanned as usual and named by a
+    /// [`WarningKind::NotKept`]. Unbounded by default.
+    pub keep_total: u64,
 }
 
 impl Default for Options {
@@ -131,6 +135,7 @@ impl Default for Options {
             unrecognised_errors: true,
             max_bytes: None,
             keep_files_up_to: 0,
+            keep_total: u64::MAX,
         }
     }
 }
@@ -229,6 +234,12 @@ pub enum WarningKind {
     Unreadable,
     /// A folder reached again through a symlink.
     Loop,
+    /// A text file scanned but not kept whole: the scan's
+    /// [`Options::keep_total`] budget was used by earlier files.
+    NotKept {
+        /// The file's size.
+        bytes: u64,
+    },
 }
 
 /// Totals of a scan.
@@ -421,6 +432,12 @@ pub fn scan_reader(
     ))
 }
 
+/// Neither gzip nor binary (a NUL byte in the first [`HEAD`] bytes).
+fn is_plain_text(bytes: &[u8]) -> bool {
+    !bytes.starts_with(&[0x1f, 0x8b])
+        && memchr::memchr(0, &bytes[..bytes.len().min(HEAD)]).is_none()
+}
+
 fn scan_file(
     path: &Path,
     scanner: &Scanner,
@@ -442,14 +459,16 @@ fn scan_file(
     let length = file.metadata().map_or(u64::MAX, |m| m.len());
     let small = length <= engine::CHUNK as u64;
     let source: Arc<Path> = Arc::from(path);
-    if length <= options.keep_files_up_to {
+    let kept: u64 = stats.kept.iter().map(|(_, b)| b.len() as u64).sum();
+    let room = options
+        .keep_total
+        .saturating_sub(kept)
+        .min(options.keep_files_up_to);
+    if length <= room {
         // Read once, whole: scanned from memory and handed back.
         let mut bytes = Vec::new();
         // The file may grow between stat and read: the read is bounded too.
-        if let Err(e) = file
-            .take(options.keep_files_up_to + 1)
-            .read_to_end(&mut bytes)
-        {
+        if let Err(e) = file.take(room + 1).read_to_end(&mut bytes) {
             return warn(
                 stats,
                 path,
@@ -467,22 +486,32 @@ fn scan_file(
             sink,
         );
         stats.add(s);
-        let head = &bytes[..bytes.len().min(HEAD)];
-        let whole = bytes.len() as u64 <= options.keep_files_up_to;
-        if whole && !bytes.starts_with(&[0x1f, 0x8b]) && memchr::memchr(0, head).is_none() {
+        if bytes.len() as u64 <= room && is_plain_text(&bytes) {
             stats.kept.push((path.to_path_buf(), bytes));
         }
         return;
     }
-    let s = scan_stream(
-        &source,
-        Box::new(file),
-        false,
-        small,
-        scanner,
-        options,
-        sink,
-    );
+    let mut reader: Box<dyn Read + Send> = Box::new(file);
+    if length <= options.keep_files_up_to {
+        // It would have been kept but for the budget: said, when it is text.
+        let mut head = Vec::new();
+        if reader
+            .by_ref()
+            .take(HEAD as u64)
+            .read_to_end(&mut head)
+            .is_ok()
+            && is_plain_text(&head)
+        {
+            warn(
+                stats,
+                path,
+                WarningKind::NotKept { bytes: length },
+                "not kept whole: the budget for whole files is used",
+            );
+        }
+        reader = Box::new(io::Cursor::new(head).chain(reader));
+    }
+    let s = scan_stream(&source, reader, false, small, scanner, options, sink);
     stats.add(s);
 }
 

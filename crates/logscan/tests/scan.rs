@@ -1,4 +1,6 @@
-use logscan::{scan_path, scan_reader, Event, EventKind, Format, Options, Pattern, Scanner, Stats};
+use logscan::{
+    scan_path, scan_reader, Event, EventKind, Format, Options, Pattern, Scanner, Stats, WarningKind,
+};
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -331,6 +333,50 @@ fn gz_files_by_magic_bytes_and_truncated_gz() {
     );
     // the readable part of the truncated file was scanned
     assert!(st.lines > 2 * 20_001 + 1000, "{}", st.lines);
+}
+
+#[test]
+fn small_text_files_are_kept_whole_within_one_budget_per_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = "web-1  | lookup db: no such host\n";
+    std::fs::write(dir.path().join("a.log"), line.repeat(10)).unwrap();
+    std::fs::write(dir.path().join("b.log"), line.repeat(10)).unwrap();
+    std::fs::write(dir.path().join("c.log"), line.repeat(10)).unwrap();
+    std::fs::write(dir.path().join("d.log.gz"), gz(line.as_bytes())).unwrap();
+    let scanner = Scanner::new(&pats()).unwrap();
+    let scan_with = |keep_total: u64| {
+        let options = Options {
+            keep_files_up_to: if keep_total == 0 { 0 } else { 1 << 20 },
+            keep_total,
+            ..Options::default()
+        };
+        let mut events = Vec::new();
+        let stats = scan_path(dir.path(), &scanner, &options, &mut |e| events.push(e)).unwrap();
+        (events, stats)
+    };
+    // Room for two of the three text files; gzip is scanned, never kept.
+    let (kept_events, kept) = scan_with(2 * line.len() as u64 * 10 + 5);
+    let (plain_events, plain) = scan_with(0);
+    let names: Vec<_> = kept
+        .kept
+        .iter()
+        .map(|(p, _)| p.file_name().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["a.log", "b.log"]);
+    assert_eq!(kept.kept[0].1, line.repeat(10).as_bytes());
+    assert_eq!(kept.warnings.len(), 1, "{:?}", kept.warnings);
+    assert_eq!(kept.warnings[0].path, dir.path().join("c.log"));
+    assert_eq!(
+        kept.warnings[0].kind,
+        WarningKind::NotKept {
+            bytes: line.len() as u64 * 10
+        }
+    );
+    // Keeping changes nothing the scan reports.
+    assert!(plain.kept.is_empty() && plain.warnings.is_empty());
+    assert_eq!((kept.lines, kept.events), (plain.lines, plain.events));
+    assert_eq!(kept_events.len(), plain_events.len());
+    assert!(!kept_events.is_empty());
 }
 
 #[test]

@@ -447,3 +447,70 @@ fn describe_tasks_through_a_named_pipe_is_read_whole_once() {
     assert!(evidence.contains("tasks.pipe"), "{evidence}");
     assert!(report["inputs"]["log_notes"].as_array().unwrap().is_empty());
 }
+
+/// Inputs kept whole for the ECS and Docker readers share one budget
+/// (64 MiB): a text input that no longer fits is still scanned for
+/// signatures, said in a note, and the small ECS output after it is still
+/// parsed whole.
+#[test]
+fn inputs_kept_whole_share_one_budget_and_an_input_past_it_is_a_note() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/ecs-oom-timeout");
+    let dir = tempfile::tempdir().unwrap();
+    for file in [
+        "ecspresso.yml",
+        "ecs-service-def.json",
+        "ecs-task-def.json",
+        "prod.env",
+    ] {
+        std::fs::copy(example.join(file), dir.path().join(file)).unwrap();
+    }
+    std::fs::copy(
+        example.join("logs/describe-tasks.json"),
+        dir.path().join("tasks.json"),
+    )
+    .unwrap();
+    // Three text logs of 30 MiB: the first two fill the budget.
+    let filler = "web-1  | INFO GET /health 200\n".repeat((30 << 20) / 30);
+    for name in ["a.log", "b.log", "c.log"] {
+        let mut text = filler.clone();
+        text.push_str(PSYCOPG_LINE);
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let child = spawn_limited(
+        dir.path(),
+        &[
+            "diagnose",
+            "--offline",
+            "--format",
+            "json",
+            "--envfile",
+            "prod.env",
+            "--logs",
+            "a.log",
+            "--logs",
+            "b.log",
+            "--logs",
+            "c.log",
+            "--logs",
+            "tasks.json",
+        ],
+        &[],
+        Stdio::null(),
+    );
+    let (out, _) = wait_bounded(child, Duration::from_secs(120));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = report["inputs"]["log_notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    let note = notes[0].as_str().unwrap();
+    assert!(
+        note.starts_with("c.log: scanned line by line but not read as a whole"),
+        "{note}"
+    );
+    // c.log was still scanned: its database line is counted with the others.
+    assert_eq!(
+        report["findings"][0]["cause"], "ecs-container-oom",
+        "{report:#}"
+    );
+    let lines = report["inputs"]["log_lines"].as_u64().unwrap();
+    assert!(lines > 3 * ((30 << 20) / 30), "{lines}");
+}

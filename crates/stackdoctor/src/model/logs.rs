@@ -35,4 +35,7 @@ pub enum InputNoteKind {
     ReadError { bytes: u64 },
     /// A file or folder could not be opened or listed.
     Unreadable,
+    /// Scanned line by line, but not parsed as a whole (ECS or Docker
+    /// outputs): the inputs kept whole had used diagnose's budget.
+    NotParsedWhole { bytes: u64 },
 }

@@ -396,6 +396,8 @@ fn log_note(note: &crate::model::logs::InputNote, file: &str, lang: Lang) -> Str
         (K::ReadError { bytes }, Lang::Ja) => format!("{file}: {} 読んだところで読み込みに失敗しました", mib(bytes)),
         (K::Unreadable, Lang::En) => format!("{file}: cannot be read"),
         (K::Unreadable, Lang::Ja) => format!("{file}: 読めません"),
+        (K::NotParsedWhole { bytes }, Lang::En) => format!("{file}: scanned line by line but not read as a whole ECS or Docker output ({}): the inputs read whole before it used diagnose's {} for that", mib(bytes), mib(crate::sources::logs::STRUCTURED_TOTAL)),
+        (K::NotParsedWhole { bytes }, Lang::Ja) => format!("{file}: 行ごとには読みましたが、ECS や Docker の出力としては全体を読んでいません ({})。それより前の入力で diagnose の上限 {} を使い切りました", mib(bytes), mib(crate::sources::logs::STRUCTURED_TOTAL)),
     }
 }
 

@@ -147,6 +147,10 @@ pub struct LogScan {
 /// (describe-tasks JSON, ecspresso status); larger ones are only scanned.
 pub const STRUCTURED_CAP: u64 = 32 * 1024 * 1024;
 
+/// Bytes of all `--logs` inputs kept whole at once for the structured
+/// readers (the texts live until the model is built).
+pub const STRUCTURED_TOTAL: u64 = 2 * STRUCTURED_CAP;
+
 /// Unrecognised error lines kept as samples.
 const UNRECOGNISED_SAMPLES: usize = 5;
 
@@ -406,6 +410,7 @@ impl InputNote {
                 InputNoteKind::BudgetExceeded { bytes }
             }
             logscan::WarningKind::ReadError { bytes } => InputNoteKind::ReadError { bytes },
+            logscan::WarningKind::NotKept { bytes } => InputNoteKind::NotParsedWhole { bytes },
             logscan::WarningKind::Unreadable | logscan::WarningKind::Loop => {
                 InputNoteKind::Unreadable
             }
@@ -552,17 +557,21 @@ pub fn scan_inputs(
         return Ok(scan);
     }
     let scanner = set.scanner()?;
-    let options = logscan::Options {
+    let mut options = logscan::Options {
         max_bytes: limits.max_bytes,
-        // only diagnose parses inputs whole too; `logs` only scans
-        keep_files_up_to: if limits.idle.is_some() {
-            STRUCTURED_CAP
-        } else {
-            0
-        },
         ..logscan::Options::default()
     };
     for input in inputs {
+        // Only diagnose parses inputs whole too (`logs` only scans): what one
+        // input may keep, within what all inputs may keep together.
+        let kept: u64 = scan.texts.iter().map(|(_, t)| t.len() as u64).sum();
+        let (per_file, total) = if limits.idle.is_some() {
+            (STRUCTURED_CAP, STRUCTURED_TOTAL.saturating_sub(kept))
+        } else {
+            (0, 0)
+        };
+        options.keep_files_up_to = per_file;
+        options.keep_total = total;
         let stdin = input.as_os_str() == "-";
         let stream = stdin || (limits.idle.is_some() && is_stream(input));
         let stats = if stream {
@@ -580,12 +589,7 @@ pub fn scan_inputs(
             let mut tee = Tee {
                 inner: reader,
                 kept: Vec::new(),
-                // only diagnose reads streams whole too; `logs` only scans
-                cap: if limits.idle.is_some() {
-                    STRUCTURED_CAP
-                } else {
-                    0
-                },
+                cap: per_file.min(total),
                 overflow: false,
             };
             let mut sink = |event: logscan::Event| scan.add_event(set, &event);
