@@ -146,16 +146,6 @@ impl File {
         self.kinds.contains(&kind)
     }
 
-    /// Its first bytes (at most `n`), for claims that look at content.
-    pub fn head(&self, n: usize) -> Vec<u8> {
-        use std::io::Read;
-        let mut head = Vec::new();
-        if let Ok(file) = std::fs::File::open(&self.path) {
-            let _ = file.take(n as u64).read_to_end(&mut head);
-        }
-        head
-    }
-
     /// The folder the file is in.
     pub fn folder(&self) -> &Path {
         self.path.parent().unwrap_or(Path::new(""))
@@ -217,11 +207,6 @@ impl Inventory {
             .into_iter()
             .flatten()
             .map(|&index| &self.files[index])
-    }
-
-    /// Whether the walk read `dir` (a folder of the project within the limits).
-    pub fn walked(&self, dir: &Path) -> bool {
-        self.folders.iter().any(|f| f.path == dir)
     }
 
     /// The files below `dir`, at most `depth` folders down: from the walk
