@@ -81,15 +81,6 @@ fn render_files(model: &StackModel, lang: Lang) -> String {
             .enumerate()
             .filter(|(_, s)| s.project == i)
         {
-            // What the engine says runs, next to what the files say.
-            for container in model
-                .engine
-                .containers
-                .iter()
-                .filter(|c| c.join.service == Some(id))
-            {
-                out.push_str(&running_line(container, &masker, root));
-            }
             let made = match (&service.image, &service.build_context) {
                 (_, Some(context)) => pick(
                     lang,
@@ -222,6 +213,15 @@ fn render_files(model: &StackModel, lang: Lang) -> String {
                     ),
                     at(&attachment.origin)
                 );
+            }
+            // What the engine says runs, next to what the files say.
+            for container in model
+                .engine
+                .containers
+                .iter()
+                .filter(|c| c.join.service == Some(id))
+            {
+                out.push_str(&running_line(container, &masker, root));
             }
         }
     }
