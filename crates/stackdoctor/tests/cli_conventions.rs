@@ -587,3 +587,33 @@ fn model_text_describes_the_stack_in_words_in_english_and_japanese() {
         "model anthropic.claude-3-hiaku-20240307-v1:0 (set in code) [app/triage.py:14:10]"
     ));
 }
+
+/// `model` puts what the engine says runs under the service it belongs to,
+/// after what the files say of it; containers no file defines stand alone.
+#[test]
+fn model_text_shows_the_running_state_next_to_the_files() {
+    let joined = stdout(&run(
+        &examples().join("engine-compose-up"),
+        &["model", ".", "--logs", "compose-up.txt"],
+    ));
+    let web = joined.find("  Service `web`").expect(&joined);
+    let web_running = joined
+        .find("    running shop-web-1: created")
+        .expect(&joined);
+    let db = joined.find("  Service `db`").expect(&joined);
+    assert!(web < web_running && web_running < db, "{joined}");
+    // Created, never started: no exit code is shown for it.
+    assert!(
+        joined.contains("running shop-web-1: created (image shop-web) on shop_default"),
+        "{joined}"
+    );
+    let alone = stdout(&run(
+        &examples().join("engine-saved-stack"),
+        &["model", ".", "--logs", "inspect.json"],
+    ));
+    assert!(!alone.contains("Nothing of a stack"), "{alone}");
+    assert!(
+        alone.contains("container web (no service in the files)\n    running shop_web_1: exited (exit 137, OOM killed, 5 restarts"),
+        "{alone}"
+    );
+}

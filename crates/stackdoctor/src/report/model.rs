@@ -47,6 +47,13 @@ pub fn render(model: &StackModel, lang: Lang) -> String {
             }
         );
     }
+    if out.is_empty() {
+        out = pick(
+            lang,
+            "Nothing of a stack was found here.\n".into(),
+            "スタックに当たるものは見つかりませんでした。\n".into(),
+        );
+    }
     out
 }
 
@@ -367,13 +374,6 @@ fn render_files(model: &StackModel, lang: Lang) -> String {
             at(&input.origin)
         );
     }
-    if out.is_empty() {
-        out = pick(
-            lang,
-            "Nothing of a stack was found here.\n".into(),
-            "スタックに当たるものは見つかりませんでした。\n".into(),
-        );
-    }
     out
 }
 
@@ -443,9 +443,10 @@ fn running_line(
 ) -> String {
     let state = &container.state;
     let mut facts: Vec<String> = Vec::new();
+    // A running container has no exit code yet, nor one that was only created.
     if let Some(code) = state
         .exit_code
-        .filter(|_| state.status.as_deref() != Some("running"))
+        .filter(|_| !matches!(state.status.as_deref(), Some("running" | "created")))
     {
         facts.push(format!("exit {code}"));
     }
