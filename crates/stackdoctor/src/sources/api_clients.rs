@@ -65,11 +65,8 @@ pub fn load(inventory: &Inventory, model: &mut StackModel) {
         let Some(lang) = Lang::of_path(&file) else {
             continue;
         };
-        let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
-        if size > codeparse::MAX_BYTES as u64 {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(&file) else {
+        // (Larger files were not claimed.)
+        let Some(text) = inventory.text(&file) else {
             continue;
         };
         let parsed = match codeparse::parse(lang, &text) {

@@ -172,7 +172,7 @@ pub fn load_policies(
         {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let Some(text) = inventory.text(&path) else {
             continue;
         };
         if !text.contains("\"Statement\"") {
@@ -213,10 +213,9 @@ pub fn claims(file: &File) -> bool {
 pub fn load_clients(inventory: &Inventory, model: &mut StackModel) {
     // Env files: compose gives their values to services by interpolation, so
     // only model IDs no service receives are kept (below, after the code's).
-    let (env_uses, uses): (Vec<BedrockUse>, Vec<BedrockUse>) =
-        bedrock_use::scan_files(inventory.of(Kind::Code))
-            .into_iter()
-            .partition(|u| is_env_file(&u.file));
+    let (env_uses, uses): (Vec<BedrockUse>, Vec<BedrockUse>) = bedrock_use::scan_files(inventory)
+        .into_iter()
+        .partition(|u| is_env_file(&u.file));
     let env_models: Vec<BedrockUse> = env_uses
         .into_iter()
         .filter(|u| matches!(u.kind, UseKind::ModelId { .. }))
@@ -230,8 +229,8 @@ pub fn load_clients(inventory: &Inventory, model: &mut StackModel) {
     files.dedup();
     for file in files {
         if model.sources.text(file).is_none() {
-            if let Ok(text) = std::fs::read_to_string(file) {
-                model.sources.insert(file, &text);
+            if let Some(bytes) = inventory.read(file) {
+                model.sources.insert(file, &String::from_utf8_lossy(&bytes));
             }
         }
     }

@@ -168,16 +168,15 @@ fn language_of(path: &Path) -> Option<Lang> {
 /// Every Bedrock use in the project under `root`, ordered by file, line,
 /// column (one walk of its own: for callers outside a run).
 pub fn scan_project(root: &Path) -> Vec<BedrockUse> {
-    let inventory = super::inventory::Inventory::scan(root);
-    scan_files(inventory.of(super::inventory::Kind::Code))
+    scan_files(&super::inventory::Inventory::scan(root))
 }
 
-/// Every Bedrock use in `files` (those the inventory gave this source),
-/// ordered by file, line, column.
-pub fn scan_files<'a>(files: impl Iterator<Item = &'a super::inventory::File>) -> Vec<BedrockUse> {
+/// Every Bedrock use in the files the inventory gave this source, ordered
+/// by file, line, column.
+pub fn scan_files(inventory: &super::inventory::Inventory) -> Vec<BedrockUse> {
     let mut out = Vec::new();
-    for file in files {
-        if let Ok(bytes) = std::fs::read(&file.path) {
+    for file in inventory.of(super::inventory::Kind::Code) {
+        if let Some(bytes) = inventory.read(&file.path) {
             out.extend(scan_source(&file.path, &String::from_utf8_lossy(&bytes)));
         }
     }

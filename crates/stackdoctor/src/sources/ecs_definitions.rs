@@ -110,7 +110,7 @@ pub fn load(
         if path.canonicalize().is_ok_and(|p| taken.contains(&p)) || !scope.allows(&path) {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(&path) else {
+        let Some(text) = inventory.text(&path) else {
             continue;
         };
         let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {

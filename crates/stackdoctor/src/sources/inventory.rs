@@ -9,9 +9,11 @@
 //! A new source is one module with a `claims` function plus one line in
 //! [`REGISTRY`].
 
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// How many folders below the project the walk goes.
 pub const MAX_DEPTH: usize = 8;
@@ -19,6 +21,11 @@ pub const MAX_DEPTH: usize = 8;
 /// Files listed at most; the rest of a larger tree is not walked (and the
 /// report says so).
 pub const MAX_FILES: usize = 100_000;
+
+/// Bytes of file contents kept for the run, so that sources claiming the
+/// same file (a JSON file is an IAM policy, an ECS definition and config to
+/// scan for model IDs) read it once; past it, files are read each time.
+pub const CONTENT_CACHE: u64 = 64 << 20;
 
 /// Folders never walked (besides hidden ones and virtualenvs): dependencies
 /// and build output.
@@ -170,6 +177,9 @@ pub struct Inventory {
     pub cut: Option<String>,
     /// The files of each folder, as indexes into `files`.
     by_folder: HashMap<PathBuf, Vec<usize>>,
+    /// Contents read so far ([`Inventory::read`]), and their total size.
+    contents: RefCell<HashMap<PathBuf, Arc<[u8]>>>,
+    cached: Cell<u64>,
 }
 
 impl Inventory {
@@ -193,6 +203,29 @@ impl Inventory {
                 .push(index);
         }
         inventory
+    }
+
+    /// The bytes of `path`, read once per run whichever sources ask (within
+    /// [`CONTENT_CACHE`]); `None` when it cannot be read.
+    pub fn read(&self, path: &Path) -> Option<Arc<[u8]>> {
+        if let Some(bytes) = self.contents.borrow().get(path) {
+            return Some(bytes.clone());
+        }
+        let bytes: Arc<[u8]> = std::fs::read(path).ok()?.into();
+        let total = self.cached.get() + bytes.len() as u64;
+        if total <= CONTENT_CACHE {
+            self.cached.set(total);
+            self.contents
+                .borrow_mut()
+                .insert(path.to_path_buf(), bytes.clone());
+        }
+        Some(bytes)
+    }
+
+    /// The text of `path` (see [`Inventory::read`]); `None` when it cannot be
+    /// read or is not UTF-8.
+    pub fn text(&self, path: &Path) -> Option<String> {
+        String::from_utf8(self.read(path)?.to_vec()).ok()
     }
 
     /// The files a source claimed as `kind`, in walk order.
@@ -419,6 +452,31 @@ mod tests {
             .map(|f| (f.name.as_str(), f.outside))
             .collect();
         assert_eq!(files, [("Caddyfile", false), ("other.caddyfile", true)]);
+    }
+
+    #[test]
+    fn a_file_several_sources_claim_is_read_once_within_the_cache() {
+        let dir = tree(&["policy.json"]);
+        let policy = dir.path().join("policy.json");
+        std::fs::write(&policy, "{\"Statement\": []}").unwrap();
+        let inventory = Inventory::scan(dir.path());
+        assert_eq!(
+            inventory.text(&policy).as_deref(),
+            Some("{\"Statement\": []}")
+        );
+        // A second source gets what the first read, not the disk again.
+        std::fs::write(&policy, "changed").unwrap();
+        assert_eq!(
+            inventory.text(&policy).as_deref(),
+            Some("{\"Statement\": []}")
+        );
+        // Past the cache, a file is read each time (and never held).
+        let big = dir.path().join("big.json");
+        std::fs::write(&big, vec![b' '; CONTENT_CACHE as usize]).unwrap();
+        assert_eq!(inventory.read(&big).unwrap().len() as u64, CONTENT_CACHE);
+        std::fs::write(&big, "{}").unwrap();
+        assert_eq!(inventory.text(&big).as_deref(), Some("{}"));
+        assert!(inventory.text(&dir.path().join("missing.json")).is_none());
     }
 
     #[test]
