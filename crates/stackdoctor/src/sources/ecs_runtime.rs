@@ -14,8 +14,7 @@ use crate::model::{FilePosition, Origin, Sourced, StackModel};
 use ecsstate::{EcspressoStep, FailedStep};
 use std::path::{Path, PathBuf};
 
-/// Texts up to this size are kept so reports can quote their lines.
-const QUOTED_CAP: u64 = 4 * 1024 * 1024;
+use super::logs::QUOTED_CAP;
 
 /// Reads every `--logs` input the log scan kept whole (files and streams
 /// up to [`super::logs::STRUCTURED_CAP`], neither compressed nor binary)

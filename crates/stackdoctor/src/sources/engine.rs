@@ -14,8 +14,7 @@ use crate::model::{FilePosition, Origin, StackModel};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Saved outputs up to this size are kept so reports can quote their lines.
-const QUOTED_CAP: usize = 4 * 1024 * 1024;
+use super::logs::QUOTED_CAP;
 
 /// Container events worth keeping; the rest (`exec_*`, `attach`, …) are noise here.
 const KEPT_ACTIONS: &[&str] = &["die", "oom", "kill", "restart", "start", "health_status"];
@@ -53,7 +52,7 @@ fn read_text(model: &mut StackModel, file: &Path, text: &str) {
     }
     let structured =
         !(parsed.containers.is_empty() && parsed.networks.is_empty() && parsed.events.is_empty());
-    if structured && text.len() <= QUOTED_CAP && !model.sources.contains(file) {
+    if structured && text.len() as u64 <= QUOTED_CAP && !model.sources.contains(file) {
         model
             .sources
             .insert(file, &crate::secrets::mask_patterns(text));

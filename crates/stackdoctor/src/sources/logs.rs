@@ -147,6 +147,10 @@ pub struct LogScan {
 /// (describe-tasks JSON, ecspresso status); larger ones are only scanned.
 pub const STRUCTURED_CAP: u64 = 32 * 1024 * 1024;
 
+/// Structured inputs (ECS, Docker outputs) up to this size are kept in the
+/// model so reports can quote their lines.
+pub const QUOTED_CAP: u64 = 4 * 1024 * 1024;
+
 /// Bytes of all `--logs` inputs kept whole at once for the structured
 /// readers (the texts live until the model is built).
 pub const STRUCTURED_TOTAL: u64 = 2 * STRUCTURED_CAP;
