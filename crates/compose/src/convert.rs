@@ -9,7 +9,7 @@ use crate::{
     Dependency, EnvVar, Error, Healthcheck, Located, Port, Position, Service, ServiceNetwork,
     Substitution, VarSource, Volume,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -17,8 +17,10 @@ use std::sync::Arc;
 pub struct Context<'a> {
     /// The interpolation environment (shell and `.env`).
     pub variables: &'a BTreeMap<String, (String, VarSource)>,
-    /// Substitutions made, to tell where an `environment:` value came from.
-    pub substitutions: &'a [Substitution],
+    /// The outermost substitution written in each YAML value (the last one
+    /// when there are several), to tell where an `environment:` value came
+    /// from. A map, so that a project with thousands of variables stays linear.
+    pub last_substitution_in: HashMap<&'a Position, &'a Substitution>,
     /// Record a missing required `env_file` instead of failing (see [`crate::Options`]).
     pub record_missing_env_files: bool,
 }
@@ -524,11 +526,7 @@ fn environment(
                 Value::Scalar { text, .. } => {
                     // The outermost substitution written in this value (the last
                     // one when there are several), if any.
-                    let substitution = ctx
-                        .substitutions
-                        .iter()
-                        .rev()
-                        .find(|s| s.value_position == e.value.position);
+                    let substitution = ctx.last_substitution_in.get(&e.value.position).copied();
                     let source = substitution.map_or_else(
                         || VarSource::ComposeFile(e.value.position.clone()),
                         |s| s.source.clone(),

@@ -9,7 +9,7 @@ use crate::{
     dotenv, schema, Error, NameSource, Network, Position, Project, Service, Substitution,
     VarSource, Warning,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -176,11 +176,13 @@ pub fn load(options: &Options) -> Result<Project, Error> {
     }
 
     // Project name: -p > COMPOSE_PROJECT_NAME > top-level `name:` > directory.
+    // Files parsed to find a `name:` are kept for loading, not parsed twice.
+    let mut parsed = HashMap::new();
     let (name, name_source) = if let Some(n) = &options.project_name {
         (validate_name(n)?, NameSource::Flag)
     } else if let Some(n) = var("COMPOSE_PROJECT_NAME") {
         (validate_name(n)?, NameSource::EnvVar)
-    } else if let Some((n, at)) = top_level_name(&files, &variables)? {
+    } else if let Some((n, at)) = top_level_name(&files, &variables, &mut parsed)? {
         (normalize_name(&n), NameSource::TopLevelName(at))
     } else {
         let base = working_dir
@@ -211,6 +213,7 @@ pub fn load(options: &Options) -> Result<Project, Error> {
         budget: OutputBudget::default(),
         include_stack: Vec::new(),
         cache: HashMap::new(),
+        parsed,
     };
     let mut merged: Option<Node> = None;
     for file in &files {
@@ -238,7 +241,11 @@ pub fn load(options: &Options) -> Result<Project, Error> {
 
     let ctx = Context {
         variables: &variables,
-        substitutions: &substitutions,
+        // Later substitutions overwrite earlier ones: the last one written wins.
+        last_substitution_in: substitutions
+            .iter()
+            .map(|s| (&s.value_position, s))
+            .collect(),
         record_missing_env_files: options.record_missing_env_files,
     };
     let mut services = Vec::new();
@@ -263,8 +270,9 @@ pub fn load(options: &Options) -> Result<Project, Error> {
         });
     }
     let mut unset: Vec<&Substitution> = Vec::new();
+    let mut warned = HashSet::new();
     for s in &substitutions {
-        if s.source == VarSource::Unset && !unset.iter().any(|u| u.variable == s.variable) {
+        if s.source == VarSource::Unset && warned.insert(s.variable.as_str()) {
             unset.push(s);
         }
     }
@@ -433,15 +441,20 @@ fn validate_name(name: &str) -> Result<String, Error> {
     Ok(name.to_string())
 }
 
-/// The interpolated top-level `name:` of the last file that sets one.
+/// The interpolated top-level `name:` of the last file that sets one. The
+/// parsed files are left in `parsed` for the loader.
 fn top_level_name(
     files: &[PathBuf],
     variables: &Variables,
+    parsed: &mut HashMap<PathBuf, Option<Node>>,
 ) -> Result<Option<(String, Position)>, Error> {
     let mut found = None;
     for file in files {
         let text = read_text(file)?;
-        let Some(root) = yaml::parse(&text, &Arc::new(file.clone()))? else {
+        let root = parsed
+            .entry(file.clone())
+            .or_insert(yaml::parse(&text, &Arc::new(file.clone()))?);
+        let Some(root) = root else {
             continue;
         };
         if let Some(mut n) = root.get("name").cloned() {
@@ -472,15 +485,20 @@ struct FileLoader {
     include_stack: Vec<PathBuf>,
     /// Files read for `extends`, by path (already interpolated and normalised).
     cache: HashMap<PathBuf, Node>,
+    /// Files already parsed (not interpolated) while looking for the project name.
+    parsed: HashMap<PathBuf, Option<Node>>,
 }
 
 impl FileLoader {
     /// Parses, validates and interpolates one file; relative paths in it are
     /// resolved against `base_dir`.
     fn parse_file(&mut self, path: &Path, base_dir: &Path) -> Result<Node, Error> {
-        let text = read_text(path)?;
         let file = Arc::new(path.to_path_buf());
-        let mut root = yaml::parse(&text, &file)?.unwrap_or_else(|| empty_map(path));
+        let root = match self.parsed.remove(path) {
+            Some(root) => root,
+            None => yaml::parse(&read_text(path)?, &file)?,
+        };
+        let mut root = root.unwrap_or_else(|| empty_map(path));
         if root.is_null() {
             root = empty_map(path);
         }
@@ -620,17 +638,21 @@ impl FileLoader {
     }
 
     fn extends_all(&mut self, root: &mut Node, path: &Path) -> Result<(), Error> {
-        let Some(services) = root.get("services").cloned() else {
+        let Some(services) = root.get("services") else {
             return Ok(());
         };
-        let mut resolved = Vec::new();
+        let extending = |e: &Entry| e.value.get("extends").is_some();
+        if !services.as_map().unwrap_or_default().iter().any(extending) {
+            return Ok(());
+        }
+        // Resolution reads the services as written while the result replaces them.
+        let services = services.clone();
+        let mut resolved = HashMap::new();
         for e in services.as_map().unwrap_or_default() {
             if e.value.get("extends").is_some() {
                 let mut chain = Vec::new();
-                resolved.push((
-                    e.key.clone(),
-                    self.resolve(&services, &e.key, path, &mut chain)?,
-                ));
+                let node = self.resolve(&services, &e.key, path, &mut chain)?;
+                resolved.insert(e.key.clone(), node);
             }
         }
         if let Value::Map(top) = &mut root.value {
@@ -639,8 +661,8 @@ impl FileLoader {
                 .find(|e| e.key == "services")
                 .map(|e| &mut e.value.value)
             {
-                for (name, node) in resolved {
-                    if let Some(e) = entries.iter_mut().find(|e| e.key == name) {
+                for e in entries.iter_mut() {
+                    if let Some(node) = resolved.remove(&e.key) {
                         e.value = node;
                     }
                 }
@@ -917,6 +939,8 @@ fn validate(
     networks: &BTreeMap<String, Network>,
     warnings: &mut Vec<Warning>,
 ) -> Result<(), Error> {
+    let enabled: HashMap<&str, &Service> = services.iter().map(|s| (s.name.as_str(), s)).collect();
+    let disabled: HashSet<&str> = disabled.iter().map(|s| s.name.as_str()).collect();
     for s in services {
         for n in &s.networks {
             if !networks.contains_key(&n.key) {
@@ -930,10 +954,10 @@ fn validate(
             }
         }
         for d in &s.depends_on {
-            if services.iter().any(|x| x.name == d.service) || !d.required {
+            if enabled.contains_key(d.service.as_str()) || !d.required {
                 continue;
             }
-            let message = if disabled.iter().any(|x| x.name == d.service) {
+            let message = if disabled.contains(d.service.as_str()) {
                 format!(
                     "service \"{}\" depends on service \"{}\" which is disabled by its profiles",
                     s.name, d.service
@@ -950,41 +974,52 @@ fn validate(
             });
         }
     }
-    // Depth-first search for a dependency cycle.
-    fn visit<'a>(
-        s: &'a Service,
-        all: &'a [Service],
-        path: &mut Vec<&'a str>,
-        done: &mut Vec<&'a str>,
-    ) -> Option<(Vec<String>, Position)> {
-        if done.contains(&s.name.as_str()) {
-            return None;
+    match dependency_cycle(services, &enabled) {
+        Some((cycle, position)) => Err(Error::Syntax {
+            position,
+            message: format!("dependency cycle detected: {}", cycle.join(" -> ")),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The first `depends_on` cycle, found depth first in service order.
+/// Iterative, so a chain of thousands of services cannot exhaust the stack.
+fn dependency_cycle(
+    services: &[Service],
+    by_name: &HashMap<&str, &Service>,
+) -> Option<(Vec<String>, Position)> {
+    let mut done: HashSet<&str> = HashSet::new();
+    for root in services {
+        if done.contains(root.name.as_str()) {
+            continue;
         }
-        path.push(&s.name);
-        for d in &s.depends_on {
-            if let Some(i) = path.iter().position(|p| *p == d.service) {
-                let mut cycle: Vec<String> = path[i..].iter().map(|p| p.to_string()).collect();
+        // The path from the root: each service with the index of its next dependency.
+        let mut path: Vec<(&Service, usize)> = vec![(root, 0)];
+        let mut on_path: HashMap<&str, usize> = HashMap::from([(root.name.as_str(), 0)]);
+        while let Some((service, next)) = path.last_mut() {
+            let service: &Service = service;
+            let Some(d) = service.depends_on.get(*next) else {
+                on_path.remove(service.name.as_str());
+                done.insert(service.name.as_str());
+                path.pop();
+                continue;
+            };
+            *next += 1;
+            if let Some(&start) = on_path.get(d.service.as_str()) {
+                let mut cycle: Vec<String> =
+                    path[start..].iter().map(|(s, _)| s.name.clone()).collect();
                 cycle.push(d.service.clone());
                 return Some((cycle, d.position.clone()));
             }
-            if let Some(next) = all.iter().find(|x| x.name == d.service) {
-                if let Some(c) = visit(next, all, path, done) {
-                    return Some(c);
-                }
+            if done.contains(d.service.as_str()) {
+                continue;
+            }
+            if let Some(dependency) = by_name.get(d.service.as_str()) {
+                on_path.insert(dependency.name.as_str(), path.len());
+                path.push((dependency, 0));
             }
         }
-        path.pop();
-        done.push(&s.name);
-        None
     }
-    let mut done = Vec::new();
-    for s in services {
-        if let Some((cycle, position)) = visit(s, services, &mut Vec::new(), &mut done) {
-            return Err(Error::Syntax {
-                position,
-                message: format!("dependency cycle detected: {}", cycle.join(" -> ")),
-            });
-        }
-    }
-    Ok(())
+    None
 }
