@@ -3,6 +3,12 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+// Loading a large project allocates millions of small nodes and strings;
+// glibc's allocator spent a third of a 5,000-service diagnosis in
+// malloc/free (see BENCHMARKS.md, "Diagnosis at scale").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match stackdoctor::cli::Cli::try_parse() {
         Ok(cli) => cli,

@@ -296,9 +296,8 @@ pub fn compose_command(model: &StackModel, project: usize) -> String {
         return "docker".to_string();
     }
     let dir = project.dir.display();
-    let defaults = compose::discover_files(&project.dir);
     let mut command = format!("cd {dir} && docker compose");
-    if project.files != defaults {
+    if !project.default_files {
         for file in &project.files {
             let name = file.strip_prefix(&project.dir).unwrap_or(file);
             command.push_str(&format!(" -f {}", name.display()));

@@ -10,6 +10,7 @@ pub mod ecs;
 pub mod engine;
 pub mod logs;
 pub mod origin;
+pub mod service_names;
 
 pub use origin::{FilePosition, Origin, SourceTexts, Sourced};
 
@@ -106,6 +107,10 @@ pub struct Project {
     pub env_files: Vec<PathBuf>,
     /// What runs the project's containers.
     pub kind: ProjectKind,
+    /// Whether `docker compose` run in `dir` finds exactly `files` by
+    /// itself, so commands for the user need no `-f`.
+    #[serde(skip)]
+    pub default_files: bool,
 }
 
 /// What creates a project's containers.

@@ -202,6 +202,12 @@ fn find_inactive_services(
         })
         .collect();
     others.sort();
+    let known: std::collections::HashSet<String> = model
+        .services
+        .iter()
+        .filter(|s| s.project == project_index)
+        .map(|s| s.name.clone())
+        .collect();
     for other in others {
         let mut with_other = options.clone();
         with_other.files = active.iter().cloned().chain([other.clone()]).collect();
@@ -210,11 +216,7 @@ fn find_inactive_services(
             continue;
         };
         for service in merged.services.iter().chain(&merged.disabled_services) {
-            let known = model
-                .services
-                .iter()
-                .any(|s| s.project == project_index && s.name == service.name);
-            if !known {
+            if !known.contains(&service.name) {
                 model.inactive_services.push(crate::model::InactiveService {
                     name: service.name.clone(),
                     project: project_index,
@@ -315,7 +317,9 @@ fn add_project(project: compose::Project, model: &mut StackModel) {
         let converted = convert_service(service, is_active, project_index, &network_index);
         model.services.push(converted);
     }
+    let default_files = compose::discover_files(&project.working_dir) == project.files;
     model.projects.push(Project {
+        default_files,
         name: project.name,
         dir: project.working_dir,
         files: project.files,

@@ -335,6 +335,7 @@ fn load_file(file: &Path, model: &mut StackModel) {
         files: vec![file.to_path_buf()],
         env_files: Vec::new(),
         kind: ProjectKind::Script,
+        default_files: false,
     });
     for (target, run, cwd) in runs {
         let run_command = match (&target, kind) {

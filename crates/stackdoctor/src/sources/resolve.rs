@@ -5,10 +5,12 @@
 //! This only says which services carry the name; whether the proxy can
 //! reach them (shared network, running, listening) is for the checks.
 
+use crate::model::service_names::ServiceNames;
 use crate::model::{NameKind, ServiceId, StackModel, UpstreamTarget};
 use std::net::IpAddr;
 
 pub fn resolve_upstreams(model: &mut StackModel) {
+    let names = ServiceNames::of(&model.services);
     let mut targets = Vec::new();
     for (p, proxy) in model.proxies.iter().enumerate() {
         for (s, site) in proxy.sites.iter().enumerate() {
@@ -17,7 +19,7 @@ pub fn resolve_upstreams(model: &mut StackModel) {
                     if upstream.target != UpstreamTarget::Unknown {
                         continue;
                     }
-                    let target = resolve(model, proxy.service, &upstream.host);
+                    let target = resolve(model, &names, proxy.service, &upstream.host);
                     targets.push(((p, s, r, u), target));
                 }
             }
@@ -28,7 +30,12 @@ pub fn resolve_upstreams(model: &mut StackModel) {
     }
 }
 
-fn resolve(model: &StackModel, proxy: Option<ServiceId>, host: &str) -> UpstreamTarget {
+fn resolve(
+    model: &StackModel,
+    names: &ServiceNames,
+    proxy: Option<ServiceId>,
+    host: &str,
+) -> UpstreamTarget {
     let lower = host.to_ascii_lowercase();
     if matches!(lower.as_str(), "localhost" | "ip6-localhost")
         || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
@@ -41,34 +48,13 @@ fn resolve(model: &StackModel, proxy: Option<ServiceId>, host: &str) -> Upstream
     if host.parse::<IpAddr>().is_ok() {
         return UpstreamTarget::Address;
     }
-    let mut candidates: Vec<(ServiceId, NameKind)> = Vec::new();
-    for (id, service) in model.services.iter().enumerate() {
-        if Some(id) == proxy {
-            continue;
-        }
-        // Docker's DNS is case-insensitive.
-        let kind = if service.name.eq_ignore_ascii_case(host) {
-            Some(NameKind::ServiceName)
-        } else if service
-            .container_name
-            .as_ref()
-            .is_some_and(|c| c.value.eq_ignore_ascii_case(host))
-        {
-            Some(NameKind::ContainerName)
-        } else if service
-            .attachments
-            .iter()
-            .flat_map(|a| &a.aliases)
-            .any(|a| a.value.eq_ignore_ascii_case(host))
-        {
-            Some(NameKind::NetworkAlias)
-        } else {
-            None
-        };
-        if let Some(kind) = kind {
-            candidates.push((id, kind));
-        }
-    }
+    // Docker's DNS is case-insensitive.
+    let mut candidates: Vec<(ServiceId, NameKind)> = names
+        .carrying(host)
+        .iter()
+        .filter(|(id, _)| Some(*id) != proxy)
+        .copied()
+        .collect();
     if let Some(proxy) = proxy {
         for link in &model.services[proxy].links {
             let (service, alias) = &link.value;

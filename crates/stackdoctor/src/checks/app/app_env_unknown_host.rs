@@ -18,6 +18,7 @@
 
 use crate::checks::support::{edit_distance, recreate_service_step, replace_on_line};
 use crate::finding::{Finding, FixStep, Message};
+use crate::model::service_names::ServiceNames;
 use crate::model::{Activation, EnvEntry, ServiceId, StackModel};
 use std::net::IpAddr;
 
@@ -106,23 +107,12 @@ fn names_host(entry: &EnvEntry) -> bool {
 }
 
 /// Whether `host` is a name of some service `from` could resolve.
-fn known(model: &StackModel, from: ServiceId, host: &str) -> bool {
-    model.services.iter().enumerate().any(|(id, s)| {
-        let named = s.name.eq_ignore_ascii_case(host)
-            || s.container_name
-                .as_ref()
-                .is_some_and(|c| c.value.eq_ignore_ascii_case(host))
-            || s.attachments
-                .iter()
-                .flat_map(|a| &a.aliases)
-                .any(|a| a.value.eq_ignore_ascii_case(host))
-            || (id == from && s.links.iter().any(|l| l.value.1.eq_ignore_ascii_case(host)));
-        named
-            || model.services[from]
-                .links
-                .iter()
-                .any(|l| l.value.1.eq_ignore_ascii_case(host))
-    })
+fn known(model: &StackModel, names: &ServiceNames, from: ServiceId, host: &str) -> bool {
+    !names.carrying(host).is_empty()
+        || model.services[from]
+            .links
+            .iter()
+            .any(|l| l.value.1.eq_ignore_ascii_case(host))
 }
 
 /// The service the value most likely meant: one listening on its port (or
@@ -163,6 +153,7 @@ fn suggest(
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
+    let names = ServiceNames::of(&model.services);
     for (id, service) in model.services.iter().enumerate() {
         if service.activation != Activation::Active || service.uses_host_network() {
             continue;
@@ -176,7 +167,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 continue;
             };
             let lower = host.to_ascii_lowercase();
-            if lower == "localhost" || host.parse::<IpAddr>().is_ok() || known(model, id, &host) {
+            if lower == "localhost"
+                || host.parse::<IpAddr>().is_ok()
+                || known(model, &names, id, &host)
+            {
                 continue;
             }
             let mut finding = Finding::new(CAUSE)
