@@ -24,7 +24,8 @@
 //! role; then recreate the container and check with
 //! `aws sts get-caller-identity` from inside it.
 
-use crate::checks::support::{aws_log_events, aws_subjects, recreate_service_step};
+use super::support::{aws_log_events, aws_subjects};
+use crate::checks::support::recreate_service_step;
 use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
 

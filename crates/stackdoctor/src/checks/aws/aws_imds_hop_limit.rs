@@ -23,7 +23,8 @@
 //! --http-put-response-hop-limit 2 --http-tokens required` (and the same in
 //! the launch template), or run the service with `network_mode: host`.
 
-use crate::checks::support::{aws_log_events, aws_subjects, imds_requires_tokens, replace_on_line};
+use super::support::{aws_log_events, aws_subjects, imds_requires_tokens};
+use crate::checks::support::replace_on_line;
 use crate::finding::{Finding, FixStep, Severity};
 use crate::model::{Origin, StackModel};
 

@@ -30,9 +30,9 @@
 //! compose default), then recreate the service; for boto3 without
 //! `region_name=`, set `AWS_DEFAULT_REGION`.
 
-use crate::checks::support::{
-    aws_log_events, bedrock_path, recreate_service_step, replace_on_line,
-};
+use super::support::aws_log_events;
+use crate::checks::bedrock::support::bedrock_path;
+use crate::checks::support::{recreate_service_step, replace_on_line};
 use crate::finding::{Finding, FixStep, Message};
 use crate::model::aws::{BedrockClient, RegionSource};
 use crate::model::{Origin, StackModel};

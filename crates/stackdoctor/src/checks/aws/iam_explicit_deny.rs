@@ -20,9 +20,8 @@
 //! calls made through the profile (a `Null`/`StringLike` condition on
 //! `bedrock:InferenceProfileArn`).
 
-use crate::checks::support::{
-    aws_log_events, bedrock_path, iam_calls, policy_set, statement_origin,
-};
+use super::support::{aws_log_events, iam_calls, policy_set, statement_origin};
+use crate::checks::bedrock::support::bedrock_path;
 use crate::finding::{Finding, FixStep, HopState};
 use crate::model::StackModel;
 
@@ -93,8 +92,6 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             Some((&denied[0].1.arn, HopState::Broken)),
         )));
     }
-    findings.extend(crate::checks::support::log_only_findings(
-        model, CAUSE, &reported,
-    ));
+    findings.extend(super::support::log_only_findings(model, CAUSE, &reported));
     findings
 }

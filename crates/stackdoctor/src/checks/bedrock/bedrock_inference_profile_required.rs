@@ -18,7 +18,7 @@
 //! first: `jp.anthropic.claude-sonnet-4-5-20250929-v1:0`), and let the
 //! role invoke the profile ARN and the model in every destination region.
 
-use crate::checks::support::{model_verdicts, replace_model_step};
+use super::support::{model_verdicts, replace_model_step};
 use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
 use bedrock::Availability;

@@ -24,9 +24,8 @@
 //! `aws bedrock list-foundation-models` / `list-inference-profiles` in the
 //! client's region.
 
-use crate::checks::support::{
-    aws_log_events, aws_subjects, model_verdicts, regionless_verdicts, replace_model_step,
-};
+use super::support::{model_verdicts, regionless_verdicts, replace_model_step};
+use crate::checks::aws::support::{aws_log_events, aws_subjects};
 use crate::finding::{Finding, FixStep, Severity};
 use crate::model::StackModel;
 use bedrock::Availability;

@@ -19,7 +19,8 @@
 //! `aws:CalledViaLast`), or have an administrator invoke the model once;
 //! retry after about 2 to 15 minutes.
 
-use crate::checks::support::{aws_log_events, aws_subjects, model_verdicts, policy_set};
+use super::support::model_verdicts;
+use crate::checks::aws::support::{aws_log_events, aws_subjects, policy_set};
 use crate::finding::{Finding, FixStep, Severity};
 use crate::model::StackModel;
 

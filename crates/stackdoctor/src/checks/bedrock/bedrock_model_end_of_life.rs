@@ -19,7 +19,8 @@
 //! console's model catalogue or `aws bedrock list-foundation-models
 //! --by-output-modality TEXT`), and update the IAM policy's model ARNs.
 
-use crate::checks::support::{aws_log_events, bedrock_path, model_verdicts, regionless_verdicts};
+use super::support::{bedrock_path, model_verdicts, regionless_verdicts};
+use crate::checks::aws::support::aws_log_events;
 use crate::finding::{Finding, FixStep, HopState, Severity};
 use crate::model::StackModel;
 use bedrock::LifecycleStatus;

@@ -14,7 +14,7 @@
 //! **Fix:** call the model in a region that offers it (the finding lists
 //! them), or choose a model the region offers.
 
-use crate::checks::support::model_verdicts;
+use super::support::model_verdicts;
 use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
 use bedrock::Availability;

@@ -14,9 +14,8 @@
 //! **Fix:** use the app's service name (`reverse_proxy web:8000`) on a
 //! network both share; then reload Caddy.
 
-use crate::checks::support::{
-    log_evidence, reload_proxy_step, replace_on_line, service_hop, suggest_service, upstreams,
-};
+use super::support::{log_evidence, reload_proxy_step, suggest_service, upstreams};
+use crate::checks::support::{replace_on_line, service_hop};
 use crate::finding::{Finding, FixStep, Hop, HopState, Message};
 use crate::model::{StackModel, UpstreamTarget};
 

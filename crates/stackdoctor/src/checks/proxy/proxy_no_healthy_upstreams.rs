@@ -15,7 +15,7 @@
 //! (`curl -i http://web:8000/api/health/`) and make `health_uri`,
 //! `health_port` and `health_status` match what the app answers.
 
-use crate::checks::support::log_symptoms;
+use super::support::log_symptoms;
 use crate::finding::Finding;
 use crate::model::StackModel;
 

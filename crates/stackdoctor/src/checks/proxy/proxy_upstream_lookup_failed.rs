@@ -16,7 +16,7 @@
 //! **Fix:** from the proxy container, `getent hosts web` (or
 //! `docker network inspect backend_default`) tells which of the three it is.
 
-use crate::checks::support::log_symptoms;
+use super::support::log_symptoms;
 use crate::finding::Finding;
 use crate::model::StackModel;
 

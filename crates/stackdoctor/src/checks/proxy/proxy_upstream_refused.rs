@@ -17,7 +17,7 @@
 //! `docker compose exec web curl -sS localhost:8000/`) shows which port and
 //! address the app really listens on.
 
-use crate::checks::support::log_symptoms;
+use super::support::log_symptoms;
 use crate::finding::Finding;
 use crate::model::StackModel;
 

@@ -17,9 +17,9 @@
 //! `uvicorn … --host 0.0.0.0`, `gunicorn --bind 0.0.0.0:8000`; then recreate
 //! the service.
 
+use super::support::{log_evidence, main_listener, reached_upstreams};
 use crate::checks::support::{
-    insert_after_word, log_evidence, main_listener, reached_upstreams, recreate_service_step,
-    replace_on_line, service_hop,
+    insert_after_word, recreate_service_step, replace_on_line, service_hop,
 };
 use crate::finding::{Finding, FixStep, HopState, Message};
 use crate::model::{Bind, ListenEvidence, StackModel};

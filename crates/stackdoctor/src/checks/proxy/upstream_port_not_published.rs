@@ -15,7 +15,8 @@
 //! **Fix:** publish the port on loopback (`ports: ["127.0.0.1:8000:8000"]`,
 //! so it is not open to the internet), then recreate the service.
 
-use crate::checks::support::{recreate_service_step, service_hop, upstreams};
+use super::support::upstreams;
+use crate::checks::support::{recreate_service_step, service_hop};
 use crate::finding::{Finding, FixStep, HopState, Message};
 use crate::model::{StackModel, UpstreamTarget};
 

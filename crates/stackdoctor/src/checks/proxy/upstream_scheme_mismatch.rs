@@ -19,7 +19,8 @@
 //! `tls_server_name` or `tls_insecure_skip_verify` for self-signed
 //! certificates); then reload Caddy.
 
-use crate::checks::support::{reload_proxy_step, replace_on_line, upstreams};
+use super::support::{reload_proxy_step, upstreams};
+use crate::checks::support::replace_on_line;
 use crate::finding::{Finding, FixStep, HopState};
 use crate::model::{ListenEvidence, StackModel};
 

@@ -15,9 +15,8 @@
 //! **Fix:** point the upstream at the service's name and port
 //! (`reverse_proxy web:8000`), then reload Caddy.
 
-use crate::checks::support::{
-    log_evidence, reload_proxy_step, replace_on_line, suggest_service, upstreams,
-};
+use super::support::{log_evidence, reload_proxy_step, suggest_service, upstreams};
+use crate::checks::support::replace_on_line;
 use crate::finding::{Finding, FixStep, Hop, HopState, Message};
 use crate::model::{Origin, StackModel, UpstreamTarget};
 

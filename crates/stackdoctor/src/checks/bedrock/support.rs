@@ -1,0 +1,177 @@
+//! Helpers of the Bedrock checks: the request path of a Bedrock call, what the model catalogue says of each model a client calls, and the step that replaces a model ID.
+
+use crate::checks::aws::support::aws_log_events;
+use crate::checks::support::{recreate_service_step, replace_on_line, service_hop};
+use crate::finding::{FixStep, Hop, HopState, Message};
+use crate::model::StackModel;
+
+/// The request path of a Bedrock call: service → SDK client → region → model
+/// (→ the ARN IAM checks, when given).
+pub fn bedrock_path(
+    model: &StackModel,
+    client: &crate::model::aws::BedrockClient,
+    arn: Option<(&str, HopState)>,
+) -> Vec<Hop> {
+    let region_state = if client.region.value.is_some() {
+        HopState::Ok
+    } else {
+        HopState::Broken
+    };
+    let mut hops = Vec::new();
+    if let Some(id) = client.service {
+        hops.push(service_hop(model, id, HopState::Ok));
+    }
+    hops.push(Hop {
+        label: format!(
+            "{} bedrock-runtime client",
+            client.sdk.map_or("(no SDK call seen)", |s| s.name())
+        ),
+        state: HopState::Ok,
+        origin: Some(client.origin.clone()),
+    });
+    let decided = client.region.decided();
+    hops.push(Hop {
+        label: format!(
+            "region {}",
+            client.region.value.as_deref().unwrap_or("(none)")
+        ),
+        state: region_state,
+        origin: decided.map(|s| s.origin.clone()),
+    });
+    if let Some(m) = client.models.first() {
+        hops.push(Hop {
+            label: format!("model {}", m.id),
+            state: HopState::Unknown,
+            origin: Some(m.origin.clone()),
+        });
+    }
+    if let Some((arn, state)) = arn {
+        hops.push(Hop {
+            label: arn.to_string(),
+            state,
+            origin: None,
+        });
+    }
+    hops
+}
+
+/// A model a client calls, with what the catalogue says of it in the client's region.
+pub struct ModelVerdict<'a> {
+    pub client: &'a crate::model::aws::BedrockClient,
+    pub setting: &'a crate::model::aws::ModelSetting,
+    pub model: bedrock::ModelRef,
+    pub region: String,
+    pub availability: bedrock::Availability,
+}
+
+impl ModelVerdict<'_> {
+    /// A finding of `cause` about this model: subject, parameters, where the
+    /// model is set (with `label`), and the client's log lines for `cause`.
+    pub fn finding(
+        &self,
+        model: &StackModel,
+        cause: &str,
+        label: Message,
+    ) -> crate::finding::Finding {
+        crate::finding::Finding::new(cause)
+            .subject(&self.client.name)
+            .param("model", &self.setting.id)
+            .param("region", &self.region)
+            .evidence(
+                self.setting.origin.clone(),
+                label
+                    .with("model", &self.setting.id)
+                    .with("region", &self.region),
+            )
+            .log_lines(
+                aws_log_events(model, &self.client.name, cause)
+                    .events
+                    .into_iter()
+                    .take(3),
+            )
+    }
+
+    /// The last fix step (recreate the service) and the request path, broken at `hop`.
+    pub fn close(
+        &self,
+        model: &StackModel,
+        mut finding: crate::finding::Finding,
+        hop: &str,
+    ) -> crate::finding::Finding {
+        if let Some(id) = self.client.service {
+            finding = finding.fix(recreate_service_step(model, id));
+        }
+        finding.path(bedrock_path(
+            model,
+            self.client,
+            Some((hop, HopState::Broken)),
+        ))
+    }
+}
+
+/// Every model of every client whose region is known, judged by the catalogue.
+pub fn model_verdicts(model: &StackModel) -> Vec<ModelVerdict<'_>> {
+    let catalogue = model.aws.catalogue();
+    let mut out = Vec::new();
+    for client in &model.aws.clients {
+        let Some(region) = client.region.value.clone() else {
+            continue;
+        };
+        for setting in &client.models {
+            let Some(model_ref) = bedrock::ModelRef::parse(&setting.id) else {
+                continue;
+            };
+            let availability = catalogue.availability(&model_ref, &region);
+            out.push(ModelVerdict {
+                client,
+                setting,
+                model: model_ref,
+                region: region.clone(),
+                availability,
+            });
+        }
+    }
+    out
+}
+
+/// Every model of every client whose region is not known, judged by what the
+/// catalogue says of it anywhere (`region` is empty): an ID it does not know,
+/// a profile prefix the model never has, and the lifecycle.
+pub fn regionless_verdicts(model: &StackModel) -> Vec<ModelVerdict<'_>> {
+    let catalogue = model.aws.catalogue();
+    let mut out = Vec::new();
+    for client in model
+        .aws
+        .clients
+        .iter()
+        .filter(|c| c.region.value.is_none())
+    {
+        for setting in &client.models {
+            let Some(model_ref) = bedrock::ModelRef::parse(&setting.id) else {
+                continue;
+            };
+            let availability = catalogue.availability_anywhere(&model_ref);
+            out.push(ModelVerdict {
+                client,
+                setting,
+                model: model_ref,
+                region: String::new(),
+                availability,
+            });
+        }
+    }
+    out
+}
+
+/// The fix step that replaces a model ID where it is set.
+pub fn replace_model_step(
+    model: &StackModel,
+    setting: &crate::model::aws::ModelSetting,
+    new_id: &str,
+    message: Message,
+) -> FixStep {
+    match replace_on_line(model, &setting.origin, &setting.id, new_id) {
+        Some(edit) => FixStep::edit(message, edit),
+        None => FixStep::say(message),
+    }
+}
