@@ -20,18 +20,19 @@
 //! calls made through the profile (a `Null`/`StringLike` condition on
 //! `bedrock:InferenceProfileArn`).
 
-use super::support::{aws_log_events, iam_calls, policy_set, statement_origin};
+use super::support::{aws_log_events, policy_set, statement_origin};
 use crate::checks::bedrock::support::bedrock_path;
+use crate::checks::Facts;
 use crate::finding::{Finding, FixStep, HopState};
-use crate::model::StackModel;
 
 cause!("iam-explicit-deny");
 
-pub fn run(model: &StackModel) -> Vec<Finding> {
+pub fn run(facts: &Facts) -> Vec<Finding> {
+    let model = facts.model;
     let (_, files) = policy_set(model);
     let mut findings = Vec::new();
     let mut reported = Vec::new();
-    for call in iam_calls(model) {
+    for call in facts.iam_calls() {
         let client = call.verdict.client;
         let denied: Vec<_> = call
             .results

@@ -1,6 +1,6 @@
 //! Helpers of the AWS and IAM checks: who calls AWS, their log lines, what the IMDS probe found, and the IAM evaluation of each Bedrock call.
 
-use crate::checks::bedrock::support::{model_verdicts, ModelVerdict};
+use crate::checks::bedrock::support::ModelVerdict;
 use crate::finding::{FixStep, Message};
 use crate::model::{Origin, ServiceId, StackModel};
 use std::path::Path;
@@ -144,7 +144,14 @@ fn policy_account(policies: &[iampolicy::Policy]) -> Option<String> {
 
 /// Evaluates, for every callable model of every client, each IAM action the
 /// client needs on each ARN the call needs (the profile and its destinations).
-pub fn iam_calls(model: &StackModel) -> Vec<IamCall<'_>> {
+///
+/// Read through [`Facts::iam_calls`](crate::checks::Facts::iam_calls), which computes it once a run.
+pub(in crate::checks) fn iam_calls<'m>(
+    model: &'m StackModel,
+    verdicts: &[ModelVerdict<'m>],
+) -> Vec<IamCall<'m>> {
+    #[cfg(test)]
+    crate::checks::facts::count("iam_calls");
     let (policies, _) = policy_set(model);
     if policies.is_empty() {
         return Vec::new();
@@ -152,7 +159,7 @@ pub fn iam_calls(model: &StackModel) -> Vec<IamCall<'_>> {
     let account = policy_account(&policies);
     let catalogue = model.aws.catalogue();
     let mut out = Vec::new();
-    for verdict in model_verdicts(model) {
+    for verdict in verdicts.iter().cloned() {
         let required = catalogue.required_arns(&verdict.model, &verdict.region, account.as_deref());
         let profile_arn = required
             .iter()

@@ -18,16 +18,17 @@
 //! first: `jp.anthropic.claude-sonnet-4-5-20250929-v1:0`), and let the
 //! role invoke the profile ARN and the model in every destination region.
 
-use super::support::{model_verdicts, replace_model_step};
+use super::support::replace_model_step;
+use crate::checks::Facts;
 use crate::finding::{Finding, FixStep};
-use crate::model::StackModel;
 use bedrock::Availability;
 
 cause!("bedrock-inference-profile-required");
 
-pub fn run(model: &StackModel) -> Vec<Finding> {
+pub fn run(facts: &Facts) -> Vec<Finding> {
+    let model = facts.model;
     let mut findings = Vec::new();
-    for verdict in model_verdicts(model) {
+    for verdict in facts.model_verdicts() {
         let Availability::NeedsProfile {
             profile_id,
             alternatives,

@@ -19,10 +19,9 @@
 //! `aws:CalledViaLast`), or have an administrator invoke the model once;
 //! retry after about 2 to 15 minutes.
 
-use super::support::model_verdicts;
 use crate::checks::aws::support::{aws_log_events, aws_subjects, policy_set};
+use crate::checks::Facts;
 use crate::finding::{Finding, FixStep, Severity};
-use crate::model::StackModel;
 
 cause!("bedrock-marketplace-permission-missing");
 
@@ -31,12 +30,13 @@ const ACTIONS: [&str; 2] = [
     "aws-marketplace:Subscribe",
 ];
 
-pub fn run(model: &StackModel) -> Vec<Finding> {
+pub fn run(facts: &Facts) -> Vec<Finding> {
+    let model = facts.model;
     let (policies, _) = policy_set(model);
     let catalogue = model.aws.catalogue();
     let mut findings = Vec::new();
     let mut reported: Vec<String> = Vec::new();
-    for verdict in model_verdicts(model) {
+    for verdict in facts.model_verdicts() {
         let client = verdict.client;
         let marketplace = catalogue
             .lookup(&verdict.setting.id)

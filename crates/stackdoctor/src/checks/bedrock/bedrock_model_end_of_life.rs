@@ -19,21 +19,23 @@
 //! console's model catalogue or `aws bedrock list-foundation-models
 //! --by-output-modality TEXT`), and update the IAM policy's model ARNs.
 
-use super::support::{bedrock_path, model_verdicts, regionless_verdicts};
+use super::support::bedrock_path;
 use crate::checks::aws::support::aws_log_events;
+use crate::checks::Facts;
 use crate::finding::{Finding, FixStep, HopState, Severity};
-use crate::model::StackModel;
 use bedrock::LifecycleStatus;
 
 cause!("bedrock-model-end-of-life");
 
-pub fn run(model: &StackModel) -> Vec<Finding> {
+pub fn run(facts: &Facts) -> Vec<Finding> {
+    let model = facts.model;
     let mut findings = Vec::new();
     let mut seen = Vec::new();
     // Lifecycle does not depend on the region: IDs with no known region count too.
-    for verdict in model_verdicts(model)
+    for verdict in facts
+        .model_verdicts()
         .into_iter()
-        .chain(regionless_verdicts(model))
+        .chain(facts.regionless_verdicts())
     {
         let Some(lifecycle) = verdict.availability.lifecycle() else {
             continue;

@@ -14,16 +14,16 @@
 //! **Fix:** call the model in a region that offers it (the finding lists
 //! them), or choose a model the region offers.
 
-use super::support::model_verdicts;
+use crate::checks::Facts;
 use crate::finding::{Finding, FixStep};
-use crate::model::StackModel;
 use bedrock::Availability;
 
 cause!("bedrock-model-not-in-region");
 
-pub fn run(model: &StackModel) -> Vec<Finding> {
+pub fn run(facts: &Facts) -> Vec<Finding> {
+    let model = facts.model;
     let mut findings = Vec::new();
-    for verdict in model_verdicts(model) {
+    for verdict in facts.model_verdicts() {
         let Availability::NotInRegion {
             offered_in,
             profile_from,

@@ -56,6 +56,7 @@ pub fn bedrock_path(
 }
 
 /// A model a client calls, with what the catalogue says of it in the client's region.
+#[derive(Clone)]
 pub struct ModelVerdict<'a> {
     pub client: &'a crate::model::aws::BedrockClient,
     pub setting: &'a crate::model::aws::ModelSetting,
@@ -110,7 +111,11 @@ impl ModelVerdict<'_> {
 }
 
 /// Every model of every client whose region is known, judged by the catalogue.
-pub fn model_verdicts(model: &StackModel) -> Vec<ModelVerdict<'_>> {
+///
+/// Read through [`Facts::model_verdicts`](crate::checks::Facts::model_verdicts), which computes it once a run.
+pub(in crate::checks) fn model_verdicts(model: &StackModel) -> Vec<ModelVerdict<'_>> {
+    #[cfg(test)]
+    crate::checks::facts::count("model_verdicts");
     let catalogue = model.aws.catalogue();
     let mut out = Vec::new();
     for client in &model.aws.clients {
@@ -137,7 +142,11 @@ pub fn model_verdicts(model: &StackModel) -> Vec<ModelVerdict<'_>> {
 /// Every model of every client whose region is not known, judged by what the
 /// catalogue says of it anywhere (`region` is empty): an ID it does not know,
 /// a profile prefix the model never has, and the lifecycle.
-pub fn regionless_verdicts(model: &StackModel) -> Vec<ModelVerdict<'_>> {
+///
+/// Read through [`Facts::regionless_verdicts`](crate::checks::Facts::regionless_verdicts), which computes it once a run.
+pub(in crate::checks) fn regionless_verdicts(model: &StackModel) -> Vec<ModelVerdict<'_>> {
+    #[cfg(test)]
+    crate::checks::facts::count("regionless_verdicts");
     let catalogue = model.aws.catalogue();
     let mut out = Vec::new();
     for client in model
