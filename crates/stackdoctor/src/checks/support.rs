@@ -172,16 +172,137 @@ pub fn group_by<T, K: PartialEq>(
 /// it offline, for check tests.
 #[cfg(test)]
 pub fn test_tree(files: &[(&str, &str)]) -> (tempfile::TempDir, StackModel) {
+    test_tree_with(files, &[])
+}
+
+/// As [`test_tree`], with `args` (see [`test_model`]), e.g. `["--logs", "caddy.log"]`.
+#[cfg(test)]
+pub fn test_tree_with(files: &[(&str, &str)], args: &[&str]) -> (tempfile::TempDir, StackModel) {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in files {
         let path = dir.path().join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
-    let model = crate::sources::build_model(&crate::sources::Inputs {
-        root: dir.path().to_path_buf(),
-        ..Default::default()
-    })
-    .unwrap();
+    let model = test_model(dir.path(), args);
     (dir, model)
+}
+
+/// The model of a folder built offline, with `args` as the command line
+/// gives them (`--logs FILE`, `--envfile FILE`, `-f FILE`, relative to it).
+#[cfg(test)]
+fn test_model(root: &Path, args: &[&str]) -> StackModel {
+    let mut inputs = crate::sources::Inputs {
+        root: root.to_path_buf(),
+        ..Default::default()
+    };
+    for pair in args.chunks(2) {
+        let file = root.join(pair[1]);
+        match pair[0] {
+            "--logs" => inputs.logs.push(file),
+            "--envfile" => inputs.ecspresso.envfiles.push(file),
+            "-f" => inputs.compose.files.push(file),
+            other => panic!("test_model does not take {other}"),
+        }
+    }
+    crate::sources::build_model(&inputs).unwrap()
+}
+
+/// The example `examples/<name>` copied to a temporary folder with `edits`
+/// made (`(file, old, new)`: `old` must be in the file), and its model built
+/// with `args` (see [`test_model`]): the example as it is for a check's
+/// finding, and with the fix made for no finding.
+#[cfg(test)]
+pub fn example_tree(
+    name: &str,
+    args: &[&str],
+    edits: &[(&str, &str, &str)],
+) -> (tempfile::TempDir, StackModel) {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(name);
+    copy(&example, dir.path());
+    for (file, old, new) in edits {
+        let path = dir.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(old), "{name}/{file} has no {old:?}");
+        std::fs::write(path, text.replacen(old, new, 1)).unwrap();
+    }
+    let model = test_model(dir.path(), args);
+    (dir, model)
+}
+
+/// The one finding of `findings`, checked to be of `cause`: its first
+/// evidence as `file:line` (relative to `root`) and its fix steps as text
+/// (each step's message key, command and edited line), for check tests.
+#[cfg(test)]
+pub fn the_finding(
+    root: &Path,
+    findings: &[crate::finding::Finding],
+    cause: &str,
+) -> (String, String) {
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let finding = &findings[0];
+    assert_eq!(finding.cause, cause);
+    let at = finding.evidence[0].origin.position().expect("a position");
+    let file = at.file.strip_prefix(root).unwrap_or(&at.file);
+    let fix: Vec<String> = finding
+        .fix
+        .iter()
+        .map(|step| {
+            let edit = step.edit.as_ref().map(|e| e.after.trim());
+            format!(
+                "{} {} {}",
+                step.message.key,
+                step.command.as_deref().unwrap_or(""),
+                edit.unwrap_or("")
+            )
+        })
+        .collect();
+    (format!("{}:{}", file.display(), at.line), fix.join("\n"))
+}
+
+/// Runs a check (`run`) on an example (see [`example_tree`]) and checks its
+/// one finding: of `cause`, first evidence at `at` (`file:line`), and each
+/// text of `fix` in its fix steps.
+#[cfg(test)]
+pub fn assert_example_finding(
+    run: impl Fn(&StackModel) -> Vec<crate::finding::Finding>,
+    cause: &str,
+    (example, args): (&str, &[&str]),
+    at: &str,
+    fix: &[&str],
+) {
+    let (dir, model) = example_tree(example, args, &[]);
+    let (evidence, steps) = the_finding(dir.path(), &run(&model), cause);
+    assert_eq!(evidence, at);
+    for text in fix {
+        assert!(steps.contains(text), "no {text:?} in the fix:\n{steps}");
+    }
+}
+
+/// Runs a check (`run`) on an example with `edits` made (the fix, see
+/// [`example_tree`]) and checks that it finds nothing.
+#[cfg(test)]
+pub fn assert_example_quiet(
+    run: impl Fn(&StackModel) -> Vec<crate::finding::Finding>,
+    (example, args): (&str, &[&str]),
+    edits: &[(&str, &str, &str)],
+) {
+    let (_dir, model) = example_tree(example, args, edits);
+    let findings = run(&model);
+    assert!(findings.is_empty(), "{findings:#?}");
 }

@@ -101,3 +101,36 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     }
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn a_temporary_key_without_its_session_token_is_reported() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("aws-temporary-key", &[]),
+            "aws.env:2",
+            &[
+                "fix-temporary-key-without-session-token",
+                "aws sts get-caller-identity",
+                "--force-recreate api",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_long_term_key_pair_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("aws-temporary-key", &[]),
+            &[(
+                "aws.env",
+                "AWS_ACCESS_KEY_ID=ASIAZ7PLANTEDTEMP002",
+                "AWS_ACCESS_KEY_ID=AKIAZ7PLANTEDLONG002",
+            )],
+        );
+    }
+}

@@ -136,3 +136,32 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     }
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn a_bridged_container_failing_on_imds_is_told_to_raise_the_hop_limit() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("aws-imds-hop-limit", &["--logs", "logs/indexer.log"]),
+            "docker-compose.yml:2",
+            &["--http-put-response-hop-limit 2", "or-host-network"],
+        );
+    }
+
+    #[test]
+    fn a_container_on_the_host_network_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("aws-imds-hop-limit", &[]),
+            &[(
+                "docker-compose.yml",
+                "    restart: on-failure",
+                "    network_mode: host\n    restart: on-failure",
+            )],
+        );
+    }
+}

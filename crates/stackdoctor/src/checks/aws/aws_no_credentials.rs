@@ -184,3 +184,32 @@ fn add_fix(
     }
     finding
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn keys_left_in_dot_env_are_reported_where_they_are() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("aws-keys-not-passed", &["--logs", "logs/backend.log"]),
+            ".env:2",
+            &["aws-no-credentials.pass-keys", "--force-recreate backend"],
+        );
+    }
+
+    #[test]
+    fn keys_passed_with_env_file_are_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("aws-keys-not-passed", &[]),
+            &[(
+                "docker-compose.yml",
+                "    environment:\n",
+                "    env_file: .env\n    environment:\n",
+            )],
+        );
+    }
+}

@@ -347,3 +347,32 @@ fn no_region(
     }
     finding.path(bedrock_path(model, client, None))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn a_misspelt_region_variable_is_renamed() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("aws-misspelt-region-variable", &[]),
+            "app/main.py:8",
+            &["AWS_DEFAULT_REGION: ap-northeast-1", "--force-recreate api"],
+        );
+    }
+
+    #[test]
+    fn the_region_variable_spelt_right_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("aws-misspelt-region-variable", &[]),
+            &[(
+                "docker-compose.yml",
+                "AWS_DEFAULT_REGIONS:",
+                "AWS_DEFAULT_REGION:",
+            )],
+        );
+    }
+}

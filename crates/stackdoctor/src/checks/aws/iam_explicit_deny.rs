@@ -96,3 +96,33 @@ pub fn run(facts: &Facts) -> Vec<Finding> {
     findings.extend(super::support::log_only_findings(model, CAUSE, &reported));
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+    use crate::checks::Facts;
+
+    #[test]
+    fn a_region_deny_against_the_profile_destinations_is_shown_at_its_statement() {
+        assert_example_finding(
+            |model| super::run(&Facts::new(model)),
+            super::CAUSE,
+            ("bedrock-explicit-deny", &[]),
+            "iam/assistant-role.json:13",
+            &["iam-explicit-deny.allow-regions"],
+        );
+    }
+
+    #[test]
+    fn a_deny_sparing_every_destination_is_quiet() {
+        assert_example_quiet(
+            |model| super::run(&Facts::new(model)),
+            ("bedrock-explicit-deny", &[]),
+            &[(
+                "iam/assistant-role.json",
+                "\"aws:RequestedRegion\": \"ap-northeast-1\"",
+                "\"aws:RequestedRegion\": [\"ap-northeast-1\", \"ap-northeast-3\"]",
+            )],
+        );
+    }
+}

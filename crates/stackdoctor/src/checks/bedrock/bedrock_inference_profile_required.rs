@@ -59,3 +59,36 @@ pub fn run(facts: &Facts) -> Vec<Finding> {
     }
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+    use crate::checks::Facts;
+
+    #[test]
+    fn a_bare_model_id_needing_a_profile_is_given_the_regional_profile() {
+        assert_example_finding(
+            |model| super::run(&Facts::new(model)),
+            super::CAUSE,
+            ("bedrock-profile-required", &[]),
+            "src/server.ts:9",
+            &[
+                "\"jp.anthropic.claude-sonnet-4-5-20250929-v1:0\"",
+                "--force-recreate api",
+            ],
+        );
+    }
+
+    #[test]
+    fn the_profile_id_is_quiet() {
+        assert_example_quiet(
+            |model| super::run(&Facts::new(model)),
+            ("bedrock-profile-required", &[]),
+            &[(
+                "src/server.ts",
+                "\"anthropic.claude-sonnet-4-5",
+                "\"jp.anthropic.claude-sonnet-4-5",
+            )],
+        );
+    }
+}

@@ -98,3 +98,25 @@ pub fn run(facts: &Facts) -> Vec<Finding> {
     }
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+    use crate::checks::Facts;
+
+    #[test]
+    fn a_policy_without_marketplace_actions_is_reported_at_the_model() {
+        assert_example_finding(
+            |model| super::run(&Facts::new(model)),
+            super::CAUSE,
+            ("bedrock-marketplace", &["--logs", "logs/backend.log"]),
+            "app/app.py:11",
+            &["add-statement"],
+        );
+    }
+
+    #[test]
+    fn a_policy_with_the_marketplace_actions_is_quiet() {
+        assert_example_quiet(|model| super::run(&Facts::new(model)), ("bedrock-marketplace", &[]), &[("iam/backend-role-policy.json", "\"Statement\": [", "\"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": [\"aws-marketplace:ViewSubscriptions\", \"aws-marketplace:Subscribe\"], \"Resource\": \"*\"},")]);
+    }
+}

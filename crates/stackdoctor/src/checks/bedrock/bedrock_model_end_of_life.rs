@@ -84,3 +84,33 @@ pub fn run(facts: &Facts) -> Vec<Finding> {
     }
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+    use crate::checks::Facts;
+
+    #[test]
+    fn a_model_past_its_end_of_life_is_told_to_choose_an_active_one() {
+        assert_example_finding(
+            |model| super::run(&Facts::new(model)),
+            super::CAUSE,
+            ("bedrock-marketplace", &["--logs", "logs/backend.log"]),
+            "app/app.py:11",
+            &["--region us-west-2", "ACTIVE"],
+        );
+    }
+
+    #[test]
+    fn an_active_model_is_quiet() {
+        assert_example_quiet(
+            |model| super::run(&Facts::new(model)),
+            ("bedrock-marketplace", &[]),
+            &[(
+                "app/app.py",
+                "us.anthropic.claude-opus-4-1-20250805-v1:0",
+                "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            )],
+        );
+    }
+}

@@ -64,3 +64,36 @@ pub fn run(facts: &Facts) -> Vec<Finding> {
     }
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+    use crate::checks::Facts;
+
+    #[test]
+    fn a_model_missing_from_the_region_is_reported_with_the_listing_command() {
+        assert_example_finding(
+            |model| super::run(&Facts::new(model)),
+            super::CAUSE,
+            ("bedrock-not-in-region", &[]),
+            "main.go:16",
+            &[
+                "list-foundation-models --region ap-northeast-1",
+                "--force-recreate summarizer",
+            ],
+        );
+    }
+
+    #[test]
+    fn the_model_in_a_region_that_has_it_is_quiet() {
+        assert_example_quiet(
+            |model| super::run(&Facts::new(model)),
+            ("bedrock-not-in-region", &[]),
+            &[(
+                "docker-compose.yml",
+                "AWS_REGION=ap-northeast-1",
+                "AWS_REGION=us-east-1",
+            )],
+        );
+    }
+}

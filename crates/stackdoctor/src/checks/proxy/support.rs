@@ -306,3 +306,22 @@ pub fn with_port(text: &str, old: u16, new: u16) -> String {
         None => format!("{text}:{new}"),
     }
 }
+
+/// A log-only check (`run`) over a proxy log of `lines` given with `--logs`:
+/// its findings, the first one's evidence (`file:line`) and fix (see
+/// [`the_finding`](crate::checks::support::the_finding)) when there is one.
+#[cfg(test)]
+pub fn run_on_log(
+    run: fn(&StackModel) -> Vec<crate::finding::Finding>,
+    cause: &str,
+    lines: &str,
+) -> (Vec<crate::finding::Finding>, Option<(String, String)>) {
+    let (dir, model) = crate::checks::support::test_tree_with(
+        &[("logs/proxy.log", lines)],
+        &["--logs", "logs/proxy.log"],
+    );
+    let findings = run(&model);
+    let first = (!findings.is_empty())
+        .then(|| crate::checks::support::the_finding(dir.path(), &findings, cause));
+    (findings, first)
+}

@@ -77,3 +77,35 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     }
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn a_host_caddy_dialling_an_unpublished_port_is_told_to_publish_it() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("port-not-published", &[]),
+            "Caddyfile:2",
+            &[
+                "upstream-port-not-published.publish",
+                "--force-recreate web",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_published_port_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("port-not-published", &[]),
+            &[(
+                "docker-compose.yml",
+                "expose:\n      - \"8000\"",
+                "ports:\n      - \"127.0.0.1:8000:8000\"",
+            )],
+        );
+    }
+}

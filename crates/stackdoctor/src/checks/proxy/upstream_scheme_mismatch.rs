@@ -100,3 +100,28 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     }
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn https_to_a_plain_http_gunicorn_is_told_to_drop_the_scheme() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("scheme-mismatch", &[]),
+            "Caddyfile:3",
+            &["reverse_proxy app:8000", "restart caddy"],
+        );
+    }
+
+    #[test]
+    fn plain_http_to_gunicorn_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("scheme-mismatch", &[]),
+            &[("Caddyfile", "https://app:8000", "app:8000")],
+        );
+    }
+}

@@ -92,3 +92,31 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     }
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn an_upstream_no_service_is_named_is_told_the_nearest_service() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("compose-named-oddly", &[]),
+            "deploy/Caddyfile:2",
+            &[
+                "reverse_proxy app:3000",
+                "-f docker-compose-prod.yml restart proxy",
+            ],
+        );
+    }
+
+    #[test]
+    fn an_upstream_naming_the_service_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("compose-named-oddly", &[]),
+            &[("deploy/Caddyfile", "frontend:3000", "app:3000")],
+        );
+    }
+}
