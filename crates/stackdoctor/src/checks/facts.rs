@@ -75,14 +75,17 @@ mod tests {
     #[test]
     fn each_analysis_runs_once_per_run() {
         let (_dir, model) = test_tree(&[
-            ("compose.yaml", "services:\n  app:\n    build: .\n    environment:\n      AWS_REGION: us-east-1\n"),
+            ("compose.yaml", "services:\n  app:\n    build: .\n    environment:\n      AWS_DEFAULT_REGION: us-east-1\n"),
             ("app.py", "import boto3\nclient = boto3.client(\"bedrock-runtime\")\nclient.converse(modelId=\"anthropic.claude-3-5-sonnet-20240620-v1:0\", messages=[])\n"),
             ("policy.json", "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"bedrock:InvokeModel\", \"Resource\": \"*\"}]}\n"),
         ]);
-        assert!(
-            !model.aws.clients.is_empty(),
-            "the test needs a Bedrock client"
+        let facts = crate::checks::Facts::new(&model);
+        assert_eq!(
+            facts.model_verdicts().len(),
+            1,
+            "the test needs a judged model"
         );
+        assert!(!facts.iam_calls()[0].results.is_empty(), "and an IAM call");
         RUNS.with(|runs| runs.borrow_mut().clear());
         crate::checks::run_all(&model);
         let runs = RUNS.with(|runs| runs.borrow().clone());

@@ -154,9 +154,10 @@ mod tests {
 
     #[test]
     fn a_container_on_the_host_network_is_quiet() {
+        // The same failing log lines: on the host network the token reaches it.
         assert_example_quiet(
             super::run,
-            ("aws-imds-hop-limit", &[]),
+            ("aws-imds-hop-limit", &["--logs", "logs/indexer.log"]),
             &[(
                 "docker-compose.yml",
                 "    restart: on-failure",

@@ -224,3 +224,69 @@ pub fn log_only_findings(
     }
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::support::test_tree;
+
+    #[test]
+    fn the_policy_account_is_the_one_all_bedrock_arns_name() {
+        let policy = |arns: &str| {
+            iampolicy::parse_policy(&format!(
+                r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": [{arns}]}}]}}"#
+            ))
+            .unwrap()
+        };
+        let one = policy(
+            r#""arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.x", "arn:aws:bedrock:*::foundation-model/x""#,
+        );
+        assert_eq!(policy_account(&[one]).as_deref(), Some("123456789012"));
+        let two = policy(
+            r#""arn:aws:bedrock:us-east-1:123456789012:inference-profile/a", "arn:aws:bedrock:us-east-1:210987654321:inference-profile/b""#,
+        );
+        assert_eq!(policy_account(&[two]), None);
+        assert_eq!(policy_account(&[policy(r#""*""#)]), None);
+    }
+
+    #[test]
+    fn an_endpoint_gets_one_trailing_slash() {
+        assert_eq!(slash("http://169.254.169.254"), "http://169.254.169.254/");
+        assert_eq!(slash("http://169.254.169.254/"), "http://169.254.169.254/");
+    }
+
+    /// Code clients come first; a line naming no service belongs to the only service.
+    #[test]
+    fn aws_callers_and_their_log_lines() {
+        let (_dir, model) = test_tree(&[
+            ("compose.yaml", "services:\n  app:\n    build: .\n    environment:\n      AWS_REGION: us-east-1\n"),
+            ("app.py", "import boto3\nclient = boto3.client(\"bedrock-runtime\")\nclient.converse(modelId=\"amazon.nova-micro-v1:0\", messages=[])\n"),
+        ]);
+        let subjects = aws_subjects(&model);
+        assert_eq!(subjects[0].name, "app");
+        assert_eq!(subjects[0].service, Some(0));
+        assert!(is_aws_cause("bedrock-invalid-model-id") && !is_aws_cause("upstream-timeout"));
+        let none = aws_log_events(&model, "app", "aws-no-credentials");
+        assert!(none.events.is_empty());
+        assert_eq!(none.weight, 0);
+    }
+
+    #[test]
+    fn a_statement_origin_is_in_its_policy_file() {
+        let files = [Path::new("/p/a.json"), Path::new("/p/b.json")];
+        let origin = statement_origin(
+            &files,
+            1,
+            iampolicy::Span {
+                line: 4,
+                column: 5,
+                ..Default::default()
+            },
+        );
+        let at = origin.position().unwrap();
+        assert_eq!(
+            (at.file.as_path(), at.line, at.column),
+            (Path::new("/p/b.json"), 4, 5)
+        );
+    }
+}

@@ -184,3 +184,63 @@ pub fn replace_model_step(
         None => FixStep::say(message),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::support::test_tree;
+
+    fn tree(region: &str) -> (tempfile::TempDir, StackModel) {
+        test_tree(&[
+            ("compose.yaml", &format!("services:\n  app:\n    build: .\n    environment:\n{region}      LOG_LEVEL: info\n")),
+            ("app.py", "import boto3\nclient = boto3.client(\"bedrock-runtime\")\nclient.converse(modelId=\"amazon.nova-micro-v1:0\", messages=[])\n"),
+        ])
+    }
+
+    /// A client with a region is judged there; one without, anywhere.
+    #[test]
+    fn verdicts_split_on_whether_the_region_is_known() {
+        let (_dir, model) = tree("      AWS_DEFAULT_REGION: us-east-1\n");
+        let verdicts = model_verdicts(&model);
+        assert_eq!(verdicts.len(), 1);
+        assert_eq!(
+            (verdicts[0].setting.id.as_str(), verdicts[0].region.as_str()),
+            ("amazon.nova-micro-v1:0", "us-east-1")
+        );
+        assert!(regionless_verdicts(&model).is_empty());
+        let (_dir, model) = tree("");
+        assert!(model_verdicts(&model).is_empty());
+        assert_eq!(regionless_verdicts(&model)[0].region, "");
+    }
+
+    /// The path runs service → client → region → model → ARN, broken where told.
+    #[test]
+    fn the_bedrock_path_and_the_model_replacement() {
+        let (_dir, model) = tree("      AWS_DEFAULT_REGION: us-east-1\n");
+        let client = &model.aws.clients[0];
+        let hops = bedrock_path(&model, client, Some(("arn:x", HopState::Broken)));
+        let labels: Vec<&str> = hops.iter().map(|h| h.label.as_str()).collect();
+        assert!(labels[0].starts_with("service app"), "{labels:?}");
+        assert!(
+            labels.contains(&"region us-east-1")
+                && labels.contains(&"model amazon.nova-micro-v1:0"),
+            "{labels:?}"
+        );
+        assert_eq!(
+            hops.last().map(|h| (h.label.as_str(), h.state)),
+            Some(("arn:x", HopState::Broken))
+        );
+        let step = replace_model_step(
+            &model,
+            &client.models[0],
+            "amazon.nova-lite-v1:0",
+            Message::new("x"),
+        );
+        let edit = step.edit.expect("an edit where the model is set");
+        assert!(
+            edit.after.contains("modelId=\"amazon.nova-lite-v1:0\""),
+            "{}",
+            edit.after
+        );
+    }
+}

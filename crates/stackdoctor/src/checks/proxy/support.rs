@@ -325,3 +325,78 @@ pub fn run_on_log(
         .then(|| crate::checks::support::the_finding(dir.path(), &findings, cause));
     (findings, first)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::support::test_tree;
+
+    const COMPOSE: &str = "services:\n  caddy:\n    image: caddy:2\n    volumes:\n      - ./Caddyfile:/etc/caddy/Caddyfile\n  app:\n    build: .\n    command: gunicorn -b 0.0.0.0:8000 app:app\n    ports:\n      - \"80:80\"\n  db:\n    image: postgres:16\n";
+
+    #[test]
+    fn a_port_is_replaced_at_the_end_or_added() {
+        assert_eq!(with_port("http://web:3000", 3000, 8000), "http://web:8000");
+        assert_eq!(with_port("web", 3000, 8000), "web:8000");
+        // Only a trailing port is the port.
+        assert_eq!(with_port("web:30001", 3000, 8000), "web:30001:8000");
+    }
+
+    /// The command's address wins over a `ports:` target nothing confirms.
+    #[test]
+    fn the_command_says_where_a_service_listens() {
+        let (_dir, model) = test_tree(&[
+            ("compose.yaml", COMPOSE),
+            ("Caddyfile", ":80 {\n\treverse_proxy ap:80\n}\n"),
+        ]);
+        let app = model.services.iter().find(|s| s.name == "app").unwrap();
+        let ports: Vec<u16> = effective_listeners(app).iter().map(|l| l.port).collect();
+        assert_eq!(ports, [8000]);
+        assert_eq!(main_listener(&app.listeners).map(|l| l.port), Some(8000));
+    }
+
+    /// A misspelt host is matched to the nearest web service, never the database.
+    #[test]
+    fn the_suggested_service_is_the_nearest_web_service() {
+        let (_dir, model) = test_tree(&[
+            ("compose.yaml", COMPOSE),
+            ("Caddyfile", ":80 {\n\treverse_proxy ap:80\n}\n"),
+        ]);
+        let proxy = &model.proxies[0];
+        let app = model.services.iter().position(|s| s.name == "app").unwrap();
+        assert_eq!(
+            suggest_service(&model, proxy, "ap", None),
+            Some((app, 8000))
+        );
+        assert_eq!(suggest_service(&model, proxy, "d", None), Some((app, 8000)));
+        assert_eq!(
+            suggest_service(&model, proxy, "ap", Some(8000)),
+            Some((app, 8000))
+        );
+    }
+
+    /// The path of an upstream: the site, then each step, the last in `state`.
+    #[test]
+    fn an_upstream_path_ends_at_its_step_in_the_given_state() {
+        let (_dir, model) = test_tree(&[
+            ("compose.yaml", COMPOSE),
+            (
+                "Caddyfile",
+                "app.example.com {\n\treverse_proxy app:8000\n}\n",
+            ),
+        ]);
+        let contexts: Vec<_> = upstreams(&model).collect();
+        assert_eq!(contexts.len(), 1);
+        let ctx = &contexts[0];
+        assert_eq!(site_label(ctx.site), "app.example.com");
+        let app = model.services.iter().position(|s| s.name == "app").unwrap();
+        assert_eq!(ctx.candidates(), [app]);
+        assert_eq!(ctx.reachable_service(&model), Some(app));
+        let path = ctx.path(HopState::Broken, Vec::new());
+        assert_eq!(path[0].label, "site app.example.com");
+        assert_eq!(path.last().unwrap().state, HopState::Broken);
+        let proxy = model.proxies[0].service.unwrap();
+        let network = network_hop(&model, proxy, app);
+        assert!(network.label.ends_with("_default"), "{}", network.label);
+        assert_eq!(network.state, HopState::Ok);
+    }
+}
