@@ -34,7 +34,7 @@ pub fn run(facts: &Facts) -> Vec<Finding> {
     // Lifecycle does not depend on the region: IDs with no known region count too.
     for verdict in facts
         .model_verdicts()
-        .into_iter()
+        .iter()
         .chain(facts.regionless_verdicts())
     {
         let Some(lifecycle) = verdict.availability.lifecycle() else {
