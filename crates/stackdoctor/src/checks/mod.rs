@@ -7,15 +7,22 @@
 //! with a `pub fn run(model: &StackModel) -> Vec<Finding>`, declare it in the
 //! family's `mod.rs`, add its line to [`ALL`] below, and
 //! add its cause to `data/causes/*.toml` in English and Japanese.
+//!
+//! A check that reads an analysis several checks share (the Bedrock model
+//! verdicts, the IAM calls) takes `run(facts: &Facts)` instead and is listed
+//! with `, facts` after its cause: [`Facts`] computes each analysis once a run.
 
 use crate::finding::Finding;
 use crate::model::StackModel;
+
+pub use facts::Facts;
 
 /// A registered check.
 pub struct Check {
     /// The cause ID the check reports.
     pub cause: &'static str,
-    pub run: fn(&StackModel) -> Vec<Finding>,
+    /// Runs the check over the model and the facts derived from it.
+    pub run: fn(&Facts) -> Vec<Finding>,
     /// The check's source, whose `//!` comment is its documentation.
     source: &'static str,
 }
@@ -60,16 +67,24 @@ pub mod aws;
 pub mod bedrock;
 pub mod ecs;
 pub mod engine;
+pub mod facts;
 pub mod log_causes;
 pub mod proxy;
 pub mod support;
 
 /// A [`Check`] of the module `family::module`, whose source is its documentation.
+/// Its `run` takes the `StackModel`, or with `, facts` the run's [`Facts`].
 macro_rules! check {
     ($family:ident :: $module:ident => $cause:literal) => {
+        check!(@ $family::$module, $cause, |facts| $family::$module::run(facts.model))
+    };
+    ($family:ident :: $module:ident => $cause:literal, facts) => {
+        check!(@ $family::$module, $cause, $family::$module::run)
+    };
+    (@ $family:ident :: $module:ident, $cause:literal, $run:expr) => {
         Check {
             cause: $cause,
-            run: $family::$module::run,
+            run: $run,
             source: include_str!(concat!(
                 stringify!($family),
                 "/",
@@ -102,13 +117,13 @@ pub const ALL: &[Check] = &[
     check!(ecs::ecs_no_capacity => "ecs-no-capacity"),
     check!(ecs::ecs_rollback_failed => "ecs-rollback-failed"),
     check!(ecs::ecs_definition_drift => "ecs-definition-drift"),
-    check!(aws::iam_missing_bedrock_permission => "iam-missing-bedrock-permission"),
-    check!(aws::iam_explicit_deny => "iam-explicit-deny"),
-    check!(bedrock::bedrock_marketplace_permission_missing => "bedrock-marketplace-permission-missing"),
-    check!(bedrock::bedrock_inference_profile_required => "bedrock-inference-profile-required"),
-    check!(bedrock::bedrock_model_not_in_region => "bedrock-model-not-in-region"),
-    check!(bedrock::bedrock_invalid_model_id => "bedrock-invalid-model-id"),
-    check!(bedrock::bedrock_model_end_of_life => "bedrock-model-end-of-life"),
+    check!(aws::iam_missing_bedrock_permission => "iam-missing-bedrock-permission", facts),
+    check!(aws::iam_explicit_deny => "iam-explicit-deny", facts),
+    check!(bedrock::bedrock_marketplace_permission_missing => "bedrock-marketplace-permission-missing", facts),
+    check!(bedrock::bedrock_inference_profile_required => "bedrock-inference-profile-required", facts),
+    check!(bedrock::bedrock_model_not_in_region => "bedrock-model-not-in-region", facts),
+    check!(bedrock::bedrock_invalid_model_id => "bedrock-invalid-model-id", facts),
+    check!(bedrock::bedrock_model_end_of_life => "bedrock-model-end-of-life", facts),
     check!(aws::aws_region_mismatch => "aws-region-mismatch"),
     check!(aws::aws_imds_hop_limit => "aws-imds-hop-limit"),
     check!(aws::aws_no_credentials => "aws-no-credentials"),
@@ -147,10 +162,11 @@ pub const ALL: &[Check] = &[
     check!(engine::stack_drift => "stack-drift"),
 ];
 
-/// Runs every check over the model.
+/// Runs every check over the model, with one [`Facts`] for the run.
 pub fn run_all(model: &StackModel) -> Vec<Finding> {
+    let facts = Facts::new(model);
     ALL.iter()
-        .flat_map(|check| (check.run)(model))
+        .flat_map(|check| (check.run)(&facts))
         .chain(log_causes::run(model))
         .collect()
 }

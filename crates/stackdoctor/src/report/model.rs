@@ -264,8 +264,11 @@ fn render_files(model: &StackModel, lang: Lang) -> String {
                 "  {} {}",
                 pick(
                     lang,
-                    format!("Site {}:", crate::checks::support::site_label(site)),
-                    format!("サイト {}:", crate::checks::support::site_label(site)),
+                    format!("Site {}:", crate::checks::proxy::support::site_label(site)),
+                    format!(
+                        "サイト {}:",
+                        crate::checks::proxy::support::site_label(site)
+                    ),
                 ),
                 at(&site.origin)
             );

@@ -24,7 +24,8 @@
 //! role; then recreate the container and check with
 //! `aws sts get-caller-identity` from inside it.
 
-use crate::checks::support::{aws_log_events, aws_subjects, recreate_service_step};
+use super::support::{aws_log_events, aws_subjects};
+use crate::checks::support::recreate_service_step;
 use crate::finding::{Finding, FixStep};
 use crate::model::StackModel;
 
@@ -99,4 +100,37 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         findings.push(finding);
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn a_temporary_key_without_its_session_token_is_reported() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("aws-temporary-key", &[]),
+            "aws.env:2",
+            &[
+                "fix-temporary-key-without-session-token",
+                "aws sts get-caller-identity",
+                "--force-recreate api",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_long_term_key_pair_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("aws-temporary-key", &[]),
+            &[(
+                "aws.env",
+                "AWS_ACCESS_KEY_ID=ASIAZ7PLANTEDTEMP002",
+                "AWS_ACCESS_KEY_ID=AKIAZ7PLANTEDLONG002",
+            )],
+        );
+    }
 }

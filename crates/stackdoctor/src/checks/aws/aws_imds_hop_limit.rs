@@ -23,7 +23,8 @@
 //! --http-put-response-hop-limit 2 --http-tokens required` (and the same in
 //! the launch template), or run the service with `network_mode: host`.
 
-use crate::checks::support::{aws_log_events, aws_subjects, imds_requires_tokens, replace_on_line};
+use super::support::{aws_log_events, aws_subjects, imds_requires_tokens};
+use crate::checks::support::replace_on_line;
 use crate::finding::{Finding, FixStep, Severity};
 use crate::model::{Origin, StackModel};
 
@@ -134,4 +135,34 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         );
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn a_bridged_container_failing_on_imds_is_told_to_raise_the_hop_limit() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("aws-imds-hop-limit", &["--logs", "logs/indexer.log"]),
+            "docker-compose.yml:2",
+            &["--http-put-response-hop-limit 2", "or-host-network"],
+        );
+    }
+
+    #[test]
+    fn a_container_on_the_host_network_is_quiet() {
+        // The same failing log lines: on the host network the token reaches it.
+        assert_example_quiet(
+            super::run,
+            ("aws-imds-hop-limit", &["--logs", "logs/indexer.log"]),
+            &[(
+                "docker-compose.yml",
+                "    restart: on-failure",
+                "    network_mode: host\n    restart: on-failure",
+            )],
+        );
+    }
 }

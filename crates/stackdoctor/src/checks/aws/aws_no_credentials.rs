@@ -27,7 +27,8 @@
 //! EC2 attach an instance profile (EC2 → Actions → Security → Modify IAM
 //! role); then recreate the container.
 
-use crate::checks::support::{aws_log_events, aws_subjects, recreate_service_step};
+use super::support::{aws_log_events, aws_subjects};
+use crate::checks::support::recreate_service_step;
 use crate::finding::{Finding, FixStep};
 use crate::model::aws::CredentialsView;
 use crate::model::StackModel;
@@ -44,7 +45,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .cloned()
             .unwrap_or_default();
         let logs = aws_log_events(model, &subject.name, CAUSE);
-        let no_role = crate::checks::support::imds_says_no_role(model);
+        let no_role = super::support::imds_says_no_role(model);
         let configured_wrong = !view.has_explicit_source() && !view.misplaced.is_empty();
         let profile_without_files = view
             .defects
@@ -182,4 +183,33 @@ fn add_fix(
         ));
     }
     finding
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn keys_left_in_dot_env_are_reported_where_they_are() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("aws-keys-not-passed", &["--logs", "logs/backend.log"]),
+            ".env:2",
+            &["aws-no-credentials.pass-keys", "--force-recreate backend"],
+        );
+    }
+
+    #[test]
+    fn keys_passed_with_env_file_are_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("aws-keys-not-passed", &[]),
+            &[(
+                "docker-compose.yml",
+                "    environment:\n",
+                "    env_file: .env\n    environment:\n",
+            )],
+        );
+    }
 }

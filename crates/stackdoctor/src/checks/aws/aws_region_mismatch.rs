@@ -30,9 +30,9 @@
 //! compose default), then recreate the service; for boto3 without
 //! `region_name=`, set `AWS_DEFAULT_REGION`.
 
-use crate::checks::support::{
-    aws_log_events, bedrock_path, recreate_service_step, replace_on_line,
-};
+use super::support::aws_log_events;
+use crate::checks::bedrock::support::bedrock_path;
+use crate::checks::support::{recreate_service_step, replace_on_line};
 use crate::finding::{Finding, FixStep, Message};
 use crate::model::aws::{BedrockClient, RegionSource};
 use crate::model::{Origin, StackModel};
@@ -346,4 +346,33 @@ fn no_region(
         finding = finding.fix(recreate_service_step(model, id));
     }
     finding.path(bedrock_path(model, client, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn a_misspelt_region_variable_is_renamed() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("aws-misspelt-region-variable", &[]),
+            "app/main.py:8",
+            &["AWS_DEFAULT_REGION: ap-northeast-1", "--force-recreate api"],
+        );
+    }
+
+    #[test]
+    fn the_region_variable_spelt_right_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("aws-misspelt-region-variable", &[]),
+            &[(
+                "docker-compose.yml",
+                "AWS_DEFAULT_REGIONS:",
+                "AWS_DEFAULT_REGION:",
+            )],
+        );
+    }
 }

@@ -20,19 +20,19 @@
 //! calls made through the profile (a `Null`/`StringLike` condition on
 //! `bedrock:InferenceProfileArn`).
 
-use crate::checks::support::{
-    aws_log_events, bedrock_path, iam_calls, policy_set, statement_origin,
-};
+use super::support::{aws_log_events, policy_set, statement_origin};
+use crate::checks::bedrock::support::bedrock_path;
+use crate::checks::Facts;
 use crate::finding::{Finding, FixStep, HopState};
-use crate::model::StackModel;
 
 cause!("iam-explicit-deny");
 
-pub fn run(model: &StackModel) -> Vec<Finding> {
+pub fn run(facts: &Facts) -> Vec<Finding> {
+    let model = facts.model;
     let (_, files) = policy_set(model);
     let mut findings = Vec::new();
     let mut reported = Vec::new();
-    for call in iam_calls(model) {
+    for call in facts.iam_calls() {
         let client = call.verdict.client;
         let denied: Vec<_> = call
             .results
@@ -93,8 +93,36 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             Some((&denied[0].1.arn, HopState::Broken)),
         )));
     }
-    findings.extend(crate::checks::support::log_only_findings(
-        model, CAUSE, &reported,
-    ));
+    findings.extend(super::support::log_only_findings(model, CAUSE, &reported));
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+    use crate::checks::Facts;
+
+    #[test]
+    fn a_region_deny_against_the_profile_destinations_is_shown_at_its_statement() {
+        assert_example_finding(
+            |model| super::run(&Facts::new(model)),
+            super::CAUSE,
+            ("bedrock-explicit-deny", &[]),
+            "iam/assistant-role.json:13",
+            &["iam-explicit-deny.allow-regions"],
+        );
+    }
+
+    #[test]
+    fn a_deny_sparing_every_destination_is_quiet() {
+        assert_example_quiet(
+            |model| super::run(&Facts::new(model)),
+            ("bedrock-explicit-deny", &[]),
+            &[(
+                "iam/assistant-role.json",
+                "\"aws:RequestedRegion\": \"ap-northeast-1\"",
+                "\"aws:RequestedRegion\": [\"ap-northeast-1\", \"ap-northeast-3\"]",
+            )],
+        );
+    }
 }

@@ -20,19 +20,20 @@
 //! **Fix:** add the statement the finding prints (the missing actions on
 //! the missing ARNs) to the role's policy.
 
-use crate::checks::support::{
-    aws_log_events, bedrock_path, iam_calls, policy_set, statement_origin,
-};
+use super::support::{aws_log_events, policy_set, statement_origin};
+use crate::checks::bedrock::support::bedrock_path;
+use crate::checks::Facts;
 use crate::finding::{Finding, FixStep, HopState, Message};
 use crate::model::StackModel;
 
 cause!("iam-missing-bedrock-permission");
 
-pub fn run(model: &StackModel) -> Vec<Finding> {
+pub fn run(facts: &Facts) -> Vec<Finding> {
+    let model = facts.model;
     let (policies, files) = policy_set(model);
     let mut findings = Vec::new();
     let mut reported = Vec::new();
-    for call in iam_calls(model) {
+    for call in facts.iam_calls() {
         let client = call.verdict.client;
         let missing: Vec<_> = call
             .results
@@ -123,7 +124,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     }
     // Without policy files, the logs alone say it.
     findings.extend(simulated(model, &reported));
-    for mut finding in crate::checks::support::log_only_findings(model, CAUSE, &reported) {
+    for mut finding in super::support::log_only_findings(model, CAUSE, &reported) {
         let subject = finding.subject.clone().unwrap_or_default();
         let events = aws_log_events(model, &subject, CAUSE).events;
         if let Some((actions, arns)) = denied_in_lines(events.iter().map(|e| e.text.as_str())) {

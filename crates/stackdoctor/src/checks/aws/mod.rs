@@ -6,3 +6,4 @@ pub mod aws_no_credentials;
 pub mod aws_region_mismatch;
 pub mod iam_explicit_deny;
 pub mod iam_missing_bedrock_permission;
+pub mod support;

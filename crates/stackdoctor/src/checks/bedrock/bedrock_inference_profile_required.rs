@@ -18,16 +18,17 @@
 //! first: `jp.anthropic.claude-sonnet-4-5-20250929-v1:0`), and let the
 //! role invoke the profile ARN and the model in every destination region.
 
-use crate::checks::support::{model_verdicts, replace_model_step};
+use super::support::replace_model_step;
+use crate::checks::Facts;
 use crate::finding::{Finding, FixStep};
-use crate::model::StackModel;
 use bedrock::Availability;
 
 cause!("bedrock-inference-profile-required");
 
-pub fn run(model: &StackModel) -> Vec<Finding> {
+pub fn run(facts: &Facts) -> Vec<Finding> {
+    let model = facts.model;
     let mut findings = Vec::new();
-    for verdict in model_verdicts(model) {
+    for verdict in facts.model_verdicts() {
         let Availability::NeedsProfile {
             profile_id,
             alternatives,
@@ -57,4 +58,37 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         ));
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+    use crate::checks::Facts;
+
+    #[test]
+    fn a_bare_model_id_needing_a_profile_is_given_the_regional_profile() {
+        assert_example_finding(
+            |model| super::run(&Facts::new(model)),
+            super::CAUSE,
+            ("bedrock-profile-required", &[]),
+            "src/server.ts:9",
+            &[
+                "\"jp.anthropic.claude-sonnet-4-5-20250929-v1:0\"",
+                "--force-recreate api",
+            ],
+        );
+    }
+
+    #[test]
+    fn the_profile_id_is_quiet() {
+        assert_example_quiet(
+            |model| super::run(&Facts::new(model)),
+            ("bedrock-profile-required", &[]),
+            &[(
+                "src/server.ts",
+                "\"anthropic.claude-sonnet-4-5",
+                "\"jp.anthropic.claude-sonnet-4-5",
+            )],
+        );
+    }
 }

@@ -24,9 +24,9 @@
 //! `aws bedrock list-foundation-models` / `list-inference-profiles` in the
 //! client's region.
 
-use crate::checks::support::{
-    aws_log_events, aws_subjects, model_verdicts, regionless_verdicts, replace_model_step,
-};
+use super::support::replace_model_step;
+use crate::checks::aws::support::{aws_log_events, aws_subjects};
+use crate::checks::Facts;
 use crate::finding::{Finding, FixStep, Severity};
 use crate::model::StackModel;
 use bedrock::Availability;
@@ -54,9 +54,10 @@ fn unknown(
     }
 }
 
-pub fn run(model: &StackModel) -> Vec<Finding> {
+pub fn run(facts: &Facts) -> Vec<Finding> {
+    let model = facts.model;
     let mut findings = Vec::new();
-    for verdict in model_verdicts(model) {
+    for verdict in facts.model_verdicts() {
         let (label, suggestion, severity) = match &verdict.availability {
             Availability::Unknown { nearest, .. } => unknown(model, nearest, "unknown"),
             Availability::ProfileNotFromRegion {
@@ -113,7 +114,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             &format!("{} in {}", verdict.setting.id, verdict.region),
         ));
     }
-    for verdict in regionless_verdicts(model) {
+    for verdict in facts.regionless_verdicts() {
         let (label, suggestion, severity) = match &verdict.availability {
             Availability::Unknown { nearest, .. } => unknown(model, nearest, "unknown-anywhere"),
             Availability::NoSuchProfile {

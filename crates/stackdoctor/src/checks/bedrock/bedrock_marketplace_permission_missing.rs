@@ -19,9 +19,9 @@
 //! `aws:CalledViaLast`), or have an administrator invoke the model once;
 //! retry after about 2 to 15 minutes.
 
-use crate::checks::support::{aws_log_events, aws_subjects, model_verdicts, policy_set};
+use crate::checks::aws::support::{aws_log_events, aws_subjects, policy_set};
+use crate::checks::Facts;
 use crate::finding::{Finding, FixStep, Severity};
-use crate::model::StackModel;
 
 cause!("bedrock-marketplace-permission-missing");
 
@@ -30,12 +30,13 @@ const ACTIONS: [&str; 2] = [
     "aws-marketplace:Subscribe",
 ];
 
-pub fn run(model: &StackModel) -> Vec<Finding> {
+pub fn run(facts: &Facts) -> Vec<Finding> {
+    let model = facts.model;
     let (policies, _) = policy_set(model);
     let catalogue = model.aws.catalogue();
     let mut findings = Vec::new();
     let mut reported: Vec<String> = Vec::new();
-    for verdict in model_verdicts(model) {
+    for verdict in facts.model_verdicts() {
         let client = verdict.client;
         let marketplace = catalogue
             .lookup(&verdict.setting.id)
@@ -96,4 +97,26 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         )));
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+    use crate::checks::Facts;
+
+    #[test]
+    fn a_policy_without_marketplace_actions_is_reported_at_the_model() {
+        assert_example_finding(
+            |model| super::run(&Facts::new(model)),
+            super::CAUSE,
+            ("bedrock-marketplace", &["--logs", "logs/backend.log"]),
+            "app/app.py:11",
+            &["add-statement"],
+        );
+    }
+
+    #[test]
+    fn a_policy_with_the_marketplace_actions_is_quiet() {
+        assert_example_quiet(|model| super::run(&Facts::new(model)), ("bedrock-marketplace", &[]), &[("iam/backend-role-policy.json", "\"Statement\": [", "\"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": [\"aws-marketplace:ViewSubscriptions\", \"aws-marketplace:Subscribe\"], \"Resource\": \"*\"},")]);
+    }
 }

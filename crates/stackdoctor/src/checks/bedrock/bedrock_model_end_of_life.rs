@@ -19,20 +19,23 @@
 //! console's model catalogue or `aws bedrock list-foundation-models
 //! --by-output-modality TEXT`), and update the IAM policy's model ARNs.
 
-use crate::checks::support::{aws_log_events, bedrock_path, model_verdicts, regionless_verdicts};
+use super::support::bedrock_path;
+use crate::checks::aws::support::aws_log_events;
+use crate::checks::Facts;
 use crate::finding::{Finding, FixStep, HopState, Severity};
-use crate::model::StackModel;
 use bedrock::LifecycleStatus;
 
 cause!("bedrock-model-end-of-life");
 
-pub fn run(model: &StackModel) -> Vec<Finding> {
+pub fn run(facts: &Facts) -> Vec<Finding> {
+    let model = facts.model;
     let mut findings = Vec::new();
     let mut seen = Vec::new();
     // Lifecycle does not depend on the region: IDs with no known region count too.
-    for verdict in model_verdicts(model)
-        .into_iter()
-        .chain(regionless_verdicts(model))
+    for verdict in facts
+        .model_verdicts()
+        .iter()
+        .chain(facts.regionless_verdicts())
     {
         let Some(lifecycle) = verdict.availability.lifecycle() else {
             continue;
@@ -80,4 +83,34 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         findings.push(finding.path(path));
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+    use crate::checks::Facts;
+
+    #[test]
+    fn a_model_past_its_end_of_life_is_told_to_choose_an_active_one() {
+        assert_example_finding(
+            |model| super::run(&Facts::new(model)),
+            super::CAUSE,
+            ("bedrock-marketplace", &["--logs", "logs/backend.log"]),
+            "app/app.py:11",
+            &["--region us-west-2", "ACTIVE"],
+        );
+    }
+
+    #[test]
+    fn an_active_model_is_quiet() {
+        assert_example_quiet(
+            |model| super::run(&Facts::new(model)),
+            ("bedrock-marketplace", &[]),
+            &[(
+                "app/app.py",
+                "us.anthropic.claude-opus-4-1-20250805-v1:0",
+                "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            )],
+        );
+    }
 }

@@ -14,16 +14,16 @@
 //! **Fix:** call the model in a region that offers it (the finding lists
 //! them), or choose a model the region offers.
 
-use crate::checks::support::model_verdicts;
+use crate::checks::Facts;
 use crate::finding::{Finding, FixStep};
-use crate::model::StackModel;
 use bedrock::Availability;
 
 cause!("bedrock-model-not-in-region");
 
-pub fn run(model: &StackModel) -> Vec<Finding> {
+pub fn run(facts: &Facts) -> Vec<Finding> {
+    let model = facts.model;
     let mut findings = Vec::new();
-    for verdict in model_verdicts(model) {
+    for verdict in facts.model_verdicts() {
         let Availability::NotInRegion {
             offered_in,
             profile_from,
@@ -63,4 +63,37 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         ));
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+    use crate::checks::Facts;
+
+    #[test]
+    fn a_model_missing_from_the_region_is_reported_with_the_listing_command() {
+        assert_example_finding(
+            |model| super::run(&Facts::new(model)),
+            super::CAUSE,
+            ("bedrock-not-in-region", &[]),
+            "main.go:16",
+            &[
+                "list-foundation-models --region ap-northeast-1",
+                "--force-recreate summarizer",
+            ],
+        );
+    }
+
+    #[test]
+    fn the_model_in_a_region_that_has_it_is_quiet() {
+        assert_example_quiet(
+            |model| super::run(&Facts::new(model)),
+            ("bedrock-not-in-region", &[]),
+            &[(
+                "docker-compose.yml",
+                "AWS_REGION=ap-northeast-1",
+                "AWS_REGION=us-east-1",
+            )],
+        );
+    }
 }

@@ -143,3 +143,48 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         .fix(FixStep::say(msg("fix-error")))
         .fix(deploy_step(model))]
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn an_essential_container_exiting_127_is_told_to_read_its_logs() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            (
+                "ecs-container-exited-127",
+                &[
+                    "--envfile",
+                    "prod.env",
+                    "--logs",
+                    "logs/describe-tasks.json",
+                    "--logs",
+                    "logs/app-logs.json",
+                ],
+            ),
+            "logs/describe-tasks.json:45",
+            &["aws logs tail /ecs/api", "ecspresso deploy"],
+        );
+    }
+
+    #[test]
+    fn a_healthy_deployment_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            (
+                "ecs-slow-but-healthy",
+                &[
+                    "--envfile",
+                    "prod.env",
+                    "--logs",
+                    "logs/deploy.log",
+                    "--logs",
+                    "logs/status.txt",
+                ],
+            ),
+            &[],
+        );
+    }
+}

@@ -91,3 +91,48 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         .fix(FixStep::say(msg("raise")))
         .fix(deploy_step(model))]
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn tasks_stopped_out_of_memory_are_told_to_raise_the_limit() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            (
+                "ecs-oom-timeout",
+                &[
+                    "--envfile",
+                    "prod.env",
+                    "--logs",
+                    "logs/deploy.log",
+                    "--logs",
+                    "logs/describe-tasks.json",
+                ],
+            ),
+            "logs/describe-tasks.json:45",
+            &["ecs-container-oom.raise", "ecspresso deploy"],
+        );
+    }
+
+    #[test]
+    fn a_healthy_deployment_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            (
+                "ecs-slow-but-healthy",
+                &[
+                    "--envfile",
+                    "prod.env",
+                    "--logs",
+                    "logs/deploy.log",
+                    "--logs",
+                    "logs/status.txt",
+                ],
+            ),
+            &[],
+        );
+    }
+}

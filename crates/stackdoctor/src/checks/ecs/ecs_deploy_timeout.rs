@@ -193,3 +193,28 @@ fn format_seconds(seconds: f64) -> String {
         (m, s) => format!("{m}m{s}s"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn a_timeout_without_a_unit_is_given_one() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("ecs-timeout-nanoseconds", &["--envfile", "prod.env"]),
+            "ecspresso.yml:6",
+            &["timeout: 600s"],
+        );
+    }
+
+    #[test]
+    fn a_timeout_with_a_unit_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("ecs-timeout-nanoseconds", &["--envfile", "prod.env"]),
+            &[("ecspresso.yml", "timeout: 600 #", "timeout: 600s #")],
+        );
+    }
+}

@@ -91,3 +91,38 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         .fix(FixStep::say(msg("fix")))
         .fix(deploy_step(model))]
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn targets_failing_the_elb_health_check_are_told_to_inspect_the_group() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("ecs-elb-unhealthy", &["--envfile", "prod.env", "--logs", "logs/status.txt", "--logs", "logs/target-health.json"]),
+            "logs/status.txt:11",
+            &["aws elbv2 describe-target-health --target-group-arn arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/api/"],
+        );
+    }
+
+    #[test]
+    fn a_healthy_deployment_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            (
+                "ecs-slow-but-healthy",
+                &[
+                    "--envfile",
+                    "prod.env",
+                    "--logs",
+                    "logs/deploy.log",
+                    "--logs",
+                    "logs/status.txt",
+                ],
+            ),
+            &[],
+        );
+    }
+}

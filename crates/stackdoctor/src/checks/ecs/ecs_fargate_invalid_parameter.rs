@@ -147,3 +147,28 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     }
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn bridge_mode_on_fargate_is_changed_to_awsvpc() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("ecs-fargate-bridge", &["--envfile", "prod.env"]),
+            "ecs-task-def.json:6",
+            &["\"networkMode\": \"awsvpc\"", "ecspresso verify"],
+        );
+    }
+
+    #[test]
+    fn a_valid_fargate_task_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("ecs-fargate-healthy", &["--envfile", "prod.env"]),
+            &[],
+        );
+    }
+}

@@ -62,3 +62,48 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         .fix(FixStep::say(msg("or-runtime-platform")))
         .fix(deploy_step(model))]
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn exec_format_error_is_told_to_build_for_the_task_platform() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            (
+                "ecs-image-arch-mismatch",
+                &[
+                    "--envfile",
+                    "prod.env",
+                    "--logs",
+                    "logs/deploy.log",
+                    "--logs",
+                    "logs/app-logs.json",
+                ],
+            ),
+            "logs/app-logs.json:6",
+            &["docker buildx build --platform linux/amd64"],
+        );
+    }
+
+    #[test]
+    fn a_healthy_deployment_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            (
+                "ecs-slow-but-healthy",
+                &[
+                    "--envfile",
+                    "prod.env",
+                    "--logs",
+                    "logs/deploy.log",
+                    "--logs",
+                    "logs/status.txt",
+                ],
+            ),
+            &[],
+        );
+    }
+}

@@ -181,3 +181,35 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     }
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn a_memory_size_fargate_lacks_is_given_a_valid_one() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            (
+                "ecs-invalid-cpu-memory",
+                &["--envfile", "prod.env", "--logs", "logs/deploy.log"],
+            ),
+            "ecs-task-def.json:8",
+            &["\"memory\": \"2048\"", "ecspresso verify"],
+        );
+    }
+
+    #[test]
+    fn a_valid_size_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("ecs-invalid-cpu-memory", &["--envfile", "prod.env"]),
+            &[(
+                "ecs-task-def.json",
+                "\"memory\": \"4 GB\"",
+                "\"memory\": \"2048\"",
+            )],
+        );
+    }
+}

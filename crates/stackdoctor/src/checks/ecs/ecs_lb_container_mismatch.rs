@@ -152,3 +152,32 @@ fn list(ports: &[u32]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn a_load_balancer_port_no_container_maps_is_given_the_mapped_one() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("ecs-lb-port-mismatch", &["--envfile", "prod.env"]),
+            "ecs-service-def.json:21",
+            &["\"containerPort\": 8080"],
+        );
+    }
+
+    #[test]
+    fn the_mapped_port_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("ecs-lb-port-mismatch", &["--envfile", "prod.env"]),
+            &[(
+                "ecs-service-def.json",
+                "\"containerPort\": 80,",
+                "\"containerPort\": 8080,",
+            )],
+        );
+    }
+}

@@ -63,3 +63,41 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         .fix(FixStep::say(msg("fix")))
         .fix(deploy_step(model))]
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn an_event_of_no_capacity_is_reported() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            (
+                "ecs-no-capacity",
+                &["--envfile", "prod.env", "--logs", "logs/status.txt"],
+            ),
+            "logs/status.txt:9",
+            &["ecs-no-capacity.fix", "ecspresso deploy"],
+        );
+    }
+
+    #[test]
+    fn a_healthy_deployment_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            (
+                "ecs-slow-but-healthy",
+                &[
+                    "--envfile",
+                    "prod.env",
+                    "--logs",
+                    "logs/deploy.log",
+                    "--logs",
+                    "logs/status.txt",
+                ],
+            ),
+            &[],
+        );
+    }
+}

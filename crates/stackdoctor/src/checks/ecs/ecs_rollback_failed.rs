@@ -137,3 +137,48 @@ fn current_revision(model: &StackModel) -> Option<(u32, crate::model::Origin)> {
 fn revision_of(text: &str) -> Option<u32> {
     text.rsplit(':').next()?.parse().ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn a_rollback_without_a_target_is_told_to_list_revisions() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            (
+                "ecs-rollback-no-target",
+                &[
+                    "--envfile",
+                    "prod.env",
+                    "--logs",
+                    "logs/rollback.log",
+                    "--logs",
+                    "logs/revisions.txt",
+                ],
+            ),
+            "logs/rollback.log:24",
+            &["ecspresso revisions", "keep-revisions"],
+        );
+    }
+
+    #[test]
+    fn a_healthy_deployment_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            (
+                "ecs-slow-but-healthy",
+                &[
+                    "--envfile",
+                    "prod.env",
+                    "--logs",
+                    "logs/deploy.log",
+                    "--logs",
+                    "logs/status.txt",
+                ],
+            ),
+            &[],
+        );
+    }
+}

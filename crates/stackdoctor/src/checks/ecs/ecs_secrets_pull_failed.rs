@@ -56,3 +56,48 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         .fix(FixStep::say(msg("grant").with("resources", resources)))
         .fix(deploy_step(model))]
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn a_secret_the_execution_role_cannot_read_is_reported() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            (
+                "ecs-secrets-access-denied",
+                &[
+                    "--envfile",
+                    "prod.env",
+                    "--logs",
+                    "logs/deploy.log",
+                    "--logs",
+                    "logs/describe-tasks.json",
+                ],
+            ),
+            "logs/describe-tasks.json:88",
+            &["ecs-secrets-pull-failed.grant"],
+        );
+    }
+
+    #[test]
+    fn a_healthy_deployment_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            (
+                "ecs-slow-but-healthy",
+                &[
+                    "--envfile",
+                    "prod.env",
+                    "--logs",
+                    "logs/deploy.log",
+                    "--logs",
+                    "logs/status.txt",
+                ],
+            ),
+            &[],
+        );
+    }
+}

@@ -65,3 +65,41 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn a_failed_deploy_is_shown_at_its_failed_line() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            (
+                "ecspresso-must-env-unset",
+                &["--envfile", "prod.env", "--logs", "logs/deploy.log"],
+            ),
+            "logs/deploy.log:2",
+            &["ecspresso-deploy-failed.act-on", "ecspresso verify"],
+        );
+    }
+
+    #[test]
+    fn a_deploy_that_ran_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            (
+                "ecs-slow-but-healthy",
+                &[
+                    "--envfile",
+                    "prod.env",
+                    "--logs",
+                    "logs/deploy.log",
+                    "--logs",
+                    "logs/status.txt",
+                ],
+            ),
+            &[],
+        );
+    }
+}

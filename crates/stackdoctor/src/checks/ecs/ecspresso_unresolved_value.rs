@@ -68,3 +68,32 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     }
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn a_reference_read_offline_is_reported_with_terraform_plan() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("ecs-terraform-invalid-cpu-memory", &[]),
+            "main.tf:7",
+            &["terraform plan"],
+        );
+    }
+
+    #[test]
+    fn a_literal_value_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("ecs-terraform-invalid-cpu-memory", &[]),
+            &[(
+                "main.tf",
+                "aws_iam_role.execution.arn",
+                "\"arn:aws:iam::123456789012:role/ecsTaskExecutionRole\"",
+            )],
+        );
+    }
+}

@@ -8,6 +8,7 @@ pub mod proxy_upstream_lookup_failed;
 pub mod proxy_upstream_no_shared_network;
 pub mod proxy_upstream_refused;
 pub mod proxy_wrong_network_selected;
+pub mod support;
 pub mod upstream_crash_loop;
 pub mod upstream_listens_on_localhost;
 pub mod upstream_not_running;

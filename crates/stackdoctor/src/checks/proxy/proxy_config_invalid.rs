@@ -93,3 +93,28 @@ fn nginx_test_command(model: &StackModel, origin: &crate::model::Origin) -> Stri
         None => "nginx -t".to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn a_misspelt_directive_is_shown_with_the_validate_command() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("config-invalid", &[]),
+            "Caddyfile:3",
+            &["caddy validate --config Caddyfile"],
+        );
+    }
+
+    #[test]
+    fn a_valid_caddyfile_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("config-invalid", &[]),
+            &[("Caddyfile", "reverse_prxy", "reverse_proxy")],
+        );
+    }
+}

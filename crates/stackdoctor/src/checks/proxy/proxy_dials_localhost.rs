@@ -14,9 +14,8 @@
 //! **Fix:** use the app's service name (`reverse_proxy web:8000`) on a
 //! network both share; then reload Caddy.
 
-use crate::checks::support::{
-    log_evidence, reload_proxy_step, replace_on_line, service_hop, suggest_service, upstreams,
-};
+use super::support::{log_evidence, reload_proxy_step, suggest_service, upstreams};
+use crate::checks::support::{replace_on_line, service_hop};
 use crate::finding::{Finding, FixStep, Hop, HopState, Message};
 use crate::model::{StackModel, UpstreamTarget};
 
@@ -90,4 +89,29 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         );
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn caddy_in_a_container_dialling_localhost_is_told_the_service() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("dials-localhost", &[]),
+            "Caddyfile:2",
+            &["reverse_proxy searxng:8080", "restart caddy"],
+        );
+    }
+
+    #[test]
+    fn dialling_the_service_by_name_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("dials-localhost", &[]),
+            &[("Caddyfile", "localhost:8080", "searxng:8080")],
+        );
+    }
 }

@@ -16,7 +16,7 @@
 //! (`toybox.example.jp, www.toybox.example.jp {`), or use the URL the site
 //! serves; then reload Caddy.
 
-use crate::checks::support::{reload_proxy_step, site_label};
+use super::support::{reload_proxy_step, site_label};
 use crate::finding::{Finding, FixStep};
 use crate::model::{SiteAddress, StackModel};
 

@@ -31,10 +31,10 @@
 //! `--network NETWORK` in the script for the next deploy; on the default
 //! bridge, create a network and run both containers on it.
 
+use super::support::{log_evidence, network_hop, upstreams};
 use crate::checks::engine::support::inspected;
 use crate::checks::support::{
-    compose_command, log_evidence, network_hop, recreate_service_step, replace_on_line,
-    service_hop, upstreams,
+    compose_command, recreate_service_step, replace_on_line, service_hop,
 };
 use crate::finding::{Finding, FixStep, HopState, Message};
 use crate::model::engine::ContainerState;
@@ -270,7 +270,7 @@ fn joined(container: &ContainerState) -> Message {
 /// The files agree, the running containers do not: connect them now, recreate to apply the files.
 fn engine_only(
     model: &StackModel,
-    ctx: &crate::checks::support::UpstreamContext<'_>,
+    ctx: &super::support::UpstreamContext<'_>,
     target: crate::model::ServiceId,
     proxy: &ContainerState,
     service: &ContainerState,

@@ -17,10 +17,32 @@
 //! `docker compose exec web curl -sS localhost:8000/`) shows which port and
 //! address the app really listens on.
 
-use crate::checks::support::log_symptoms;
+use super::support::log_symptoms;
 use crate::finding::Finding;
 use crate::model::StackModel;
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     log_symptoms(model, "proxy-upstream-refused")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::proxy::support::run_on_log;
+
+    #[test]
+    fn a_refused_dial_is_reported_with_its_address() {
+        let line = "{\"level\":\"error\",\"ts\":1740660001.5,\"logger\":\"http.log.error\",\"msg\":\"dial tcp 172.18.0.3:8080: connect: connection refused\",\"status\":502}\n";
+        let (findings, first) = run_on_log(super::run, "proxy-upstream-refused", line);
+        let (at, fix) = first.expect("a finding");
+        assert_eq!(at, "logs/proxy.log:1");
+        assert_eq!(fix.trim(), "proxy-upstream-refused.next-step");
+        assert_eq!(findings[0].params["address"], "172.18.0.3:8080");
+    }
+
+    #[test]
+    fn a_request_that_was_served_is_quiet() {
+        let line = "{\"level\":\"info\",\"ts\":1740660001.5,\"logger\":\"http.log.access\",\"msg\":\"handled request\",\"status\":200}\n";
+        let (findings, _) = run_on_log(super::run, "proxy-upstream-refused", line);
+        assert!(findings.is_empty(), "{findings:#?}");
+    }
 }

@@ -27,7 +27,8 @@
 //! It is a warning offline, and an error when Traefik's log shows a timeout
 //! or `no route to host` towards that container.
 
-use crate::checks::support::{network_hop, service_hop, start_service_command};
+use super::support::network_hop;
+use crate::checks::support::{service_hop, start_service_command};
 use crate::finding::{Finding, FixStep, Hop, HopState, Severity};
 use crate::model::{ProxyKind, StackModel};
 

@@ -20,7 +20,8 @@
 //! `docker compose exec web python manage.py check`), then
 //! `docker compose up -d --force-recreate web`.
 
-use crate::checks::support::{compose_command, service_hop, start_service_command, upstreams};
+use super::support::upstreams;
+use crate::checks::support::{compose_command, service_hop, start_service_command};
 use crate::finding::{Finding, FixStep, HopState, Message};
 use crate::model::StackModel;
 

@@ -17,9 +17,9 @@
 //! `uvicorn … --host 0.0.0.0`, `gunicorn --bind 0.0.0.0:8000`; then recreate
 //! the service.
 
+use super::support::{log_evidence, main_listener, reached_upstreams};
 use crate::checks::support::{
-    insert_after_word, log_evidence, main_listener, reached_upstreams, recreate_service_step,
-    replace_on_line, service_hop,
+    insert_after_word, recreate_service_step, replace_on_line, service_hop,
 };
 use crate::finding::{Finding, FixStep, HopState, Message};
 use crate::model::{Bind, ListenEvidence, StackModel};
@@ -101,4 +101,33 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         );
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn runserver_without_an_address_is_told_to_bind_every_interface() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("listens-on-localhost", &["--logs", "logs/compose.log"]),
+            "docker-compose.yml:14",
+            &["runserver 0.0.0.0:8000", "--force-recreate web"],
+        );
+    }
+
+    #[test]
+    fn runserver_on_every_interface_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("listens-on-localhost", &[]),
+            &[(
+                "docker-compose.yml",
+                "manage.py runserver\"",
+                "manage.py runserver 0.0.0.0:8000\"",
+            )],
+        );
+    }
 }

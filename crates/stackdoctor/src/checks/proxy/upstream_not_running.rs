@@ -21,9 +21,8 @@
 //! set replicas to at least 1); if it exited, read its logs
 //! (`docker compose logs web --tail=50`) and fix what stopped it.
 
-use crate::checks::support::{
-    compose_command, log_evidence, service_hop, shown, start_service_command, upstreams,
-};
+use super::support::{log_evidence, upstreams};
+use crate::checks::support::{compose_command, service_hop, shown, start_service_command};
 use crate::finding::{Finding, FixStep, HopState, Message};
 use crate::model::{Activation, StackModel, UpstreamTarget};
 

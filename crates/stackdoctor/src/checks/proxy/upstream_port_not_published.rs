@@ -15,7 +15,8 @@
 //! **Fix:** publish the port on loopback (`ports: ["127.0.0.1:8000:8000"]`,
 //! so it is not open to the internet), then recreate the service.
 
-use crate::checks::support::{recreate_service_step, service_hop, upstreams};
+use super::support::upstreams;
+use crate::checks::support::{recreate_service_step, service_hop};
 use crate::finding::{Finding, FixStep, HopState, Message};
 use crate::model::{StackModel, UpstreamTarget};
 
@@ -75,4 +76,36 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         findings.push(finding.path(ctx.path(HopState::Broken, tail)));
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn a_host_caddy_dialling_an_unpublished_port_is_told_to_publish_it() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("port-not-published", &[]),
+            "Caddyfile:2",
+            &[
+                "upstream-port-not-published.publish",
+                "--force-recreate web",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_published_port_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("port-not-published", &[]),
+            &[(
+                "docker-compose.yml",
+                "expose:\n      - \"8000\"",
+                "ports:\n      - \"127.0.0.1:8000:8000\"",
+            )],
+        );
+    }
 }

@@ -19,7 +19,8 @@
 //! `tls_server_name` or `tls_insecure_skip_verify` for self-signed
 //! certificates); then reload Caddy.
 
-use crate::checks::support::{reload_proxy_step, replace_on_line, upstreams};
+use super::support::{reload_proxy_step, upstreams};
+use crate::checks::support::replace_on_line;
 use crate::finding::{Finding, FixStep, HopState};
 use crate::model::{ListenEvidence, StackModel};
 
@@ -98,4 +99,29 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         );
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn https_to_a_plain_http_gunicorn_is_told_to_drop_the_scheme() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("scheme-mismatch", &[]),
+            "Caddyfile:3",
+            &["reverse_proxy app:8000", "restart caddy"],
+        );
+    }
+
+    #[test]
+    fn plain_http_to_gunicorn_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("scheme-mismatch", &[]),
+            &[("Caddyfile", "https://app:8000", "app:8000")],
+        );
+    }
 }

@@ -23,7 +23,7 @@
 //! route of that module exists for the raised value to act on. The pass still
 //! gives up after nginx's default 60 s; the fix is the matching directive.
 
-use crate::checks::support::{reload_proxy_step, upstreams};
+use super::support::{reload_proxy_step, upstreams};
 use crate::finding::{Finding, FixStep, HopState, Severity};
 use crate::model::{ProxyKind, StackModel};
 

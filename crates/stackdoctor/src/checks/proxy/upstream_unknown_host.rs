@@ -15,9 +15,8 @@
 //! **Fix:** point the upstream at the service's name and port
 //! (`reverse_proxy web:8000`), then reload Caddy.
 
-use crate::checks::support::{
-    log_evidence, reload_proxy_step, replace_on_line, suggest_service, upstreams,
-};
+use super::support::{log_evidence, reload_proxy_step, suggest_service, upstreams};
+use crate::checks::support::replace_on_line;
 use crate::finding::{Finding, FixStep, Hop, HopState, Message};
 use crate::model::{Origin, StackModel, UpstreamTarget};
 
@@ -92,4 +91,32 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         findings.push(finding.fix(reload_proxy_step(model, ctx.proxy)));
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+
+    #[test]
+    fn an_upstream_no_service_is_named_is_told_the_nearest_service() {
+        assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("compose-named-oddly", &[]),
+            "deploy/Caddyfile:2",
+            &[
+                "reverse_proxy app:3000",
+                "-f docker-compose-prod.yml restart proxy",
+            ],
+        );
+    }
+
+    #[test]
+    fn an_upstream_naming_the_service_is_quiet() {
+        assert_example_quiet(
+            super::run,
+            ("compose-named-oddly", &[]),
+            &[("deploy/Caddyfile", "frontend:3000", "app:3000")],
+        );
+    }
 }

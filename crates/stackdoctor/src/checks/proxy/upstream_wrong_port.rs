@@ -24,9 +24,11 @@
 //! containers always use the container side (8000). For a published port,
 //! make its container side the app's port (`"8080:3000"`).
 
+use super::support::{
+    effective_listeners, log_evidence, reached_upstreams, reload_proxy_step, with_port,
+};
 use crate::checks::support::{
-    effective_listeners, log_evidence, reached_upstreams, recreate_service_step, reload_proxy_step,
-    replace_on_line, replace_port_on_line, service_hop, with_port,
+    recreate_service_step, replace_on_line, replace_port_on_line, service_hop,
 };
 use crate::finding::{Finding, FixStep, HopState, Message, Severity};
 use crate::model::{Activation, ListenEvidence, Listener, StackModel};
