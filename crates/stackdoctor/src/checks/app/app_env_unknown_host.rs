@@ -184,12 +184,20 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     .with("variable", &entry.name)
                     .with("host", &host),
             );
-            // Show where the value comes from when that is another line (a `.env` file).
+            // Show where the value comes from when that is another line (a
+            // `.env` file), unless the host is written on the entry's own line
+            // and only another part (a password) was interpolated.
             let same_line = |o: &crate::model::Origin| matches!((o.position(), entry.origin.position()), (Some(a), Some(b)) if a.file == b.file && a.line == b.line);
+            let host_written_here = entry.origin.position().is_some_and(|at| {
+                model
+                    .sources
+                    .line(&at.file, at.line)
+                    .is_some_and(|line| line.contains(host.as_str()))
+            });
             if let Some(value_origin) = entry
                 .value_origin
                 .as_ref()
-                .filter(|o| o.position().is_some() && !same_line(o))
+                .filter(|o| o.position().is_some() && !same_line(o) && !host_written_here)
             {
                 finding = finding.evidence(
                     value_origin.clone(),
@@ -217,11 +225,11 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                         .with("variable", &entry.name)
                         .with("host", &host)
                         .with("service", &name);
-                    // Where the value is written: the `.env` line, else the compose entry.
+                    // Where the host is written: the compose entry, else the `.env` line.
                     let place = entry
                         .value_origin
                         .as_ref()
-                        .filter(|o| o.position().is_some())
+                        .filter(|o| o.position().is_some() && !host_written_here)
                         .unwrap_or(&entry.origin);
                     let edit = ["@", "//", ": ", "=", ":"].iter().find_map(|lead| {
                         replace_on_line(

@@ -159,6 +159,18 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .as_ref()
             .map_or(proxy_service.name.as_str(), |c| c.value.as_str());
         let by_script = proxy_service.run_command.is_some() || target_service.run_command.is_some();
+        // The key (in the proxy's own compose project) of a network the target is on.
+        let same_project_key = (target_service.project == proxy_service.project && !by_script)
+            .then(|| {
+                target_service.attachments.iter().find_map(|attachment| {
+                    model.networks[attachment.network]
+                        .declarations
+                        .iter()
+                        .find(|d| d.project == proxy_service.project)
+                        .map(|d| d.key.as_str())
+                })
+            })
+            .flatten();
         if let Some((old, new, edit)) = rename {
             finding = finding.fix(FixStep::edit(
                 msg("rename-external").with("old", old).with("new", new),
@@ -195,6 +207,17 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     .with("file", &proxy_file),
                 format!("docker network create {network}"),
             ));
+        } else if let Some(key) = same_project_key {
+            // Both in one project: the proxy only has to join the network by its key.
+            finding = finding.fix(FixStep::say(
+                msg("attach-same-project")
+                    .with("proxy", &proxy_service.name)
+                    .with("network", key)
+                    .with(
+                        "file",
+                        defined_in(model, proxy_service).unwrap_or(proxy_file.clone()),
+                    ),
+            ));
         } else if let Some(network) = target_networks.first() {
             finding = finding.fix(FixStep::say(
                 msg("attach")
@@ -213,8 +236,12 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     ),
             ));
         }
-        // A script creates its networks when it runs; a compose project's must be up first.
-        if !target_networks.is_empty() && target_service.run_command.is_none() {
+        // A script creates its networks when it runs; another compose
+        // project's must be up first (the proxy's own project creates its own).
+        if !target_networks.is_empty()
+            && target_service.run_command.is_none()
+            && same_project_key.is_none()
+        {
             finding = finding.fix(FixStep::run(
                 msg("start-target").with("service", &target_service.name),
                 format!("{} up -d", compose_command(model, target_service.project)),
@@ -228,6 +255,19 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         findings.push(finding.path(ctx.path(HopState::Broken, tail)));
     }
     findings
+}
+
+/// The file that lists the service's networks, else the one that defines it.
+fn defined_in(model: &StackModel, service: &crate::model::Service) -> Option<String> {
+    let origin = service
+        .attachments
+        .iter()
+        .map(|a| &a.origin)
+        .find(|o| o.position().is_some())
+        .unwrap_or(&service.origin);
+    origin
+        .position()
+        .map(|at| crate::checks::support::shown(model, &at.file))
 }
 
 type Running<'a> = (&'a ContainerState, &'a ContainerState);

@@ -164,29 +164,47 @@ pub fn suggest_service(
                 .is_some_and(|l| !is_backing_store_port(l.port))
         })
         .collect();
-    let by_port = port.and_then(|port| {
-        reachable
-            .iter()
-            .copied()
-            .find(|&id| model.services[id].listeners_on(port).next().is_some())
-            .map(|id| (id, port))
-    });
-    by_port.or_else(|| {
-        reachable
-            .iter()
-            .copied()
-            .min_by_key(|&id| {
-                (
-                    edit_distance(&model.services[id].name, host),
-                    model.services[id]
-                        .listeners
-                        .first()
-                        .map(|l| l.evidence)
-                        .unwrap_or(ListenEvidence::ImageDefault),
-                )
-            })
-            .and_then(|id| main_listener(&model.services[id].listeners).map(|l| (id, l.port)))
-    })
+    // A name that says which service it meant (`svc25-old`, `bakend`) beats
+    // a port match: with many services on the same port, the port alone
+    // would pick the first one. Then the port, then the closest name.
+    let listens =
+        |id: ServiceId| port.is_some_and(|p| model.services[id].listeners_on(p).next().is_some());
+    reachable
+        .iter()
+        .copied()
+        .min_by_key(|&id| {
+            let name = &model.services[id].name;
+            let distance = edit_distance(name, host);
+            (
+                !names_alike(name, host, distance),
+                !listens(id),
+                distance,
+                model.services[id]
+                    .listeners
+                    .first()
+                    .map(|l| l.evidence)
+                    .unwrap_or(ListenEvidence::ImageDefault),
+            )
+        })
+        .and_then(|id| match port {
+            Some(port) if listens(id) => Some((id, port)),
+            _ => main_listener(&model.services[id].listeners).map(|l| (id, l.port)),
+        })
+}
+
+/// Whether `host` looks like a variant of the service name `name`: a typo
+/// (a third of the letters or fewer differ), or the name with a suffix or
+/// prefix (`svc25-old`, `old-svc25`, `svc25_v2`).
+fn names_alike(name: &str, host: &str, distance: usize) -> bool {
+    let (name, host) = (name.to_ascii_lowercase(), host.to_ascii_lowercase());
+    let affixed = |long: &str, short: &str| {
+        long.strip_prefix(short)
+            .is_some_and(|rest| rest.starts_with(['-', '_', '.']))
+            || long
+                .strip_suffix(short)
+                .is_some_and(|rest| rest.ends_with(['-', '_', '.']))
+    };
+    distance <= (host.len() / 3).max(1) || affixed(&host, &name) || affixed(&name, &host)
 }
 
 fn is_backing_store_port(port: u16) -> bool {
@@ -332,6 +350,39 @@ mod tests {
     use crate::checks::support::test_tree;
 
     const COMPOSE: &str = "services:\n  caddy:\n    image: caddy:2\n    volumes:\n      - ./Caddyfile:/etc/caddy/Caddyfile\n  app:\n    build: .\n    command: gunicorn -b 0.0.0.0:8000 app:app\n    ports:\n      - \"80:80\"\n  db:\n    image: postgres:16\n";
+
+    #[test]
+    fn a_variant_of_a_name_is_alike_an_unrelated_name_is_not() {
+        let alike = |name: &str, host: &str| names_alike(name, host, edit_distance(name, host));
+        assert!(alike("svc25", "svc25-old"));
+        assert!(alike("svc25", "old-svc25"));
+        assert!(alike("backend", "bakend"));
+        assert!(alike("api", "API_v2"));
+        assert!(!alike("svc0", "svc25-old"));
+        assert!(!alike("web", "api"));
+        // A prefix without a separator is another word, not a variant.
+        assert!(!alike("app", "application"));
+    }
+
+    #[test]
+    fn the_suggestion_prefers_the_named_service_over_the_first_on_the_port() {
+        let compose = "services:\n  caddy:\n    image: caddy:2\n    volumes:\n      - ./Caddyfile:/etc/caddy/Caddyfile\n  svc0:\n    command: gunicorn -b 0.0.0.0:8000 app:app\n  svc25:\n    command: gunicorn -b 0.0.0.0:8000 app:app\n  other:\n    command: gunicorn -b 0.0.0.0:9000 app:app\n";
+        let caddyfile = "a.example.com {\n\treverse_proxy svc25-old:8000\n}\nb.example.com {\n\treverse_proxy nothing:9000\n}\n";
+        let (_dir, model) = test_tree(&[("compose.yaml", compose), ("Caddyfile", caddyfile)]);
+        let proxy = &model.proxies[0];
+        let name = |suggestion: Option<(ServiceId, u16)>| {
+            suggestion.map(|(id, port)| (model.services[id].name.clone(), port))
+        };
+        assert_eq!(
+            name(suggest_service(&model, proxy, "svc25-old", Some(8000))),
+            Some(("svc25".to_string(), 8000))
+        );
+        // No name alike: the service on the dialled port.
+        assert_eq!(
+            name(suggest_service(&model, proxy, "nothing", Some(9000))),
+            Some(("other".to_string(), 9000))
+        );
+    }
 
     #[test]
     fn a_port_is_replaced_at_the_end_or_added() {

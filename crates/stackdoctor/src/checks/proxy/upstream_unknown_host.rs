@@ -19,8 +19,27 @@ use super::support::{log_evidence, reload_proxy_step, suggest_service, upstreams
 use crate::checks::support::replace_on_line;
 use crate::finding::{Finding, FixStep, Hop, HopState, Message};
 use crate::model::{Origin, StackModel, UpstreamTarget};
+use crate::names::edit_distance;
 
 cause!("upstream-unknown-host");
+
+/// Services listed in full up to this many; beyond, the closest names only.
+const LISTED_NAMES: usize = 20;
+
+/// The stack's service names, or in a large stack the ones closest to `host`.
+fn known_names(model: &StackModel, host: &str) -> Message {
+    let mut names: Vec<&str> = model.services.iter().map(|s| s.name.as_str()).collect();
+    if names.len() <= LISTED_NAMES {
+        return msg("known-names").with("names", names.join(", "));
+    }
+    let count = names.len();
+    // Stable: equally close names keep the order of the compose files.
+    names.sort_by_cached_key(|name| edit_distance(name, host));
+    names.truncate(LISTED_NAMES);
+    msg("closest-names")
+        .with("names", names.join(", "))
+        .with("count", count.to_string())
+}
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -41,8 +60,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .param("host", &upstream.host);
         let here = Message::new("common.upstream-here").with("upstream", &upstream.text);
         finding = finding.evidence(upstream.origin.clone(), here);
-        let names: Vec<&str> = model.services.iter().map(|s| s.name.as_str()).collect();
-        let label = msg("known-names").with("names", names.join(", "));
+        let label = known_names(model, &upstream.host);
         finding = finding.evidence(Origin::implied("docker compose"), label);
         finding = finding.log_lines(log_evidence(
             model,
