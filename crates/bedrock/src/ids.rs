@@ -285,6 +285,17 @@ pub fn model_pattern() -> String {
     format!(r"(?:(?:us-gov|us|eu|apac|jp|au|ca|global)\.)?(?:{PROVIDERS})\.[a-z0-9][a-z0-9._:-]*")
 }
 
+/// Whether `text` may hold a model ID, profile ID or Bedrock ARN: a cheap
+/// test before any pattern is compiled or run (an `.env` of passwords and
+/// ports has none).
+pub fn may_name_model(text: &str) -> bool {
+    text.contains("arn:")
+        || PROVIDERS.split('|').any(|provider| {
+            text.match_indices(provider)
+                .any(|(at, _)| text[at + provider.len()..].starts_with('.'))
+        })
+}
+
 fn text_patterns() -> &'static (regex::Regex, regex::Regex) {
     static PATTERNS: std::sync::OnceLock<(regex::Regex, regex::Regex)> = std::sync::OnceLock::new();
     PATTERNS.get_or_init(|| {
@@ -362,6 +373,18 @@ pub fn model_id_at(content: &str, range: std::ops::Range<usize>) -> Option<&str>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_text_naming_a_provider_or_an_arn_may_name_a_model() {
+        assert!(may_name_model("anthropic.claude-3-haiku-20240307-v1:0"));
+        assert!(may_name_model("us.meta.llama3-2-1b-instruct-v1:0"));
+        assert!(may_name_model(
+            "arn:aws:bedrock:us-east-1::foundation-model/x"
+        ));
+        assert!(!may_name_model("2.3.1"));
+        assert!(!may_name_model("anthropic"));
+        assert!(!may_name_model("postgres://app@db:5432/app"));
+    }
 
     #[test]
     fn foundation_model_ids_parse() {

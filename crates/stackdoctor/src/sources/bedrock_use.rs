@@ -28,7 +28,7 @@ use regex::Regex;
 use serde::Serialize;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 /// Larger files are data or bundles, not the app's code.
 const MAX_FILE: u64 = 1 << 20;
@@ -802,73 +802,151 @@ fn line_starts(text: &str) -> Vec<usize> {
 // ---------------------------------------------------------------------------
 
 struct Patterns {
-    arn: Regex,
-    model: Regex,
-    region: Regex,
-    java_region_const: Regex,
-    setting: Regex,
-    env_python: Regex,
-    env_js: Regex,
-    env_go: Regex,
-    env_java: Regex,
-    env_rust: Regex,
-    boto3: Regex,
-    anthropic: Regex,
-    langchain: Regex,
-    js_v3: Regex,
-    go_v2: Regex,
-    java_v2: Regex,
-    kotlin: Regex,
-    rust_client: Regex,
-    api_snake: Regex,
-    api_js: Regex,
-    api_go: Regex,
-    api_java: Regex,
-    api_anthropic: Regex,
-    log_call: Regex,
-    kwarg_region: Regex,
-    js_region: Regex,
-    kotlin_region: Regex,
+    arn: Lazy,
+    model: Lazy,
+    region: Lazy,
+    java_region_const: Lazy,
+    setting: Lazy,
+    env_python: Lazy,
+    env_js: Lazy,
+    env_go: Lazy,
+    env_java: Lazy,
+    env_rust: Lazy,
+    boto3: Lazy,
+    anthropic: Lazy,
+    langchain: Lazy,
+    js_v3: Lazy,
+    go_v2: Lazy,
+    java_v2: Lazy,
+    kotlin: Lazy,
+    rust_client: Lazy,
+    api_snake: Lazy,
+    api_js: Lazy,
+    api_go: Lazy,
+    api_java: Lazy,
+    api_anthropic: Lazy,
+    log_call: Lazy,
+    kwarg_region: Lazy,
+    js_region: Lazy,
+    kotlin_region: Lazy,
 }
 
-/// Bedrock model providers whose IDs are recognised (`<provider>.<name>`).
-fn patterns() -> &'static Patterns {
-    static PATTERNS: OnceLock<Patterns> = OnceLock::new();
-    PATTERNS.get_or_init(|| {
-        let r = |p: &str| Regex::new(p).unwrap_or_else(|e| panic!("pattern {p}: {e}"));
-        let env_default = r#"(?:\s*,\s*(?:default\s*=\s*)?(?:"(?P<d1>[^"\n]*)"|'(?P<d2>[^'\n]*)'))?"#;
-        Patterns {
-            arn: r(bedrock::ids::ARN_PATTERN),
-            model: r(&bedrock::ids::model_pattern()),
-            region: r(r"(?:us-gov|us|eu|ap|sa|ca|me|af|il|mx|cn)-[a-z]+-[0-9]{1,2}"),
-            java_region_const: r(r"\bRegion\.([A-Z]{2}(?:_[A-Z]+)+_[0-9]{1,2})\b"),
-            setting: r(r"([A-Za-z_][A-Za-z0-9_.:]*?)\s*(:=|=|:|\(|\?\?|\|\|)\s*$"),
-            env_python: r(&format!(
-                r#"\b(?:os\.)?(?:(?:environ\.get|getenv)\(\s*(?:"(?P<v1>\w+)"|'(?P<v2>\w+)'){env_default}\s*\)|environ\[\s*(?:"(?P<v3>\w+)"|'(?P<v4>\w+)')\s*\])"#
-            )),
-            env_js: r(r#"\bprocess\.env(?:\.(?P<v1>[A-Za-z_]\w*)|\[\s*["'`](?P<v2>\w+)["'`]\s*\])(?:\s*(?:\|\||\?\?)\s*(?:"(?P<d1>[^"\n]*)"|'(?P<d2>[^'\n]*)'|`(?P<d3>[^`\n]*)`))?"#),
-            env_go: r(r#"\bos\.(?:Getenv|LookupEnv)\(\s*"(?P<v1>\w+)"\s*\)"#),
-            env_java: r(r#"\bSystem\.getenv\((?:\s*"(?P<v1>\w+)"\s*\)(?:\s*\?:\s*"(?P<d1>[^"\n]*)")?|\s*\)\.getOrDefault\(\s*"(?P<v2>\w+)"\s*,\s*"(?P<d2>[^"\n]*)"\s*\))"#),
-            env_rust: r(r#"\b(?:std::)?env::var(?:_os)?\(\s*"(?P<v1>\w+)"\s*\)(?:\s*\.unwrap_or(?:_else)?\(\s*(?:\|_\|\s*)?"(?P<d1>[^"\n]*)")?"#),
-            boto3: r(r#"\.client\(\s*(?:service_name\s*=\s*)?["']bedrock-runtime["']"#),
-            anthropic: r(r"\b(?:new\s+)?(?:Async)?AnthropicBedrock\("),
-            langchain: r(r"\b(?:new\s+)?(?:ChatBedrockConverse|ChatBedrock|BedrockChat|BedrockLLM)\("),
-            js_v3: r(r"\bnew\s+BedrockRuntimeClient\("),
-            go_v2: r(r"\bbedrockruntime\.NewFromConfig\("),
-            java_v2: r(r"\bBedrockRuntime(?:Async)?Client\s*\.\s*(?:builder|create)\(\s*\)"),
-            kotlin: r(r"\bBedrockRuntimeClient(?:\s*\{|\.fromEnvironment\()"),
-            rust_client: r(r"\b(?:aws_sdk_bedrockruntime::)?Client::(?:new|from_conf)\("),
-            api_snake: r(r"\.(invoke_model_with_response_stream|invoke_model|converse_stream|converse)\("),
-            api_js: r(r"\bnew\s+(InvokeModelWithResponseStreamCommand|InvokeModelCommand|ConverseStreamCommand|ConverseCommand)\("),
-            api_go: r(r"\.(InvokeModelWithResponseStream|InvokeModel|ConverseStream|Converse)\("),
-            api_java: r(r"\.(invokeModelWithResponseStream|invokeModel|converseStream|converse)\("),
-            api_anthropic: r(r"\.messages\.(create|stream)\("),
-            log_call: r(r"(?:\bprint|\blog\w*|\blogger\.\w+|\blogging\.\w+|\bconsole\.\w+|\bfmt\.\w+|\blog\.\w+|\bprintln!|\bprint!|\beprintln!|\binfo!|\bwarn!|\berror!|\bdebug!|\bSystem\.out\.\w+|\bLOG(?:GER)?\.\w+)\s*\(\s*[A-Za-z]?$"),
-            kwarg_region: r(r"\b(?:region_name|aws_region|region)\s*=\s*([^,)\n]+)"),
-            js_region: r(r"\bregion\s*:\s*([^,}\n]+)"),
-            kotlin_region: r(r"\bregion\s*=\s*([^\n;}]+)"),
-        }
+/// Each pattern compiles on first use: an `.env` file needs three of them,
+/// a Python file about ten, none of them all.
+type Lazy = LazyLock<Regex, fn() -> Regex>;
+
+/// Whether `text` may hold a region name (`<area>-<letters>-<digit>`,
+/// the shape the region pattern looks for): a look before the pattern runs.
+fn may_name_region(text: &str) -> bool {
+    const AREAS: [&str; 11] = [
+        "us-gov", "us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn",
+    ];
+    let bytes = text.as_bytes();
+    text.match_indices('-').any(|(at, _)| {
+        let letters = bytes[at + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_lowercase())
+            .count();
+        let end = at + 1 + letters;
+        letters > 0
+            && bytes.get(end) == Some(&b'-')
+            && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
+            && AREAS.iter().any(|area| text[..at].ends_with(area))
     })
+}
+
+/// Patterns compiled in this process (for the test that files which need
+/// none compile none).
+static COMPILED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many of the code scanner's patterns were compiled in this process.
+pub fn compiled_patterns() -> usize {
+    COMPILED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+fn compile(pattern: &str) -> Regex {
+    COMPILED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Regex::new(pattern).unwrap_or_else(|e| panic!("pattern {pattern}: {e}"))
+}
+
+/// A `, default` after an environment lookup (Python's `getenv`, `environ.get`).
+const ENV_DEFAULT: &str =
+    r#"(?:\s*,\s*(?:default\s*=\s*)?(?:"(?P<d1>[^"\n]*)"|'(?P<d2>[^'\n]*)'))?"#;
+
+static PATTERNS: Patterns = Patterns {
+    arn: LazyLock::new(|| compile(bedrock::ids::ARN_PATTERN)),
+    model: LazyLock::new(|| compile(&bedrock::ids::model_pattern())),
+    region: LazyLock::new(|| {
+        compile(r"(?:us-gov|us|eu|ap|sa|ca|me|af|il|mx|cn)-[a-z]+-[0-9]{1,2}")
+    }),
+    java_region_const: LazyLock::new(|| compile(r"\bRegion\.([A-Z]{2}(?:_[A-Z]+)+_[0-9]{1,2})\b")),
+    setting: LazyLock::new(|| compile(r"([A-Za-z_][A-Za-z0-9_.:]*?)\s*(:=|=|:|\(|\?\?|\|\|)\s*$")),
+    env_python: LazyLock::new(|| {
+        compile(&format!(
+            r#"\b(?:os\.)?(?:(?:environ\.get|getenv)\(\s*(?:"(?P<v1>\w+)"|'(?P<v2>\w+)'){ENV_DEFAULT}\s*\)|environ\[\s*(?:"(?P<v3>\w+)"|'(?P<v4>\w+)')\s*\])"#
+        ))
+    }),
+    env_js: LazyLock::new(|| {
+        compile(
+            r#"\bprocess\.env(?:\.(?P<v1>[A-Za-z_]\w*)|\[\s*["'`](?P<v2>\w+)["'`]\s*\])(?:\s*(?:\|\||\?\?)\s*(?:"(?P<d1>[^"\n]*)"|'(?P<d2>[^'\n]*)'|`(?P<d3>[^`\n]*)`))?"#,
+        )
+    }),
+    env_go: LazyLock::new(|| compile(r#"\bos\.(?:Getenv|LookupEnv)\(\s*"(?P<v1>\w+)"\s*\)"#)),
+    env_java: LazyLock::new(|| {
+        compile(
+            r#"\bSystem\.getenv\((?:\s*"(?P<v1>\w+)"\s*\)(?:\s*\?:\s*"(?P<d1>[^"\n]*)")?|\s*\)\.getOrDefault\(\s*"(?P<v2>\w+)"\s*,\s*"(?P<d2>[^"\n]*)"\s*\))"#,
+        )
+    }),
+    env_rust: LazyLock::new(|| {
+        compile(
+            r#"\b(?:std::)?env::var(?:_os)?\(\s*"(?P<v1>\w+)"\s*\)(?:\s*\.unwrap_or(?:_else)?\(\s*(?:\|_\|\s*)?"(?P<d1>[^"\n]*)")?"#,
+        )
+    }),
+    boto3: LazyLock::new(|| {
+        compile(r#"\.client\(\s*(?:service_name\s*=\s*)?["']bedrock-runtime["']"#)
+    }),
+    anthropic: LazyLock::new(|| compile(r"\b(?:new\s+)?(?:Async)?AnthropicBedrock\(")),
+    langchain: LazyLock::new(|| {
+        compile(r"\b(?:new\s+)?(?:ChatBedrockConverse|ChatBedrock|BedrockChat|BedrockLLM)\(")
+    }),
+    js_v3: LazyLock::new(|| compile(r"\bnew\s+BedrockRuntimeClient\(")),
+    go_v2: LazyLock::new(|| compile(r"\bbedrockruntime\.NewFromConfig\(")),
+    java_v2: LazyLock::new(|| {
+        compile(r"\bBedrockRuntime(?:Async)?Client\s*\.\s*(?:builder|create)\(\s*\)")
+    }),
+    kotlin: LazyLock::new(|| compile(r"\bBedrockRuntimeClient(?:\s*\{|\.fromEnvironment\()")),
+    rust_client: LazyLock::new(|| {
+        compile(r"\b(?:aws_sdk_bedrockruntime::)?Client::(?:new|from_conf)\(")
+    }),
+    api_snake: LazyLock::new(|| {
+        compile(r"\.(invoke_model_with_response_stream|invoke_model|converse_stream|converse)\(")
+    }),
+    api_js: LazyLock::new(|| {
+        compile(
+            r"\bnew\s+(InvokeModelWithResponseStreamCommand|InvokeModelCommand|ConverseStreamCommand|ConverseCommand)\(",
+        )
+    }),
+    api_go: LazyLock::new(|| {
+        compile(r"\.(InvokeModelWithResponseStream|InvokeModel|ConverseStream|Converse)\(")
+    }),
+    api_java: LazyLock::new(|| {
+        compile(r"\.(invokeModelWithResponseStream|invokeModel|converseStream|converse)\(")
+    }),
+    api_anthropic: LazyLock::new(|| compile(r"\.messages\.(create|stream)\(")),
+    log_call: LazyLock::new(|| {
+        compile(
+            r"(?:\bprint|\blog\w*|\blogger\.\w+|\blogging\.\w+|\bconsole\.\w+|\bfmt\.\w+|\blog\.\w+|\bprintln!|\bprint!|\beprintln!|\binfo!|\bwarn!|\berror!|\bdebug!|\bSystem\.out\.\w+|\bLOG(?:GER)?\.\w+)\s*\(\s*[A-Za-z]?$",
+        )
+    }),
+    kwarg_region: LazyLock::new(|| {
+        compile(r"\b(?:region_name|aws_region|region)\s*=\s*([^,)\n]+)")
+    }),
+    js_region: LazyLock::new(|| compile(r"\bregion\s*:\s*([^,}\n]+)")),
+    kotlin_region: LazyLock::new(|| compile(r"\bregion\s*=\s*([^\n;}]+)")),
+};
+
+fn patterns() -> &'static Patterns {
+    &PATTERNS
 }
 
 // ---------------------------------------------------------------------------
@@ -1008,8 +1086,19 @@ impl Scan<'_> {
                 continue;
             }
             let base = lit.content.start;
+            // Cheap looks first: most literals (passwords, ports, paths)
+            // can hold no model and no region, and need no pattern at all.
+            let may_name_model = bedrock::ids::may_name_model(content);
+            let may_name_region = may_name_region(content);
+            if !may_name_model && !may_name_region {
+                continue;
+            }
             let mut arn_spans: Vec<Range<usize>> = Vec::new();
-            for m in p.arn.find_iter(content) {
+            for m in may_name_model
+                .then(|| p.arn.find_iter(content))
+                .into_iter()
+                .flatten()
+            {
                 let arn = m.as_str().trim_end_matches(['.', ':', '-']);
                 if ModelRef::parse(arn).is_some() {
                     arn_spans.push(m.range());
@@ -1022,7 +1111,11 @@ impl Scan<'_> {
                     ));
                 }
             }
-            for m in p.model.find_iter(content) {
+            for m in may_name_model
+                .then(|| p.model.find_iter(content))
+                .into_iter()
+                .flatten()
+            {
                 if arn_spans
                     .iter()
                     .any(|s| s.start <= m.start() && m.start() < s.end)
@@ -1039,7 +1132,11 @@ impl Scan<'_> {
                     ));
                 }
             }
-            for m in p.region.find_iter(content) {
+            for m in may_name_region
+                .then(|| p.region.find_iter(content))
+                .into_iter()
+                .flatten()
+            {
                 let bytes = content.as_bytes();
                 let before_ok = m.start() == 0
                     || !matches!(bytes[m.start() - 1], b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_');
@@ -1321,6 +1418,16 @@ impl Scan<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_region_shaped_text_runs_the_region_pattern() {
+        assert!(may_name_region("us-east-1"));
+        assert!(may_name_region("arn:aws:bedrock:ap-northeast-1:1:x"));
+        assert!(may_name_region("us-gov-west-1"));
+        assert!(!may_name_region("not-a-secret-42"));
+        assert!(!may_name_region("2.3.1"));
+        assert!(!may_name_region("east-1"));
+    }
 
     fn scan(name: &str, text: &str) -> Vec<(u32, u32, String, UseKind)> {
         scan_source(Path::new(name), text)

@@ -7,7 +7,8 @@
 //! while the other probes run. Answers join the model like saved outputs,
 //! with [`Origin::Engine`]; log lines go through the signature scanner.
 
-use super::logs::SignatureSet;
+use super::logs::Signatures;
+use crate::error::Error;
 use crate::model::engine::EngineReach;
 use crate::model::{LogEvent, Origin, ProjectKind, StackModel};
 use std::collections::BTreeMap;
@@ -71,7 +72,11 @@ pub fn start(
 }
 
 /// Waits for the answers and adds them to the model.
-pub fn finish(model: &mut StackModel, asking: Asking, signatures: &SignatureSet) {
+pub fn finish(
+    model: &mut StackModel,
+    asking: Asking,
+    signatures: &Signatures,
+) -> Result<(), Error> {
     let answers = asking
         .handle
         .and_then(|h| h.join().ok())
@@ -84,11 +89,15 @@ pub fn finish(model: &mut StackModel, asking: Asking, signatures: &SignatureSet)
         problems,
         elapsed_ms: u64::try_from(asking.started.elapsed().as_millis()).unwrap_or(u64::MAX),
     });
-    add(model, answers, signatures);
+    add(model, answers, signatures)
 }
 
 /// Adds the engine's answers to the model.
-pub fn add(model: &mut StackModel, answers: dockerengine::Answers, signatures: &SignatureSet) {
+pub fn add(
+    model: &mut StackModel,
+    answers: dockerengine::Answers,
+    signatures: &Signatures,
+) -> Result<(), Error> {
     for container in answers.containers {
         let call = format!("GET /containers/{}/json", container.name);
         let parsed = dockerengine::Parsed {
@@ -111,6 +120,11 @@ pub fn add(model: &mut StackModel, answers: dockerengine::Answers, signatures: &
     super::engine::merge(model, parsed, &|_| Origin::Engine {
         call: "GET /events (last hour)".into(),
     });
+    // The signature library loads only when some container had log lines.
+    let signatures = match answers.logs.iter().any(|l| !l.lines.is_empty()) {
+        true => signatures.get()?,
+        false => return Ok(()),
+    };
     for logs in answers.logs {
         let service = model
             .engine
@@ -142,4 +156,5 @@ pub fn add(model: &mut StackModel, answers: dockerengine::Answers, signatures: &
             }
         }
     }
+    Ok(())
 }

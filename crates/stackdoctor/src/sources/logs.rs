@@ -25,9 +25,48 @@ pub struct SignatureSet {
     regexes: Vec<std::sync::OnceLock<Regex>>,
 }
 
+/// How many times the signature library was loaded in this process (for
+/// the test that a diagnosis of files alone loads none).
+static LOADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The signature library of one run, loaded the first time logs or probe
+/// answers need it: a diagnosis of files alone parses none of it. Files the
+/// user names are checked at once, so a bad one is a usage error either way.
+pub struct Signatures<'a> {
+    user_files: &'a [PathBuf],
+    set: std::sync::OnceLock<SignatureSet>,
+}
+
+impl<'a> Signatures<'a> {
+    pub fn new(user_files: &'a [PathBuf]) -> Result<Signatures<'a>, Error> {
+        let signatures = Signatures {
+            user_files,
+            set: std::sync::OnceLock::new(),
+        };
+        if !user_files.is_empty() {
+            signatures.get()?;
+        }
+        Ok(signatures)
+    }
+
+    pub fn get(&self) -> Result<&SignatureSet, Error> {
+        if let Some(set) = self.set.get() {
+            return Ok(set);
+        }
+        let set = SignatureSet::load(self.user_files)?;
+        Ok(self.set.get_or_init(|| set))
+    }
+}
+
 impl SignatureSet {
+    /// How many times [`SignatureSet::load`] ran in this process.
+    pub fn loads() -> usize {
+        LOADS.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The embedded signatures and those of `user_files`.
     pub fn load(user_files: &[PathBuf]) -> Result<SignatureSet, Error> {
+        LOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut sources: Vec<(String, SignatureSpec)> = signature_specs()
             .into_iter()
             .map(|(family, spec)| (format!("data/signatures/{family}.toml"), spec))

@@ -183,13 +183,17 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
         &inputs.environment,
         &scope,
     );
-    let signatures = logs::SignatureSet::load(&inputs.signatures)?;
+    let signatures = logs::Signatures::new(&inputs.signatures)?;
     // Streams have a byte budget, and named pipes an idle timeout: the probe timeout.
     let idle = inputs
         .logs_idle
         .unwrap_or(std::time::Duration::from_secs(2));
     let limits = logs::ReadLimits::diagnose(idle, &inputs.environment);
-    let scan = logs::scan_inputs(&inputs.logs, &signatures, limits)?;
+    let scan = if inputs.logs.is_empty() {
+        logs::LogScan::default()
+    } else {
+        logs::scan_inputs(&inputs.logs, signatures.get()?, limits)?
+    };
     ecs_runtime::load(&mut model, &scan.texts);
     engine::load(&mut model, &scan.texts);
     model.log_notes = scan.notes;
@@ -219,12 +223,12 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
         let engine = engine_live::start(&model, &inputs.environment, plan.timeout);
         if plan.imds.is_some() || !plan.apps.is_empty() {
             let live = liveprobe::run(&plan);
-            probes::add_probe_events(&mut model, &live, &signatures);
+            probes::add_probe_events(&mut model, &live, &signatures)?;
             probes::add_probe_notes(&mut model, &live);
             model.aws.live = Some(live);
         }
         if let Some(engine) = engine {
-            engine_live::finish(&mut model, engine, &signatures);
+            engine_live::finish(&mut model, engine, &signatures)?;
         }
     }
     if inputs.ask_aws {

@@ -5,14 +5,20 @@
 //! an `https://` probe whose handshake failed on the certificate (expired,
 //! untrusted issuer, wrong name).
 
-use super::logs::SignatureSet;
+use super::logs::Signatures;
+use crate::error::Error;
 use crate::model::{LogEvent, Origin, Sourced, StackModel};
 use liveprobe::app::{AppOutcome, AppResponse};
 use liveprobe::imds::Reachability;
 use liveprobe::LiveReport;
 
-/// Adds one event per app answer that a signature recognises.
-pub fn add_probe_events(model: &mut StackModel, live: &LiveReport, set: &SignatureSet) {
+/// Adds one event per app answer that a signature recognises (the
+/// signature library loads at the first answer that has something to say).
+pub fn add_probe_events(
+    model: &mut StackModel,
+    live: &LiveReport,
+    signatures: &Signatures,
+) -> Result<(), Error> {
     for app in &live.apps {
         let service = service_behind(model, &app.base);
         for probe in &app.probes {
@@ -41,7 +47,7 @@ pub fn add_probe_events(model: &mut StackModel, live: &LiveReport, set: &Signatu
                 }
                 AppOutcome::Failed { .. } => continue,
             };
-            let specs = set.match_text(&text);
+            let specs = signatures.get()?.match_text(&text);
             if specs.is_empty() {
                 continue;
             }
@@ -60,6 +66,7 @@ pub fn add_probe_events(model: &mut StackModel, live: &LiveReport, set: &Signatu
             }
         }
     }
+    Ok(())
 }
 
 /// One note per probe with its outcome (a status, a refused connection, a
