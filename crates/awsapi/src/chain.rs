@@ -83,7 +83,7 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<SystemTime> {
             sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60)
         }
     };
-    let days = crate::time::days_from_civil(y, mo as u32, d as u32);
+    let days = civildate::days_from_civil(y, mo as u32, d as u32);
     let secs = days * 86_400 + h * 3600 + mi * 60 + se - offset;
     let secs = u64::try_from(secs).ok()?;
     Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))

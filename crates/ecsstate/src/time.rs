@@ -72,17 +72,6 @@ fn digits(s: &[u8], at: usize, n: usize) -> Option<i64> {
     Some(v)
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// `YYYY?MM?DD?hh:mm:ss[.frac][Z|±hh[:]mm]` where the separators are `-`/`/`
 /// and `T`/space.
 fn parse_text(s: &str) -> Option<i64> {
@@ -153,7 +142,7 @@ fn parse_text(s: &str) -> Option<i64> {
         }
         Some(_) => return None,
     };
-    let days = days_from_civil(year, month, day);
+    let days = civildate::days_from_civil(year, month as u32, day as u32);
     let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
     Some(secs * 1000 + millis)
 }

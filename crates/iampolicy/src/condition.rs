@@ -355,10 +355,13 @@ pub(crate) fn parse_date(s: &str) -> Option<(i64, u32)> {
         return None;
     }
     let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+    if !(1..=12).contains(&month)
+        || day < 1
+        || day > i64::from(civildate::days_in_month(year, month as u32))
+    {
         return None;
     }
-    let mut secs = days_from_civil(year, month, day) * 86_400;
+    let mut secs = civildate::days_from_civil(year, month as u32, day as u32) * 86_400;
     let mut nanos = 0u32;
     let mut i = 10;
     if i < b.len() && matches!(b[i], b'T' | b't' | b' ') {
@@ -408,26 +411,6 @@ pub(crate) fn parse_date(s: &str) -> Option<(i64, u32)> {
         return None;
     }
     Some((secs, nanos))
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// `203.0.113.0/24`, `2001:db8::/32` or a single address.

@@ -2,18 +2,6 @@
 //!
 //! Everything here runs only for events, never for every scanned line.
 
-/// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let d = i64::from(d);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 fn digits(b: &[u8], at: usize, n: usize) -> Option<u32> {
     let s = b.get(at..at + n)?;
     let mut v = 0u32;
@@ -49,7 +37,7 @@ fn to_millis(
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
         return None;
     }
-    let days = days_from_civil(i64::from(y), mo, d);
+    let days = civildate::days_from_civil(i64::from(y), mo, d);
     let secs =
         days * 86_400 + i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(s) - off_min * 60;
     Some(secs * 1000 + i64::from(ms))
