@@ -122,19 +122,49 @@ impl<T> Sourced<T> {
 /// without reading files again.
 #[derive(Debug, Clone, Default)]
 pub struct SourceTexts {
-    texts: BTreeMap<PathBuf, Arc<str>>,
+    texts: BTreeMap<PathBuf, SourceText>,
+}
+
+/// One file's text and, once a line of it is asked for, where its lines start
+/// (so that quoting line 80,000 of a large compose file does not scan it).
+#[derive(Debug, Clone)]
+struct SourceText {
+    text: Arc<str>,
+    line_starts: std::sync::OnceLock<Vec<usize>>,
+}
+
+impl SourceText {
+    fn line(&self, index: usize) -> Option<&str> {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(at, _)| at + 1))
+                .collect()
+        });
+        let start = *starts.get(index)?;
+        if start == self.text.len() {
+            return None;
+        }
+        let end = starts
+            .get(index + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        Some(self.text[start..end].trim_end_matches('\r'))
+    }
 }
 
 impl SourceTexts {
     pub fn insert(&mut self, path: &Path, text: &str) {
-        self.texts.insert(path.to_path_buf(), Arc::from(text));
+        let text = SourceText {
+            text: Arc::from(text),
+            line_starts: std::sync::OnceLock::new(),
+        };
+        self.texts.insert(path.to_path_buf(), text);
     }
 
     /// Every file read, with its text, in path order.
     pub fn iter(&self) -> impl Iterator<Item = (&Path, &str)> {
         self.texts
             .iter()
-            .map(|(path, text)| (path.as_path(), &**text))
+            .map(|(path, text)| (path.as_path(), &*text.text))
     }
 
     pub fn contains(&self, path: &Path) -> bool {
@@ -143,13 +173,38 @@ impl SourceTexts {
 
     /// The whole text of `path`, if a source read it.
     pub fn text(&self, path: &Path) -> Option<&str> {
-        self.texts.get(path).map(|t| &**t)
+        self.texts.get(path).map(|t| &*t.text)
     }
 
     /// Line `line` (1-based) of `path`, without its line ending.
     pub fn line(&self, path: &Path, line: u32) -> Option<&str> {
-        let text = self.texts.get(path)?;
         let index = usize::try_from(line).ok()?.checked_sub(1)?;
-        text.lines().nth(index).map(|l| l.trim_end_matches('\r'))
+        self.texts.get(path)?.line(index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceTexts;
+    use std::path::Path;
+
+    #[test]
+    fn lines_are_quoted_as_str_lines_would_give_them() {
+        let mut texts = SourceTexts::default();
+        let path = Path::new("compose.yaml");
+        for text in ["a\r\nb\n\nd\n", "a\nb", "", "\n", "x\r\n"] {
+            texts.insert(path, text);
+            let expected: Vec<&str> = text.lines().collect();
+            for (index, line) in expected.iter().enumerate() {
+                assert_eq!(texts.line(path, index as u32 + 1), Some(*line), "{text:?}");
+            }
+            assert_eq!(
+                texts.line(path, expected.len() as u32 + 1),
+                None,
+                "{text:?}"
+            );
+            assert_eq!(texts.line(path, 0), None);
+        }
+        assert_eq!(texts.line(Path::new("other"), 1), None);
     }
 }
