@@ -398,11 +398,9 @@ fn a_wrapped_nginx_line_is_found_by_the_logs_command() {
     assert!(text.contains("nginx-upstream-connect-refused"), "{text}");
 }
 
-/// `diagnose --logs <(aws ecs describe-tasks …)`: a pipe is read once, and
-/// what it said is still read as describe-tasks JSON (the stopped tasks,
-/// quoted under the pipe's name).
-#[test]
-fn describe_tasks_through_a_named_pipe_is_read_whole_once() {
+/// `examples/ecs-oom-timeout`'s ecspresso project (config, definitions,
+/// envfile) in a temporary folder, without its logs; and the example's folder.
+fn ecs_project_without_logs() -> (std::path::PathBuf, tempfile::TempDir) {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/ecs-oom-timeout");
     let dir = tempfile::tempdir().unwrap();
     for file in [
@@ -413,6 +411,15 @@ fn describe_tasks_through_a_named_pipe_is_read_whole_once() {
     ] {
         std::fs::copy(example.join(file), dir.path().join(file)).unwrap();
     }
+    (example, dir)
+}
+
+/// `diagnose --logs <(aws ecs describe-tasks …)`: a pipe is read once, and
+/// what it said is still read as describe-tasks JSON (the stopped tasks,
+/// quoted under the pipe's name).
+#[test]
+fn describe_tasks_through_a_named_pipe_is_read_whole_once() {
+    let (example, dir) = ecs_project_without_logs();
     let json = std::fs::read(example.join("logs/describe-tasks.json")).unwrap();
     let fifo = dir.path().join("tasks.pipe");
     mkfifo(&fifo);
@@ -454,16 +461,7 @@ fn describe_tasks_through_a_named_pipe_is_read_whole_once() {
 /// parsed whole.
 #[test]
 fn inputs_kept_whole_share_one_budget_and_an_input_past_it_is_a_note() {
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/ecs-oom-timeout");
-    let dir = tempfile::tempdir().unwrap();
-    for file in [
-        "ecspresso.yml",
-        "ecs-service-def.json",
-        "ecs-task-def.json",
-        "prod.env",
-    ] {
-        std::fs::copy(example.join(file), dir.path().join(file)).unwrap();
-    }
+    let (example, dir) = ecs_project_without_logs();
     std::fs::copy(
         example.join("logs/describe-tasks.json"),
         dir.path().join("tasks.json"),

@@ -94,7 +94,8 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+    use crate::checks::ecs::support::assert_quiet_on_a_healthy_deployment;
+    use crate::checks::support::assert_example_finding;
 
     #[test]
     fn targets_failing_the_elb_health_check_are_told_to_inspect_the_group() {
@@ -109,20 +110,6 @@ mod tests {
 
     #[test]
     fn a_healthy_deployment_is_quiet() {
-        assert_example_quiet(
-            super::run,
-            (
-                "ecs-slow-but-healthy",
-                &[
-                    "--envfile",
-                    "prod.env",
-                    "--logs",
-                    "logs/deploy.log",
-                    "--logs",
-                    "logs/status.txt",
-                ],
-            ),
-            &[],
-        );
+        assert_quiet_on_a_healthy_deployment(super::run);
     }
 }

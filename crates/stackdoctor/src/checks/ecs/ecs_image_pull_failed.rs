@@ -124,4 +124,26 @@ mod tests {
         );
         assert_eq!(image_repository("nginx"), Some("nginx"));
     }
+
+    #[test]
+    fn an_image_that_cannot_be_pulled_is_shown_in_the_stopped_task() {
+        crate::checks::support::assert_example_finding(
+            super::run,
+            super::CAUSE,
+            (
+                "ecs-image-pull-not-found",
+                &[
+                    "--envfile",
+                    "prod.env",
+                    "--logs",
+                    "logs/deploy.log",
+                    "--logs",
+                    "logs/describe-tasks.json",
+                ],
+            ),
+            "logs/describe-tasks.json:58",
+            &["aws ecr describe-images --repository-name api --image-ids imageTag=1.4.2"],
+        );
+        crate::checks::ecs::support::assert_quiet_on_a_healthy_deployment(super::run);
+    }
 }

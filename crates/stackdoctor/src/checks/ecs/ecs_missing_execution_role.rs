@@ -161,4 +161,20 @@ mod tests {
         assert!(!is_role_arn("arn:aws:iam::123456789012:user/x"));
         assert!(!is_role_arn("arn:aws:iam::123456789012:role/"));
     }
+
+    #[test]
+    fn a_fargate_task_without_an_execution_role_is_shown_at_its_secrets() {
+        crate::checks::support::assert_example_finding(
+            super::run,
+            super::CAUSE,
+            ("ecs-no-execution-role", &["--envfile", "prod.env"]),
+            "ecs-task-def.json:36",
+            &["ecs-missing-execution-role.add-role"],
+        );
+        crate::checks::support::assert_example_quiet(
+            super::run,
+            ("ecs-fargate-healthy", &["--envfile", "prod.env"]),
+            &[],
+        );
+    }
 }

@@ -140,7 +140,8 @@ fn revision_of(text: &str) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+    use crate::checks::ecs::support::assert_quiet_on_a_healthy_deployment;
+    use crate::checks::support::assert_example_finding;
 
     #[test]
     fn a_rollback_without_a_target_is_told_to_list_revisions() {
@@ -165,20 +166,6 @@ mod tests {
 
     #[test]
     fn a_healthy_deployment_is_quiet() {
-        assert_example_quiet(
-            super::run,
-            (
-                "ecs-slow-but-healthy",
-                &[
-                    "--envfile",
-                    "prod.env",
-                    "--logs",
-                    "logs/deploy.log",
-                    "--logs",
-                    "logs/status.txt",
-                ],
-            ),
-            &[],
-        );
+        assert_quiet_on_a_healthy_deployment(super::run);
     }
 }

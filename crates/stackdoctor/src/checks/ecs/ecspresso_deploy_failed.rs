@@ -68,7 +68,8 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::checks::support::{assert_example_finding, assert_example_quiet};
+    use crate::checks::ecs::support::assert_quiet_on_a_healthy_deployment;
+    use crate::checks::support::assert_example_finding;
 
     #[test]
     fn a_failed_deploy_is_shown_at_its_failed_line() {
@@ -86,20 +87,6 @@ mod tests {
 
     #[test]
     fn a_deploy_that_ran_is_quiet() {
-        assert_example_quiet(
-            super::run,
-            (
-                "ecs-slow-but-healthy",
-                &[
-                    "--envfile",
-                    "prod.env",
-                    "--logs",
-                    "logs/deploy.log",
-                    "--logs",
-                    "logs/status.txt",
-                ],
-            ),
-            &[],
-        );
+        assert_quiet_on_a_healthy_deployment(super::run);
     }
 }

@@ -288,23 +288,40 @@ pub fn test_project_with_output(
     service: &str,
     output: Option<&str>,
 ) -> (tempfile::TempDir, StackModel) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("ecspresso.yml"), config).unwrap();
-    std::fs::write(dir.path().join("ecs-task-def.json"), task).unwrap();
-    std::fs::write(dir.path().join("ecs-service-def.json"), service).unwrap();
-    let mut logs = Vec::new();
+    let mut files = vec![
+        ("ecspresso.yml", config),
+        ("ecs-task-def.json", task),
+        ("ecs-service-def.json", service),
+    ];
+    let mut args: &[&str] = &[];
     if let Some(text) = output {
-        let log = dir.path().join("deploy.log");
-        std::fs::write(&log, text).unwrap();
-        logs.push(log);
+        files.push(("deploy.log", text));
+        args = &["--logs", "deploy.log"];
     }
-    let model = crate::sources::build_model(&crate::sources::Inputs {
-        root: dir.path().to_path_buf(),
-        logs,
-        ..Default::default()
-    })
-    .unwrap();
-    (dir, model)
+    crate::checks::support::test_tree_with(&files, args)
+}
+
+/// Checks that `run` finds nothing in a healthy ecspresso deployment
+/// (`examples/ecs-slow-but-healthy` with its deploy output and status).
+#[cfg(test)]
+pub fn assert_quiet_on_a_healthy_deployment(
+    run: impl Fn(&StackModel) -> Vec<crate::finding::Finding>,
+) {
+    crate::checks::support::assert_example_quiet(
+        run,
+        (
+            "ecs-slow-but-healthy",
+            &[
+                "--envfile",
+                "prod.env",
+                "--logs",
+                "logs/deploy.log",
+                "--logs",
+                "logs/status.txt",
+            ],
+        ),
+        &[],
+    );
 }
 
 #[cfg(test)]
