@@ -450,11 +450,11 @@ fn top_level_name(
 ) -> Result<Option<(String, Position)>, Error> {
     let mut found = None;
     for file in files {
-        let text = read_text(file)?;
-        let root = parsed
-            .entry(file.clone())
-            .or_insert(yaml::parse(&text, &Arc::new(file.clone()))?);
-        let Some(root) = root else {
+        if !parsed.contains_key(file) {
+            let root = yaml::parse(&read_text(file)?, &Arc::new(file.clone()))?;
+            parsed.insert(file.clone(), root);
+        }
+        let Some(root) = parsed.get(file).and_then(Option::as_ref) else {
             continue;
         };
         if let Some(mut n) = root.get("name").cloned() {
