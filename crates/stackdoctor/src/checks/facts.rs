@@ -13,6 +13,7 @@
 
 use super::aws::support::{iam_calls, IamCall};
 use super::bedrock::support::{model_verdicts, regionless_verdicts, ModelVerdict};
+use crate::model::service_names::ServiceNames;
 use crate::model::StackModel;
 use std::cell::OnceCell;
 
@@ -22,6 +23,7 @@ pub struct Facts<'m> {
     verdicts: OnceCell<Vec<ModelVerdict<'m>>>,
     regionless: OnceCell<Vec<ModelVerdict<'m>>>,
     iam: OnceCell<Vec<IamCall<'m>>>,
+    names: OnceCell<ServiceNames>,
 }
 
 impl<'m> Facts<'m> {
@@ -31,6 +33,7 @@ impl<'m> Facts<'m> {
             verdicts: OnceCell::new(),
             regionless: OnceCell::new(),
             iam: OnceCell::new(),
+            names: OnceCell::new(),
         }
     }
 
@@ -43,6 +46,13 @@ impl<'m> Facts<'m> {
     pub fn regionless_verdicts(&self) -> &[ModelVerdict<'m>] {
         self.regionless
             .get_or_init(|| regionless_verdicts(self.model))
+    }
+
+    /// The DNS names (service, container, alias) of every service, looked up
+    /// without scanning the services.
+    pub fn service_names(&self) -> &ServiceNames {
+        self.names
+            .get_or_init(|| ServiceNames::of(&self.model.services))
     }
 
     /// What the project's IAM policies say of each call of [`Facts::model_verdicts`].

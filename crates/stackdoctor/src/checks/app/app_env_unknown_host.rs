@@ -17,6 +17,7 @@
 //! `postgres://app:…@db:5432/app`), then recreate the app's container.
 
 use crate::checks::support::{edit_distance, recreate_service_step, replace_on_line};
+use crate::checks::Facts;
 use crate::finding::{Finding, FixStep, Message};
 use crate::model::service_names::ServiceNames;
 use crate::model::{Activation, EnvEntry, ServiceId, StackModel};
@@ -151,9 +152,10 @@ fn suggest(
         .map(|&id| model.services[id].name.clone())
 }
 
-pub fn run(model: &StackModel) -> Vec<Finding> {
+pub fn run(facts: &Facts) -> Vec<Finding> {
+    let model = facts.model;
+    let names = facts.service_names();
     let mut findings = Vec::new();
-    let names = ServiceNames::of(&model.services);
     for (id, service) in model.services.iter().enumerate() {
         if service.activation != Activation::Active || service.uses_host_network() {
             continue;
@@ -169,7 +171,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             let lower = host.to_ascii_lowercase();
             if lower == "localhost"
                 || host.parse::<IpAddr>().is_ok()
-                || known(model, &names, id, &host)
+                || known(model, names, id, &host)
             {
                 continue;
             }
@@ -192,7 +194,8 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 model
                     .sources
                     .line(&at.file, at.line)
-                    .is_some_and(|line| line.contains(host.as_str()))
+                    .and_then(|line| line.split_once([':', '=']))
+                    .is_some_and(|(_, value)| value.contains(host.as_str()))
             });
             if let Some(value_origin) = entry
                 .value_origin
@@ -259,6 +262,49 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::host_of;
+    use crate::checks::support::{assert_example_finding, assert_example_quiet, test_tree};
+    use crate::checks::Facts;
+    use crate::model::StackModel;
+
+    fn run(model: &StackModel) -> Vec<crate::finding::Finding> {
+        super::run(&Facts::new(model))
+    }
+
+    #[test]
+    fn a_database_host_that_is_no_service_is_told_the_service_name() {
+        assert_example_finding(
+            run,
+            super::CAUSE,
+            ("db-host-typo", &[]),
+            "docker-compose.yml:15",
+            &["DB_HOST: db", "up -d --force-recreate web"],
+        );
+        assert_example_quiet(
+            run,
+            ("db-host-typo", &[]),
+            &[("docker-compose.yml", "DB_HOST: database", "DB_HOST: db")],
+        );
+    }
+
+    #[test]
+    fn a_host_written_in_compose_is_edited_there_even_when_a_password_came_from_env() {
+        let (dir, model) = test_tree(&[
+            ("compose.yaml", "services:\n  worker:\n    image: worker\n    environment:\n      DATABASE_URL: postgres://app:${DB_PASSWORD}@db-old:5432/app\n  db:\n    image: postgres:16\n"),
+            (".env", "DB_PASSWORD=not-a-secret-42\n"),
+        ]);
+        let findings = run(&model);
+        let (at, fix) = crate::checks::support::the_finding(dir.path(), &findings, super::CAUSE);
+        assert_eq!(at, "compose.yaml:5");
+        assert!(fix.contains("@db:5432/app"), "{fix}");
+        // The .env line only gave the password: it is no evidence of the host.
+        let files: Vec<_> = findings[0]
+            .evidence
+            .iter()
+            .filter_map(|e| e.origin.position())
+            .map(|p| p.file.file_name().unwrap().to_owned())
+            .collect();
+        assert_eq!(files, ["compose.yaml"]);
+    }
 
     #[test]
     fn hosts_are_read_from_urls_and_bare_values() {

@@ -248,4 +248,17 @@ mod tests {
         )
         .is_none());
     }
+
+    #[test]
+    fn a_policy_without_the_stream_action_is_shown_at_its_statement() {
+        let run = |model: &crate::model::StackModel| super::run(&crate::checks::Facts::new(model));
+        crate::checks::support::assert_example_finding(
+            run,
+            super::CAUSE,
+            ("bedrock-iam-stream-denied", &[]),
+            "iam/chat-task-policy.json:4",
+            &["iam-missing-bedrock-permission.add-statement"],
+        );
+        crate::checks::support::assert_example_quiet(run, ("bedrock-ui-fixed", &[]), &[]);
+    }
 }

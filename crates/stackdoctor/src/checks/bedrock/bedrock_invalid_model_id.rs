@@ -234,4 +234,17 @@ mod tests {
         );
         assert!(ids_in_log_line("The provided model identifier is invalid.").is_empty());
     }
+
+    #[test]
+    fn a_misspelt_model_id_is_shown_where_the_code_writes_it() {
+        let run = |model: &crate::model::StackModel| super::run(&crate::checks::Facts::new(model));
+        crate::checks::support::assert_example_finding(
+            run,
+            super::CAUSE,
+            ("bedrock-invalid-model-id", &[]),
+            "app/triage.py:14",
+            &["MODEL = \"anthropic.claude-3-haiku-20240307-v1:0\""],
+        );
+        crate::checks::support::assert_example_quiet(run, ("bedrock-ui-fixed", &[]), &[]);
+    }
 }
