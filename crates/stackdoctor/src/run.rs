@@ -457,9 +457,6 @@ fn explain(args: &ExplainArgs) -> Result<u8, Error> {
         cause.severity.as_str(),
         cause.summary.get(lang)
     );
-    if lang == Lang::Ja && crate::checks::find(id).is_some() {
-        out.push_str("--- 詳細 (英語) ---\n\n");
-    }
     out.push_str(&documentation);
     out.push('\n');
     write_stdout(&out)?;

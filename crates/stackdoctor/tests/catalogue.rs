@@ -1,7 +1,7 @@
 //! The cause catalogue, the checks and their documentation agree.
 
 use stackdoctor::checks::ALL;
-use stackdoctor::knowledge::catalogue;
+use stackdoctor::knowledge::{catalogue, Lang};
 use std::process::Command;
 
 #[test]
@@ -117,6 +117,81 @@ fn every_check_documents_what_why_example_fix() {
     }
 }
 
+/// The code spans and fenced blocks of a documentation text, whitespace in
+/// a span collapsed (a translation may wrap its lines elsewhere).
+fn code_spans(doc: &str) -> Vec<String> {
+    let mut spans = Vec::new();
+    let mut prose = String::new();
+    for (i, part) in doc.split("```").enumerate() {
+        if i % 2 == 1 {
+            let body = part.split_once('\n').map_or(part, |(_, b)| b);
+            spans.push(format!("```{}", body.trim()));
+        } else {
+            prose.push_str(part);
+        }
+    }
+    for (i, part) in prose.split('`').enumerate() {
+        if i % 2 == 1 {
+            spans.push(part.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+    }
+    spans
+}
+
+#[test]
+fn every_check_has_its_documentation_in_japanese_with_the_same_code() {
+    for check in ALL {
+        let (en, ja) = (check.documentation(), check.documentation_in(Lang::Ja));
+        assert!(
+            ja.starts_with(&format!("# {}\n", check.cause)),
+            "{}: {ja}",
+            check.cause
+        );
+        let mut at = 0;
+        for section in [
+            "**検出内容:**",
+            "**リクエストが失敗する理由:**",
+            "**例:**",
+            "**対処:**",
+        ] {
+            let found = ja[at..].find(&format!("\n{section}"));
+            assert!(
+                found.is_some(),
+                "{}: {section} missing or out of order",
+                check.cause
+            );
+            at += found.unwrap_or(0) + 1;
+        }
+        assert!(
+            ja.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)),
+            "{}: no kana",
+            check.cause
+        );
+        // Commands, log lines and config in the examples are the same in both.
+        let mut translated = code_spans(&ja);
+        for span in code_spans(&en) {
+            let found = translated.iter().position(|t| *t == span);
+            assert!(
+                found.is_some(),
+                "{}: `{span}` not in the Japanese text",
+                check.cause
+            );
+            translated.remove(found.unwrap_or(0));
+        }
+    }
+}
+
+#[test]
+fn code_spans_of_a_translation_are_compared_whitespace_free() {
+    let en = "Run `docker compose\nup -d`, then\n```yaml\nports: [\"80:80\"]\n```\n";
+    let ja = "`docker compose up -d` を実行します。\n```yaml\nports: [\"80:80\"]\n```";
+    assert_eq!(code_spans(en), code_spans(ja));
+    assert_eq!(
+        code_spans(en),
+        ["```ports: [\"80:80\"]", "docker compose up -d"]
+    );
+}
+
 #[test]
 fn explain_prints_the_documentation_and_rejects_unknown_causes() {
     let bin = env!("CARGO_BIN_EXE_stackdoctor");
@@ -137,7 +212,10 @@ fn explain_prints_the_documentation_and_rejects_unknown_causes() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("転送先のポート") && text.contains("詳細"),
+        text.contains("転送先のポート")
+            && text.contains("**検出内容:**")
+            && text.contains("gunicorn --bind 0.0.0.0:8000")
+            && !text.contains("**What it detects:**"),
         "{text}"
     );
 

@@ -62,7 +62,10 @@ fn documented_fix(cause: &str) -> Option<FixStep> {
             paragraph(details.get(Lang::En), "**Fix:**")?,
             paragraph(details.get(Lang::Ja), "**対処:**"),
         ),
-        (None, Some(check)) => (paragraph(&check.documentation(), "**Fix:**")?, None),
+        (None, Some(check)) => (
+            paragraph(&check.documentation(), "**Fix:**")?,
+            paragraph(&check.documentation_in(Lang::Ja), "**対処:**"),
+        ),
         (None, None) => return None,
     };
     let ja = ja.unwrap_or_else(|| en.clone());

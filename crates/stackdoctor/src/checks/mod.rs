@@ -6,13 +6,15 @@
 //! (`proxy/`, `app/`, `api/`, `aws/`, `bedrock/`, `ecs/`, `engine/`, mirroring `data/causes/`)
 //! with a `pub fn run(model: &StackModel) -> Vec<Finding>`, declare it in the
 //! family's `mod.rs`, add its line to [`ALL`] below, and
-//! add its cause to `data/causes/*.toml` in English and Japanese.
+//! add its cause to `data/causes/*.toml` in English and Japanese, and the
+//! Japanese translation of its doc comment to `data/explain/ja/<cause>.md`.
 //!
 //! A check that reads an analysis several checks share (the Bedrock model
 //! verdicts, the IAM calls) takes `run(facts: &Facts)` instead and is listed
 //! with `, facts` after its cause: [`Facts`] computes each analysis once a run.
 
 use crate::finding::Finding;
+use crate::knowledge::Lang;
 use crate::model::StackModel;
 
 pub use facts::Facts;
@@ -25,6 +27,8 @@ pub struct Check {
     pub run: fn(&Facts) -> Vec<Finding>,
     /// The check's source, whose `//!` comment is its documentation.
     source: &'static str,
+    /// The documentation in Japanese (`data/explain/ja/<cause>.md`).
+    documentation_ja: &'static str,
 }
 
 impl Check {
@@ -45,6 +49,14 @@ impl Check {
             })
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    /// The documentation in `lang`.
+    pub fn documentation_in(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => self.documentation(),
+            Lang::Ja => self.documentation_ja.trim_end().to_string(),
+        }
     }
 }
 
@@ -91,6 +103,7 @@ macro_rules! check {
                 stringify!($module),
                 ".rs"
             )),
+            documentation_ja: include_str!(concat!("../../data/explain/ja/", $cause, ".md")),
         }
     };
 }

@@ -25,14 +25,15 @@ pub const SCHEMA_URI: &str =
 
 const ROOT_BASE: &str = "%SRCROOT%";
 
-/// The documentation `explain` prints for a cause: the check's doc comment,
+/// The documentation `explain` prints for a cause: the check's doc comment
+/// (or its Japanese translation),
 /// or the catalogue's `details` for a cause raised from logs only.
 pub fn documentation(cause: &str, lang: Lang) -> String {
     match (
         crate::checks::find(cause),
         catalogue().cause(cause).and_then(|c| c.details.as_ref()),
     ) {
-        (Some(check), _) => check.documentation(),
+        (Some(check), _) => check.documentation_in(lang),
         (None, Some(details)) => details.get(lang).to_string(),
         (None, None) => String::new(),
     }
