@@ -4,7 +4,9 @@
 //! calls at once on their own threads.
 
 use crate::client::{filters, Client, Endpoint};
+use crate::sockets::{parse_socket_table, read_from_proc, Sockets};
 use crate::{Container, Event, Network};
+use std::path::PathBuf;
 use std::time::Instant;
 
 /// What to ask.
@@ -18,6 +20,12 @@ pub struct Ask {
     pub max_containers: usize,
     /// Events of this many seconds back.
     pub events_since_secs: u64,
+    /// The engine host's `/proc`, when the engine runs on this machine:
+    /// running containers' listening sockets are read there first.
+    pub proc_root: Option<PathBuf>,
+    /// Else run `cat` of the socket tables in the container (`docker exec`),
+    /// which works when the image has a `cat`.
+    pub exec_cat: bool,
 }
 
 impl Default for Ask {
@@ -27,6 +35,8 @@ impl Default for Ask {
             log_lines: 50,
             max_containers: 100,
             events_since_secs: 3600,
+            proc_root: None,
+            exec_cat: false,
         }
     }
 }
@@ -133,7 +143,10 @@ pub fn ask(endpoint: Endpoint, deadline: Instant, what: &Ask) -> Answers {
             };
             let name = summary.name.clone();
             match inspect.map(|v| crate::container_from_json(&v)) {
-                Ok(Some(container)) => answers.containers.push(container),
+                Ok(Some(mut container)) => {
+                    container.sockets = listening_sockets(client, &container, what);
+                    answers.containers.push(container);
+                }
                 Ok(None) => answers.containers.push(summary.clone()),
                 Err(error) => {
                     answers
@@ -199,4 +212,67 @@ pub fn ask(endpoint: Endpoint, deadline: Instant, what: &Ask) -> Answers {
         }
     });
     answers
+}
+
+/// What a running container listens on: from the host's `/proc` when the
+/// process there is this container's, else from `cat` in the container.
+fn listening_sockets(client: &Client, container: &Container, what: &Ask) -> Option<Sockets> {
+    if container.status.as_deref() != Some("running") {
+        return None;
+    }
+    let id = container.id.as_deref()?;
+    let mut reasons = Vec::new();
+    match (&what.proc_root, container.pid.filter(|pid| *pid > 0)) {
+        (Some(root), Some(pid)) => match read_from_proc(root, pid, id) {
+            Ok(sockets) => return Some(sockets),
+            Err(reason) => reasons.push(reason),
+        },
+        (None, _) => reasons.push("the engine does not run on this machine".to_string()),
+        (_, None) => reasons.push("the engine gave no process ID".to_string()),
+    }
+    if what.exec_cat {
+        match exec_cat(client, id, &container.name) {
+            Ok(sockets) => return Some(sockets),
+            Err(reason) => reasons.push(reason),
+        }
+    }
+    Some(Sockets::Unseen {
+        reason: reasons.join("; "),
+    })
+}
+
+/// `docker exec NAME cat /proc/net/tcp /proc/net/tcp6`, through the API.
+fn exec_cat(client: &Client, id: &str, name: &str) -> Result<Sockets, String> {
+    let command = ["cat", "/proc/net/tcp", "/proc/net/tcp6"];
+    let create = format!("/containers/{id}/exec");
+    let created = client
+        .post(
+            &create,
+            &serde_json::json!({"AttachStdout": true, "AttachStderr": true, "Cmd": command}),
+        )
+        .map_err(|e| format!("POST {create}: {e}"))?;
+    let exec_id = serde_json::from_slice::<serde_json::Value>(&created.body)
+        .ok()
+        .and_then(|v| v.get("Id")?.as_str().map(String::from))
+        .filter(|_| created.status == 201)
+        .ok_or_else(|| format!("POST {create}: status {}", created.status))?;
+    let start = format!("/exec/{exec_id}/start");
+    let started = client
+        .post(&start, &serde_json::json!({"Detach": false, "Tty": false}))
+        .map_err(|e| format!("POST {start}: {e}"))?;
+    let stdout: String = match crate::demux_log_stream(&started.body) {
+        Ok(frames) => frames
+            .iter()
+            .filter(|f| f.stream == crate::StreamKind::Stdout)
+            .map(|f| String::from_utf8_lossy(&f.payload).into_owned())
+            .collect(),
+        Err(_) => String::from_utf8_lossy(&started.body).into_owned(),
+    };
+    let listening = parse_socket_table(&stdout).ok_or_else(|| {
+        format!("`cat` in {name} printed no socket table (the image may have no `cat`)")
+    })?;
+    Ok(Sockets::Read {
+        source: format!("docker exec {name} {}", command.join(" ")),
+        listening,
+    })
 }

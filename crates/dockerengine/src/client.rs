@@ -205,14 +205,31 @@ impl Client {
 
     /// `GET path` (the version prefix added when negotiated; `path` starts with `/`).
     pub fn get(&self, path: &str) -> Result<Response, Error> {
+        self.request("GET", path, None)
+    }
+
+    /// `POST path` with a JSON body.
+    pub fn post(&self, path: &str, body: &serde_json::Value) -> Result<Response, Error> {
+        self.request("POST", path, Some(&body.to_string()))
+    }
+
+    fn request(&self, method: &str, path: &str, body: Option<&str>) -> Result<Response, Error> {
         let versioned = match &self.version {
             Some(v) => format!("/{v}{path}"),
             None => path.to_string(),
         };
         let mut stream = self.connect()?;
-        let request = format!(
-            "GET {versioned} HTTP/1.1\r\nHost: docker\r\nUser-Agent: stackdoctor\r\nConnection: close\r\n\r\n"
+        let mut request = format!(
+            "{method} {versioned} HTTP/1.1\r\nHost: docker\r\nUser-Agent: stackdoctor\r\nConnection: close\r\n"
         );
+        if let Some(body) = body {
+            request.push_str(&format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            ));
+        } else {
+            request.push_str("\r\n");
+        }
         stream
             .write_all(request.as_bytes())
             .map_err(|e| self.io_error(e))?;

@@ -33,11 +33,13 @@ pub mod client;
 mod error;
 mod lines;
 mod scan;
+mod sockets;
 mod stream;
 
 pub use ask::{ask, Answers, Ask, ContainerLogs};
 pub use error::Error;
 pub use lines::{parse_line, ComposeLine, LineKind};
+pub use sockets::{parse_socket_table, read_from_proc, ListeningSocket, Sockets};
 pub use stream::{demux_log_stream, LogFrame, StreamKind};
 
 use serde::Serialize;
@@ -183,6 +185,9 @@ pub struct Container {
     /// `Config.ExposedPorts` as `80/tcp`.
     pub exposed: Vec<String>,
     pub mounts: Vec<Mount>,
+    /// What its processes listen on (live engine only), when asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sockets: Option<Sockets>,
     /// Where the record starts.
     pub at: At,
     /// Where some fields are written (`OOMKilled`, `ExitCode`, `RestartCount`,

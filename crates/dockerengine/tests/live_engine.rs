@@ -45,6 +45,45 @@ impl Drop for Cleanup {
     }
 }
 
+/// Builds `tag` `FROM scratch`: the static test program as `/app`, and
+/// with `with_cat` the host's `cat` with the libraries `ldd` lists.
+fn build_image(tag: &str, with_cat: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/live/app.c");
+    std::fs::create_dir_all(dir.path().join("rootfs")).unwrap();
+    let built = Command::new("gcc")
+        .args(["-static", "-O2", "-o"])
+        .arg(dir.path().join("rootfs/app"))
+        .arg(source)
+        .status()
+        .expect("gcc");
+    assert!(built.success());
+    if with_cat {
+        let cat = std::path::Path::new("/bin/cat");
+        let ldd = Command::new("ldd").arg(cat).output().expect("ldd");
+        let libraries = String::from_utf8_lossy(&ldd.stdout)
+            .lines()
+            .filter_map(|l| {
+                l.split_whitespace()
+                    .find(|w| w.starts_with('/'))
+                    .map(String::from)
+            })
+            .collect::<Vec<_>>();
+        for file in std::iter::once("/bin/cat".to_string()).chain(libraries) {
+            let target = dir.path().join("rootfs").join(file.trim_start_matches('/'));
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(&file, &target).unwrap();
+        }
+    }
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM scratch\nCOPY rootfs/ /\nENTRYPOINT [\"/app\"]\n",
+    )
+    .unwrap();
+    let (ok, text) = docker(&["build", "-q", "-t", tag, dir.path().to_str().unwrap()]);
+    assert!(ok, "{text}");
+}
+
 fn endpoint() -> Endpoint {
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     endpoint_from(&|k| std::env::var(k).ok(), home.as_deref()).expect("endpoint")
@@ -60,29 +99,13 @@ fn a_live_stack_is_read_oom_exit_health_networks_events_and_logs() {
     let image = format!("sd-engine-test-{id}:1");
     let network = format!("{project}_back");
     let mut cleanup = Cleanup(Vec::new());
-    // The image: a static binary FROM scratch.
-    let dir = tempfile::tempdir().unwrap();
-    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/live/app.c");
-    let built = Command::new("gcc")
-        .args(["-static", "-O2", "-o"])
-        .arg(dir.path().join("app"))
-        .arg(source)
-        .status()
-        .expect("gcc");
-    assert!(built.success());
-    std::fs::write(
-        dir.path().join("Dockerfile"),
-        "FROM scratch\nCOPY app /app\nENTRYPOINT [\"/app\"]\n",
-    )
-    .unwrap();
     cleanup.0.push(vec![
         "image".into(),
         "rm".into(),
         "-f".into(),
         image.clone(),
     ]);
-    let (ok, text) = docker(&["build", "-q", "-t", &image, dir.path().to_str().unwrap()]);
-    assert!(ok, "{text}");
+    build_image(&image, false);
     cleanup
         .0
         .push(vec!["network".into(), "rm".into(), network.clone()]);
@@ -243,5 +266,144 @@ fn a_socket_that_never_answers_costs_one_deadline() {
         missing.problems[0].contains("none.sock"),
         "{:?}",
         missing.problems
+    );
+}
+
+/// What a container listens on, three ways: the engine host's `/proc` (this
+/// test runs where the engine does), `cat` in a container that has one, and
+/// neither for a `FROM scratch` container seen from "another machine".
+#[test]
+fn listening_sockets_are_read_from_proc_or_by_cat_in_the_container() {
+    if !engine_reachable() {
+        return;
+    }
+    let id = std::process::id();
+    let project = format!("sdsock{id}");
+    let (bare, with_cat) = (
+        format!("sd-sock-bare-{id}:1"),
+        format!("sd-sock-cat-{id}:1"),
+    );
+    let mut cleanup = Cleanup(Vec::new());
+    for image in [&bare, &with_cat] {
+        cleanup.0.push(vec![
+            "image".into(),
+            "rm".into(),
+            "-f".into(),
+            image.clone(),
+        ]);
+    }
+    build_image(&bare, false);
+    build_image(&with_cat, true);
+    let run = |service: &str, image: &str| {
+        let name = format!("{project}-{service}-1");
+        let project_label = format!("com.docker.compose.project={project}");
+        let service_label = format!("com.docker.compose.service={service}");
+        let (ok, text) = docker(&[
+            "run",
+            "-d",
+            "--name",
+            &name,
+            "--label",
+            &project_label,
+            "--label",
+            &service_label,
+            image,
+            "serve",
+            "127.0.0.1",
+            "8000",
+        ]);
+        assert!(ok, "{text}");
+        name
+    };
+    cleanup
+        .0
+        .push(vec!["rm".into(), "-f".into(), format!("{project}-bare-1")]);
+    cleanup
+        .0
+        .push(vec!["rm".into(), "-f".into(), format!("{project}-cat-1")]);
+    let bare_name = run("bare", &bare);
+    let cat_name = run("cat", &with_cat);
+    // The program prints its line once it listens.
+    let until = Instant::now() + Duration::from_secs(20);
+    for name in [&bare_name, &cat_name] {
+        while !docker(&["logs", name]).1.contains("listening on") && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    let sockets_of = |ask_with: Ask| {
+        let answers = ask(
+            endpoint(),
+            Instant::now() + Duration::from_secs(10),
+            &ask_with,
+        );
+        assert!(answers.problems.is_empty(), "{:?}", answers.problems);
+        let of = |name: &str| {
+            answers
+                .containers
+                .iter()
+                .find(|c| c.name == name)
+                .and_then(|c| c.sockets.clone())
+                .unwrap_or_else(|| panic!("no sockets for {name}"))
+        };
+        (of(&bare_name), of(&cat_name))
+    };
+    let listening_on = |sockets: &dockerengine::Sockets| match sockets {
+        dockerengine::Sockets::Read { source, listening } => (
+            source.clone(),
+            listening
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+        ),
+        dockerengine::Sockets::Unseen { reason } => panic!("unseen: {reason}"),
+    };
+
+    // From the host's /proc, whatever the image holds.
+    let (from_proc, _) = sockets_of(Ask {
+        projects: vec![project.clone()],
+        proc_root: Some("/proc".into()),
+        ..Ask::default()
+    });
+    let (source, listening) = listening_on(&from_proc);
+    assert!(
+        source.starts_with("/proc/") && source.contains("/net/tcp"),
+        "{source}"
+    );
+    assert!(
+        listening.contains(&"127.0.0.1:8000".to_string()),
+        "{listening:?}"
+    );
+
+    // Without /proc: `cat` in the container where there is one.
+    let (bare_sockets, cat_sockets) = sockets_of(Ask {
+        projects: vec![project.clone()],
+        proc_root: None,
+        exec_cat: true,
+        ..Ask::default()
+    });
+    let (source, listening) = listening_on(&cat_sockets);
+    assert_eq!(
+        source,
+        format!("docker exec {cat_name} cat /proc/net/tcp /proc/net/tcp6")
+    );
+    assert!(
+        listening.contains(&"127.0.0.1:8000".to_string()),
+        "{listening:?}"
+    );
+    let dockerengine::Sockets::Unseen { reason } = bare_sockets else {
+        panic!("a scratch image without cat cannot be seen: {bare_sockets:?}");
+    };
+    assert!(reason.contains("no `cat`"), "{reason}");
+
+    // A /proc of another machine (here: an empty folder) is not trusted.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let (bare_sockets, _) = sockets_of(Ask {
+        projects: vec![project.clone()],
+        proc_root: Some(elsewhere.path().to_path_buf()),
+        ..Ask::default()
+    });
+    assert!(
+        matches!(bare_sockets, dockerengine::Sockets::Unseen { .. }),
+        "{bare_sockets:?}"
     );
 }

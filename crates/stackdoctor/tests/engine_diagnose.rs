@@ -4,6 +4,9 @@
 //! accepts and never answers, which must cost one probe timeout. Everything
 //! a test creates is removed, even when it fails.
 
+mod common;
+
+use common::docker::{build_app_image, docker_available, Undo};
 use serde_json::Value;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -84,111 +87,25 @@ fn a_silent_engine_socket_costs_one_probe_timeout() {
     assert!((1000..1100).contains(&spent), "{spent} ms");
 }
 
-/// Removes what a test created when dropped.
-struct Cleanup(Vec<Vec<String>>);
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        for args in self.0.iter().rev() {
-            let _ = Command::new(&args[0]).args(&args[1..]).output();
-        }
-    }
-}
-
-fn engine_reachable() -> bool {
-    let ok = Command::new("docker")
-        .args(["version", "--format", "{{.Server.Version}}"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "the Docker Engine is not reachable under CI=true"
-        );
-        eprintln!("skipped: Docker Engine not reachable");
-    }
-    ok
-}
-
 #[test]
 fn a_compose_container_killed_by_oom_is_found_on_the_live_engine() {
-    if !engine_reachable() {
+    if !docker_available() {
         return;
     }
     let id = std::process::id();
     let project = format!("sdlive{id}");
     let image = format!("sd-live-test-{id}:1");
     let dir = tempfile::tempdir().unwrap();
-    let mut cleanup = Cleanup(vec![vec![
-        "docker".into(),
-        "image".into(),
-        "rm".into(),
-        "-f".into(),
-        image.clone(),
-    ]]);
-    let source = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../dockerengine/tests/live/app.c"
-    );
-    let built = Command::new("gcc")
-        .args(["-static", "-O2", "-o"])
-        .arg(dir.path().join("app"))
-        .arg(source)
-        .status()
-        .unwrap();
-    assert!(built.success());
-    std::fs::write(
-        dir.path().join("Dockerfile"),
-        "FROM scratch\nCOPY app /app\nENTRYPOINT [\"/app\"]\n",
-    )
-    .unwrap();
-    let out = Command::new("docker")
-        .args(["build", "-q", "-t", &image])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut undo = Undo::default();
+    undo.push(&["docker", "image", "rm", "-f", &image]);
+    build_app_image(&image);
     let compose = format!(
         "version: \"2.4\"\nservices:\n  web:\n    image: {image}\n    command: [\"oom\"]\n    mem_limit: 32m\n    memswap_limit: 32m\n    restart: \"no\"\n"
     );
     std::fs::write(dir.path().join("docker-compose.yml"), compose).unwrap();
-    let folder = dir.path().display().to_string();
-    cleanup.0.push(vec![
-        "docker-compose".into(),
-        "--project-directory".into(),
-        folder.clone(),
-        "-f".into(),
-        format!("{folder}/docker-compose.yml"),
-        "-p".into(),
-        project.clone(),
-        "down".into(),
-    ]);
-    let up = Command::new("docker-compose")
-        .current_dir(dir.path())
-        .args(["-p", &project, "up", "-d"])
-        .output()
-        .unwrap();
-    assert!(
-        up.status.success(),
-        "{}",
-        String::from_utf8_lossy(&up.stderr)
-    );
+    compose_up(dir.path(), &project, &mut undo);
     let container = format!("{project}_web_1");
-    let until = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < until {
-        let state = Command::new("docker")
-            .args(["inspect", "--format", "{{.State.Status}}", &container])
-            .output()
-            .unwrap();
-        if String::from_utf8_lossy(&state.stdout).trim() == "exited" {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(300));
-    }
+    wait_for(&container, "{{.State.Status}}", |status| status == "exited");
     let output = stackdoctor(
         dir.path(),
         &[
@@ -229,5 +146,288 @@ fn a_compose_container_killed_by_oom_is_found_on_the_live_engine() {
             .iter()
             .any(|s| s["cause"] == "upstream-not-running"),
         "{first}"
+    );
+}
+
+/// Every finding of a report, roots and the symptoms grouped under them.
+fn all_findings(report: &Value) -> Vec<&Value> {
+    fn walk<'a>(findings: &'a Value, out: &mut Vec<&'a Value>) {
+        for finding in findings.as_array().into_iter().flatten() {
+            out.push(finding);
+            walk(&finding["symptoms"], out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&report["findings"], &mut out);
+    out
+}
+
+/// The finding of `cause` about `subject` (its title names it), if any.
+fn finding_about<'a>(report: &'a Value, cause: &str, subject: &str) -> Option<&'a Value> {
+    all_findings(report).into_iter().find(|f| {
+        f["cause"] == cause
+            && f["title"]
+                .as_str()
+                .is_some_and(|t| t.contains(&format!("`{subject}`")))
+    })
+}
+
+/// The evidence labels of a finding, one per line.
+fn evidence_of(finding: &Value) -> String {
+    finding["evidence"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| format!("{} {}", e["kind"], e["label"]))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Waits until `docker inspect --format FORMAT container` prints what `done` accepts.
+fn wait_for(container: &str, format: &str, done: impl Fn(&str) -> bool) -> String {
+    let until = Instant::now() + Duration::from_secs(60);
+    loop {
+        let out = Command::new("docker")
+            .args(["inspect", "--format", format, container])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if done(&text) || Instant::now() > until {
+            return text;
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+/// Runs `docker-compose -p project up -d` in `dir` and registers its `down`.
+fn compose_up(dir: &std::path::Path, project: &str, undo: &mut Undo) {
+    let folder = dir.display().to_string();
+    let file = format!("{folder}/docker-compose.yml");
+    undo.push(&[
+        "docker-compose",
+        "--project-directory",
+        &folder,
+        "-f",
+        &file,
+        "-p",
+        project,
+        "down",
+        "-t",
+        "1",
+    ]);
+    let up = Command::new("docker-compose")
+        .current_dir(dir)
+        .args(["-p", project, "up", "-d"])
+        .output()
+        .unwrap();
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+}
+
+/// `diagnose --format json` in `dir`, which must exit with `code`.
+fn diagnose_json(dir: &std::path::Path, extra: &[&str], code: i32) -> Value {
+    let mut args = vec!["diagnose", ".", "--probe-timeout", "5", "--format", "json"];
+    args.extend(extra);
+    let output = stackdoctor(dir, &args, &[]);
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// A real Caddy in front of four broken apps, each broken in a way only the
+/// running stack shows: the files cannot tell that `web` binds 127.0.0.1 or
+/// that `api` listens on 9000 (neither command is a known server); the
+/// listening sockets read from the engine host's `/proc` make both facts.
+/// `worker` exits 1 and restarts; `sick`'s health check fails.
+#[test]
+fn running_containers_sockets_restarts_and_health_are_facts_on_the_live_engine() {
+    if !docker_available() {
+        return;
+    }
+    let id = std::process::id();
+    let project = format!("sdfacts{id}");
+    let (app, caddy) = (
+        format!("sd-facts-app-{id}:1"),
+        format!("sd-facts-caddy-{id}:1"),
+    );
+    // Declared before `undo`, so it is removed after the containers that mount it.
+    let dir = tempfile::tempdir().unwrap();
+    let mut undo = Undo::default();
+    undo.push(&["docker", "image", "rm", "-f", &app, &caddy]);
+    build_app_image(&app);
+    common::docker::build_caddy_image(&caddy);
+    std::fs::write(
+        dir.path().join("Caddyfile"),
+        "{\n\tadmin off\n}\n\n:80 {\n\thandle /web/* {\n\t\treverse_proxy web:8000\n\t}\n\thandle /api/* {\n\t\treverse_proxy api:8000\n\t}\n\thandle /sick/* {\n\t\treverse_proxy sick:8000\n\t}\n\treverse_proxy worker:8000\n}\n",
+    )
+    .unwrap();
+    let compose = format!(
+        "version: \"2.4\"\nservices:\n  proxy:\n    image: {caddy}\n    ports: [\"80\"]\n    volumes: [\"./Caddyfile:/etc/caddy/Caddyfile:ro\"]\n  web:\n    image: {app}\n    command: [\"serve\", \"127.0.0.1\", \"8000\"]\n    expose: [\"8000\"]\n  api:\n    image: {app}\n    command: [\"serve\", \"0.0.0.0\", \"9000\"]\n    expose: [\"8000\"]\n  worker:\n    image: {app}\n    command: [\"exit1\"]\n    expose: [\"8000\"]\n    restart: always\n  sick:\n    image: {app}\n    command: [\"serve\", \"0.0.0.0\", \"8000\"]\n    healthcheck:\n      test: [\"CMD\", \"/app\", \"health\"]\n      interval: 1s\n      timeout: 1s\n      retries: 1\n"
+    );
+    std::fs::write(dir.path().join("docker-compose.yml"), compose).unwrap();
+    compose_up(dir.path(), &project, &mut undo);
+    let restarts = wait_for(&format!("{project}_worker_1"), "{{.RestartCount}}", |t| {
+        t.parse::<u32>().is_ok_and(|n| n >= 2)
+    });
+    let health = wait_for(
+        &format!("{project}_sick_1"),
+        "{{.State.Health.Status}}",
+        |t| t == "unhealthy",
+    );
+    assert_eq!(health, "unhealthy");
+    // Real requests through Caddy: 502 for the loopback-bound and the wrong-port app.
+    let proxy = format!("{project}_proxy_1");
+    let address = common::docker::published_address(&proxy, 80);
+    for path in ["/web/", "/api/"] {
+        let status = wait_until_answered(address, path);
+        assert_eq!(status, 502, "{path}");
+    }
+
+    // The files alone look healthy: every finding below comes from the running stack.
+    let offline = diagnose_json(dir.path(), &["-p", &project, "--offline"], 0);
+    let live = diagnose_json(dir.path(), &["-p", &project], 1);
+    let engine = &live["inputs"]["engine"];
+    assert!(
+        engine["problems"].as_array().is_none_or(|p| p.is_empty()),
+        "{engine}"
+    );
+
+    // Facts from the sockets, which the files alone do not give.
+    assert!(finding_about(&offline, "upstream-listens-on-localhost", "web").is_none());
+    let web = finding_about(&live, "upstream-listens-on-localhost", "web")
+        .unwrap_or_else(|| panic!("no loopback finding: {live}"));
+    let evidence = evidence_of(web);
+    assert!(
+        evidence.contains("listens on 127.0.0.1:8000 only") && evidence.contains("/net/tcp"),
+        "{evidence}"
+    );
+    let text = stackdoctor(dir.path(), &["diagnose", ".", "-p", &project], &[]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("listens on 127.0.0.1:8000 only"), "{text}");
+    // Caddy's refused dials name IP addresses; the engine's addresses tie each
+    // to its service, so each is grouped under its own root cause.
+    let refused_under = |f: &Value| {
+        f["symptoms"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|s| s["cause"] == "proxy-upstream-refused")
+    };
+    assert!(refused_under(web), "{web}");
+    // `model` shows the running state next to the files'.
+    let model = stackdoctor(dir.path(), &["model", ".", "-p", &project, "--engine"], &[]);
+    let model = String::from_utf8_lossy(&model.stdout);
+    let web_line = model
+        .lines()
+        .find(|l| {
+            l.trim_start()
+                .starts_with(&format!("running {project}_web_1: running"))
+        })
+        .unwrap_or_default();
+    assert!(web_line.contains("listening on 127.0.0.1:8000"), "{model}");
+    assert!(finding_about(&offline, "upstream-wrong-port", "api").is_none());
+    let api = all_findings(&live)
+        .into_iter()
+        .find(|f| f["cause"] == "upstream-wrong-port" && evidence_of(f).contains("0.0.0.0:9000"))
+        .unwrap_or_else(|| panic!("no wrong-port finding from the socket: {live}"));
+    assert!(api["title"].as_str().unwrap().contains("`api`"), "{api}");
+
+    // The restarts and the health check's own output, from inspect.
+    assert!(refused_under(api), "{api}");
+    let worker = finding_about(&live, "upstream-crash-loop", "worker")
+        .unwrap_or_else(|| panic!("no crash loop (restarts {restarts}): {live}"));
+    assert!(evidence_of(worker).contains("engine"), "{worker}");
+    assert!(!refused_under(worker), "{worker}");
+    let sick = finding_about(&live, "upstream-unhealthy", "sick")
+        .unwrap_or_else(|| panic!("no unhealthy finding: {live}"));
+    assert!(
+        evidence_of(sick).contains("Failed to connect to localhost port 8000"),
+        "{sick}"
+    );
+}
+
+/// GETs `path` until the proxy answers (it may still be starting); returns the status.
+fn wait_until_answered(address: std::net::SocketAddr, path: &str) -> u16 {
+    let until = Instant::now() + Duration::from_secs(20);
+    loop {
+        match common::docker::http_get_path(address, path) {
+            Ok((status, _)) => return status,
+            Err(error) if Instant::now() > until => panic!("{path}: {error}"),
+            Err(_) => std::thread::sleep(Duration::from_millis(200)),
+        }
+    }
+}
+
+/// The first guide's case, live: Caddy in one compose project, the app in
+/// another (the toybox: `backend/` has its own compose file), so they share
+/// no network and Caddy answers a real 502. The first finding is the one the
+/// files alone give, now with what the engine saw added to it.
+#[test]
+fn the_seed_toybox_live_gives_the_offline_root_cause_with_the_engines_evidence() {
+    if !docker_available() {
+        return;
+    }
+    let id = std::process::id();
+    let (app, caddy) = (format!("sd-toy-app-{id}:1"), format!("sd-toy-caddy-{id}:1"));
+    let parent = tempfile::tempdir().unwrap();
+    // Compose names the projects after their folders, as stackdoctor does.
+    let root = parent.path().join(format!("sdtoy{id}"));
+    let backend = root.join(format!("sdback{id}"));
+    std::fs::create_dir_all(&backend).unwrap();
+    let mut undo = Undo::default();
+    undo.push(&["docker", "image", "rm", "-f", &app, &caddy]);
+    build_app_image(&app);
+    common::docker::build_caddy_image(&caddy);
+    std::fs::write(
+        root.join("Caddyfile"),
+        "{\n\tadmin off\n}\n\n:80 {\n\thandle /uploads/* {\n\t\treverse_proxy web:8000\n\t}\n\trespond \"ok\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("docker-compose.yml"),
+        format!("services:\n  caddy:\n    image: {caddy}\n    ports:\n      - \"80\"\n    volumes:\n      - ./Caddyfile:/etc/caddy/Caddyfile:ro\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        backend.join("docker-compose.yml"),
+        format!("services:\n  web:\n    image: {app}\n    command: [\"serve\", \"0.0.0.0\", \"8000\"]\n"),
+    )
+    .unwrap();
+    compose_up(&backend, &format!("sdback{id}"), &mut undo);
+    compose_up(&root, &format!("sdtoy{id}"), &mut undo);
+    let proxy = format!("sdtoy{id}_caddy_1");
+    let address = common::docker::published_address(&proxy, 80);
+    assert_eq!(wait_until_answered(address, "/uploads/a.png"), 502);
+
+    let offline = diagnose_json(&root, &["--offline"], 1);
+    let live = diagnose_json(&root, &[], 1);
+    let (first_offline, first_live) = (&offline["findings"][0], &live["findings"][0]);
+    assert_eq!(
+        first_live["cause"], "proxy-upstream-no-shared-network",
+        "{live}"
+    );
+    assert_eq!(first_live["cause"], first_offline["cause"], "{live}");
+    assert_eq!(first_live["title"], first_offline["title"], "{live}");
+    // Added live: Caddy's own failed lookup, read from its container's log.
+    let live_evidence: Vec<String> = std::iter::once(first_live)
+        .chain(first_live["symptoms"].as_array().into_iter().flatten())
+        .map(evidence_of)
+        .collect();
+    let live_evidence = live_evidence.join("\n");
+    assert!(
+        live_evidence.contains("lookup web") && live_evidence.contains("GET /containers/"),
+        "{live_evidence}"
+    );
+    assert!(
+        !evidence_of(first_offline).contains("engine"),
+        "{first_offline}"
     );
 }

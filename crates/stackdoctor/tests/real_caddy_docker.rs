@@ -7,19 +7,20 @@
 //!
 //! Without Docker the test is skipped with a note, unless `CI` is set.
 
+mod common;
+
+use common::docker::{
+    build_caddy_image, docker, docker_available, docker_ok, http_get, published_address, CADDY,
+};
 use serde_json::Value;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const CADDY: &str = "/usr/bin/caddy";
 /// How long Caddy may take to start serving.
 const READY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long Docker may take to hand over log lines already written.
 const LOG_TIMEOUT: Duration = Duration::from_secs(5);
-const HTTP_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The proxy's config: three sites, one per case. Its log is JSON on stderr,
 /// the format Caddy's docker image users see with `docker compose logs`.
@@ -56,27 +57,6 @@ const APP_CADDYFILE: &str = "{
 
 const LOOKUP_FAILED: &str = "dial tcp: lookup frontend on 127.0.0.11:53: no such host";
 
-fn docker(args: &[&str]) -> Output {
-    Command::new("docker")
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run `docker {}`: {e}", args.join(" ")))
-}
-
-/// Runs docker, asserts success, and returns its trimmed stdout.
-fn docker_ok(args: &[&str]) -> String {
-    let output = docker(args);
-    assert!(
-        output.status.success(),
-        "`docker {}` failed ({}):\n{}{}",
-        args.join(" "),
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
-}
-
 /// Everything a container wrote, stdout then stderr (Caddy writes only to stderr).
 fn container_logs(container: &str) -> String {
     let output = docker(&["logs", container]);
@@ -90,22 +70,6 @@ fn container_logs(container: &str) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
-}
-
-/// Whether the test can run here; panics where it must run but cannot.
-fn docker_available() -> bool {
-    let works = Command::new("docker")
-        .arg("info")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !works {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but `docker info` fails: the real Caddy/Docker test needs a running Docker Engine"
-        );
-        eprintln!("note: skipping real_caddy_docker: `docker info` fails (no Docker Engine here)");
-    }
-    works
 }
 
 /// Removes what the test created, even when an assertion failed. Names are
@@ -144,107 +108,6 @@ impl Drop for Cleanup {
             }
         }
     }
-}
-
-/// The absolute paths of the shared libraries `ldd` lists for `binary`.
-fn shared_libraries(binary: &str) -> Vec<PathBuf> {
-    let output = Command::new("ldd")
-        .arg(binary)
-        .output()
-        .expect("cannot run ldd");
-    assert!(
-        output.status.success(),
-        "ldd {binary} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    // Lines look like `libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x…)`
-    // or `/lib64/ld-linux-x86-64.so.2 (0x…)`; linux-vdso has no file.
-    let libraries: Vec<PathBuf> = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| line.split_whitespace().find(|word| word.starts_with('/')))
-        .map(PathBuf::from)
-        .collect();
-    assert!(
-        !libraries.is_empty(),
-        "ldd lists no library for {binary}; is it static? {}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    libraries
-}
-
-/// Copies `source` (following symlinks) to the same absolute path below `root`.
-fn copy_into(root: &Path, source: &Path) {
-    let target = root.join(source.strip_prefix("/").expect("absolute path"));
-    std::fs::create_dir_all(target.parent().expect("has a parent")).unwrap();
-    std::fs::copy(source, &target)
-        .unwrap_or_else(|e| panic!("cannot copy {} into the image: {e}", source.display()));
-}
-
-/// Builds a `FROM scratch` image holding Caddy and the libraries it links.
-fn build_caddy_image(tag: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    let context = tempfile::tempdir().unwrap();
-    let rootfs = context.path().join("rootfs");
-    copy_into(&rootfs, Path::new(CADDY));
-    for library in shared_libraries(CADDY) {
-        copy_into(&rootfs, &library);
-    }
-    // Caddy writes its autosave and certificate storage below HOME/XDG dirs.
-    let tmp = rootfs.join("tmp");
-    std::fs::create_dir_all(&tmp).unwrap();
-    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o1777)).unwrap();
-    std::fs::write(
-        context.path().join("Dockerfile"),
-        "FROM scratch\n\
-         COPY rootfs/ /\n\
-         ENV HOME=/tmp XDG_DATA_HOME=/tmp XDG_CONFIG_HOME=/tmp\n\
-         ENTRYPOINT [\"/usr/bin/caddy\"]\n\
-         CMD [\"run\", \"--config\", \"/etc/caddy/Caddyfile\", \"--adapter\", \"caddyfile\"]\n",
-    )
-    .unwrap();
-    docker_ok(&[
-        "build",
-        "-q",
-        "-t",
-        tag,
-        &context.path().display().to_string(),
-    ]);
-}
-
-/// The host address docker published a container port on.
-fn published_address(container: &str, port: u16) -> SocketAddr {
-    let text = docker_ok(&["port", container, &format!("{port}/tcp")]);
-    let first = text.lines().next().unwrap_or_default();
-    first
-        .parse()
-        .unwrap_or_else(|e| panic!("`docker port {container} {port}` printed {text:?}: {e}"))
-}
-
-/// A plain HTTP/1.1 GET; returns the status code and the body.
-fn http_get(address: SocketAddr) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect_timeout(&address, HTTP_TIMEOUT)?;
-    stream.set_read_timeout(Some(HTTP_TIMEOUT))?;
-    stream.set_write_timeout(Some(HTTP_TIMEOUT))?;
-    stream.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response)?;
-    let response = String::from_utf8_lossy(&response);
-    let (head, body) = response
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| invalid(&response))?;
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .ok_or_else(|| invalid(&response))?;
-    Ok((status, body.to_string()))
-}
-
-fn invalid(response: &str) -> std::io::Error {
-    std::io::Error::new(
-        std::io::ErrorKind::InvalidData,
-        format!("not an HTTP response: {response:?}"),
-    )
 }
 
 /// The 1-based line number and text of the first log line whose JSON `msg` is `msg`.

@@ -169,6 +169,7 @@ mod tests {
             service: service.map(str::to_string),
             host: None,
             port: None,
+            host_service: None,
             text: format!("line {line}"),
             message: format!("line {line}"),
             timestamp: None,

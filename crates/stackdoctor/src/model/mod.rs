@@ -162,6 +162,10 @@ pub enum Bind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ListenEvidence {
+    /// A listening socket of the running container, read from the kernel's
+    /// socket table (the engine host's `/proc`, or `cat` in the container):
+    /// a fact, where the others are inferences.
+    Socket,
     /// The command or entrypoint binds it (`--bind 0.0.0.0:8000`, `runserver`, …).
     Command,
     /// An environment variable the server reads (`PORT=3000`, `UVICORN_PORT`).
@@ -277,6 +281,10 @@ pub struct Service {
     /// runs that script (`sh deploy.sh`, `make run`); `None` under compose.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run_command: Option<String>,
+    /// Where its running container's listening sockets were read, when they
+    /// were: then its `Socket` listeners are all it listens on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sockets_read: Option<Origin>,
 }
 
 impl Service {
@@ -455,6 +463,10 @@ pub struct LogEvent {
     pub host: Option<String>,
     /// The upstream port named in the line, if any.
     pub port: Option<u16>,
+    /// The service whose container has `host` as its address, when `host`
+    /// is an IP the engine lists (`dial tcp 172.18.0.3:8000` → `web`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_service: Option<String>,
     /// The line, with secrets masked.
     pub text: String,
     /// What the line says, short (a JSON line's message, status and request), secrets masked.
@@ -516,7 +528,7 @@ impl StackModel {
         port: Option<u16>,
     ) -> impl Iterator<Item = &'a LogEvent> + 'a {
         self.log_events.iter().filter(move |e| {
-            e.host.as_deref() == Some(host)
+            (e.host.as_deref() == Some(host) || e.host_service.as_deref() == Some(host))
                 && (e.port.is_none() || port.is_none() || e.port == port)
         })
     }

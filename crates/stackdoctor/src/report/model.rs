@@ -153,6 +153,8 @@ fn render_files(model: &StackModel, lang: Lang) -> String {
                     }
                 };
                 let how = match (listener.evidence, lang) {
+                    (ListenEvidence::Socket, Lang::En) => "its running container's socket",
+                    (ListenEvidence::Socket, Lang::Ja) => "稼働中コンテナーのソケット",
                     (ListenEvidence::Command, Lang::En) => "its command",
                     (ListenEvidence::Command, Lang::Ja) => "コマンド",
                     (ListenEvidence::Environment, Lang::En) => "its environment",
@@ -464,6 +466,23 @@ fn running_line(
     }
     if let Some(image) = &state.image {
         facts.push(format!("image {image}"));
+    }
+    match &state.sockets {
+        Some(dockerengine::Sockets::Read { listening, .. }) => {
+            let sockets: Vec<String> = listening
+                .iter()
+                .filter(|s| !s.is_docker_resolver())
+                .map(ToString::to_string)
+                .collect();
+            facts.push(match sockets.is_empty() {
+                true => "listening on nothing".into(),
+                false => format!("listening on {}", sockets.join(" ")),
+            });
+        }
+        Some(dockerengine::Sockets::Unseen { reason }) => {
+            facts.push(format!("sockets not seen: {reason}"));
+        }
+        None => {}
     }
     let networks: Vec<&str> = state.networks.iter().map(|n| n.network.as_str()).collect();
     format!(

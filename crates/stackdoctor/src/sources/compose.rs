@@ -457,6 +457,7 @@ fn convert_service(
             .map(|(key, l)| Sourced::new((key.clone(), l.value.clone()), Origin::from(&l.position)))
             .collect(),
         run_command: None,
+        sockets_read: None,
     }
 }
 

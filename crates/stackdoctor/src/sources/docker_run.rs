@@ -903,6 +903,7 @@ fn to_service(
         missing_env_files,
         labels: Vec::new(),
         run_command: Some(run_command),
+        sockets_read: None,
     }
 }
 

@@ -122,6 +122,11 @@ pub fn merge(
                 model.secret_values.push(value.clone());
             }
         }
+        if let (Some(id), Some(dockerengine::Sockets::Read { source, listening })) =
+            (join.service, &container.sockets)
+        {
+            add_socket_listeners(model, id, source, listening);
+        }
         let record = ContainerState {
             join,
             origin: origin(container.at),
@@ -196,6 +201,77 @@ pub fn merge(
 }
 
 /// A second record of the same container (inspect after ps) fills what the first lacked.
+/// Names the service behind each IP address a log line dials, from the
+/// addresses the engine lists for its containers on their networks.
+pub fn name_log_addresses(model: &mut StackModel) {
+    if model.engine.containers.is_empty() {
+        return;
+    }
+    let mut by_address: BTreeMap<&str, &str> = BTreeMap::new();
+    for container in &model.engine.containers {
+        for join in &container.state.networks {
+            if let Some(ip) = join.ip.as_deref().filter(|ip| !ip.is_empty()) {
+                by_address.insert(ip, container.subject());
+            }
+        }
+    }
+    for event in &mut model.log_events {
+        let known = event.host.as_deref().and_then(|h| by_address.get(h));
+        if let Some(service) = known {
+            event.host_service = Some(service.to_string());
+        }
+    }
+}
+
+/// The running container's listening sockets become the service's
+/// listeners (facts: checks prefer them to what the files suggest).
+fn add_socket_listeners(
+    model: &mut StackModel,
+    id: crate::model::ServiceId,
+    source: &str,
+    listening: &[dockerengine::ListeningSocket],
+) {
+    use crate::model::{Bind, ListenEvidence, Listener};
+    let origin = Origin::Engine {
+        call: source.to_string(),
+    };
+    let service = &mut model.services[id];
+    service.sockets_read.get_or_insert(origin.clone());
+    for socket in listening.iter().filter(|s| !s.is_docker_resolver()) {
+        let bind = match socket.is_loopback() {
+            true => Bind::Loopback,
+            false => Bind::All,
+        };
+        let known = service
+            .listeners
+            .iter_mut()
+            .find(|l| l.evidence == ListenEvidence::Socket && l.port == socket.port);
+        match known {
+            // `0.0.0.0:80` and `127.0.0.1:80` (replicas, or two families): any interface wins.
+            Some(known) if bind == Bind::All && known.bind == Bind::Loopback => {
+                known.bind = bind;
+                known.detail = socket.to_string();
+            }
+            Some(_) => {}
+            None => {
+                let tls = service
+                    .listeners
+                    .iter()
+                    .any(|l| l.port == socket.port && l.tls);
+                service.listeners.push(Listener {
+                    port: socket.port,
+                    bind,
+                    tls,
+                    evidence: ListenEvidence::Socket,
+                    origin: origin.clone(),
+                    detail: socket.to_string(),
+                    server: None,
+                });
+            }
+        }
+    }
+}
+
 fn add_container(model: &mut StackModel, record: ContainerState) {
     let same = model.engine.containers.iter_mut().find(|c| {
         c.state.name == record.state.name

@@ -10,7 +10,7 @@
 use super::logs::Signatures;
 use crate::error::Error;
 use crate::model::engine::EngineReach;
-use crate::model::{LogEvent, Origin, ProjectKind, StackModel};
+use crate::model::{Origin, ProjectKind, StackModel};
 use std::collections::BTreeMap;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -58,8 +58,14 @@ pub fn start(
     };
     let host = endpoint.display();
     let deadline = started + timeout.min(liveprobe::MAX_TIMEOUT);
+    // A local socket's engine runs here: its containers' processes are in our `/proc`
+    // (checked per container by its cgroup, so a socket forwarded from elsewhere is not trusted).
+    let proc_root = matches!(endpoint, dockerengine::client::Endpoint::Unix(_))
+        .then(|| std::path::PathBuf::from("/proc"));
     let ask = dockerengine::Ask {
         projects,
+        proc_root,
+        exec_cat: true,
         ..dockerengine::Ask::default()
     };
     let handle = std::thread::spawn(move || dockerengine::ask(endpoint, deadline, &ask));
@@ -125,35 +131,33 @@ pub fn add(
         true => signatures.get()?,
         false => return Ok(()),
     };
-    for logs in answers.logs {
-        let service = model
-            .engine
-            .containers
-            .iter()
-            .find(|c| c.state.name == logs.container)
-            .map(|c| c.subject().to_string());
+    // Through the same scanner as log files (JSON entries, prefixes, captures).
+    let texts: Vec<(std::path::PathBuf, String)> = answers
+        .logs
+        .iter()
+        .map(|logs| {
+            let subject = model
+                .engine
+                .containers
+                .iter()
+                .find(|c| c.state.name == logs.container)
+                .map_or(logs.container.as_str(), |c| c.subject());
+            (subject.into(), logs.lines.join("\n"))
+        })
+        .collect();
+    let scans = super::logs::scan_texts(signatures, &texts)?;
+    for (logs, scan) in answers.logs.iter().zip(scans) {
         let count = logs.lines.len();
-        for (i, line) in logs.lines.iter().enumerate() {
-            let text = crate::secrets::mask_patterns(line);
-            for spec in signatures.match_text(&text) {
-                model.log_events.push(LogEvent {
-                    origin: Origin::Engine {
-                        call: format!(
-                            "GET /containers/{}/logs, line {} of the last {count}",
-                            logs.container,
-                            i + 1
-                        ),
-                    },
-                    signature: spec.id.clone(),
-                    causes: spec.causes.clone(),
-                    service: service.clone(),
-                    host: None,
-                    port: None,
-                    text: text.clone(),
-                    message: crate::secrets::mask_then_shorten(&text, 200),
-                    timestamp: None,
-                });
+        for mut event in scan.events {
+            if let Origin::Log(position) = &event.origin {
+                event.origin = Origin::Engine {
+                    call: format!(
+                        "GET /containers/{}/logs, line {} of the last {count}",
+                        logs.container, position.line
+                    ),
+                };
             }
+            model.log_events.push(event);
         }
     }
     Ok(())

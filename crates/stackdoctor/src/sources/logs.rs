@@ -243,6 +243,7 @@ impl LogScan {
             service,
             host: capture("host").map(|h| h.trim_matches(['[', ']']).to_string()),
             port: capture("port").and_then(|p| p.parse().ok()),
+            host_service: None,
             text: mask_patterns(line.raw),
             message: mask_then_shorten(line.message, MESSAGE_CHARS),
             timestamp: line.timestamp,
@@ -590,6 +591,28 @@ fn is_stream(path: &Path) -> bool {
 }
 
 /// Scans every log input: files, folders, `.gz`, or `-` for stdin, within `limits`.
+/// Scans texts already in memory (the engine's container logs) with one
+/// scanner; each text's events, in order. A text is named after the service
+/// that wrote it (the name stands in for a file name), so its events carry
+/// that service unless a line names another.
+pub fn scan_texts(set: &SignatureSet, texts: &[(PathBuf, String)]) -> Result<Vec<LogScan>, Error> {
+    if texts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let scanner = set.scanner()?;
+    let options = logscan::Options::default();
+    let mut scans = Vec::new();
+    for (name, text) in texts {
+        let mut scan = LogScan::default();
+        let mut sink = |event: logscan::Event| scan.add_event(set, &event);
+        let stats = logscan::scan_reader(name, text.as_bytes(), &scanner, &options, &mut sink)
+            .map_err(|e| read_error(name, e))?;
+        scan.add_stats(stats);
+        scans.push(scan);
+    }
+    Ok(scans)
+}
+
 pub fn scan_inputs(
     inputs: &[PathBuf],
     set: &SignatureSet,

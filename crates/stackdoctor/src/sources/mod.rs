@@ -231,6 +231,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
             engine_live::finish(&mut model, engine, &signatures)?;
         }
     }
+    engine::name_log_addresses(&mut model);
     if inputs.ask_aws {
         let timeout = inputs
             .probes

@@ -59,6 +59,7 @@ pub fn add_probe_events(
                     service: service.clone(),
                     host: None,
                     port: None,
+                    host_service: None,
                     text: text.clone(),
                     message: text.clone(),
                     timestamp: None,

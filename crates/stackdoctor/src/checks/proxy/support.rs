@@ -123,6 +123,14 @@ pub fn network_hop(model: &StackModel, a: ServiceId, b: ServiceId) -> Hop {
 /// image's default. A `ports:` target no such listener confirms is only a
 /// declaration, which may be wrong.
 pub fn effective_listeners(service: &Service) -> Vec<&Listener> {
+    // What the running container listens on is a fact: it overrules the files.
+    if service.sockets_read.is_some() {
+        return service
+            .listeners
+            .iter()
+            .filter(|l| l.evidence == ListenEvidence::Socket)
+            .collect();
+    }
     let known_image = service
         .image
         .as_ref()
@@ -142,6 +150,14 @@ pub fn effective_listeners(service: &Service) -> Vec<&Listener> {
 /// The listener a port most likely belongs to: strongest evidence first.
 pub fn main_listener(listeners: &[Listener]) -> Option<&Listener> {
     listeners.iter().min_by_key(|l| (l.evidence, l.port))
+}
+
+/// [`main_listener`] over borrowed listeners (e.g. [`effective_listeners`]).
+pub fn main_of<'a>(listeners: &[&'a Listener]) -> Option<&'a Listener> {
+    listeners
+        .iter()
+        .copied()
+        .min_by_key(|l| (l.evidence, l.port))
 }
 
 /// The service the upstream most likely meant: one the proxy can reach,
@@ -295,7 +311,10 @@ pub fn log_symptoms(model: &StackModel, cause: &str) -> Vec<crate::finding::Find
         .log_events
         .iter()
         .filter(|e| e.causes.iter().any(|(c, _)| c == cause));
-    let groups = group_by(events, |e| (e.host.clone(), e.port));
+    // An address the engine knows counts as its service's name.
+    let groups = group_by(events, |e| {
+        (e.host_service.clone().or(e.host.clone()), e.port)
+    });
     groups
         .into_iter()
         .map(|((host, port), events)| {

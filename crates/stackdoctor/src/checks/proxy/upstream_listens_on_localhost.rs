@@ -5,6 +5,10 @@
 //! runserver` without an address, `uvicorn` without `--host`, `gunicorn`
 //! without `--bind`, `--host 127.0.0.1`, or a start-up line such as
 //! `Starting development server at http://127.0.0.1:8000/` in its logs.
+//! When the engine runs on this machine, the running container's listening
+//! sockets are read (`/proc/<pid>/net/tcp`, or `cat` in the container): a
+//! socket on `127.0.0.1` is then a fact, and a socket on every interface
+//! overrules what the command suggests.
 //!
 //! **Why it breaks requests:** a server bound to loopback accepts only
 //! connections from its own container. The proxy's connection arrives on
@@ -17,7 +21,9 @@
 //! `uvicorn … --host 0.0.0.0`, `gunicorn --bind 0.0.0.0:8000`; then recreate
 //! the service.
 
-use super::support::{log_evidence, main_listener, reached_upstreams};
+use super::support::{
+    effective_listeners, log_evidence, main_listener, main_of, reached_upstreams,
+};
 use crate::checks::support::{
     insert_after_word, recreate_service_step, replace_on_line, service_hop,
 };
@@ -42,19 +48,40 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             Some(_) => service.listeners_on(dialled).find(loopback_command),
             None => main_listener(&service.listeners).filter(loopback_command),
         };
-        let port = command_listener.map_or(dialled, |l| l.port);
+        let sockets = effective_listeners(service);
+        let socket_listener = match service.sockets_read {
+            None => None,
+            Some(_) => match sockets.iter().find(|l| l.port == dialled) {
+                Some(on_dialled) => Some(*on_dialled),
+                None => main_of(&sockets),
+            }
+            .filter(|l| l.bind == Bind::Loopback),
+        };
+        // The running container's sockets overrule the command's reading.
+        let command_listener = match (service.sockets_read.is_some(), socket_listener) {
+            (true, None) => None,
+            (true, Some(socket)) => command_listener.filter(|l| l.port == socket.port),
+            (false, _) => command_listener,
+        };
+        let port = socket_listener
+            .or(command_listener)
+            .map_or(dialled, |l| l.port);
         let log_lines: Vec<_> = model
             .log_events_of_service(&service.name, "upstream-listens-on-localhost")
             .filter(|e| e.port.is_none_or(|p| p == port))
             .take(2)
             .collect();
-        if command_listener.is_none() && log_lines.is_empty() {
+        if command_listener.is_none() && socket_listener.is_none() && log_lines.is_empty() {
             continue;
         }
         let mut finding = Finding::new(CAUSE)
             .subject(&service.name)
             .param("service", &service.name)
             .param("port", port.to_string());
+        if let Some(socket) = socket_listener {
+            let label = msg("socket-loopback").with("socket", &socket.detail);
+            finding = finding.evidence(socket.origin.clone(), label);
+        }
         if let Some(listener) = command_listener {
             let label = msg("binds-loopback").with("command", &listener.detail);
             finding = finding.evidence(listener.origin.clone(), label);

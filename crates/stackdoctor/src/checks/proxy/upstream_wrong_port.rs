@@ -25,13 +25,13 @@
 //! make its container side the app's port (`"8080:3000"`).
 
 use super::support::{
-    effective_listeners, log_evidence, reached_upstreams, reload_proxy_step, with_port,
+    effective_listeners, log_evidence, main_of, reached_upstreams, reload_proxy_step, with_port,
 };
 use crate::checks::support::{
     recreate_service_step, replace_on_line, replace_port_on_line, service_hop,
 };
 use crate::finding::{Finding, FixStep, HopState, Message, Severity};
-use crate::model::{Activation, ListenEvidence, Listener, StackModel};
+use crate::model::{Activation, ListenEvidence, StackModel};
 
 cause!("upstream-wrong-port");
 
@@ -130,13 +130,6 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     let dialled: Vec<String> = findings.iter().filter_map(|f| f.subject.clone()).collect();
     findings.extend(published_elsewhere(model, &dialled));
     findings
-}
-
-fn main_of<'a>(listeners: &[&'a Listener]) -> Option<&'a Listener> {
-    listeners
-        .iter()
-        .copied()
-        .min_by_key(|l| (l.evidence, l.port))
 }
 
 /// Published ports whose container side is not where the app is told to
