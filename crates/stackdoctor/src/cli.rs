@@ -207,8 +207,16 @@ pub struct ModelArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The cause ID, e.g. upstream-wrong-port; none lists every cause.
+    /// The cause ID, e.g. upstream-wrong-port; none lists every cause. Or an
+    /// error code of the project's API (e.g. RATE_LIMIT_EXCEEDED), looked up
+    /// in its contracts.
     pub cause: Option<String>,
+    /// The project whose API contracts define error codes.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub project: PathBuf,
+    /// An API error contract, in addition to those found in the project (repeatable).
+    #[arg(long = "contract", value_name = "FILE")]
+    pub contracts: Vec<PathBuf>,
     /// Language (en, ja); default from the locale.
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,

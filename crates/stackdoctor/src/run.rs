@@ -447,9 +447,7 @@ fn explain(args: &ExplainArgs) -> Result<u8, Error> {
         return Ok(HEALTHY);
     };
     let Some(cause) = catalogue.cause(id) else {
-        return Err(Error::Usage(format!(
-            "unknown cause `{id}`; `stackdoctor explain` lists them"
-        )));
+        return explain_code(args, id);
     };
     let documentation = crate::report::sarif::documentation(id, lang);
     let mut out = format!(
@@ -461,6 +459,39 @@ fn explain(args: &ExplainArgs) -> Result<u8, Error> {
     out.push('\n');
     write_stdout(&out)?;
     Ok(HEALTHY)
+}
+
+/// `explain CODE`: a code of the project's API contracts.
+fn explain_code(args: &ExplainArgs, code: &str) -> Result<u8, Error> {
+    let here = std::env::current_dir().unwrap_or_default();
+    let root = here.join(&args.project);
+    let inputs = crate::sources::Inputs {
+        root: root.clone(),
+        contracts: args.contracts.iter().map(|c| here.join(c)).collect(),
+        ..crate::sources::Inputs::default()
+    };
+    let model = build_model(&inputs)?;
+    // The contract's own language unless asked (its texts are in it).
+    let asked = args.lang.as_deref().map(|flag| lang(Some(flag)));
+    match crate::report::contract_code::render(&model.api, code, asked, &model.root) {
+        Some(text) => {
+            write_stdout(&text)?;
+            Ok(HEALTHY)
+        }
+        None => {
+            let known = crate::report::contract_code::known_codes(&model.api);
+            let known = match known.is_empty() {
+                true => "none found".to_string(),
+                false => known.join(", "),
+            };
+            let message = crate::finding::Message::new("common.contract-unknown-code")
+                .with("code", code)
+                .with("known", known);
+            Err(Error::Usage(
+                catalogue().render(&message, lang(args.lang.as_deref())),
+            ))
+        }
+    }
 }
 
 fn logs(args: &LogsArgs) -> Result<u8, Error> {

@@ -228,5 +228,72 @@ fn explain_prints_the_documentation_and_rejects_unknown_causes() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown cause `no-such-cause`"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("`no-such-cause` is neither a cause ID nor a code"));
+}
+
+/// `explain CODE` in a project: the code's entry in its contract, in the
+/// contract's language unless `--lang` says otherwise.
+fn explain_in(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_stackdoctor"))
+        .current_dir(dir)
+        .arg("explain")
+        .args(args)
+        .env("LANG", "C")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn explain_looks_an_api_error_code_up_in_the_projects_contract() {
+    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/api-retry-unreachable");
+    let (code, text, _) = explain_in(&seed, &["INTERNAL_ERROR"]);
+    assert_eq!(code, Some(0), "{text}");
+    // The seed's catalogue is Japanese: its texts and the labels are too.
+    assert!(
+        text.starts_with("INTERNAL_ERROR  [docs/api/action-generation-error-codes.md:")
+            && text.contains("HTTP ステータス: 500 Internal Server Error")
+            && text.contains("リトライ可能: はい")
+            && text.contains("  1. しばらく待ってから再試行する")
+            && text.contains("\"code\": \"INTERNAL_ERROR\""),
+        "{text}"
+    );
+    // A flag that is neither yes nor no is shown as written.
+    let (_, text, _) = explain_in(&seed, &["AI_SERVICE_ERROR", "--lang", "en"]);
+    assert!(
+        text.contains("HTTP status: 503 Service Unavailable")
+            && text.contains("Retryable: depends (はい（一部の場合はいいえ）)"),
+        "{text}"
+    );
+    let (code, _, error) = explain_in(&seed, &["RATE_LIMITED"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        error.contains("`RATE_LIMITED` is neither a cause ID nor a code")
+            && error.contains("AI_SERVICE_ERROR, AUTHENTICATION_ERROR"),
+        "{error}"
+    );
+}
+
+#[test]
+fn explain_reads_a_contract_named_on_the_command_line() {
+    let openapi = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../contract/tests/data/openapi-actions.yaml");
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, error) = explain_in(empty.path(), &["VALIDATION_ERROR"]);
+    assert_eq!(code, Some(2));
+    assert!(error.contains("(none found)"), "{error}");
+    let contract = openapi.display().to_string();
+    let (code, text, error) =
+        explain_in(empty.path(), &["VALIDATION_ERROR", "--contract", &contract]);
+    assert_eq!(code, Some(0), "{error}");
+    assert!(
+        text.starts_with("VALIDATION_ERROR  [") && text.contains("HTTP status: 400"),
+        "{text}"
+    );
 }

@@ -5,6 +5,7 @@
 //! The renderers only lay it out, so nothing unmasked can reach an output.
 //! The JSON form is documented in `docs/report-json.md`.
 
+pub mod contract_code;
 pub mod logs;
 pub mod model;
 pub mod sarif;
