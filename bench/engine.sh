@@ -67,7 +67,7 @@ hyperfine --warmup 2 --runs 20 -N --ignore-failure \
 cat "$out/engine-live.md"
 
 # The engine socket accepts and never answers.
-coproc HANG { python3 -u bench/hang.py --unix "$work/silent.sock"; }
+coproc HANG { exec python3 -u bench/hang.py --unix "$work/silent.sock"; }
 read -r _ <&"${HANG[0]}"
 DOCKER_HOST=unix://$work/silent.sock hyperfine --warmup 1 --runs 10 -N --ignore-failure \
   --export-markdown "$out/engine-hang.md" \

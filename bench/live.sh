@@ -15,7 +15,7 @@ command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -q
 cargo build --release -p stackdoctor --quiet
 sd=$PWD/target/release/stackdoctor
 
-coproc HANG { python3 -u bench/hang.py; }
+coproc HANG { exec python3 -u bench/hang.py; }
 trap 'kill $HANG_PID 2>/dev/null || true' EXIT
 read -r imds_port app_port <&"${HANG[0]}"
 imds=http://127.0.0.1:$imds_port

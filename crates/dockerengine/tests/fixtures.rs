@@ -137,3 +137,13 @@ fn outputs_pasted_among_other_lines_are_found() {
     // The first record starts on line 5 (`[` is on line 4).
     assert_eq!(parsed.containers[0].at.line, 5);
 }
+
+#[test]
+fn a_containers_socket_tables_name_its_listeners_and_docker_dns() {
+    let listening = dockerengine::parse_socket_table(&fixture("proc-net-tcp.txt")).unwrap();
+    let shown: Vec<String> = listening.iter().map(ToString::to_string).collect();
+    assert_eq!(shown, ["127.0.0.1:8000", "127.0.0.11:41395", "[::]:80"]);
+    // The embedded DNS server of a user-defined network is not the app.
+    let resolver: Vec<bool> = listening.iter().map(|s| s.is_docker_resolver()).collect();
+    assert_eq!(resolver, [false, true, false]);
+}
