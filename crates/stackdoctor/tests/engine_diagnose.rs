@@ -312,6 +312,13 @@ fn running_containers_sockets_restarts_and_health_are_facts_on_the_live_engine()
     let text = stackdoctor(dir.path(), &["diagnose", ".", "-p", &project], &[]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("listens on 127.0.0.1:8000 only"), "{text}");
+    // No known server to edit: the fix says what to change.
+    assert!(
+        web["fix"]
+            .to_string()
+            .contains("`0.0.0.0:8000` (all interfaces) instead of `127.0.0.1:8000`"),
+        "{web}"
+    );
     // Caddy's refused dials name IP addresses; the engine's addresses tie each
     // to its service, so each is grouped under its own root cause.
     let refused_under = |f: &Value| {

@@ -107,7 +107,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 };
             }
         } else {
-            finding = finding.fix(FixStep::say(msg("bind-all").with("option", "0.0.0.0")));
+            // No known server to edit: say what to change, not where.
+            let message = msg("bind-all-program").with("port", port.to_string());
+            finding = finding.fix(FixStep::say(message));
         }
         finding = finding.log_lines(log_lines);
         finding = finding.log_lines(log_evidence(
