@@ -170,6 +170,7 @@ pub const ALL: &[Check] = &[
     check!(api::api_client_parses_non_json_error => "api-client-parses-non-json-error"),
     check!(api::api_client_retry_not_from_contract => "api-client-retry-not-from-contract"),
     check!(api::api_client_backoff_no_jitter => "api-client-backoff-no-jitter"),
+    check!(api::api_error_observed => "api-error-observed"),
     check!(engine::container_oom_killed => "container-oom-killed"),
     check!(engine::upstream_unhealthy => "upstream-unhealthy"),
     check!(engine::stack_drift => "stack-drift"),

@@ -11,6 +11,19 @@ pub struct ApiModel {
     pub contracts: Vec<ContractDoc>,
     /// What the project's client code does with API errors, per file.
     pub clients: Vec<ClientFile>,
+    /// Error bodies of the API seen in the logs: documented codes in use.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub observed: Vec<ObservedCode>,
+}
+
+/// A log line that carries one of the contract's error codes as a JSON
+/// string (`"code":"AI_SERVICE_ERROR"`): the API answered that error.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObservedCode {
+    pub code: String,
+    pub origin: Origin,
+    /// The line, secrets masked and shortened.
+    pub text: String,
 }
 
 /// One contract document and what it holds.

@@ -166,3 +166,91 @@ mod tests {
             .contains("invalid YAML/JSON"));
     }
 }
+
+/// Lines of the kept log texts observed at most (the first ones of each code).
+const MAX_OBSERVED: usize = 200;
+
+/// Finds the contracts' codes in the log inputs kept whole: a documented code
+/// written as a JSON string value (`"code":"AI_SERVICE_ERROR"`, `"code": "…"`)
+/// is a response of the API, whatever logged it.
+pub fn observe_codes(model: &mut StackModel, texts: &[(PathBuf, String)]) {
+    let codes: Vec<String> = {
+        let mut codes: Vec<String> = model
+            .api
+            .contracts
+            .iter()
+            .flat_map(|doc| doc.contract.codes.iter().map(|c| c.code.clone()))
+            .filter(|c| !c.is_empty())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        codes
+    };
+    if codes.is_empty() {
+        return;
+    }
+    let quoted: Vec<String> = codes.iter().map(|c| format!("\"{c}\"")).collect();
+    for (file, text) in texts {
+        for (index, line) in text.lines().enumerate() {
+            if model.api.observed.len() >= MAX_OBSERVED {
+                return;
+            }
+            // A JSON body says `"code"` before its value; escaped (`\"code\"`) in a log message too.
+            if !line.contains("code") {
+                continue;
+            }
+            let unescaped = line.replace("\\\"", "\"");
+            let Some(code) = codes
+                .iter()
+                .zip(&quoted)
+                .find(|(_, q)| names_code(&unescaped, q))
+                .map(|(c, _)| c.clone())
+            else {
+                continue;
+            };
+            let column = unescaped
+                .find(&format!("\"{code}\""))
+                .map_or(1, |at| at + 2);
+            model.api.observed.push(crate::model::api::ObservedCode {
+                code,
+                origin: Origin::Log(crate::model::FilePosition {
+                    file: file.clone(),
+                    line: u32::try_from(index + 1).unwrap_or(u32::MAX),
+                    column: u32::try_from(column).unwrap_or(1),
+                    length: 0,
+                }),
+                text: crate::secrets::mask_then_shorten(line, 200),
+            });
+        }
+    }
+}
+
+/// `"code": "X"` (any spacing), with `quoted` = `"X"`, and `code` the key.
+fn names_code(line: &str, quoted: &str) -> bool {
+    line.match_indices(quoted).any(|(at, _)| {
+        let before = line[..at].trim_end();
+        before.ends_with(':')
+            && before[..before.len() - 1]
+                .trim_end()
+                .to_ascii_lowercase()
+                .ends_with("code\"")
+    })
+}
+
+#[cfg(test)]
+mod observed_tests {
+    use super::names_code;
+
+    #[test]
+    fn a_code_counts_only_as_the_value_of_a_code_key() {
+        let q = "\"AI_SERVICE_ERROR\"";
+        assert!(names_code(
+            r#"{"error":{"code":"AI_SERVICE_ERROR","retryable":true}}"#,
+            q
+        ));
+        assert!(names_code(r#"{"errorCode" : "AI_SERVICE_ERROR"}"#, q));
+        assert!(!names_code(r#"{"message":"AI_SERVICE_ERROR"}"#, q));
+        assert!(!names_code(r#"code AI_SERVICE_ERROR"#, q));
+        assert!(!names_code(r#"{"code":"AI_SERVICE_ERROR_X"}"#, q));
+    }
+}

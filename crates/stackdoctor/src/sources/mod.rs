@@ -196,6 +196,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     };
     ecs_runtime::load(&mut model, &scan.texts);
     engine::load(&mut model, &scan.texts);
+    contracts::observe_codes(&mut model, &scan.texts);
     model.log_notes = scan.notes;
     model.log_events = scan.events;
     labels::join_log_lines(&mut model);

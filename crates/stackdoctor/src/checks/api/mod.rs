@@ -6,4 +6,5 @@ pub mod api_client_parses_non_json_error;
 pub mod api_client_retry_not_from_contract;
 pub mod api_client_retry_unreachable;
 pub mod api_contract_inconsistent;
+pub mod api_error_observed;
 pub mod support;
