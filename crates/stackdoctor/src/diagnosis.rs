@@ -111,6 +111,11 @@ fn explains(root: &Finding, symptom: &Finding) -> bool {
     let Some(cause) = catalogue().cause(&root.cause) else {
         return false;
     };
+    // An error code of the project's API goes under the deeper cause of its
+    // kind (a Bedrock or database failure), found in files or in logs.
+    if let Some(domain) = symptom.params.get(crate::checks::api::API_CODE_DOMAIN) {
+        return cause.explains_api.contains(domain);
+    }
     if !cause.explains.contains(&symptom.cause) {
         return false;
     }
@@ -161,6 +166,32 @@ pub fn rank_and_group(mut findings: Vec<Finding>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_api_error_code_goes_under_the_deeper_cause_of_its_kind() {
+        let throttled = Finding::new("bedrock-throttled").subject("anthropic.claude-3");
+        let ai = Finding::new("api-error-observed")
+            .subject("AI_SERVICE_ERROR")
+            .param("domain", "ai");
+        let database = Finding::new("api-error-observed")
+            .subject("DATABASE_ERROR")
+            .param("domain", "database");
+        let plain = Finding::new("api-error-observed").subject("VALIDATION_ERROR");
+        let ranked = rank_and_group(vec![ai, throttled, database, plain]);
+        let roots: Vec<_> = ranked.iter().map(|f| f.subject.as_deref()).collect();
+        assert_eq!(
+            roots,
+            [
+                Some("anthropic.claude-3"),
+                Some("DATABASE_ERROR"),
+                Some("VALIDATION_ERROR")
+            ]
+        );
+        assert_eq!(
+            ranked[0].symptoms[0].subject.as_deref(),
+            Some("AI_SERVICE_ERROR")
+        );
+    }
 
     #[test]
     fn symptoms_go_under_the_root_that_explains_them() {

@@ -69,6 +69,10 @@ pub struct Cause {
     /// Causes that are symptoms of this one when they concern the same subject.
     #[serde(default)]
     pub explains: Vec<String>,
+    /// Kinds of the project's own API error codes (`ai`, `database`) this
+    /// cause explains when the logs show them (`api-error-observed`).
+    #[serde(default)]
+    pub explains_api: Vec<String>,
     pub title: Text,
     pub summary: Text,
     /// The documentation of a cause that no check file documents (causes

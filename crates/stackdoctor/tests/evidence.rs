@@ -268,3 +268,55 @@ fn a_swag_typo_is_fixed_on_the_line_that_names_the_host() {
         Some("set $upstream_app nextcloud;")
     );
 }
+
+/// The API's own error code in a log is evidence: with the seed's contract,
+/// `AI_SERVICE_ERROR` responses next to a Bedrock throttling line go under
+/// the throttling, which (seen in the log) outranks the client's bugs read
+/// in files; a code of no known kind stays a finding of its own.
+#[test]
+fn an_api_error_code_in_a_log_goes_under_the_deeper_cause_seen() {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/api-retry-unreachable");
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("backend.log");
+    std::fs::write(
+        &log,
+        "botocore.errorfactory.ThrottlingException: An error occurred (ThrottlingException) when calling the InvokeModel operation (reached max retries: 4): Too many requests, please wait before trying again.\n\
+         {\"level\":\"error\",\"msg\":\"POST /api/ai/generate/actions 503\",\"body\":{\"success\":false,\"error\":{\"code\":\"AI_SERVICE_ERROR\",\"retryable\":true}}}\n\
+         {\"level\":\"warn\",\"msg\":\"POST /api/ai/generate/actions 400\",\"body\":{\"success\":false,\"error\":{\"code\":\"VALIDATION_ERROR\",\"retryable\":false}}}\n",
+    )
+    .unwrap();
+    let (code, report) = json(&seed, &["--logs", log.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    let first = &report["findings"][0];
+    assert_eq!(first["cause"], "bedrock-throttled", "{report}");
+    let symptom = &first["symptoms"][0];
+    assert_eq!(symptom["cause"], "api-error-observed", "{first}");
+    assert!(
+        symptom["title"]
+            .as_str()
+            .unwrap()
+            .contains("`AI_SERVICE_ERROR`"),
+        "{symptom}"
+    );
+    let validation = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["cause"] == "api-error-observed")
+        .unwrap_or_else(|| panic!("VALIDATION_ERROR is not a root: {report}"));
+    assert!(
+        validation["title"]
+            .as_str()
+            .unwrap()
+            .contains("`VALIDATION_ERROR`"),
+        "{validation}"
+    );
+    // Its evidence: the log line and the contract's section for the code.
+    let kinds: Vec<&str> = validation["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["log", "file"], "{validation}");
+}

@@ -15,6 +15,10 @@
 //! in `backend.log`, with `docs/api/error-codes.md` documenting
 //! `AI_SERVICE_ERROR` as 503, retryable.
 //!
+//! When the contract's words for the code say what it depends on (Bedrock, a
+//! model, AI; a database), the finding goes under a Bedrock or database
+//! cause stackdoctor finds, as its symptom.
+//!
 //! **Fix:** follow the contract's fixes for the code (`stackdoctor explain
 //! AI_SERVICE_ERROR` prints its whole entry); when stackdoctor finds the
 //! deeper cause (a Bedrock throttling or access error, a database that is
@@ -29,6 +33,49 @@ cause!("api-error-observed");
 
 /// Lines shown per code.
 const LINES_SHOWN: usize = 3;
+
+/// Words of a code's name, description or causes that say what it depends
+/// on, lower-cased: its kind, matched by the causes' `explains_api`.
+const DOMAIN_WORDS: &[(&str, &[&str])] = &[
+    (
+        "ai",
+        &[
+            "bedrock",
+            "ai_",
+            "ai ",
+            "ai生成",
+            "llm",
+            "model",
+            "モデル",
+            "生成ai",
+        ],
+    ),
+    (
+        "database",
+        &[
+            "database",
+            "db_",
+            "データベース",
+            "postgres",
+            "mysql",
+            "sql",
+        ],
+    ),
+];
+
+/// The kind of a documented code, from its own words.
+fn domain_of(entry: &contract::ErrorCode) -> Option<&'static str> {
+    let mut words = format!("{} ", entry.code);
+    for text in entry.description.iter().chain(&entry.causes) {
+        words.push_str(&text.text);
+        words.push(' ');
+    }
+    let words = words.to_lowercase();
+    DOMAIN_WORDS
+        .iter()
+        .find(|(_, keys)| keys.iter().any(|k| words.contains(k)))
+        .map(|(domain, _)| *domain)
+}
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -58,6 +105,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             .param("code", &code)
             .param("count", seen.len().to_string())
             .param("meaning", &meaning);
+        if let Some(domain) = domain_of(entry) {
+            finding = finding.param(super::API_CODE_DOMAIN, domain);
+        }
         for line in seen.iter().take(LINES_SHOWN) {
             let label = Message::new("common.log-line").with("line", &line.text);
             finding = finding.evidence(line.origin.clone(), label);
@@ -107,6 +157,23 @@ mod tests {
         assert_eq!(
             finding.evidence[1].label.params["status"],
             "503 Service Unavailable"
+        );
+    }
+
+    #[test]
+    fn a_codes_kind_comes_from_its_own_words() {
+        let at = contract::Position { line: 1, column: 1 };
+        let mut entry = contract::ErrorCode::new("AI_SERVICE_ERROR", at);
+        assert_eq!(super::domain_of(&entry), Some("ai"));
+        entry = contract::ErrorCode::new("UPSTREAM_ERROR", at);
+        entry.causes.push(contract::Text {
+            text: "データベース接続エラー".into(),
+            at,
+        });
+        assert_eq!(super::domain_of(&entry), Some("database"));
+        assert_eq!(
+            super::domain_of(&contract::ErrorCode::new("VALIDATION_ERROR", at)),
+            None
         );
     }
 

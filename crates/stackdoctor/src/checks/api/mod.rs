@@ -8,3 +8,7 @@ pub mod api_client_retry_unreachable;
 pub mod api_contract_inconsistent;
 pub mod api_error_observed;
 pub mod support;
+
+/// The finding parameter that names the kind of an observed API error code
+/// (`ai`, `database`), which the diagnosis groups under a cause of that kind.
+pub const API_CODE_DOMAIN: &str = "domain";
