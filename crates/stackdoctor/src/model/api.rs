@@ -142,6 +142,9 @@ pub struct EarlyJson {
     pub checked: Option<Origin>,
     /// The statement that parses, as written (`const data = await response.json();`).
     pub statement: String,
+    /// Python (`requests`/`httpx`), else TypeScript or JavaScript (`fetch`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub python: bool,
 }
 
 /// A hard-coded list of error codes or statuses that decides a retry.

@@ -46,14 +46,10 @@ const LOOP_KINDS: &[&str] = &[
     "do_statement",
 ];
 
-/// The files the API client source reads: TypeScript and JavaScript sources.
+/// The files the API client source reads: TypeScript, JavaScript and
+/// Python sources.
 pub fn claims(file: &File) -> bool {
-    !file.outside
-        && file.size <= codeparse::MAX_BYTES as u64
-        && matches!(
-            Lang::of_path(&file.path),
-            Some(Lang::TypeScript | Lang::Tsx)
-        )
+    !file.outside && file.size <= codeparse::MAX_BYTES as u64 && Lang::of_path(&file.path).is_some()
 }
 
 pub fn load(inventory: &Inventory, model: &mut StackModel) {
@@ -80,7 +76,10 @@ pub fn load(inventory: &Inventory, model: &mut StackModel) {
                 continue;
             }
         };
-        let facts = extract(&file, &parsed);
+        let facts = match lang {
+            Lang::Python => extract_python(&file, &parsed),
+            Lang::TypeScript | Lang::Tsx => extract(&file, &parsed),
+        };
         let interesting = !facts.retry_loops.is_empty()
             || !facts.early_json.is_empty()
             || !facts.code_lists.is_empty()
@@ -348,6 +347,100 @@ fn early_json(reader: &Reader, function: Node) -> Option<EarlyJson> {
         variable: variable.clone(),
         checked: check.map(|c| reader.origin(*c)),
         statement: reader.text(statement).to_string(),
+        python: false,
+    })
+}
+
+/// HTTP client modules and objects whose calls return a response
+/// (`requests.post(…)`, `httpx.get(…)`, `session.get(…)`, `client.request(…)`).
+const PYTHON_CLIENTS: &[&str] = &["requests", "httpx", "session", "client", "http"];
+const PYTHON_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "request", "head"];
+
+/// What a Python file does with API errors (for now: parsing before the status).
+fn extract_python(file: &Path, parsed: &Parsed) -> ClientFile {
+    let reader = Reader { file, parsed };
+    let mut facts = ClientFile {
+        file: file.to_path_buf(),
+        ..ClientFile::default()
+    };
+    for node in reader.nodes(parsed.root()) {
+        if node.kind() == "function_definition" {
+            facts.early_json.extend(early_json_python(&reader, node));
+        }
+    }
+    facts
+}
+
+/// `response = requests.post(…)`: the variable's name.
+fn python_response_variable(reader: &Reader, node: Node) -> Option<String> {
+    if node.kind() != "assignment" {
+        return None;
+    }
+    let value = node.child_by_field_name("right")?;
+    let value = match value.kind() {
+        "await" => value.named_child(0)?,
+        _ => value,
+    };
+    let callee = (value.kind() == "call").then(|| value.child_by_field_name("function"))??;
+    if callee.kind() != "attribute" {
+        return None;
+    }
+    let object = reader.text(callee.child_by_field_name("object")?);
+    let method = reader.text(callee.child_by_field_name("attribute")?);
+    let client = object
+        .rsplit('.')
+        .next()
+        .unwrap_or(object)
+        .to_ascii_lowercase();
+    let known = PYTHON_CLIENTS.iter().any(|c| client.ends_with(c));
+    if !known || !PYTHON_METHODS.contains(&method) {
+        return None;
+    }
+    let name = node.child_by_field_name("left")?;
+    (name.kind() == "identifier").then(|| reader.text(name).to_string())
+}
+
+/// `response.json()` before `response.ok`/`status_code`/`headers`/`raise_for_status()`.
+fn early_json_python(reader: &Reader, function: Node) -> Option<EarlyJson> {
+    let own = reader.nodes(function);
+    let variable = own
+        .iter()
+        .find_map(|n| python_response_variable(reader, *n))?;
+    let attribute_of = |n: &Node, names: &[&str]| {
+        n.kind() == "attribute"
+            && n.child_by_field_name("object").map(|o| reader.text(o)) == Some(variable.as_str())
+            && n.child_by_field_name("attribute")
+                .is_some_and(|a| names.contains(&reader.text(a)))
+    };
+    let parse = own.iter().find(|n| {
+        n.kind() == "call"
+            && n.child_by_field_name("function")
+                .is_some_and(|f| attribute_of(&f, &["json"]))
+    })?;
+    let check = own.iter().find(|n| {
+        attribute_of(
+            n,
+            &[
+                "ok",
+                "status_code",
+                "headers",
+                "raise_for_status",
+                "is_success",
+                "is_error",
+            ],
+        )
+    });
+    if check.is_some_and(|c| c.start_byte() < parse.start_byte()) {
+        return None;
+    }
+    let statement =
+        ancestor(*parse, &["expression_statement", "return_statement"]).unwrap_or(*parse);
+    Some(EarlyJson {
+        origin: reader.origin(*parse),
+        variable,
+        checked: check.map(|c| reader.origin(*c)),
+        statement: reader.text(statement).to_string(),
+        python: true,
     })
 }
 
@@ -781,7 +874,32 @@ mod tests {
     fn facts(name: &str, text: &str) -> ClientFile {
         let lang = Lang::of_path(Path::new(name)).unwrap();
         let parsed = codeparse::parse(lang, text).unwrap();
-        extract(Path::new(name), &parsed)
+        match lang {
+            Lang::Python => extract_python(Path::new(name), &parsed),
+            _ => extract(Path::new(name), &parsed),
+        }
+    }
+
+    #[test]
+    fn python_parsing_before_the_status_is_found() {
+        let f = facts(
+            "client.py",
+            "import requests\n\ndef load(i):\n    response = requests.post(f'http://api/items/{i}', json={}, timeout=5)\n    data = response.json()\n    if response.ok:\n        return data\n    raise RuntimeError(data['error'])\n\ndef safe(i):\n    r = requests.get('http://api')\n    r.raise_for_status()\n    return r.json()\n",
+        );
+        assert_eq!(f.early_json.len(), 1, "{:?}", f.early_json);
+        let early = &f.early_json[0];
+        assert!(early.python);
+        assert_eq!(early.variable, "response");
+        assert_eq!(early.statement, "data = response.json()");
+        assert_eq!(early.origin.position().map(|p| p.line), Some(5));
+        assert_eq!(
+            early
+                .checked
+                .as_ref()
+                .and_then(|c| c.position())
+                .map(|p| p.line),
+            Some(6)
+        );
     }
 
     #[test]

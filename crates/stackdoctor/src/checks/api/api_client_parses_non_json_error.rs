@@ -5,7 +5,9 @@
 //! `response.status` or the `Content-Type` header. With a log line showing
 //! the parse failing on an HTML or text body (`SyntaxError: Unexpected token
 //! '<', "<html>"... is not valid JSON`, `Unexpected end of JSON input`) it is
-//! an error, not a risk.
+//! an error, not a risk. In Python the same with `requests` or `httpx`:
+//! `response.json()` before `response.ok`, `response.status_code` or
+//! `response.raise_for_status()`.
 //!
 //! **Why it breaks requests:** error bodies are not always the API's JSON: a
 //! reverse proxy answers 502/504 with an HTML page, a framework's default
@@ -59,9 +61,15 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     msg("never-checked").with("variable", r),
                 ),
             };
-            let corrected = format!(
+            let corrected = if early.python {
+                format!(
+                    "is_json = \"application/json\" in {r}.headers.get(\"content-type\", \"\")\ndata = {r}.json() if is_json else None\nif not {r}.ok:\n    raise ApiError({r}.status_code, (data or {{}}).get(\"error\") or {{\"code\": f\"HTTP_{{{r}.status_code}}\", \"message\": {r}.reason, \"retryable\": {r}.status_code in (408, 429, 502, 503, 504)}})"
+                )
+            } else {
+                format!(
                 "const isJson = {r}.headers.get('content-type')?.includes('application/json');\nconst data = isJson ? await {r}.json() : null;\nif (!{r}.ok) {{\n  throw new ApiError({r}.status, data?.error ?? {{ code: `HTTP_${{{r}.status}}`, message: {r}.statusText, retryable: [408, 429, 502, 503, 504].includes({r}.status) }});\n}}"
-            );
+            )
+            };
             // Continuation lines keep the indentation of the line they replace.
             let indent: String = model
                 .sources
@@ -109,6 +117,24 @@ mod tests {
     use crate::finding::Severity;
 
     const CLIENT: &str = "export async function load() {\n  const response = await fetch('/api/items');\n  const data = await response.json();\n  if (!response.ok) throw new Error(data.error.message);\n  return data;\n}\n";
+
+    #[test]
+    fn python_parsing_before_the_status_gets_a_python_fix() {
+        let client = "import requests\n\ndef load():\n    response = requests.get('http://api/items', timeout=5)\n    data = response.json()\n    if not response.ok:\n        raise RuntimeError(data)\n    return data\n";
+        let (_dir, model) = test_tree(&[("app/client.py", client)]);
+        let findings = super::run(&model);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let at = findings[0].evidence[0].origin.position().unwrap();
+        assert_eq!((at.line, at.column), (5, 12));
+        let edit = findings[0].fix[0].edit.as_ref().expect("an edit");
+        assert_eq!(edit.before, "data = response.json()");
+        assert!(
+            edit.after
+                .contains("data = response.json() if is_json else None\n    if not response.ok:"),
+            "{}",
+            edit.after
+        );
+    }
 
     #[test]
     fn parsing_before_the_status_is_a_risk_and_an_error_with_the_log_line() {
