@@ -130,6 +130,13 @@ pub fn ask(endpoint: Endpoint, deadline: Instant, what: &Ask) -> Answers {
                         .and_then(|v| v.pointer("/Config/Tty"))
                         .and_then(serde_json::Value::as_bool)
                         .unwrap_or(false);
+                    // Its sockets on this container's own thread, with its logs.
+                    let inspect = inspect.map(|v| {
+                        crate::container_from_json(&v).map(|mut container| {
+                            container.sockets = listening_sockets(client, &container, what);
+                            container
+                        })
+                    });
                     let logs = client.get(&format!(
                         "/containers/{id}/logs?stdout=1&stderr=1&tail={tail}"
                     ));
@@ -142,11 +149,8 @@ pub fn ask(endpoint: Endpoint, deadline: Instant, what: &Ask) -> Answers {
                 continue;
             };
             let name = summary.name.clone();
-            match inspect.map(|v| crate::container_from_json(&v)) {
-                Ok(Some(mut container)) => {
-                    container.sockets = listening_sockets(client, &container, what);
-                    answers.containers.push(container);
-                }
+            match inspect {
+                Ok(Some(container)) => answers.containers.push(container),
                 Ok(None) => answers.containers.push(summary.clone()),
                 Err(error) => {
                     answers
@@ -271,8 +275,8 @@ fn exec_cat(client: &Client, id: &str, name: &str) -> Result<Sockets, String> {
     let listening = parse_socket_table(&stdout).ok_or_else(|| {
         format!("`cat` in {name} printed no socket table (the image may have no `cat`)")
     })?;
-    Ok(Sockets::Read {
-        source: format!("docker exec {name} {}", command.join(" ")),
+    Ok(Sockets::read(
+        format!("docker exec {name} {}", command.join(" ")),
         listening,
-    })
+    ))
 }

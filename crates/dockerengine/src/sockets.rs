@@ -52,6 +52,15 @@ impl std::fmt::Display for ListeningSocket {
     }
 }
 
+impl Sockets {
+    /// The sockets read from `source`, without Docker's embedded DNS
+    /// server (which is no app's): what the container's processes listen on.
+    pub fn read(source: String, mut listening: Vec<ListeningSocket>) -> Sockets {
+        listening.retain(|s| !s.is_docker_resolver());
+        Sockets::Read { source, listening }
+    }
+}
+
 /// What could be seen of a container's listening sockets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "seen")]
@@ -150,10 +159,7 @@ pub fn read_from_proc(proc_root: &Path, pid: u32, container_id: &str) -> Result<
     }
     let listening = parse_socket_table(&text)
         .ok_or_else(|| format!("{}: no socket table", process.join("net/tcp").display()))?;
-    Ok(Sockets::Read {
-        source: read.join(" and "),
-        listening,
-    })
+    Ok(Sockets::read(read.join(" and "), listening))
 }
 
 fn read_capped(path: &Path, cap: u64) -> std::io::Result<String> {
@@ -250,7 +256,12 @@ mod tests {
         .unwrap();
         std::fs::write(
             process.join("net/tcp"),
-            format!("{HEADER}{}", row("0100007F:1F40", "0A")),
+            // Docker's DNS server listens in every user-network container.
+            format!(
+                "{HEADER}{}{}",
+                row("0B00007F:A1B3", "0A"),
+                row("0100007F:1F40", "0A")
+            ),
         )
         .unwrap();
         let error = read_from_proc(root.path(), 42, "bbbbbbbbbbbbbbbb").unwrap_err();
@@ -260,7 +271,8 @@ mod tests {
             panic!("not read: {seen:?}");
         };
         assert!(source.ends_with("42/net/tcp"), "{source}");
-        assert_eq!(listening[0].to_string(), "127.0.0.1:8000");
+        let shown: Vec<String> = listening.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["127.0.0.1:8000"]);
     }
 
     #[test]

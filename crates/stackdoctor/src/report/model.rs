@@ -469,11 +469,7 @@ fn running_line(
     }
     match &state.sockets {
         Some(dockerengine::Sockets::Read { listening, .. }) => {
-            let sockets: Vec<String> = listening
-                .iter()
-                .filter(|s| !s.is_docker_resolver())
-                .map(ToString::to_string)
-                .collect();
+            let sockets: Vec<String> = listening.iter().map(ToString::to_string).collect();
             facts.push(match sockets.is_empty() {
                 true => "listening on nothing".into(),
                 false => format!("listening on {}", sockets.join(" ")),

@@ -237,7 +237,7 @@ fn add_socket_listeners(
     };
     let service = &mut model.services[id];
     service.sockets_read.get_or_insert(origin.clone());
-    for socket in listening.iter().filter(|s| !s.is_docker_resolver()) {
+    for socket in listening {
         let bind = match socket.is_loopback() {
             true => Bind::Loopback,
             false => Bind::All,
