@@ -470,12 +470,13 @@ fn explain_code(args: &ExplainArgs, code: &str) -> Result<u8, Error> {
         contracts: args.contracts.iter().map(|c| here.join(c)).collect(),
         ..crate::sources::Inputs::default()
     };
-    let model = build_model(&inputs)?;
+    let model = crate::sources::load_contracts(&inputs)?;
     // The contract's own language unless asked (its texts are in it).
     let asked = args.lang.as_deref().map(|flag| lang(Some(flag)));
     match crate::report::contract_code::render(&model.api, code, asked, &model.root) {
         Some(text) => {
-            write_stdout(&text)?;
+            // A contract's examples may hold a token like any file.
+            write_stdout(&crate::secrets::mask_patterns(&text))?;
             Ok(HEALTHY)
         }
         None => {

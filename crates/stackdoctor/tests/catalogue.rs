@@ -297,3 +297,18 @@ fn explain_reads_a_contract_named_on_the_command_line() {
         "{text}"
     );
 }
+
+#[test]
+fn explain_code_masks_a_token_in_the_contracts_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB";
+    std::fs::write(
+        dir.path().join("errors.md"),
+        format!("# Errors\n\n### AUTH_EXPIRED\n\n- **HTTP status**: 401 Unauthorized\n- **Retryable**: No\n\n```json\n{{\"error\": {{\"code\": \"AUTH_EXPIRED\", \"message\": \"token {token} expired\", \"retryable\": false}}}}\n```\n"),
+    )
+    .unwrap();
+    let (code, text, error) = explain_in(dir.path(), &["AUTH_EXPIRED"]);
+    assert_eq!(code, Some(0), "{error}");
+    assert!(text.contains("HTTP status: 401 Unauthorized"), "{text}");
+    assert!(text.contains("expired") && !text.contains(token), "{text}");
+}

@@ -136,17 +136,36 @@ impl ReadScope {
 }
 
 /// Reads every source and returns the model of the stack.
-pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
+/// The project folder, canonical; an error when it is not a folder.
+fn project_root(inputs: &Inputs) -> Result<PathBuf, Error> {
     if !inputs.root.is_dir() {
         return Err(Error::Usage(format!(
             "{}: not a folder (give the folder of the project)",
             inputs.root.display()
         )));
     }
-    let root = inputs.root.canonicalize().map_err(|source| Error::Read {
+    inputs.root.canonicalize().map_err(|source| Error::Read {
         path: inputs.root.clone(),
         source,
-    })?;
+    })
+}
+
+/// Only the project's API contracts (for `explain CODE`): the same walk and
+/// reader as [`build_model`], none of the other sources.
+pub fn load_contracts(inputs: &Inputs) -> Result<StackModel, Error> {
+    let root = project_root(inputs)?;
+    let inventory = inventory::Inventory::scan(&root);
+    let scope = ReadScope::new(&root, inputs);
+    let mut model = StackModel {
+        root,
+        ..StackModel::default()
+    };
+    contracts::load(&inventory, &mut model, &inputs.contracts, &scope);
+    Ok(model)
+}
+
+pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
+    let root = project_root(inputs)?;
     let mut model = StackModel {
         root: root.clone(),
         ..StackModel::default()
