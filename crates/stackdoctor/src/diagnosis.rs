@@ -113,8 +113,11 @@ fn explains(root: &Finding, symptom: &Finding) -> bool {
     };
     // An error code of the project's API goes under the deeper cause of its
     // kind (a Bedrock or database failure), found in files or in logs.
-    if let Some(domain) = symptom.params.get(crate::checks::api::API_CODE_DOMAIN) {
-        return cause.explains_api.contains(domain);
+    if symptom.cause == crate::checks::api::API_ERROR_OBSERVED {
+        return symptom
+            .params
+            .get(crate::checks::api::API_CODE_DOMAIN)
+            .is_some_and(|domain| cause.explains_api.contains(domain));
     }
     if !cause.explains.contains(&symptom.cause) {
         return false;

@@ -9,6 +9,9 @@ pub mod api_contract_inconsistent;
 pub mod api_error_observed;
 pub mod support;
 
+/// The cause of an API error code seen in logs (`api_error_observed`).
+pub const API_ERROR_OBSERVED: &str = "api-error-observed";
+
 /// The finding parameter that names the kind of an observed API error code
 /// (`ai`, `database`), which the diagnosis groups under a cause of that kind.
 pub const API_CODE_DOMAIN: &str = "domain";
