@@ -208,9 +208,8 @@ pub fn observe_codes(model: &mut StackModel, texts: &[(PathBuf, String)]) {
             else {
                 continue;
             };
-            let column = unescaped
-                .find(&format!("\"{code}\""))
-                .map_or(1, |at| at + 2);
+            // On the line as written (escaped quotes shift an unescaped copy's columns).
+            let column = line.find(code.as_str()).map_or(1, |at| at + 1);
             model.api.observed.push(crate::model::api::ObservedCode {
                 code,
                 origin: Origin::Log(crate::model::FilePosition {

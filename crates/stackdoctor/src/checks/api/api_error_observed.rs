@@ -149,6 +149,15 @@ mod tests {
         );
         let finding = &findings[0];
         assert_eq!(finding.params["meaning"], "AI service unavailable");
+        let seen = finding.evidence[0].origin.position().unwrap();
+        let column = log
+            .lines()
+            .nth(1)
+            .unwrap()
+            .find("AI_SERVICE_ERROR")
+            .unwrap()
+            + 1;
+        assert_eq!(seen.column as usize, column);
         let contract = finding.evidence[1].origin.position().unwrap();
         assert!(
             contract.file.ends_with("docs/errors.md") && contract.line == 3,
