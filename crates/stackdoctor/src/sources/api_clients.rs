@@ -333,25 +333,35 @@ fn early_json(reader: &Reader, function: Node) -> Option<EarlyJson> {
     let check = own
         .iter()
         .find(|n| member_of(n, &["ok", "status", "headers"]));
+    let statements = [
+        "lexical_declaration",
+        "variable_declaration",
+        "expression_statement",
+        "return_statement",
+    ];
+    early_json_fact(reader, variable, *parse, check.copied(), &statements, false)
+}
+
+/// The fact when the parse comes first (no look at the status before it):
+/// the parse, the first look after it, and the statement that parses.
+fn early_json_fact(
+    reader: &Reader,
+    variable: String,
+    parse: Node,
+    check: Option<Node>,
+    statements: &[&str],
+    python: bool,
+) -> Option<EarlyJson> {
     if check.is_some_and(|c| c.start_byte() < parse.start_byte()) {
         return None;
     }
-    let statement = ancestor(
-        *parse,
-        &[
-            "lexical_declaration",
-            "variable_declaration",
-            "expression_statement",
-            "return_statement",
-        ],
-    )
-    .unwrap_or(*parse);
+    let statement = ancestor(parse, statements).unwrap_or(parse);
     Some(EarlyJson {
-        origin: reader.origin(*parse),
-        variable: variable.clone(),
-        checked: check.map(|c| reader.origin(*c)),
+        origin: reader.origin(parse),
+        variable,
+        checked: check.map(|c| reader.origin(c)),
         statement: reader.text(statement).to_string(),
-        python: false,
+        python,
     })
 }
 
@@ -434,18 +444,8 @@ fn early_json_python(reader: &Reader, function: Node) -> Option<EarlyJson> {
             ],
         )
     });
-    if check.is_some_and(|c| c.start_byte() < parse.start_byte()) {
-        return None;
-    }
-    let statement =
-        ancestor(*parse, &["expression_statement", "return_statement"]).unwrap_or(*parse);
-    Some(EarlyJson {
-        origin: reader.origin(*parse),
-        variable,
-        checked: check.map(|c| reader.origin(*c)),
-        statement: reader.text(statement).to_string(),
-        python: true,
-    })
+    let statements = ["expression_statement", "return_statement"];
+    early_json_fact(reader, variable, *parse, check.copied(), &statements, true)
 }
 
 fn imports(reader: &Reader, node: Node, out: &mut Vec<Import>) {
