@@ -48,15 +48,16 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             Some(_) => service.listeners_on(dialled).find(loopback_command),
             None => main_listener(&service.listeners).filter(loopback_command),
         };
-        let sockets = effective_listeners(service);
-        let socket_listener = match service.sockets_read {
-            None => None,
-            Some(_) => match sockets.iter().find(|l| l.port == dialled) {
-                Some(on_dialled) => Some(*on_dialled),
-                None => main_of(&sockets),
-            }
-            .filter(|l| l.bind == Bind::Loopback),
-        };
+        // With sockets read, the listeners are the sockets: on the dialled port, else the main one.
+        let socket_listener = service
+            .sockets_read
+            .as_ref()
+            .and_then(|_| {
+                let sockets = effective_listeners(service);
+                let on_dialled = sockets.iter().copied().find(|l| l.port == dialled);
+                on_dialled.or_else(|| main_of(&sockets))
+            })
+            .filter(|l| l.bind == Bind::Loopback);
         // The running container's sockets overrule the command's reading.
         let command_listener = match (service.sockets_read.is_some(), socket_listener) {
             (true, None) => None,
