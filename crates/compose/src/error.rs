@@ -21,6 +21,15 @@ pub enum Error {
     Project { message: String },
 }
 
+impl From<yamltree::Error> for Error {
+    fn from(error: yamltree::Error) -> Self {
+        Error::Syntax {
+            position: error.position,
+            message: error.message,
+        }
+    }
+}
+
 impl Error {
     /// The file position of a [`Error::Syntax`].
     pub fn position(&self) -> Option<&Position> {

@@ -22,7 +22,10 @@ pub mod loader;
 pub mod merge;
 pub mod model;
 pub mod schema;
-pub mod yaml;
+/// The positioned YAML tree compose files are read into.
+pub mod yaml {
+    pub use yamltree::{parse, Entry, Node, Value, ALIAS_NODE_LIMIT, MAX_DEPTH};
+}
 
 pub use error::Error;
 pub use loader::{discover_files, load, Options};

@@ -2,15 +2,9 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// Where a value was written: file, line (1-based), column (1-based, characters).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Position {
-    pub file: Arc<PathBuf>,
-    pub line: u32,
-    pub column: u32,
-}
+pub use yamltree::Position;
 
 /// A value and the position of the YAML node it came from (after merging:
 /// the file whose value won).

@@ -3,9 +3,9 @@
 //!
 //! Aliases are expanded here, with a budget so that an alias bomb is an
 //! error rather than unbounded memory; `<<` merge keys are applied; duplicate
-//! keys and excessive nesting are rejected with their position.
+//! keys and excessive nesting are rejected with their position. Local tags
+//! (`!reset`, CloudFormation's `!Ref`) are kept on their node.
 
-use crate::{Error, Position};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -15,6 +15,31 @@ use std::sync::Arc;
 pub const ALIAS_NODE_LIMIT: usize = 100_000;
 /// Deepest nesting of sequences and mappings accepted.
 pub const MAX_DEPTH: usize = 200;
+
+/// Where a node was written: file, line (1-based), column (1-based, characters).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Position {
+    pub file: Arc<PathBuf>,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Why a text is not a YAML tree: a syntax error, an alias bomb, nesting
+/// past [`MAX_DEPTH`], a duplicate key, a second document; always with its
+/// position.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}:{}:{}: {message}", position.file.display(), position.line, position.column)]
+pub struct Error {
+    pub position: Position,
+    pub message: String,
+}
+
+impl Error {
+    /// Where the error is (kept as a method for callers that handle several error types).
+    pub fn position(&self) -> Option<&Position> {
+        Some(&self.position)
+    }
+}
 
 /// A YAML node and where it starts.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,7 +156,7 @@ impl Node {
     }
 }
 
-/// Parses one YAML document. An empty stream gives `None`.
+/// Parses one YAML document (a second one is an error). An empty stream gives `None`.
 pub fn parse(text: &str, file: &Arc<PathBuf>) -> Result<Option<Node>, Error> {
     Builder::new(file).run(text)
 }
@@ -183,7 +208,7 @@ impl<'a> Builder<'a> {
     }
 
     fn error(&self, position: Position, message: impl Into<String>) -> Error {
-        Error::Syntax {
+        Error {
             position,
             message: message.into(),
         }
@@ -211,7 +236,7 @@ impl<'a> Builder<'a> {
                     self.documents += 1;
                     if self.documents > 1 {
                         return Err(
-                            self.error(position, "a compose file must hold a single YAML document")
+                            self.error(position, "the file must hold a single YAML document")
                         );
                     }
                 }
