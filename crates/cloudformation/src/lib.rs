@@ -213,7 +213,7 @@ pub fn parse(text: &str, file: &Path, options: &Options) -> Result<Option<Templa
             message: format!("the template is larger than {MAX_FILE_BYTES} bytes"),
         });
     }
-    let Some(root) = yamltree::parse(text, &arc)? else {
+    let Some(root) = parse_yaml(text, &arc)? else {
         return Ok(None);
     };
     let mut steps = 0usize;
@@ -283,6 +283,47 @@ pub fn parse(text: &str, file: &Path, options: &Options) -> Result<Option<Templa
         resources: out,
         unresolved,
     }))
+}
+
+/// Most closing brackets [`parse_yaml`] re-indents in one template.
+const MAX_BRACKET_FIXES: usize = 256;
+
+/// The YAML tree of a template. CloudFormation's parser, like PyYAML, takes
+/// a flow list or mapping whose closing `]`/`}` stands at its key's
+/// indentation (Copilot writes such templates); the YAML spec and saphyr do
+/// not, so such a line is indented by one space and the text read again
+/// (lines and the positions of every other line unchanged).
+fn parse_yaml(text: &str, file: &Arc<PathBuf>) -> Result<Option<yamltree::Node>, Error> {
+    let mut fixed: Option<String> = None;
+    // Each fix reads the text again: at most 64 MiB read in all.
+    let fixes = MAX_BRACKET_FIXES.min((64 << 20) / text.len().max(1));
+    for _ in 0..=fixes {
+        let current = fixed.as_deref().unwrap_or(text);
+        match yamltree::parse(current, file) {
+            Ok(root) => return Ok(root),
+            Err(error) if error.message.contains("indentation") => {
+                let line = error.position.line as usize;
+                let mut lines: Vec<&str> = current.split('\n').collect();
+                let closes = lines.get(line.wrapping_sub(1)).is_some_and(|l| {
+                    let t = l.trim_start();
+                    t.starts_with(']') || t.starts_with('}')
+                });
+                if !closes {
+                    return Err(error.into());
+                }
+                let shifted = format!(" {}", lines[line - 1]);
+                lines[line - 1] = &shifted;
+                fixed = Some(lines.join("\n"));
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Err(Error::Template {
+        position: start(file),
+        message: format!(
+            "more than {MAX_BRACKET_FIXES} closing brackets at their key's indentation"
+        ),
+    })
 }
 
 fn start(file: &Arc<PathBuf>) -> Position {
@@ -434,6 +475,9 @@ struct Evaluator<'a> {
 /// What an intrinsic function's evaluation gives.
 enum Outcome {
     Value(Value),
+    /// A value written elsewhere (a parameter's default): it keeps its own
+    /// position, the line a fix edits.
+    Located(Node),
     /// `AWS::NoValue`: the property is removed.
     Removed,
 }
@@ -461,6 +505,7 @@ impl Evaluator<'_> {
             Value::Object(entries) if entries.len() == 1 && is_intrinsic(&entries[0].key) => {
                 match self.intrinsic(&entries[0].key, &entries[0].value, &node.position, depth)? {
                     Outcome::Value(v) => v,
+                    Outcome::Located(n) => return Ok(Some(n)),
                     Outcome::Removed => return Ok(None),
                 }
             }
@@ -558,7 +603,7 @@ impl Evaluator<'_> {
                 };
                 match self.condition(condition, at, depth + 1)? {
                     Some(holds) => match self.eval(if holds { yes } else { no }, depth + 1)? {
-                        Some(n) => Outcome::Value(n.value),
+                        Some(n) => Outcome::Located(n),
                         None => Outcome::Removed,
                     },
                     None => self.unresolved(format!("Fn::If {condition}"), at),
@@ -611,7 +656,7 @@ impl Evaluator<'_> {
         }
         if let Some(parameter) = self.parameters.iter().find(|p| p.name == target) {
             if let Some(default) = &parameter.default {
-                return Outcome::Value(default.value.clone());
+                return Outcome::Located(default.clone());
             }
         }
         self.unresolved(format!("Ref {target}"), at)
@@ -635,9 +680,14 @@ impl Evaluator<'_> {
         if name.contains('.') && !name.starts_with("AWS::") {
             return None;
         }
-        match self.reference(name, at) {
-            Outcome::Value(Value::String(s)) => Some(s),
-            Outcome::Value(Value::Number(n)) => Some(number_text(n)),
+        let value = match self.reference(name, at) {
+            Outcome::Value(v) => v,
+            Outcome::Located(n) => n.value,
+            Outcome::Removed => return None,
+        };
+        match value {
+            Value::String(s) => Some(s),
+            Value::Number(n) => Some(number_text(n)),
             _ => None,
         }
     }
@@ -722,7 +772,7 @@ impl Evaluator<'_> {
             Some(node) => {
                 // The copy counts against the budget like any evaluated node.
                 Ok(match self.eval(&node, depth + 1)? {
-                    Some(n) => Outcome::Value(n.value),
+                    Some(n) => Outcome::Located(n),
                     None => Outcome::Removed,
                 })
             }

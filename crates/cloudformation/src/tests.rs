@@ -24,7 +24,8 @@ fn short_forms_are_read_as_their_long_form_with_positions() {
     let task = props(&t, "Task");
     let cpu = task.get("Cpu").unwrap();
     assert_eq!(cpu.value, Value::Number(256.0));
-    assert_eq!((cpu.position.line, cpu.position.column), (10, 12));
+    // The value is the parameter's default, where a fix edits it.
+    assert_eq!((cpu.position.line, cpu.position.column), (5, 14));
     assert_eq!(
         task.get("TaskRoleArn").unwrap().value,
         Value::Unresolved("Fn::GetAtt Role.Arn".into())
@@ -54,7 +55,8 @@ fn json_templates_read_the_same() {
     .unwrap();
     let task = props(&t, "Task");
     assert_eq!(task.get("Memory").unwrap().as_str(), Some("1024"));
-    assert_eq!(task.get("Memory").unwrap().position.line, 3);
+    // Where the parameter's default is written.
+    assert_eq!(task.get("Memory").unwrap().position.line, 1);
     assert_eq!(task.get("Cpu").unwrap().value, Value::Number(256.0));
 }
 
@@ -125,6 +127,33 @@ fn sam_transforms_and_non_templates() {
     assert!(none.unwrap().is_none());
     assert!(!is_template("services:\n  web:\n"));
     assert!(is_template("Resources:\n  X:\n    Type: AWS::S3::Bucket\n"));
+}
+
+#[test]
+fn a_closing_bracket_at_the_key_indentation_is_read_as_cloudformation_does() {
+    let t = read(
+        "Resources:\n  P:\n    Type: AWS::IAM::Policy\n    Properties:\n      PolicyDocument:\n        Statement:\n          - Action: [\n              \"s3:GetObject\",\n              \"s3:PutObject\"\n            ]\n            Resource: \"*\"\n",
+    );
+    let statement = &props(&t, "P")
+        .get("PolicyDocument")
+        .unwrap()
+        .get("Statement")
+        .unwrap()
+        .as_array()
+        .unwrap()[0];
+    assert_eq!(
+        statement.get("Action").unwrap().as_array().unwrap().len(),
+        2
+    );
+    assert_eq!(statement.get("Resource").unwrap().position.line, 11);
+    // Other indentation errors stay errors.
+    let err = parse(
+        "a:\n  b: 1\n c: 2\n",
+        Path::new("t.yaml"),
+        &Options::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.position().line, 3);
 }
 
 #[test]

@@ -274,9 +274,13 @@ fn every_file_of_the_iac_corpus_loads_and_its_examples_have_no_error() {
     let Some(corpus) = testcorpus::dir("iac") else {
         return;
     };
-    // The whole tree, and the folders of the forms read so far (CloudFormation,
-    // CDK and Copilot alone are not read yet: "nothing to diagnose" there).
-    let folders = vec![corpus.clone(), corpus.join("terraform-aws-ecs")];
+    // The whole tree, and the folders of the forms read so far (CDK and
+    // Copilot manifests alone are not read yet: "nothing to diagnose" there).
+    let folders = vec![
+        corpus.clone(),
+        corpus.join("terraform-aws-ecs"),
+        corpus.join("cloudformation"),
+    ];
     let mut definitions = 0;
     for folder in &folders {
         let (found, code) = report(folder, &[]);
@@ -289,8 +293,10 @@ fn every_file_of_the_iac_corpus_loads_and_its_examples_have_no_error() {
                 .map_or(0, Vec::len);
         }
     }
-    // terraform-aws-ecs's service module and examples define task definitions.
-    assert!(definitions >= 1, "{definitions} definition files read");
+    // terraform-aws-ecs's service module and examples, the CloudFormation
+    // ECS samples (YAML and JSON) and Copilot's generated stacks define
+    // task definitions.
+    assert!(definitions >= 20, "{definitions} definition files read");
 }
 
 #[test]
@@ -316,4 +322,145 @@ fn a_terraform_policy_document_is_evaluated_with_positions_in_the_tf_file() {
     }
     let (found, _) = report(copy, &[]);
     assert!(!found.to_string().contains("iam-explicit-deny"));
+}
+
+/// [`BROKEN_TASK`] as CloudFormation writes it: short forms, a parameter
+/// with a default for the memory, `!GetAtt` for the task role.
+const BROKEN_TEMPLATE: &str = "AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  TaskMemory:
+    Type: String
+    Default: '4096'
+Resources:
+  TaskRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Service: ecs-tasks.amazonaws.com}
+            Action: sts:AssumeRole
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: api
+      RequiresCompatibilities: [FARGATE]
+      NetworkMode: bridge
+      Cpu: '256'
+      Memory: !Ref TaskMemory
+      TaskRoleArn: !GetAtt TaskRole.Arn
+      ContainerDefinitions:
+        - Name: app
+          Image: !Sub '${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/api:v1'
+          Essential: true
+          PortMappings:
+            - ContainerPort: 8080
+              HostPort: 8080
+          LogConfiguration:
+            LogDriver: awslogs
+            Options:
+              awslogs-group: /ecs/api
+              awslogs-region: !Ref AWS::Region
+              awslogs-stream-prefix: api
+";
+
+#[test]
+fn a_cloudformation_task_gives_the_errors_of_the_same_json_at_its_own_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "infra/service.yaml", BROKEN_TEMPLATE);
+    let (found, code) = report(tmp.path(), &[]);
+    assert_eq!(code, 1, "{found}");
+    let mut errors = errors(&found);
+    errors.sort();
+    assert_eq!(
+        errors,
+        [
+            (
+                "ecs-fargate-invalid-parameter".to_string(),
+                "infra/service.yaml".to_string(),
+                20
+            ),
+            (
+                "ecs-invalid-cpu-memory".to_string(),
+                "infra/service.yaml".to_string(),
+                5
+            ),
+            (
+                "ecs-missing-execution-role".to_string(),
+                "infra/service.yaml".to_string(),
+                26
+            ),
+        ],
+        "{found}"
+    );
+    assert_eq!(found["inputs"]["ecs_definitions"][0], "infra/service.yaml");
+    // The memory's line is the parameter's default, where it is decided;
+    // the fixes name CloudFormation's tools.
+    let text = found.to_string();
+    assert!(text.contains("cfn-lint infra/service.yaml"), "{text}");
+    // The image's account and region are deploy-time values: info, never guessed.
+    let unresolved = found["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["cause"] == "ecspresso-unresolved-value")
+        .expect("unresolved values are reported");
+    assert_eq!(unresolved["severity"], "info");
+    assert!(unresolved.to_string().contains("Fn::GetAtt TaskRole.Arn"));
+    // The same template as JSON gives the same causes.
+    let json_dir = tmp.path().join("json");
+    let as_json = r#"{"Resources": {"Task": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+  "RequiresCompatibilities": ["FARGATE"], "NetworkMode": "bridge", "Cpu": "256", "Memory": "4096",
+  "ContainerDefinitions": [{"Name": "app", "Image": {"Fn::Sub": "${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/api:v1"},
+    "LogConfiguration": {"LogDriver": "awslogs", "Options": {"awslogs-group": "/ecs/api", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "api"}}}]}}}}"#;
+    write(&json_dir, "stack.template", as_json);
+    let (found_json, _) = report(&json_dir, &[]);
+    let mut causes: Vec<String> = super_errors(&found_json);
+    causes.sort();
+    let mut expected: Vec<String> = THREE_ERRORS.iter().map(|s| s.to_string()).collect();
+    expected.sort();
+    assert_eq!(causes, expected, "{found_json}");
+}
+
+fn super_errors(report: &Value) -> Vec<String> {
+    errors(report).into_iter().map(|(c, _, _)| c).collect()
+}
+
+#[test]
+fn a_cloudformation_launch_template_and_policy_are_read_with_positions() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "stack.yaml",
+        "Resources:
+  Hosts:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        MetadataOptions:
+          HttpTokens: required
+          HttpPutResponseHopLimit: 1
+  AppPolicy:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: app
+      PolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Deny
+            Action: bedrock:InvokeModel
+            Resource: '*'
+",
+    );
+    let output = run(tmp.path(), &["model", ".", "--format", "json"]);
+    let model: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let setting = &model["aws"]["metadata_settings"][0];
+    assert_eq!(setting["resource"], "Hosts");
+    assert_eq!(setting["hop_limit"]["value"], 1);
+    assert_eq!(setting["hop_limit"]["origin"]["line"], 8);
+    assert_eq!(setting["http_tokens"]["value"], "required");
+    let policies = model["aws"]["policies"].as_array().unwrap();
+    assert_eq!(policies.len(), 1, "{model}");
+    assert!(policies[0].to_string().contains("bedrock:InvokeModel"));
+    // With a log and a compose service: examples/aws-imds-hop-limit-cloudformation.
 }

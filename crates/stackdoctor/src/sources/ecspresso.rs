@@ -258,6 +258,13 @@ fn flag(node: &Node, key: &str) -> Option<Sourced<bool>> {
 }
 
 fn strings(node: Option<&Node>) -> Vec<Sourced<String>> {
+    // A whole list known only at deploy time (`Fn::Split` of an import): one unknown item, not none.
+    if let Some(n) = node.filter(|n| {
+        n.as_str()
+            .is_some_and(|s| s.contains(ecspresso::PLACEHOLDER_PREFIX))
+    }) {
+        return text(n).into_iter().collect();
+    }
     node.and_then(Node::as_array)
         .unwrap_or(&[])
         .iter()

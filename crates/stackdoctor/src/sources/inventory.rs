@@ -76,6 +76,8 @@ pub enum Kind {
     Terraform,
     /// JSON files that may be ECS task or service definitions.
     EcsDefinition,
+    /// YAML, JSON and `.template` files that may be CloudFormation templates.
+    CloudFormation,
 }
 
 /// A source's claim: which files it reads.
@@ -129,6 +131,10 @@ pub const REGISTRY: &[Claim] = &[
     Claim {
         kind: Kind::EcsDefinition,
         claims: super::ecs_definitions::claims,
+    },
+    Claim {
+        kind: Kind::CloudFormation,
+        claims: super::cloudformation::claims,
     },
 ];
 

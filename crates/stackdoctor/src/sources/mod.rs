@@ -15,6 +15,7 @@ pub mod aws_variables;
 pub mod bedrock_use;
 pub mod budget;
 pub mod caddy;
+pub mod cloudformation;
 pub mod compose;
 pub mod contracts;
 pub mod docker_run;
@@ -25,6 +26,7 @@ pub mod ecs_runtime;
 pub mod ecspresso;
 pub mod engine;
 pub mod engine_live;
+pub mod iac;
 pub mod inventory;
 pub mod labels;
 pub mod listen;
@@ -202,6 +204,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
         &inputs.environment,
         &scope,
     );
+    cloudformation::load(&inventory, &mut model, &scope);
     let signatures = logs::Signatures::new(&inputs.signatures)?;
     // Streams have a byte budget, and named pipes an idle timeout: the probe timeout.
     let idle = inputs

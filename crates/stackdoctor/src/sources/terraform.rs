@@ -16,7 +16,7 @@ use super::ecspresso::{
 };
 use super::inventory::{File, Inventory, Kind};
 use crate::model::aws::MetadataOptionsSetting;
-use crate::model::ecs::{ConfigProblem, DefinitionSource, EcspressoDeployment};
+use crate::model::ecs::{DefinitionSource, EcspressoDeployment};
 use crate::model::{FilePosition, InvalidInput, Origin, Sourced, StackModel};
 use ecspresso::{Key, Node, NodeValue, Position};
 use std::collections::{BTreeMap, BTreeSet};
@@ -590,19 +590,13 @@ fn push(
     if let Some(task) = &task_definition {
         mask_environment_secrets(model, task);
     }
-    let mut seen = BTreeSet::new();
-    let problems = unresolved
-        .0
-        .into_iter()
-        .filter(|(text, _)| seen.insert(text.clone()))
-        .map(|(text, span)| ConfigProblem {
-            kind: "unresolved".into(),
-            name: text.clone(),
-            message: format!("`{text}` is known only when Terraform applies"),
-            origin: span_origin(&span),
-            blocking: false,
-        })
-        .collect();
+    let problems = super::iac::unresolved_problems(
+        unresolved
+            .0
+            .into_iter()
+            .map(|(t, span)| (t, span_origin(&span))),
+        "Terraform applies",
+    );
     model.ecs.deployments.push(EcspressoDeployment {
         source: DefinitionSource::Terraform,
         config_file: file,
@@ -615,85 +609,6 @@ fn push(
         task: task_definition,
         service_definition,
     });
-}
-
-/// JSON text of `node` laid out so that every value from `file` stands at
-/// the line and column where the `.tf` file writes it (values written
-/// earlier than the text already reached follow on the same line): the IAM
-/// reader's positions are then positions in the `.tf` file.
-fn layout_json(node: &Node, file: &Path) -> String {
-    struct Writer<'a> {
-        out: String,
-        line: u32,
-        column: u32,
-        file: &'a Path,
-    }
-    impl Writer<'_> {
-        fn move_to(&mut self, at: &Position) {
-            if at.file != self.file {
-                return;
-            }
-            while self.line < at.line {
-                self.out.push('\n');
-                self.line += 1;
-                self.column = 1;
-            }
-            if self.line == at.line {
-                while self.column < at.column {
-                    self.out.push(' ');
-                    self.column += 1;
-                }
-            }
-        }
-        fn write(&mut self, text: &str) {
-            self.out.push_str(text);
-            self.column += text.chars().count() as u32;
-        }
-        fn value(&mut self, node: &Node) {
-            self.move_to(&node.position);
-            match &node.value {
-                NodeValue::Array(items) => {
-                    self.write("[");
-                    for (i, item) in items.iter().enumerate() {
-                        if i > 0 {
-                            self.write(",");
-                        }
-                        self.value(item);
-                    }
-                    self.write("]");
-                }
-                NodeValue::Object(entries) => {
-                    self.write("{");
-                    for (i, (key, value)) in entries.iter().enumerate() {
-                        if i > 0 {
-                            self.write(",");
-                        }
-                        self.move_to(&key.position);
-                        self.write(&serde_json::Value::String(key.name.clone()).to_string());
-                        self.write(":");
-                        self.value(value);
-                    }
-                    self.write("}");
-                }
-                NodeValue::Null => self.write("null"),
-                NodeValue::Bool(b) => self.write(&b.to_string()),
-                NodeValue::Number(n) => {
-                    self.write(&serde_json::json!(n).to_string());
-                }
-                NodeValue::String(s) => {
-                    self.write(&serde_json::Value::String(s.clone()).to_string())
-                }
-            }
-        }
-    }
-    let mut writer = Writer {
-        out: String::new(),
-        line: 1,
-        column: 1,
-        file,
-    };
-    writer.value(node);
-    writer.out
 }
 
 /// `data "aws_iam_policy_document"` as the policy JSON it renders
@@ -814,21 +729,7 @@ fn add_policies(model: &mut StackModel, module: &terraform::Module) {
         }
     }
     for (file, node) in documents {
-        let text = layout_json(&node, &file);
-        match iampolicy::parse_policy(&text) {
-            Ok(policy) => {
-                remember_text(model, &file);
-                model.aws.policies.push(crate::model::aws::PolicyFile {
-                    path: file,
-                    policies: vec![policy],
-                    given: false,
-                });
-            }
-            Err(e) => model.notes.push(Sourced::new(
-                format!("not read as an IAM policy: {}", e.message()),
-                Origin::file(&file, e.line() as u32, e.column() as u32, 0),
-            )),
-        }
+        super::iac::add_policy_document(model, &file, &node);
     }
 }
 

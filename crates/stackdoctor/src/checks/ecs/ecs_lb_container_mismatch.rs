@@ -37,7 +37,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             let Some(name) = &lb.container_name else {
                 continue;
             };
-            if name.value.contains("<unresolved:") {
+            // A container whose name is known only at deploy time may be the one named.
+            let unknown_name =
+                |c: &crate::model::ecs::ContainerDefinition| c.name.value.contains("<unresolved:");
+            if name.value.contains("<unresolved:") || task.containers.iter().any(unknown_name) {
                 continue;
             }
             let container = task.containers.iter().find(|c| c.name.value == name.value);

@@ -98,7 +98,12 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                         msg("route-command"),
                         format!(
                             "aws ec2 describe-route-tables --filters Name=association.subnet-id,Values={}",
-                            vpc.subnets.iter().map(|s| s.value.as_str()).collect::<Vec<_>>().join(",")
+                            vpc.subnets
+                                .iter()
+                                // A subnet known only at deploy time: the user fills it in.
+                                .map(|s| if s.value.contains("<unresolved:") { "SUBNET_ID" } else { s.value.as_str() })
+                                .collect::<Vec<_>>()
+                                .join(",")
                         ),
                     ));
                 if lines.is_empty() {

@@ -4,7 +4,9 @@
 //! give: `{{ tfstate … }}` on a state in S3 (or an address the local state
 //! lacks), `{{ ssm … }}`, `{{ secretsmanager_arn … }}`, `cfn_output`,
 //! `cfn_export`; in Terraform, resource attributes, data sources and module
-//! outputs (`aws_iam_role.exec.arn`). stackdoctor keeps them as
+//! outputs (`aws_iam_role.exec.arn`); in CloudFormation, `!GetAtt`, `!Ref`
+//! to a resource, `!ImportValue` and parameters without a default.
+//! stackdoctor keeps them as
 //! `<unresolved:…>` placeholders and says which checks could not use them.
 //!
 //! **Why it breaks requests:** it does not by itself; but a value that
@@ -55,6 +57,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     "terraform{} plan",
                     super::support::terraform_chdir(model, &deployment.dir)
                 ),
+            ),
+            DefinitionSource::CloudFormation => FixStep::run(
+                Message::of(CAUSE, "cfn"),
+                "aws cloudformation describe-stacks --stack-name STACK --query 'Stacks[0].Parameters' && aws cloudformation list-exports".to_string(),
             ),
             _ => FixStep::run(
                 Message::of(CAUSE, "render"),
