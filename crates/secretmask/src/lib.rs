@@ -135,8 +135,13 @@ pub fn mask_patterns(text: &str) -> String {
             .into_owned();
     }
     if assignment().is_match(&out) {
+        let haystack = out.as_str();
         out = assignment()
-            .replace_all(&out, |c: &regex::Captures<'_>| {
+            .replace_all(haystack, |c: &regex::Captures<'_>| {
+                // AWS CLI's tag shorthand `Key=name,Value=v`: the key of a tag, not a secret.
+                let end = c.get(0).map_or(0, |m| m.end());
+                let tag_key =
+                    c["name"].eq_ignore_ascii_case("key") && haystack[end..].starts_with(",Value=");
                 // `NoCredentialsError: Unable to …` is an exception's name, not a secret's.
                 let name = c["name"].to_ascii_lowercase();
                 // `${AWS_SECRET_ACCESS_KEY}` is a reference to a secret, not one.
@@ -150,6 +155,7 @@ pub fn mask_patterns(text: &str) -> String {
                 let number =
                     c["value"].len() < 12 && c["value"].bytes().all(|b| b.is_ascii_digit());
                 if reference
+                    || tag_key
                     || prose
                     || number
                     || name.ends_with("error")
@@ -260,6 +266,16 @@ mod tests {
             assert!(!masked.contains(secret), "{text} -> {masked}");
             assert!(masked.contains("****"), "{text} -> {masked}");
         }
+    }
+
+    /// AWS CLI's tag shorthand names a tag, not a secret; a key that is a
+    /// secret's name is still masked.
+    #[test]
+    fn tag_shorthand_keys_are_not_secrets() {
+        let text = "--tags Key=copilot-application,Value=shop Key=copilot-environment,Value=prod";
+        assert_eq!(mask_patterns(text), text);
+        assert!(!mask_patterns("API_KEY=abcdef123456,Value=x").contains("abcdef123456"));
+        assert!(!mask_patterns("key=abcdef123456").contains("abcdef123456"));
     }
 
     /// Well-known token formats are masked whatever the variable is called,

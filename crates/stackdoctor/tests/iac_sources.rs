@@ -274,12 +274,13 @@ fn every_file_of_the_iac_corpus_loads_and_its_examples_have_no_error() {
     let Some(corpus) = testcorpus::dir("iac") else {
         return;
     };
-    // The whole tree, and the folders of the forms read so far (CDK and
-    // Copilot manifests alone are not read yet: "nothing to diagnose" there).
+    // The whole tree, and the folders of each form read (CDK apps alone are
+    // not read yet: "nothing to diagnose" there).
     let folders = vec![
         corpus.clone(),
         corpus.join("terraform-aws-ecs"),
         corpus.join("cloudformation"),
+        corpus.join("copilot"),
     ];
     let mut definitions = 0;
     for folder in &folders {
@@ -463,4 +464,89 @@ fn a_cloudformation_launch_template_and_policy_are_read_with_positions() {
     assert_eq!(policies.len(), 1, "{model}");
     assert!(policies[0].to_string().contains("bedrock:InvokeModel"));
     // With a log and a compose service: examples/aws-imds-hop-limit-cloudformation.
+}
+
+#[test]
+fn a_copilot_manifest_is_checked_per_environment_at_its_own_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "copilot/.workspace", "application: shop\n");
+    write(
+        tmp.path(),
+        "copilot/api/manifest.yml",
+        "name: api
+type: Load Balanced Web Service
+image:
+  location: 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:v1
+  port: 8080
+platform: linux/arm64
+cpu: 256
+memory: 512
+environments:
+  prod:
+    memory: 4096
+",
+    );
+    let (found, code) = report(tmp.path(), &[]);
+    assert_eq!(code, 1, "{found}");
+    // Only prod's override breaks the size table, at the override's line.
+    assert_eq!(
+        errors(&found),
+        [(
+            "ecs-invalid-cpu-memory".to_string(),
+            "copilot/api/manifest.yml".to_string(),
+            11
+        )],
+        "{found}"
+    );
+    let text = found.to_string();
+    assert!(
+        text.contains("copilot svc package --name api --env prod"),
+        "{text}"
+    );
+    // ARM64 with an image pushed from elsewhere: a warning naming the build flag.
+    let arch = found["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["cause"] == "ecs-image-arch-mismatch")
+        .unwrap_or_else(|| panic!("{found}"));
+    assert_eq!(arch["severity"], "warning");
+    assert_eq!(arch["evidence"][0]["line"], 6);
+    assert!(arch
+        .to_string()
+        .contains("docker buildx build --platform linux/arm64"));
+    // The manifest as a whole: one deployment per environment.
+    let output = run(tmp.path(), &["model", ".", "--format", "json"]);
+    let model: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let deployments = model["ecs"]["deployments"].as_array().unwrap();
+    assert_eq!(deployments.len(), 1);
+    assert_eq!(deployments[0]["copilot"]["application"], "shop");
+    assert_eq!(deployments[0]["copilot"]["environment"], "prod");
+    assert_eq!(deployments[0]["source"], "copilot");
+}
+
+#[test]
+fn a_copilot_secret_without_copilot_tags_is_told_to_be_tagged() {
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/ecs-copilot-secret-untagged");
+    let (found, code) = report(&example, &["--logs", "logs/svc-deploy.log"]);
+    assert_eq!(code, 1);
+    let first = &found["findings"][0];
+    assert_eq!(first["cause"], "ecs-secrets-pull-failed");
+    assert!(first["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["file"] == "copilot/api/manifest.yml" && e["line"] == 22));
+    let commands: Vec<&str> = first["fix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["command"].as_str())
+        .collect();
+    assert_eq!(
+        commands[0],
+        "aws ssm add-tags-to-resource --resource-type Parameter --resource-id /shop/prod/db-password --tags Key=copilot-application,Value=shop Key=copilot-environment,Value=prod"
+    );
+    assert!(commands.contains(&"copilot svc deploy --name api --env prod"));
 }

@@ -61,6 +61,8 @@ pub enum DefinitionSource {
     Terraform,
     /// `AWS::ECS::TaskDefinition` / `AWS::ECS::Service` in a CloudFormation or SAM template.
     CloudFormation,
+    /// An AWS Copilot workload manifest (`copilot/<name>/manifest.yml`).
+    Copilot,
 }
 
 /// One deployment: an ecspresso config and the definitions it names, or a task
@@ -82,6 +84,19 @@ pub struct EcspressoDeployment {
     pub problems: Vec<ConfigProblem>,
     pub task: Option<TaskDefinition>,
     pub service_definition: Option<ServiceDefinition>,
+    /// The Copilot application and environment a manifest deploys to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copilot: Option<CopilotScope>,
+}
+
+/// Where a Copilot workload deploys: its application (`copilot/.workspace`)
+/// and environment (`environments.<env>`, or `ENV` when the manifest has no
+/// override and the environment is not known).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CopilotScope {
+    pub application: Option<String>,
+    pub environment: Option<String>,
+    pub workload: String,
 }
 
 /// ecspresso's `timeout:` as it will be read.

@@ -14,6 +14,7 @@
 use super::ecspresso::{
     mask_environment_secrets, remember_text, service_definition, task_definition,
 };
+use super::iac::definition;
 use super::inventory::{File, Inventory, Kind};
 use crate::model::aws::MetadataOptionsSetting;
 use crate::model::ecs::{DefinitionSource, EcspressoDeployment};
@@ -150,15 +151,6 @@ fn unresolved_in(node: &cloudformation::Node, out: &mut Vec<(String, cloudformat
     }
 }
 
-fn definition(file: &Path, root: Node, kind: ecspresso::DefinitionKind) -> ecspresso::Definition {
-    ecspresso::Definition {
-        path: file.to_path_buf(),
-        root,
-        wrapped: false,
-        kind,
-    }
-}
-
 /// The logical ID a service's `TaskDefinition: !Ref Task` names.
 fn task_reference(service: &cloudformation::Resource) -> Option<&str> {
     let named = service.properties.as_ref()?.get("TaskDefinition")?;
@@ -267,6 +259,7 @@ fn push(
         problems,
         task: task_definition,
         service_definition,
+        copilot: None,
     });
 }
 

@@ -238,6 +238,7 @@ fn push(model: &mut StackModel, task: Option<&Loaded>, service: Option<&Loaded>)
         problems,
         task,
         service_definition,
+        copilot: None,
     });
 }
 

@@ -188,6 +188,7 @@ fn add_problem(
         }],
         task: None,
         service_definition: None,
+        copilot: None,
     });
 }
 
@@ -382,6 +383,7 @@ fn add_project(model: &mut StackModel, config: &Path, dir: &Path, project: ecspr
         problems,
         task,
         service_definition,
+        copilot: None,
     });
 }
 

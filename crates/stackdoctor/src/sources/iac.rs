@@ -8,6 +8,20 @@ use crate::model::{Origin, Sourced, StackModel};
 use ecspresso::{Node, NodeValue, Position};
 use std::path::Path;
 
+/// A definition of the ECS model read from another tool's file.
+pub fn definition(
+    file: &Path,
+    root: Node,
+    kind: ecspresso::DefinitionKind,
+) -> ecspresso::Definition {
+    ecspresso::Definition {
+        path: file.to_path_buf(),
+        root,
+        wrapped: false,
+        kind,
+    }
+}
+
 /// One `info` problem per distinct expression known only when the tool
 /// (`when`: "Terraform applies") deploys, at its first place.
 pub fn unresolved_problems(

@@ -78,6 +78,8 @@ pub enum Kind {
     EcsDefinition,
     /// YAML, JSON and `.template` files that may be CloudFormation templates.
     CloudFormation,
+    /// AWS Copilot manifests (`copilot/<name>/manifest.yml`).
+    Copilot,
 }
 
 /// A source's claim: which files it reads.
@@ -135,6 +137,10 @@ pub const REGISTRY: &[Claim] = &[
     Claim {
         kind: Kind::CloudFormation,
         claims: super::cloudformation::claims,
+    },
+    Claim {
+        kind: Kind::Copilot,
+        claims: super::copilot::claims,
     },
 ];
 

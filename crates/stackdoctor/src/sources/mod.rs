@@ -18,6 +18,7 @@ pub mod caddy;
 pub mod cloudformation;
 pub mod compose;
 pub mod contracts;
+pub mod copilot;
 pub mod docker_run;
 #[cfg(feature = "aws")]
 pub mod ecs_api;
@@ -205,6 +206,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
         &scope,
     );
     cloudformation::load(&inventory, &mut model, &scope);
+    copilot::load(&inventory, &mut model, &scope);
     let signatures = logs::Signatures::new(&inputs.signatures)?;
     // Streams have a byte budget, and named pipes an idle timeout: the probe timeout.
     let idle = inputs

@@ -14,6 +14,7 @@
 use super::ecspresso::{
     mask_environment_secrets, remember_text, service_definition, task_definition,
 };
+use super::iac::definition;
 use super::inventory::{File, Inventory, Kind};
 use crate::model::aws::MetadataOptionsSetting;
 use crate::model::ecs::{DefinitionSource, EcspressoDeployment};
@@ -439,15 +440,6 @@ fn task_reference(service: &Block) -> Option<String> {
     Some(rest.split('.').next()?.to_string())
 }
 
-fn definition(file: &Path, root: Node, kind: ecspresso::DefinitionKind) -> ecspresso::Definition {
-    ecspresso::Definition {
-        path: file.to_path_buf(),
-        root,
-        wrapped: false,
-        kind,
-    }
-}
-
 fn add_module(model: &mut StackModel, module: &terraform::Module) {
     // Values come from any file of the module and its tfvars: all may be shown.
     for file in module.files.iter().chain(&module.tfvars) {
@@ -608,6 +600,7 @@ fn push(
         problems,
         task: task_definition,
         service_definition,
+        copilot: None,
     });
 }
 

@@ -6,7 +6,9 @@
 //! `CannotPullContainerError` saying the image has no manifest for the
 //! task's platform. The finding points at the task's
 //! `runtimePlatform.cpuArchitecture` (or says it is unset, which means
-//! `X86_64`).
+//! `X86_64`). Without a failure seen, an `ARM64` task whose image is
+//! pushed to ECR from elsewhere is a warning: such images are built on x86
+//! laptops and CI runners for `linux/amd64` unless `--platform` says otherwise.
 //!
 //! **Why it breaks requests:** the kernel refuses to run a binary built for
 //! another CPU; every task exits at once and the deploy times out.
@@ -35,7 +37,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         lines = strong_events(model, "container-image-arch-mismatch");
     }
     if lines.is_empty() {
-        return Vec::new();
+        return arm64_risks(model);
     }
     let mut finding = base(model, CAUSE).log_lines(lines.iter().copied().take(2));
     let mut arch = "X86_64".to_string();
@@ -61,6 +63,44 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         ))
         .fix(FixStep::say(msg("or-runtime-platform")))
         .fix(deploy_step(model))]
+}
+
+/// Without a failure seen: an ARM64 task whose image the team builds and
+/// pushes to a registry elsewhere (ECR), which an x86 laptop or CI runner
+/// builds for amd64 unless told otherwise.
+fn arm64_risks(model: &StackModel) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (deployment, task) in tasks(model) {
+        let Some(arch) = task
+            .cpu_architecture
+            .as_ref()
+            .filter(|a| a.value.eq_ignore_ascii_case("ARM64"))
+        else {
+            continue;
+        };
+        let built_elsewhere: Vec<_> = task
+            .containers
+            .iter()
+            .filter_map(|c| c.image.as_ref())
+            .filter(|i| i.value.contains(".dkr.ecr.") && !i.value.contains("<unresolved:"))
+            .collect();
+        let Some(first) = built_elsewhere.first() else {
+            continue;
+        };
+        let finding = super::support::base_for(model, deployment, CAUSE)
+            .evidence(arch.origin.clone(), msg("arch").with("arch", &arch.value))
+            .evidence(
+                first.origin.clone(),
+                msg("arm64-image").with("image", &first.value),
+            )
+            .param("arch", &arch.value)
+            .fix(FixStep::run(
+                msg("build").with("platform", "linux/arm64"),
+                "docker buildx build --platform linux/arm64 -t IMAGE --push .".to_string(),
+            ));
+        findings.push(super::support::as_risk(finding));
+    }
+    findings
 }
 
 #[cfg(test)]

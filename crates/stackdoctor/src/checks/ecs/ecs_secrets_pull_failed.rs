@@ -17,6 +17,9 @@
 //! `ssm:GetParameters`) on the exact ARNs, plus `kms:Decrypt` for a
 //! customer-managed key; check that the secret exists in that region and
 //! that the `valueFrom` suffix is `:json-key:version-stage:version-id`.
+//! For an AWS Copilot service, tag the parameter with
+//! `copilot-application` and `copilot-environment`: Copilot's execution role
+//! reads only parameters tagged for its application and environment.
 
 use super::support::{base, deploy_step, strong_events, tasks};
 use crate::finding::{Finding, FixStep};
@@ -31,7 +34,8 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     }
     let mut finding = base(model, CAUSE).log_lines(lines.iter().copied().take(2));
     let mut arns = Vec::new();
-    for (_, task) in tasks(model) {
+    let mut copilot_tags = Vec::new();
+    for (deployment, task) in tasks(model) {
         for container in &task.containers {
             for secret in container.secrets.iter().take(3) {
                 if let Some(value_from) = &secret.value_from {
@@ -40,12 +44,36 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                         value_from.origin.clone(),
                         msg("secret").with("value_from", &value_from.value),
                     );
+                    // Copilot's execution role reads only parameters tagged for its app and environment.
+                    if let Some(scope) = &deployment.copilot {
+                        if !value_from.value.starts_with("arn:")
+                            && !value_from.value.contains("<unresolved:")
+                        {
+                            copilot_tags.push(FixStep::run(
+                                msg("copilot-tags").with("parameter", &value_from.value),
+                                format!(
+                                    "aws ssm add-tags-to-resource --resource-type Parameter --resource-id {} --tags Key=copilot-application,Value={} Key=copilot-environment,Value={}",
+                                    value_from.value,
+                                    scope.application.as_deref().unwrap_or("APP"),
+                                    scope.environment.as_deref().unwrap_or("ENV"),
+                                ),
+                            ));
+                        }
+                    }
                 }
             }
         }
-        if let Some(role) = &task.execution_role_arn {
+        if let Some(role) = task
+            .execution_role_arn
+            .as_ref()
+            .filter(|r| !r.value.contains("<unresolved:"))
+        {
             finding = finding.evidence(role.origin.clone(), msg("role").with("role", &role.value));
         }
+    }
+    copilot_tags.dedup_by(|a, b| a.command == b.command);
+    for step in copilot_tags {
+        finding = finding.fix(step);
     }
     let resources = if arns.is_empty() {
         "<secret ARN>".to_string()

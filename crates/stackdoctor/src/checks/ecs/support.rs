@@ -188,6 +188,24 @@ fn other_tool_step(model: &StackModel, deploy: bool) -> Option<FixStep> {
             "common.ecs-deploy",
             format!("aws cloudformation deploy --template-file {file} --stack-name STACK"),
         ),
+        (DefinitionSource::Copilot, deploy) => {
+            let scope = first.copilot.as_ref();
+            let name = scope.map_or("SERVICE", |c| c.workload.as_str());
+            let env = scope
+                .and_then(|c| c.environment.as_deref())
+                .unwrap_or("ENV");
+            if deploy {
+                (
+                    "common.ecs-deploy",
+                    format!("copilot svc deploy --name {name} --env {env}"),
+                )
+            } else {
+                (
+                    "common.ecs-copilot-package",
+                    format!("copilot svc package --name {name} --env {env}"),
+                )
+            }
+        }
     };
     Some(FixStep::run(Message::new(message), command))
 }
