@@ -274,13 +274,13 @@ fn every_file_of_the_iac_corpus_loads_and_its_examples_have_no_error() {
     let Some(corpus) = testcorpus::dir("iac") else {
         return;
     };
-    // The whole tree, and the folders of each form read (CDK apps alone are
-    // not read yet: "nothing to diagnose" there).
+    // The whole tree, and the folder of each form.
     let folders = vec![
         corpus.clone(),
         corpus.join("terraform-aws-ecs"),
         corpus.join("cloudformation"),
         corpus.join("copilot"),
+        corpus.join("cdk"),
     ];
     let mut definitions = 0;
     for folder in &folders {
@@ -295,9 +295,9 @@ fn every_file_of_the_iac_corpus_loads_and_its_examples_have_no_error() {
         }
     }
     // terraform-aws-ecs's service module and examples, the CloudFormation
-    // ECS samples (YAML and JSON) and Copilot's generated stacks define
-    // task definitions.
-    assert!(definitions >= 20, "{definitions} definition files read");
+    // ECS samples (YAML and JSON), Copilot's manifests and generated
+    // stacks, and the CDK samples define task definitions.
+    assert!(definitions >= 50, "{definitions} definition files read");
 }
 
 #[test]
@@ -549,4 +549,91 @@ fn a_copilot_secret_without_copilot_tags_is_told_to_be_tagged() {
         "aws ssm add-tags-to-resource --resource-type Parameter --resource-id /shop/prod/db-password --tags Key=copilot-application,Value=shop Key=copilot-environment,Value=prod"
     );
     assert!(commands.contains(&"copilot svc deploy --name api --env prod"));
+}
+
+const CDK_TS: &str = r#"import * as cdk from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+const TASK_MEMORY = 4096;
+
+export class ApiStack extends cdk.Stack {
+  constructor(scope: cdk.App, id: string) {
+    super(scope, id);
+    const taskDef = new ecs.FargateTaskDefinition(this, 'Api', {
+      cpu: 256,
+      memoryLimitMiB: TASK_MEMORY,
+    });
+    taskDef.addContainer('app', {
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/python:3.12-slim'),
+      portMappings: [{ containerPort: 8000 }],
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'api' }),
+    });
+    taskDef.addToTaskRolePolicy(new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      actions: ['bedrock:InvokeModel'],
+      resources: ['*'],
+    }));
+  }
+}
+"#;
+
+const CDK_PY: &str = r#"from aws_cdk import Stack, aws_ecs as ecs
+
+TASK_MEMORY = 4096
+
+
+class ApiStack(Stack):
+    def __init__(self, scope, id, **kwargs):
+        super().__init__(scope, id, **kwargs)
+        task_def = ecs.FargateTaskDefinition(
+            self, "Api",
+            cpu=256,
+            memory_limit_mib=TASK_MEMORY,
+        )
+        task_def.add_container(
+            "app",
+            image=ecs.ContainerImage.from_registry("public.ecr.aws/docker/library/python:3.12-slim"),
+            port_mappings=[ecs.PortMapping(container_port=8000)],
+        )
+"#;
+
+#[test]
+fn a_cdk_app_in_typescript_or_python_gives_the_same_errors_at_its_lines() {
+    for (name, text, memory_line) in [("lib/api-stack.ts", CDK_TS, 5), ("app.py", CDK_PY, 3)] {
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), name, text);
+        let (found, code) = report(tmp.path(), &[]);
+        assert_eq!(code, 1, "{name}: {found}");
+        // The size comes from the constant, where it is decided.
+        assert_eq!(
+            errors(&found),
+            [(
+                "ecs-invalid-cpu-memory".to_string(),
+                name.to_string(),
+                memory_line
+            )],
+            "{name}: {found}"
+        );
+        assert!(found.to_string().contains("cdk synth"), "{name}: {found}");
+        assert_eq!(found["inputs"]["ecs_definitions"][0], name);
+    }
+    // The TypeScript app's policy statement reaches the IAM evaluator.
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "lib/api-stack.ts", CDK_TS);
+    let output = run(tmp.path(), &["model", ".", "--format", "json"]);
+    let model: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let policies = model["aws"]["policies"].to_string();
+    assert!(
+        policies.contains("bedrock:InvokeModel") && policies.contains("Deny"),
+        "{policies}"
+    );
+    // A file that does not import the CDK is not read as one.
+    let plain = tempfile::tempdir().unwrap();
+    write(plain.path(), "server.ts", "const x = new Map();\n");
+    let output = run(plain.path(), &["model", ".", "--format", "json"]);
+    let model: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(model["ecs"]["deployments"]
+        .as_array()
+        .is_none_or(Vec::is_empty));
 }

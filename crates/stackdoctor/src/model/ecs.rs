@@ -63,6 +63,8 @@ pub enum DefinitionSource {
     CloudFormation,
     /// An AWS Copilot workload manifest (`copilot/<name>/manifest.yml`).
     Copilot,
+    /// An AWS CDK app (TypeScript, JavaScript or Python).
+    Cdk,
 }
 
 /// One deployment: an ecspresso config and the definitions it names, or a task

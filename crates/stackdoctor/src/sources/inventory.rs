@@ -80,6 +80,8 @@ pub enum Kind {
     CloudFormation,
     /// AWS Copilot manifests (`copilot/<name>/manifest.yml`).
     Copilot,
+    /// TypeScript, JavaScript and Python files that may be CDK apps.
+    Cdk,
 }
 
 /// A source's claim: which files it reads.
@@ -141,6 +143,10 @@ pub const REGISTRY: &[Claim] = &[
     Claim {
         kind: Kind::Copilot,
         claims: super::copilot::claims,
+    },
+    Claim {
+        kind: Kind::Cdk,
+        claims: super::cdk::claims,
     },
 ];
 

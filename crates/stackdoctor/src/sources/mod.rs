@@ -15,6 +15,7 @@ pub mod aws_variables;
 pub mod bedrock_use;
 pub mod budget;
 pub mod caddy;
+pub mod cdk;
 pub mod cloudformation;
 pub mod compose;
 pub mod contracts;
@@ -207,6 +208,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     );
     cloudformation::load(&inventory, &mut model, &scope);
     copilot::load(&inventory, &mut model, &scope);
+    cdk::load(&inventory, &mut model, &scope);
     let signatures = logs::Signatures::new(&inputs.signatures)?;
     // Streams have a byte budget, and named pipes an idle timeout: the probe timeout.
     let idle = inputs

@@ -188,6 +188,8 @@ fn other_tool_step(model: &StackModel, deploy: bool) -> Option<FixStep> {
             "common.ecs-deploy",
             format!("aws cloudformation deploy --template-file {file} --stack-name STACK"),
         ),
+        (DefinitionSource::Cdk, false) => ("common.ecs-cdk-synth", "cdk synth".to_string()),
+        (DefinitionSource::Cdk, true) => ("common.ecs-deploy", "cdk deploy".to_string()),
         (DefinitionSource::Copilot, deploy) => {
             let scope = first.copilot.as_ref();
             let name = scope.map_or("SERVICE", |c| c.workload.as_str());
