@@ -187,21 +187,10 @@ fn the_corpus_apps_read() {
     let Some(dir) = testcorpus::dir("iac/cdk") else {
         return;
     };
-    let mut files = Vec::new();
-    let mut stack = vec![dir];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p
-                .file_name()
-                .is_some_and(|n| n == "index.ts" || n == "app.py")
-            {
-                files.push(p);
-            }
-        }
-    }
+    let files = testcorpus::files(&dir, |p| {
+        p.file_name()
+            .is_some_and(|n| n == "index.ts" || n == "app.py")
+    });
     assert!(files.len() >= 15, "{}", files.len());
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();

@@ -192,18 +192,7 @@ fn corpus_yaml_and_json_twins_agree() {
     let Some(dir) = testcorpus::dir("iac/cloudformation") else {
         return;
     };
-    let mut files = Vec::new();
-    let mut stack = vec![dir];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "yaml") {
-                files.push(p);
-            }
-        }
-    }
+    let files = testcorpus::files(&dir, |p| p.extension().is_some_and(|e| e == "yaml"));
     assert!(files.len() >= 20, "{}", files.len());
     let mut compared = 0;
     let (mut agreed, mut differing) = (0, Vec::new());

@@ -93,22 +93,14 @@ fn the_corpus_manifests_read() {
     let Some(dir) = testcorpus::dir("iac/copilot") else {
         return;
     };
-    let mut files = Vec::new();
-    let mut stack = vec![dir];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.file_name().is_some_and(|n| {
-                // `template-with-…-manifest.yml` are CloudFormation output.
-                let n = n.to_string_lossy();
-                n.ends_with("manifest.yml") && !n.starts_with("template-")
-            }) {
-                files.push(p);
-            }
-        }
-    }
+    let files = testcorpus::files(&dir, |p| {
+        // `template-with-…-manifest.yml` are CloudFormation output.
+        let n = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        n.ends_with("manifest.yml") && !n.starts_with("template-")
+    });
     let mut workloads = 0;
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();

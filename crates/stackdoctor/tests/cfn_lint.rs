@@ -159,19 +159,12 @@ fn the_corpus_templates_agree_with_cfn_lint_on_fargate_sizes() {
     let Some(corpus) = testcorpus::dir("iac/cloudformation") else {
         return;
     };
-    let mut files = Vec::new();
-    let mut stack = vec![corpus.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "yaml" || e == "json") {
-                files.push(path.strip_prefix(&corpus).unwrap().to_path_buf());
-            }
-        }
-    }
-    files.sort();
+    let files: Vec<PathBuf> = testcorpus::files(&corpus, |p| {
+        p.extension().is_some_and(|e| e == "yaml" || e == "json")
+    })
+    .iter()
+    .map(|p| p.strip_prefix(&corpus).unwrap().to_path_buf())
+    .collect();
     assert!(files.len() >= 40, "{}", files.len());
     let Some(cfn_lint) = cfn_lint_e3047(&corpus, &files) else {
         return;

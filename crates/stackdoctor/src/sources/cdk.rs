@@ -91,44 +91,19 @@ impl Builder<'_> {
     }
 
     fn string(&self, text: impl Into<String>, at: cdk::Position, exact: bool) -> Node {
-        Node {
-            value: NodeValue::String(text.into()),
-            position: self.at(at, exact),
-        }
+        super::iac::string(text, &self.at(at, exact))
     }
 
     fn number(&self, n: f64, at: cdk::Position, exact: bool) -> Node {
-        Node {
-            value: NodeValue::Number(n),
-            position: self.at(at, exact),
-        }
+        super::iac::number(n, &self.at(at, exact))
     }
 
     fn object(&self, entries: Vec<(&str, Node)>, at: cdk::Position) -> Node {
-        Node {
-            value: NodeValue::Object(
-                entries
-                    .into_iter()
-                    .map(|(name, node)| {
-                        (
-                            Key {
-                                name: name.to_string(),
-                                position: node.position.clone(),
-                            },
-                            node,
-                        )
-                    })
-                    .collect(),
-            ),
-            position: self.at(at, true),
-        }
+        super::iac::object(entries, &self.at(at, true))
     }
 
     fn array(&self, items: Vec<Node>, at: cdk::Position) -> Node {
-        Node {
-            value: NodeValue::Array(items),
-            position: self.at(at, true),
-        }
+        super::iac::array(items, &self.at(at, true))
     }
 
     /// A placeholder for what the CDK decides at synth time (not reported).

@@ -16,12 +16,12 @@
 use super::ecspresso::{
     mask_environment_secrets, remember_text, service_definition, task_definition,
 };
-use super::iac::definition;
+use super::iac::{array, definition, number, object, string};
 use super::inventory::{File, Inventory, Kind};
 use crate::model::ecs::{CopilotScope, DefinitionSource, EcspressoDeployment};
 use crate::model::{InvalidInput, Origin, StackModel};
 use copilot::{Manifest, Node as Yaml, Value as YamlValue};
-use ecspresso::{Key, Node, NodeValue, Position};
+use ecspresso::{Node, NodeValue, Position};
 use std::path::Path;
 
 /// The files the Copilot source reads: `manifest.yml` under a `copilot` folder.
@@ -82,47 +82,6 @@ fn position(at: &copilot::Position, exact: bool) -> Position {
         column: at.column,
         length: 0,
         exact,
-    }
-}
-
-fn string(text: impl Into<String>, at: &Position) -> Node {
-    Node {
-        value: NodeValue::String(text.into()),
-        position: at.clone(),
-    }
-}
-
-fn number(n: f64, at: &Position) -> Node {
-    Node {
-        value: NodeValue::Number(n),
-        position: at.clone(),
-    }
-}
-
-fn object(entries: Vec<(&str, Node)>, at: &Position) -> Node {
-    Node {
-        value: NodeValue::Object(
-            entries
-                .into_iter()
-                .map(|(name, node)| {
-                    (
-                        Key {
-                            name: name.to_string(),
-                            position: node.position.clone(),
-                        },
-                        node,
-                    )
-                })
-                .collect(),
-        ),
-        position: at.clone(),
-    }
-}
-
-fn array(items: Vec<Node>, at: &Position) -> Node {
-    Node {
-        value: NodeValue::Array(items),
-        position: at.clone(),
     }
 }
 

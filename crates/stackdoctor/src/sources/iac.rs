@@ -8,6 +8,51 @@ use crate::model::{Origin, Sourced, StackModel};
 use ecspresso::{Node, NodeValue, Position};
 use std::path::Path;
 
+/// A string of ECS JSON written at `at`.
+pub fn string(text: impl Into<String>, at: &Position) -> Node {
+    Node {
+        value: NodeValue::String(text.into()),
+        position: at.clone(),
+    }
+}
+
+/// A number of ECS JSON written at `at`.
+pub fn number(n: f64, at: &Position) -> Node {
+    Node {
+        value: NodeValue::Number(n),
+        position: at.clone(),
+    }
+}
+
+/// An object of ECS JSON; each key stands where its value does.
+pub fn object(entries: Vec<(&str, Node)>, at: &Position) -> Node {
+    Node {
+        value: NodeValue::Object(
+            entries
+                .into_iter()
+                .map(|(name, node)| {
+                    (
+                        ecspresso::Key {
+                            name: name.to_string(),
+                            position: node.position.clone(),
+                        },
+                        node,
+                    )
+                })
+                .collect(),
+        ),
+        position: at.clone(),
+    }
+}
+
+/// An array of ECS JSON.
+pub fn array(items: Vec<Node>, at: &Position) -> Node {
+    Node {
+        value: NodeValue::Array(items),
+        position: at.clone(),
+    }
+}
+
 /// A definition of the ECS model read from another tool's file.
 pub fn definition(
     file: &Path,
