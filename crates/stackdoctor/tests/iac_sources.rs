@@ -637,3 +637,73 @@ fn a_cdk_app_in_typescript_or_python_gives_the_same_errors_at_its_lines() {
         .as_array()
         .is_none_or(Vec::is_empty));
 }
+
+#[test]
+fn a_terraform_ecs_module_call_with_container_sizes_above_the_task_is_found_at_the_call() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "main.tf",
+        r#"module "api" {
+  source  = "terraform-aws-modules/ecs/aws//modules/service"
+  version = "~> 6.0"
+
+  name        = "api"
+  cluster_arn = "arn:aws:ecs:us-east-1:123456789012:cluster/prod"
+  subnet_ids  = ["subnet-0123456789abcdef0"]
+
+  # Meant for the container, written for the task.
+  cpu    = 256
+  memory = 512
+
+  container_definitions = {
+    api = {
+      cpu       = 1024
+      memory    = 2048
+      essential = true
+      image     = "public.ecr.aws/docker/library/python:3.12-slim"
+      portMappings = [{ containerPort = 8000, protocol = "tcp" }]
+    }
+  }
+}
+
+module "disabled" {
+  source = "terraform-aws-modules/ecs/aws//modules/service"
+  create = false
+}
+"#,
+    );
+    let (found, code) = report(tmp.path(), &[]);
+    assert_eq!(code, 1, "{found}");
+    let errors = errors(&found);
+    assert_eq!(errors.len(), 1, "{found}");
+    assert_eq!(errors[0].0, "ecs-invalid-cpu-memory");
+    assert_eq!(errors[0].1, "main.tf");
+    // The evidence names the container's cpu and memory; the fix says the
+    // task needs their sum.
+    let lines: Vec<u64> = found["findings"][0]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["line"].as_u64())
+        .collect();
+    assert!(lines.contains(&15) && lines.contains(&16), "{lines:?}");
+    let fixes = found["findings"][0]["fix"].to_string();
+    assert!(
+        fixes.contains("at least 2048") && fixes.contains("at least 1024"),
+        "{fixes}"
+    );
+    // The module's defaults (cpu 1024, memory 2048) are valid on their own.
+    let ok = tempfile::tempdir().unwrap();
+    write(
+        ok.path(),
+        "main.tf",
+        "module \"api\" {\n  source = \"terraform-aws-modules/ecs/aws//modules/service\"\n  subnet_ids = [\"subnet-1\"]\n  container_definitions = {\n    api = { essential = true, image = \"nginx:1.27\" }\n  }\n}\n",
+    );
+    let (found, _) = report(ok.path(), &[]);
+    assert!(errors_of(&found).is_empty(), "{found}");
+}
+
+fn errors_of(report: &Value) -> Vec<(String, String, u64)> {
+    errors(report)
+}

@@ -332,11 +332,14 @@ fn task(b: &mut Builder, construct: &Construct, fargate: bool, containers: Vec<N
         b.string(construct.id.clone().unwrap_or_default(), at, false),
     )];
     let defaults = fargate.then_some((256.0, 512.0));
+    // An EC2 pattern's cpu and memory are its container's, not the task's.
+    let pattern = PATTERN_CLASSES.contains(&construct.class.as_str());
+    let sized = fargate || !pattern;
     for (cdk_name, ecs_name, default) in [
         ("cpu", "cpu", defaults.map(|d| d.0)),
         ("memoryLimitMiB", "memory", defaults.map(|d| d.1)),
     ] {
-        match props.get(cdk_name) {
+        match props.get(cdk_name).filter(|_| sized) {
             Some(v) => entries.push((ecs_name, b.value(v))),
             None => {
                 if let Some(d) = default {
@@ -519,7 +522,29 @@ fn add_app(model: &mut StackModel, app: &App) {
                 };
                 let mut containers = Vec::new();
                 if let Some(options) = options {
-                    containers.push(container(&mut b, name, options, Some(80.0)));
+                    let mut made = container(&mut b, name, options, Some(80.0));
+                    // On EC2 the pattern's sizes are the container's (CDK API docs).
+                    if !fargate {
+                        if let NodeValue::Object(fields) = &mut made.value {
+                            for (cdk_name, ecs_name) in [
+                                ("memoryLimitMiB", "memory"),
+                                ("memoryReservationMiB", "memoryReservation"),
+                                ("cpu", "cpu"),
+                            ] {
+                                if let Some(v) = service_construct.props.get(cdk_name) {
+                                    let node = b.value(v);
+                                    fields.push((
+                                        Key {
+                                            name: ecs_name.into(),
+                                            position: node.position.clone(),
+                                        },
+                                        node,
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                    containers.push(made);
                 }
                 let extra = containers_of(&mut b, app, service_construct, &[service_construct]);
                 containers.extend(extra);

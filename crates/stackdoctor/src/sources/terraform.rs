@@ -103,6 +103,16 @@ fn position(span: &terraform::Span) -> Position {
 #[derive(Default)]
 struct Unresolved(Vec<(String, terraform::Span)>);
 
+impl Unresolved {
+    /// One `info` problem per expression.
+    fn problems(self) -> Vec<crate::model::ecs::ConfigProblem> {
+        super::iac::unresolved_problems(
+            self.0.into_iter().map(|(t, span)| (t, span_origin(&span))),
+            "Terraform applies",
+        )
+    }
+}
+
 /// A Terraform value as the ECS JSON node it renders to.
 fn to_node(value: &terraform::Node, unresolved: &mut Unresolved) -> Node {
     let at = position(&value.span);
@@ -431,6 +441,323 @@ fn service_node(block: &Block, unresolved: &mut Unresolved) -> Node {
     object(block, fields)
 }
 
+/// Whether a module call is terraform-aws-modules' ECS service module: the
+/// registry source, or a local copy whose variables it has.
+fn is_ecs_service_module(module: &terraform::Module, call: &Block) -> bool {
+    let Some(source) = call.get("source").and_then(terraform::Node::as_str) else {
+        return false;
+    };
+    if source.starts_with("terraform-aws-modules/ecs/aws//modules/service") {
+        return true;
+    }
+    if !(source.starts_with("./") || source.starts_with("../")) {
+        return false;
+    }
+    let variables = module.dir.join(source).join("variables.tf");
+    std::fs::read_to_string(variables).is_ok_and(|text| {
+        text.contains("variable \"container_definitions\"")
+            && text.contains("variable \"requires_compatibilities\"")
+    })
+}
+
+/// Keys of the module's container objects that are the module's own, not ECS's.
+const MODULE_ONLY_KEYS: &[&str] = &[
+    "create",
+    "operating_system_family",
+    "tags",
+    "enable_cloudwatch_logging",
+    "create_cloudwatch_log_group",
+    "cloudwatch_log_group_name",
+    "cloudwatch_log_group_retention_in_days",
+    "cloudwatch_log_group_kms_key_id",
+    "cloudwatch_log_group_class",
+    "service",
+    "enable_execute_command",
+];
+
+/// A module default, placed at the call (not written there).
+fn module_default(call: &Block, value: NodeValue) -> Node {
+    let mut at = position(&call.span);
+    at.exact = false;
+    Node {
+        value,
+        position: at,
+    }
+}
+
+/// Calls of terraform-aws-modules' ECS service module: the task definition
+/// and service it creates, from the call's inputs and the module's defaults
+/// (cpu 1024, memory 2048, `awsvpc`, `FARGATE`; v6 `variables.tf`), so a
+/// container that asks for more than the task (`cpu`/`memory` set at the
+/// wrong level) is found at the call's lines.
+fn add_service_module_calls(model: &mut StackModel, module: &terraform::Module) {
+    for call in module.blocks.iter().filter(|b| b.kind == "module") {
+        // `create = false`: the call creates nothing.
+        let disabled = call
+            .get("create")
+            .is_some_and(|c| c.value == Value::Bool(false));
+        if disabled || !is_ecs_service_module(module, call) {
+            continue;
+        }
+        let mut unresolved = Unresolved::default();
+        let value_or =
+            |name: &str, default: NodeValue, unresolved: &mut Unresolved| match call.get(name) {
+                Some(v) if v.value != Value::Null => to_node(v, unresolved),
+                _ => module_default(call, default),
+            };
+        let mut task = vec![
+            entry(
+                "family",
+                &call.span,
+                value_or(
+                    "family",
+                    NodeValue::String(call.labels.first().cloned().unwrap_or_default()),
+                    &mut unresolved,
+                ),
+            ),
+            entry(
+                "cpu",
+                &call.span,
+                value_or("cpu", NodeValue::Number(1024.0), &mut unresolved),
+            ),
+            entry(
+                "memory",
+                &call.span,
+                value_or("memory", NodeValue::Number(2048.0), &mut unresolved),
+            ),
+            entry(
+                "networkMode",
+                &call.span,
+                value_or(
+                    "network_mode",
+                    NodeValue::String("awsvpc".into()),
+                    &mut unresolved,
+                ),
+            ),
+        ];
+        let compatibilities = match call.get("requires_compatibilities") {
+            Some(v) => to_node(v, &mut unresolved),
+            None => module_default(
+                call,
+                NodeValue::Array(vec![module_default(
+                    call,
+                    NodeValue::String("FARGATE".into()),
+                )]),
+            ),
+        };
+        task.push(entry(
+            "requiresCompatibilities",
+            &call.span,
+            compatibilities,
+        ));
+        // The module creates the execution role unless told not to.
+        task.push(entry(
+            "executionRoleArn",
+            &call.span,
+            module_default(
+                call,
+                NodeValue::String(ecspresso::placeholder("terraform", "module execution role")),
+            ),
+        ));
+        if let Some(platform) = call.get("runtime_platform") {
+            let node = to_node(platform, &mut unresolved);
+            let renamed = rename_keys(
+                &node,
+                &[
+                    ("cpu_architecture", "cpuArchitecture"),
+                    ("operating_system_family", "operatingSystemFamily"),
+                ],
+            );
+            task.push(entry("runtimePlatform", &platform.span, renamed));
+        }
+        let mut containers = Vec::new();
+        if let Some(definitions) = call.get("container_definitions") {
+            if let Value::Object(entries) = &definitions.value {
+                for (key, value) in entries {
+                    let mut node = to_node(value, &mut unresolved);
+                    if let NodeValue::Object(fields) = &mut node.value {
+                        fields.retain(|(k, _)| !MODULE_ONLY_KEYS.contains(&k.name.as_str()));
+                        if !fields.iter().any(|(k, _)| k.name == "name") {
+                            fields.insert(
+                                0,
+                                entry(
+                                    "name",
+                                    &key.span,
+                                    Node {
+                                        value: NodeValue::String(key.name.clone()),
+                                        position: position(&key.span),
+                                    },
+                                ),
+                            );
+                        }
+                    }
+                    containers.push(node);
+                }
+            }
+        }
+        let at = call
+            .get("container_definitions")
+            .map_or(call.span.clone(), |d| d.span.clone());
+        task.push(entry(
+            "containerDefinitions",
+            &at,
+            Node {
+                value: NodeValue::Array(containers),
+                position: position(&at),
+            },
+        ));
+        let task_root = object(call, task);
+        let mut service = vec![entry(
+            "serviceName",
+            &call.span,
+            value_or(
+                "name",
+                NodeValue::String(call.labels.first().cloned().unwrap_or_default()),
+                &mut unresolved,
+            ),
+        )];
+        // The module sets no launch type when capacity providers are given.
+        match call
+            .get("capacity_provider_strategy")
+            .filter(|c| c.value != Value::Null)
+        {
+            Some(strategy) => {
+                let items: Vec<Node> = match &strategy.value {
+                    Value::Object(strategies) => strategies
+                        .iter()
+                        .map(|(_, one)| {
+                            let node = to_node(one, &mut unresolved);
+                            rename_keys(&node, &[("capacity_provider", "capacityProvider")])
+                        })
+                        .collect(),
+                    // Known only at apply time: one provider, unknown.
+                    _ => vec![object(
+                        call,
+                        vec![entry(
+                            "capacityProvider",
+                            &strategy.span,
+                            to_node(strategy, &mut unresolved),
+                        )],
+                    )],
+                };
+                service.push(entry(
+                    "capacityProviderStrategy",
+                    &strategy.span,
+                    Node {
+                        value: NodeValue::Array(items),
+                        position: position(&strategy.span),
+                    },
+                ));
+            }
+            None => service.push(entry(
+                "launchType",
+                &call.span,
+                value_or(
+                    "launch_type",
+                    NodeValue::String("FARGATE".into()),
+                    &mut unresolved,
+                ),
+            )),
+        }
+        if let Some(grace) = call.get("health_check_grace_period_seconds") {
+            service.push(entry(
+                "healthCheckGracePeriodSeconds",
+                &grace.span,
+                to_node(grace, &mut unresolved),
+            ));
+        }
+        let public = match call.get("assign_public_ip") {
+            Some(p) => {
+                let mut node = to_node(p, &mut unresolved);
+                if let NodeValue::Bool(b) = node.value {
+                    node.value = NodeValue::String(if b { "ENABLED" } else { "DISABLED" }.into());
+                }
+                node
+            }
+            None => module_default(call, NodeValue::String("DISABLED".into())),
+        };
+        let mut awsvpc = vec![entry("assignPublicIp", &call.span, public)];
+        if let Some(subnets) = call.get("subnet_ids") {
+            awsvpc.push(entry(
+                "subnets",
+                &subnets.span,
+                to_node(subnets, &mut unresolved),
+            ));
+        }
+        let awsvpc = entry("awsvpcConfiguration", &call.span, object(call, awsvpc));
+        service.push(entry(
+            "networkConfiguration",
+            &call.span,
+            object(call, vec![awsvpc]),
+        ));
+        if let Some(Value::Object(balancers)) = call.get("load_balancer").map(|l| &l.value) {
+            let items: Vec<Node> = balancers
+                .iter()
+                .map(|(_, lb)| {
+                    let node = to_node(lb, &mut unresolved);
+                    rename_keys(
+                        &node,
+                        &[
+                            ("target_group_arn", "targetGroupArn"),
+                            ("container_name", "containerName"),
+                            ("container_port", "containerPort"),
+                        ],
+                    )
+                })
+                .collect();
+            service.push(entry(
+                "loadBalancers",
+                &call.span,
+                Node {
+                    value: NodeValue::Array(items),
+                    position: position(&call.span),
+                },
+            ));
+        }
+        let service_root = object(call, service);
+        let file = call.span.file.clone();
+        remember_text(model, &file);
+        let task_definition = task_definition(&definition(
+            &file,
+            task_root,
+            ecspresso::DefinitionKind::Task,
+        ));
+        mask_environment_secrets(model, &task_definition);
+        let service_definition = service_definition(&definition(
+            &file,
+            service_root,
+            ecspresso::DefinitionKind::Service,
+        ));
+        let problems = unresolved.problems();
+        model.ecs.deployments.push(EcspressoDeployment {
+            source: DefinitionSource::Terraform,
+            config_file: file,
+            dir: module.dir.clone(),
+            region: None,
+            cluster: None,
+            service: None,
+            timeout: None,
+            problems,
+            task: Some(task_definition),
+            service_definition: Some(service_definition),
+            copilot: None,
+        });
+    }
+}
+
+/// `node` with the keys of an object renamed (`from` → `to`).
+fn rename_keys(node: &Node, names: &[(&str, &str)]) -> Node {
+    let mut out = node.clone();
+    if let NodeValue::Object(fields) = &mut out.value {
+        for (key, _) in fields.iter_mut() {
+            if let Some((_, to)) = names.iter().find(|(from, _)| *from == key.name) {
+                key.name = (*to).to_string();
+            }
+        }
+    }
+    out
+}
+
 /// The task resource a service runs: `aws_ecs_task_definition.NAME.arn`.
 fn task_reference(service: &Block) -> Option<String> {
     let Value::Unresolved(text) = &service.get("task_definition")?.value else {
@@ -470,6 +797,7 @@ fn add_module(model: &mut StackModel, module: &terraform::Module) {
         }
     }
     add_policies(model, module);
+    add_service_module_calls(model, module);
     for kind in ["aws_launch_template", "aws_instance"] {
         for block in module.resources(kind) {
             let Some(options) = block.block("metadata_options") else {
@@ -582,13 +910,7 @@ fn push(
     if let Some(task) = &task_definition {
         mask_environment_secrets(model, task);
     }
-    let problems = super::iac::unresolved_problems(
-        unresolved
-            .0
-            .into_iter()
-            .map(|(t, span)| (t, span_origin(&span))),
-        "Terraform applies",
-    );
+    let problems = unresolved.problems();
     model.ecs.deployments.push(EcspressoDeployment {
         source: DefinitionSource::Terraform,
         config_file: file,

@@ -3,7 +3,9 @@
 //! **What it detects:** a task definition whose cpu and memory ECS will
 //! refuse: on Fargate, task-level `cpu`/`memory` missing or not one of the
 //! valid pairs (units such as `"1 vCPU"` and `"2 GB"` are converted first);
-//! containers whose `memory` adds up to more than the task's; on EC2, a
+//! containers whose `memory` (or `cpu`) adds up to more than the task's,
+//! as when a module call's task-level and container-level sizes are
+//! swapped; on EC2, a
 //! container with neither `memory` nor `memoryReservation`, or a
 //! `memoryReservation` above its `memory`. Also ECS's own answers in
 //! ecspresso's output (`No Fargate configuration exists for given values`).
@@ -137,6 +139,30 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                         );
                     }
                 }
+                finding = finding.fix(raise_task(&task.memory, "memory", total));
+            }
+        }
+        // Nor for more CPU units than the task has.
+        if let Some(task_cpu) = cpu {
+            let total: u32 = task
+                .containers
+                .iter()
+                .filter_map(|c| c.cpu.as_ref().map(|c| c.value))
+                .sum();
+            if total > task_cpu {
+                problems += 1;
+                for container in &task.containers {
+                    if let Some(c) = &container.cpu {
+                        finding = finding.evidence(
+                            c.origin.clone(),
+                            msg("container-cpu")
+                                .with("container", &container.name.value)
+                                .with("cpu", c.value.to_string())
+                                .with("task", task_cpu.to_string()),
+                        );
+                    }
+                }
+                finding = finding.fix(raise_task(&task.cpu, "cpu", total));
             }
         } else if !fargate {
             for container in &task.containers {
@@ -180,6 +206,25 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// Raise the task's `field` to the containers' sum (task-level and
+/// container-level sizes are easily swapped, as in a module call's `cpu`
+/// and `memory` beside its `container_definitions`).
+fn raise_task(
+    task_value: &Option<crate::model::Sourced<crate::model::ecs::Units>>,
+    field: &str,
+    total: u32,
+) -> FixStep {
+    let text = task_value
+        .as_ref()
+        .map_or(String::new(), |v| v.value.text.clone());
+    FixStep::say(
+        msg("raise-task")
+            .with("field", field)
+            .with("total", total.to_string())
+            .with("task", text),
+    )
 }
 
 #[cfg(test)]
