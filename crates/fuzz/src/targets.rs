@@ -810,6 +810,52 @@ const PROFILES: &[&str] = &[
     "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n[dev]\naws_session_token=abc==\n",
 ];
 
+fn cloudformation_files(path: &Path) -> bool {
+    let e = ext(path);
+    (e == "yaml" || e == "yml" || e == "json" || e == "template")
+        && std::fs::read_to_string(path).is_ok_and(|t| cloudformation::is_template(&t))
+}
+
+fn cloudformation_make() -> RunInput {
+    Box::new(|input| {
+        let mut options = cloudformation::Options::default();
+        options
+            .pseudo
+            .insert("AWS::Region".into(), "eu-west-1".into());
+        let _ = cloudformation::parse(&text(input), Path::new("template.yaml"), &options);
+    })
+}
+
+fn copilot_files(path: &Path) -> bool {
+    file_name(path).ends_with("manifest.yml")
+}
+
+fn copilot_make() -> RunInput {
+    Box::new(|input| {
+        let path = Path::new("copilot/api/manifest.yml");
+        if let Ok(Some(manifest)) = copilot::parse(&text(input), path) {
+            for environment in manifest.environments() {
+                let _ = manifest.for_environment(Some(&environment));
+            }
+        }
+        let _ = copilot::workspace_application(&text(input));
+        let _ = copilot::duration_seconds(&text(input));
+    })
+}
+
+fn cdk_files(path: &Path) -> bool {
+    let e = ext(path);
+    (e == "ts" || e == "py") && std::fs::read_to_string(path).is_ok_and(|t| cdk::is_cdk(&t))
+}
+
+fn cdk_make() -> RunInput {
+    Box::new(|input| {
+        let text = text(input);
+        let _ = cdk::read(Path::new("stack.ts"), &text);
+        let _ = cdk::read(Path::new("app.py"), &text);
+    })
+}
+
 fn no_files(_: &Path) -> bool {
     false
 }
@@ -851,6 +897,61 @@ const MAIN_STACK: usize = 8 * MIB;
 const SPAWNED_STACK: usize = 2 * MIB;
 
 pub static TARGETS: &[Target] = &[
+    Target {
+        name: "cloudformation",
+        about: "CloudFormation/SAM templates: YAML short forms or JSON, parameters, intrinsic functions, conditions",
+        dictionary: &[
+            "!Ref ", "!Sub ", "!GetAtt ", "!If ", "!Join ", "!Select ", "!FindInMap ", "!Equals ",
+            "!Not ", "!And ", "!Or ", "!Condition ", "!ImportValue ", "!Base64 ", "Fn::Sub", "Ref",
+            "${", "}", "${!", "AWS::NoValue", "AWS::Region", "Resources:\n", "Parameters:\n",
+            "Conditions:\n", "Mappings:\n", "  Type: AWS::ECS::TaskDefinition\n", "    Properties:\n",
+            "Default: ", "- ", ": ", "[", "]", "{", "}", "&a ", "*a", "\"", "'", "\n", "  ",
+        ],
+        max_len: 64 << 10,
+        stack: MAIN_STACK,
+        smoke_inputs: 600,
+        seed_files: cloudformation_files,
+        prepare: same,
+        builtin: &["Parameters:\n  Mem: {Type: String, Default: '4096'}\nConditions:\n  Arm: !Equals [!Ref Mem, '4096']\nMappings:\n  M: {a: {b: [1, 2]}}\nResources:\n  Task:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      Memory: !Ref Mem\n      Cpu: !If [Arm, 1024, 256]\n      Family: !Sub '${AWS::StackName}-${Mem}'\n      L: !FindInMap [M, a, b]\n      J: !Join ['-', [a, !Ref Mem]]\n"],
+        extra_seeds: no_extra,
+        make: cloudformation_make,
+    },
+    Target {
+        name: "copilot",
+        about: "AWS Copilot manifests: YAML, environment overrides, durations, the workspace file",
+        dictionary: &[
+            "name: ", "type: Load Balanced Web Service\n", "type: Backend Service\n", "image:\n",
+            "  location: ", "  port: ", "cpu: ", "memory: ", "platform: linux/arm64\n", "secrets:\n",
+            "variables:\n", "environments:\n", "  prod:\n", "    ", "from_cfn: ", "secretsmanager: ",
+            "1m30s", "10s", "application: ", "- ", ": ", "[", "]", "{", "}", "&a ", "*a", "<<: *a",
+        ],
+        max_len: 32 << 10,
+        stack: MAIN_STACK,
+        smoke_inputs: 1_000,
+        seed_files: copilot_files,
+        prepare: same,
+        builtin: &["name: api\ntype: Load Balanced Web Service\nimage:\n  build: ./Dockerfile\n  port: 8080\n  healthcheck:\n    command: [CMD-SHELL, curl -f http://localhost/]\n    interval: 1m30s\ncpu: 256\nmemory: 512\nsecrets:\n  DB: /app/db\nenvironments:\n  prod:\n    cpu: 1024\n    image:\n      location: repo/api:v1\n"],
+        extra_seeds: no_extra,
+        make: copilot_make,
+    },
+    Target {
+        name: "cdk",
+        about: "CDK apps in TypeScript and Python: constructs, method calls, props, constants followed",
+        dictionary: &[
+            "new ", "ecs.FargateTaskDefinition(this, 'T', {", "})", "addContainer(", "add_container(",
+            "const ", " = ", "memoryLimitMiB: ", "memory_limit_mib=", "cpu: ", "cpu=", "{", "}", "(",
+            ")", "[", "]", ",", ":", "'", "\"", "`", "${", "Duration.seconds(", "ecs.CpuArchitecture.ARM64",
+            "import * as ecs from 'aws-cdk-lib/aws-ecs';\n", "from aws_cdk import aws_ecs as ecs\n",
+        ],
+        max_len: 64 << 10,
+        stack: MAIN_STACK,
+        smoke_inputs: 300,
+        seed_files: cdk_files,
+        prepare: same,
+        builtin: &["import * as ecs from 'aws-cdk-lib/aws-ecs';\nconst mem = 4096;\nconst t = new ecs.FargateTaskDefinition(this, 'T', { cpu: 256, memoryLimitMiB: mem });\nt.addContainer('app', { image: ecs.ContainerImage.fromRegistry('nginx'), healthCheck: { command: ['CMD-SHELL', 'curl -f http://localhost/'], interval: cdk.Duration.seconds(30) } });\n"],
+        extra_seeds: no_extra,
+        make: cdk_make,
+    },
     Target {
         name: "compose",
         about: "compose.yaml + .env: YAML, interpolation, extends/include, merge, schema",

@@ -167,6 +167,7 @@ pub const ALL: &[Check] = &[
     check!(app::compose_env_file_missing => "compose-env-file-missing"),
     check!(api::api_contract_inconsistent => "api-contract-inconsistent"),
     check!(api::api_client_retry_unreachable => "api-client-retry-unreachable"),
+    check!(api::api_client_retries_non_retryable => "api-client-retries-non-retryable"),
     check!(api::api_client_parses_non_json_error => "api-client-parses-non-json-error"),
     check!(api::api_client_retry_not_from_contract => "api-client-retry-not-from-contract"),
     check!(api::api_client_backoff_no_jitter => "api-client-backoff-no-jitter"),

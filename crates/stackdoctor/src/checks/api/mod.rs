@@ -3,6 +3,7 @@
 
 pub mod api_client_backoff_no_jitter;
 pub mod api_client_parses_non_json_error;
+pub mod api_client_retries_non_retryable;
 pub mod api_client_retry_not_from_contract;
 pub mod api_client_retry_unreachable;
 pub mod api_contract_inconsistent;
