@@ -16,8 +16,9 @@
 //!   (`memory_limit_mib` → `memoryLimitMiB`, `add_container` →
 //!   `addContainer`), so one reader serves both languages.
 //!
-//! Budgets: codeparse's (size, parse deadline, node count), and
-//! [`MAX_DEPTH`] for nested values and followed identifiers.
+//! Budgets: codeparse's (size, parse deadline, node count), [`MAX_DEPTH`]
+//! for nested values and followed identifiers, and [`MAX_VALUES`] values per
+//! file (past it, values are unresolved).
 
 #![forbid(unsafe_code)]
 
@@ -29,6 +30,13 @@ pub use codeparse::Position;
 
 /// Deepest nesting of values read (and of identifiers followed).
 pub const MAX_DEPTH: usize = 48;
+/// Most values one file may produce: a constant used twice in a construct
+/// that another constant's construct uses twice … copies values, and the
+/// copies grow exponentially with the chain's length without a bound.
+pub const MAX_VALUES: usize = 50_000;
+/// Longest expression text kept (a member or callee that is a whole
+/// function body would otherwise be copied for each use).
+const MAX_TEXT: usize = 160;
 
 /// A value of the app and where it is written.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,11 +195,18 @@ pub fn camel_case(snake: &str) -> String {
     out
 }
 
+/// `text`, cut to [`MAX_TEXT`] characters.
+fn short(text: &str) -> String {
+    text.chars().take(MAX_TEXT).collect()
+}
+
 struct Reader<'a> {
     parsed: &'a Parsed,
     python: bool,
     /// Identifiers bound once in the file, to their value's syntax node.
     bindings: HashMap<String, Syntax<'a>>,
+    /// Values produced so far ([`MAX_VALUES`]).
+    produced: std::cell::Cell<usize>,
 }
 
 impl<'a> Reader<'a> {
@@ -236,6 +251,7 @@ impl<'a> Reader<'a> {
             parsed,
             python,
             bindings,
+            produced: std::cell::Cell::new(0),
         }
     }
 
@@ -287,7 +303,7 @@ impl<'a> Reader<'a> {
         )
     }
 
-    fn arguments(&self, node: Syntax<'a>) -> (Vec<Node>, Vec<Prop>) {
+    fn arguments(&self, node: Syntax<'a>, depth: usize) -> (Vec<Node>, Vec<Prop>) {
         let Some(list) = node.child_by_field_name("arguments") else {
             return (Vec::new(), Vec::new());
         };
@@ -306,21 +322,31 @@ impl<'a> Reader<'a> {
                     props.push(Prop {
                         name: camel_case(self.text(name)),
                         position: self.parsed.position(name),
-                        value: self.value(value, 0),
+                        value: self.value(value, depth + 1),
                     });
                 }
                 "comment" => {}
-                _ => args.push(self.value(arg, 0)),
+                _ => args.push(self.value(arg, depth + 1)),
             }
         }
-        // TypeScript: the last object argument holds the props.
-        if !self.python && props.is_empty() {
+        // TypeScript: the last object argument holds the props (moved, not
+        // copied: a copy at every level of nested calls doubles per level).
+        if !self.python
+            && props.is_empty()
+            && matches!(
+                args.last(),
+                Some(Node {
+                    value: Value::Object(_),
+                    ..
+                })
+            )
+        {
             if let Some(Node {
                 value: Value::Object(last),
                 ..
-            }) = args.last()
+            }) = args.pop()
             {
-                props = last.clone();
+                props = last;
             }
         }
         (args, props)
@@ -334,7 +360,7 @@ impl<'a> Reader<'a> {
         })?;
         let written = self.text(callee).to_string();
         let class = written.rsplit('.').next().unwrap_or(&written).to_string();
-        let (args, props) = self.arguments(node);
+        let (args, props) = self.arguments(node, 0);
         let id = args.get(1).and_then(Node::as_str).map(String::from);
         let position = self.parsed.position(node);
         Some(Construct {
@@ -358,7 +384,7 @@ impl<'a> Reader<'a> {
         let object = function.child_by_field_name("object")?;
         let method =
             function.child_by_field_name(if self.python { "attribute" } else { "property" })?;
-        let (args, props) = self.arguments(node);
+        let (args, props) = self.arguments(node, 0);
         let position = self.parsed.position(node);
         Some(MethodCall {
             receiver: self
@@ -395,10 +421,11 @@ impl<'a> Reader<'a> {
     fn value(&self, node: Syntax<'a>, depth: usize) -> Node {
         let position = self.parsed.position(node);
         let unresolved = || Node {
-            value: Value::Unresolved(self.text(node).chars().take(120).collect()),
+            value: Value::Unresolved(short(self.text(node))),
             position,
         };
-        if depth > MAX_DEPTH {
+        self.produced.set(self.produced.get() + 1);
+        if depth > MAX_DEPTH || self.produced.get() > MAX_VALUES {
             return unresolved();
         }
         let value = match node.kind() {
@@ -457,7 +484,7 @@ impl<'a> Reader<'a> {
                 Value::Object(props)
             }
             "identifier" => return self.identifier(node, depth + 1),
-            "member_expression" | "attribute" => Value::Member(self.text(node).to_string()),
+            "member_expression" | "attribute" => Value::Member(short(self.text(node))),
             "call_expression" | "call" | "new_expression" => {
                 let callee = node
                     .child_by_field_name("function")
@@ -465,8 +492,8 @@ impl<'a> Reader<'a> {
                 let Some(callee) = callee else {
                     return unresolved();
                 };
-                let (args, props) = self.arguments(node);
-                let mut callee = self.text(callee).to_string();
+                let (args, props) = self.arguments(node, depth + 1);
+                let mut callee = short(self.text(callee));
                 // Python's `from_registry` is TypeScript's `fromRegistry`.
                 if self.python {
                     if let Some((head, last)) = callee.rsplit_once('.') {

@@ -174,6 +174,18 @@ fn names_are_renamed_and_unknowns_stay_unknown() {
     );
     let app = app_of("deep.ts", &deep);
     assert_eq!(app.constructs.len(), 1);
+    // A constant defined through itself in a call, and calls nested deeply
+    // (found by the fuzzer: a stack overflow), end as unresolved values.
+    let looped = "const x = f(x);\nnew A(this, 'a', { v: x });\n";
+    assert_eq!(app_of("loop.ts", looped).constructs.len(), 1);
+    let nested = format!(
+        "new A(this, 'a', {{ v: {}1{} }});\n",
+        "f(".repeat(3000),
+        ")".repeat(3000)
+    );
+    assert_eq!(app_of("nested.ts", &nested).constructs.len(), 1);
+    let py = "x = f(x)\nA(self, 'a', v=x)\n";
+    assert_eq!(app_of("loop.py", py).constructs.len(), 1);
 }
 
 fn app_of(name: &str, text: &str) -> App {
