@@ -6,7 +6,10 @@
 # CloudFormation frameworks, on the whole tree). Then which problems each
 # finds: on the corpus, and on the broken examples of this repository
 # (one per form, a planted fault each).
-# Usage: bench/iac.sh [OUTPUT_DIR]   (needs: pip install cfn-lint checkov)
+# Usage: bench/iac.sh [OUTPUT_DIR]
+# cfn-lint comes from PyPI; checkov goes into its own virtualenv
+# (target/bench/checkov-venv): its fork of python-hcl2 would replace the
+# python-hcl2 the Terraform differential test reads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-target/bench}
@@ -14,7 +17,9 @@ mkdir -p "$out"
 corpus=${STACKDOCTOR_CORPUS:-$PWD/../shared/corpus}/iac
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
 command -v cfn-lint >/dev/null || python3 -m pip install --quiet 'cfn-lint==1.51.0'
-command -v checkov >/dev/null || python3 -m pip install --quiet 'checkov==3.3.30'
+venv=$PWD/target/bench/checkov-venv
+[ -x "$venv/bin/checkov" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet 'checkov==3.3.30'; }
+checkov() { "$venv/bin/checkov" "$@"; }
 cargo build --release -p stackdoctor --quiet
 sd=$PWD/target/release/stackdoctor
 templates=$(find "$corpus/cloudformation" -name '*.yaml' -o -name '*.json' | sort | tr '\n' ' ')
@@ -30,7 +35,7 @@ hyperfine --warmup 1 --runs 5 -N --ignore-failure \
 hyperfine --runs 3 -N --ignore-failure \
   --export-markdown "$out/iac-time-checkov.md" \
   -n "checkov -d (whole iac tree, terraform + cloudformation frameworks)" \
-  "checkov -d $corpus --framework terraform cloudformation --quiet --compact"
+  "$venv/bin/checkov -d $corpus --framework terraform cloudformation --quiet --compact"
 cat "$out/iac-time.md" "$out/iac-time-checkov.md"
 fi
 

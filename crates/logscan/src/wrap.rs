@@ -254,30 +254,9 @@ pub(crate) fn starts_record(r: &[u8]) -> bool {
             if RECORD_STARTS.iter().any(|s| r.starts_with(s)) {
                 return true;
             }
-            compose_status_line(r) || error_name_start(r)
+            error_name_start(r)
         }
     }
-}
-
-/// What docker compose itself prints between its containers' lines, without
-/// a prefix: `web-1 exited with code 1`, `Attaching to web-1, db-1`.
-fn compose_status_line(r: &[u8]) -> bool {
-    let line = strip_cr(r);
-    if line.starts_with(b"Attaching to ") || line.starts_with(b"Gracefully stopping") {
-        return true;
-    }
-    let Some(space) = line.iter().position(|&c| c == b' ') else {
-        return false;
-    };
-    let rest = &line[space..];
-    let name_ok = line[..space]
-        .iter()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'));
-    name_ok
-        && rest.starts_with(b" exited with code ")
-        && rest[b" exited with code ".len()..]
-            .iter()
-            .all(u8::is_ascii_digit)
 }
 
 /// `ValueError: …`, `botocore.exceptions.ClientError: …`, `java.io.IOException: …`.
@@ -557,9 +536,6 @@ mod tests {
             "\tat com.example.A.run(A.java:10)",
             "botocore.exceptions.ClientError: An error occurred",
             "Starting development server at http://0.0.0.0:8000/",
-            "reports-1 exited with code 1",
-            "app_web_1 exited with code 137",
-            "Attaching to web-1, db-1",
             "",
         ] {
             assert!(starts_record(line.as_bytes()), "{line:?}");
