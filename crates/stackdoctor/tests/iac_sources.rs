@@ -371,10 +371,10 @@ fn a_cloudformation_task_gives_the_errors_of_the_same_json_at_its_own_lines() {
     write(tmp.path(), "infra/service.yaml", BROKEN_TEMPLATE);
     let (found, code) = report(tmp.path(), &[]);
     assert_eq!(code, 1, "{found}");
-    let mut errors = errors(&found);
-    errors.sort();
+    let mut found_errors = errors(&found);
+    found_errors.sort();
     assert_eq!(
-        errors,
+        found_errors,
         [
             (
                 "ecs-fargate-invalid-parameter".to_string(),
@@ -416,15 +416,11 @@ fn a_cloudformation_task_gives_the_errors_of_the_same_json_at_its_own_lines() {
     "LogConfiguration": {"LogDriver": "awslogs", "Options": {"awslogs-group": "/ecs/api", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "api"}}}]}}}}"#;
     write(&json_dir, "stack.template", as_json);
     let (found_json, _) = report(&json_dir, &[]);
-    let mut causes: Vec<String> = super_errors(&found_json);
+    let mut causes: Vec<String> = errors(&found_json).into_iter().map(|(c, _, _)| c).collect();
     causes.sort();
     let mut expected: Vec<String> = THREE_ERRORS.iter().map(|s| s.to_string()).collect();
     expected.sort();
     assert_eq!(causes, expected, "{found_json}");
-}
-
-fn super_errors(report: &Value) -> Vec<String> {
-    errors(report).into_iter().map(|(c, _, _)| c).collect()
 }
 
 #[test]
@@ -515,6 +511,15 @@ environments:
     assert!(arch
         .to_string()
         .contains("docker buildx build --platform linux/arm64"));
+    // A manifest.yml elsewhere under a `copilot` folder is not a workload manifest.
+    write(
+        tmp.path(),
+        "copilot/api/deploy/manifest.yml",
+        "type: Backend Service\ncpu: 256\nmemory: 4096\n",
+    );
+    let (again, _) = report(tmp.path(), &[]);
+    assert_eq!(errors(&again).len(), 1, "{again}");
+    std::fs::remove_file(tmp.path().join("copilot/api/deploy/manifest.yml")).unwrap();
     // The manifest as a whole: one deployment per environment.
     let output = run(tmp.path(), &["model", ".", "--format", "json"]);
     let model: Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -675,10 +680,10 @@ module "disabled" {
     );
     let (found, code) = report(tmp.path(), &[]);
     assert_eq!(code, 1, "{found}");
-    let errors = errors(&found);
-    assert_eq!(errors.len(), 1, "{found}");
-    assert_eq!(errors[0].0, "ecs-invalid-cpu-memory");
-    assert_eq!(errors[0].1, "main.tf");
+    let found_errors = errors(&found);
+    assert_eq!(found_errors.len(), 1, "{found}");
+    assert_eq!(found_errors[0].0, "ecs-invalid-cpu-memory");
+    assert_eq!(found_errors[0].1, "main.tf");
     // The evidence names the container's cpu and memory; the fix says the
     // task needs their sum.
     let lines: Vec<u64> = found["findings"][0]["evidence"]
@@ -701,9 +706,5 @@ module "disabled" {
         "module \"api\" {\n  source = \"terraform-aws-modules/ecs/aws//modules/service\"\n  subnet_ids = [\"subnet-1\"]\n  container_definitions = {\n    api = { essential = true, image = \"nginx:1.27\" }\n  }\n}\n",
     );
     let (found, _) = report(ok.path(), &[]);
-    assert!(errors_of(&found).is_empty(), "{found}");
-}
-
-fn errors_of(report: &Value) -> Vec<(String, String, u64)> {
-    errors(report)
+    assert!(errors(&found).is_empty(), "{found}");
 }

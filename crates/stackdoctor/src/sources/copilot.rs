@@ -24,11 +24,19 @@ use copilot::{Manifest, Node as Yaml, Value as YamlValue};
 use ecspresso::{Node, NodeValue, Position};
 use std::path::Path;
 
-/// The files the Copilot source reads: `manifest.yml` under a `copilot` folder.
+/// The files the Copilot source reads: `copilot/<name>/manifest.yml`, the
+/// layout Copilot writes (a folder named `copilot` higher up, above the
+/// project, does not make every `manifest.yml` a Copilot one).
 pub fn claims(file: &File) -> bool {
     !file.outside
         && matches!(file.name.as_str(), "manifest.yml" | "manifest.yaml")
-        && file.path.components().any(|c| c.as_os_str() == "copilot")
+        && copilot_dir(&file.path).is_some()
+}
+
+/// The `copilot` folder of `copilot/<name>/manifest.yml`.
+fn copilot_dir(manifest: &Path) -> Option<&Path> {
+    let dir = manifest.parent()?.parent()?;
+    (dir.file_name()? == "copilot").then_some(dir)
 }
 
 /// Reads every workload manifest of the tree.
@@ -45,7 +53,7 @@ pub fn load(inventory: &Inventory, model: &mut StackModel, scope: &super::ReadSc
             continue;
         };
         match copilot::parse(&text, &path) {
-            Ok(Some(manifest)) => add_manifest(model, &manifest, application(&path)),
+            Ok(Some(manifest)) => add_manifest(model, &manifest, application(&path, scope)),
             Ok(None) => {}
             Err(error) => {
                 remember_text(model, &path);
@@ -66,13 +74,13 @@ pub fn load(inventory: &Inventory, model: &mut StackModel, scope: &super::ReadSc
     }
 }
 
-/// The application of the workspace: `copilot/.workspace` above the manifest.
-fn application(manifest: &Path) -> Option<String> {
-    let copilot_dir = manifest
-        .ancestors()
-        .find(|a| a.file_name().is_some_and(|n| n == "copilot"))?;
-    let text = std::fs::read_to_string(copilot_dir.join(".workspace")).ok()?;
-    copilot::workspace_application(&text)
+/// The application of the workspace: `application:` in `copilot/.workspace`.
+fn application(manifest: &Path, scope: &super::ReadScope) -> Option<String> {
+    let workspace = copilot_dir(manifest)?.join(".workspace");
+    if !scope.allows(&workspace) {
+        return None;
+    }
+    copilot::workspace_application(&std::fs::read_to_string(workspace).ok()?)
 }
 
 fn position(at: &copilot::Position, exact: bool) -> Position {
