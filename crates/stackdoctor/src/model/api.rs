@@ -11,6 +11,9 @@ pub struct ApiModel {
     pub contracts: Vec<ContractDoc>,
     /// What the project's client code does with API errors, per file.
     pub clients: Vec<ClientFile>,
+    /// What the project's server code answers on errors, per file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub servers: Vec<ServerFile>,
     /// Error bodies of the API seen in the logs: documented codes in use.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub observed: Vec<ObservedCode>,
@@ -169,4 +172,122 @@ pub struct Backoff {
     pub jitter: bool,
     pub cap: bool,
     pub retry_after: bool,
+}
+
+/// A web framework whose error answers the server checks know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Framework {
+    Express,
+    Hono,
+    Fastify,
+    NextJs,
+    FastApi,
+    Flask,
+}
+
+impl Framework {
+    pub fn name(self) -> &'static str {
+        match self {
+            Framework::Express => "Express",
+            Framework::Hono => "Hono",
+            Framework::Fastify => "Fastify",
+            Framework::NextJs => "Next.js",
+            Framework::FastApi => "FastAPI",
+            Framework::Flask => "Flask",
+        }
+    }
+}
+
+/// What one source file of server code does when it answers an error.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ServerFile {
+    pub file: PathBuf,
+    /// Applications created here (`express()`, `FastAPI()`).
+    pub apps: Vec<ServerApp>,
+    /// Error handlers registered here, by what they handle.
+    pub handlers: Vec<ErrorHandler>,
+    /// Every error answer: literal ones, and those a helper builds at each of its calls.
+    pub responses: Vec<ErrorResponse>,
+}
+
+/// An application object of a framework, where it is created.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerApp {
+    pub framework: Framework,
+    pub origin: Origin,
+}
+
+/// What an error handler registered with the framework takes over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Handles {
+    /// Every uncaught error (Express's `(err, req, res, next)` middleware,
+    /// Hono's `onError`, Fastify's `setErrorHandler`, `Exception`/`500` handlers).
+    Errors,
+    /// FastAPI's request validation errors (`RequestValidationError`).
+    Validation,
+    /// The framework's HTTP exceptions (`HTTPException`, Flask's `abort`).
+    HttpExceptions,
+}
+
+/// An error handler registered with the framework.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorHandler {
+    pub handles: Handles,
+    pub origin: Origin,
+}
+
+/// How the body of an error answer is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseKind {
+    /// A JSON body written out (`res.status(400).json({…})`, `JSONResponse`).
+    Json,
+    /// A text or HTML body (`res.sendStatus(404)`, Flask's `abort(404)`).
+    Text,
+    /// FastAPI's/Starlette's `HTTPException`: `{"detail": …}` unless a handler rewrites it.
+    HttpException,
+    /// An instance of the project's own error class thrown with its code and
+    /// status (`throw new AppError('NOT_FOUND', 404)`); its body is the error handler's.
+    Thrown,
+}
+
+/// One error answer of the server.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorResponse {
+    pub origin: Origin,
+    pub kind: ResponseKind,
+    pub status: Option<Sourced<u16>>,
+    /// The body, when it is JSON written in the code.
+    pub body: Option<ResponseBody>,
+    /// The error code, for thrown errors (bodies carry theirs).
+    pub code: Option<Sourced<String>>,
+    /// The helper that builds this answer, when it comes from a call of one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// The statement as written (first line).
+    pub text: String,
+}
+
+/// A JSON body written in code: literals kept, everything else unknown.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseBody {
+    pub value: serde_json::Value,
+    /// Paths (`error.message`) whose value is not a literal (kept as `null`).
+    pub unknown: Vec<String>,
+    /// A spread (`...rest`, `**extra`) adds fields not known here.
+    pub open: bool,
+    /// Where each literal value is written, by path.
+    pub positions: Vec<(String, Origin)>,
+}
+
+impl ResponseBody {
+    /// The origin of the value at `path`.
+    pub fn origin_of(&self, path: &str) -> Option<&Origin> {
+        self.positions
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, o)| o)
+    }
 }

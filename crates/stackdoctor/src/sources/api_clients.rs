@@ -31,7 +31,7 @@ const BUILTIN_ERRORS: &[&str] = &[
     "DOMException",
 ];
 
-const FUNCTION_KINDS: &[&str] = &[
+pub(super) const FUNCTION_KINDS: &[&str] = &[
     "function_declaration",
     "function_expression",
     "arrow_function",
@@ -57,6 +57,7 @@ pub fn load(inventory: &Inventory, model: &mut StackModel) {
         .of(Kind::ClientCode)
         .map(|f| f.path.clone())
         .collect();
+    let mut servers = Vec::new();
     for file in files.into_iter().take(MAX_FILES) {
         let Some(lang) = Lang::of_path(&file) else {
             continue;
@@ -65,8 +66,10 @@ pub fn load(inventory: &Inventory, model: &mut StackModel) {
         let Some(text) = inventory.text(&file) else {
             continue;
         };
-        // The one fact read from Python needs a `.json(` call: skip the parse otherwise.
-        if lang == Lang::Python && !text.contains(".json(") {
+        // The client fact read from Python needs a `.json(` call, the server
+        // facts a framework's name: skip the parse otherwise.
+        let serves = super::api_servers::may_serve(&text);
+        if lang == Lang::Python && !text.contains(".json(") && !serves {
             continue;
         }
         let parsed = match codeparse::parse(lang, &text) {
@@ -84,6 +87,8 @@ pub fn load(inventory: &Inventory, model: &mut StackModel) {
             Lang::Python => extract_python(&file, &parsed),
             Lang::TypeScript | Lang::Tsx => extract(&file, &parsed),
         };
+        // Every parsed file: a helper's calls need no framework's name.
+        servers.push(super::api_servers::extract(&file, &parsed));
         let interesting = !facts.retry_loops.is_empty()
             || !facts.early_json.is_empty()
             || !facts.code_lists.is_empty()
@@ -95,26 +100,37 @@ pub fn load(inventory: &Inventory, model: &mut StackModel) {
             model.api.clients.push(facts);
         }
     }
+    super::api_servers::cap_calls(&mut servers);
+    model.api.servers = super::api_servers::finish(servers);
+    // The server files quoted by the checks (a helper's calls may be in a
+    // file that was not interesting as a client).
+    for server in &model.api.servers {
+        if model.sources.line(&server.file, 1).is_none() {
+            if let Some(text) = inventory.text(&server.file) {
+                model.sources.insert(&server.file, &text);
+            }
+        }
+    }
 }
 
-struct Reader<'t> {
-    file: &'t Path,
-    parsed: &'t Parsed,
+pub(super) struct Reader<'t> {
+    pub(super) file: &'t Path,
+    pub(super) parsed: &'t Parsed,
 }
 
 impl<'t> Reader<'t> {
-    fn origin(&self, node: Node) -> Origin {
+    pub(super) fn origin(&self, node: Node) -> Origin {
         let at = self.parsed.position(node);
         let text = self.text(node);
         let length = text.lines().next().unwrap_or("").chars().count();
         Origin::file(self.file, at.line, at.column, length as u32)
     }
 
-    fn text(&self, node: Node) -> &'t str {
+    pub(super) fn text(&self, node: Node) -> &'t str {
         self.parsed.text(node)
     }
 
-    fn nodes(&self, node: Node<'t>) -> Vec<Node<'t>> {
+    pub(super) fn nodes(&self, node: Node<'t>) -> Vec<Node<'t>> {
         self.parsed.descendants(node)
     }
 
@@ -131,7 +147,7 @@ impl<'t> Reader<'t> {
 }
 
 /// `(expr)`, `expr as T`, `expr!`, `await expr`, `<T>expr` without the wrapping.
-fn unwrap<'t>(mut node: Node<'t>) -> Node<'t> {
+pub(super) fn unwrap<'t>(mut node: Node<'t>) -> Node<'t> {
     loop {
         let inner = match node.kind() {
             "parenthesized_expression"
@@ -188,7 +204,7 @@ fn extract(file: &Path, parsed: &Parsed) -> ClientFile {
 
 /// The name a function is known by: its own, or the variable, property or
 /// method it is assigned to.
-fn function_name(reader: &Reader, node: Node) -> Option<String> {
+pub(super) fn function_name(reader: &Reader, node: Node) -> Option<String> {
     if let Some(name) = node.child_by_field_name("name") {
         return Some(reader.text(name).to_string());
     }

@@ -7,6 +7,7 @@
 //! the Caddy service's environment), then logs, then name resolution.
 
 pub mod api_clients;
+pub mod api_servers;
 pub mod aws;
 #[cfg(feature = "aws")]
 pub mod aws_api;

@@ -8,6 +8,8 @@ pub mod api_client_retry_not_from_contract;
 pub mod api_client_retry_unreachable;
 pub mod api_contract_inconsistent;
 pub mod api_error_observed;
+pub mod api_server_code_undocumented;
+pub mod api_server_contract_mismatch;
 pub mod support;
 
 /// The cause of an API error code seen in logs (`api_error_observed`).

@@ -1,6 +1,9 @@
 //! Helpers the API checks share: the contract in force, and words of its language.
 
-use crate::model::api::{ClassFacts, ClientFile, ContractDoc, FunctionFacts, ThrownKind};
+use crate::model::api::{
+    ClassFacts, ClientFile, ContractDoc, ErrorResponse, FunctionFacts, ThrownKind,
+};
+use crate::model::Origin;
 use crate::model::StackModel;
 
 /// The answer words of a contract's language for a retryable flag.
@@ -27,6 +30,33 @@ pub fn http_retryable(status: u16) -> Option<bool> {
         400..=499 => Some(false),
         _ => None,
     }
+}
+
+/// The code an answer carries: thrown with it, or in the body at the contract's path.
+pub fn response_code(
+    doc: &ContractDoc,
+    response: &ErrorResponse,
+) -> Option<(String, Option<Origin>)> {
+    if let Some(code) = &response.code {
+        return Some((code.value.clone(), Some(code.origin.clone())));
+    }
+    let body = response.body.as_ref()?;
+    let path = doc.contract.code_path();
+    let value = contract::envelope::values_at(&body.value, &path)
+        .into_iter()
+        .next()?;
+    let code = value.as_str()?.to_string();
+    Some((code, body.origin_of(&path).cloned()))
+}
+
+/// The contract whose envelope server answers follow: the first that
+/// documents one, else the first contract.
+pub fn server_contract(model: &StackModel) -> Option<&ContractDoc> {
+    let contracts = &model.api.contracts;
+    contracts
+        .iter()
+        .find(|d| d.contract.envelope.is_some())
+        .or_else(|| contracts.first())
 }
 
 /// Whether the project documents any contract.
