@@ -67,6 +67,7 @@ pub fn read_tree(root: &Node) -> Result<Option<Contract>, Error> {
     let mut reader = Reader {
         root,
         contract: &mut contract,
+        enum_codes: Vec::new(),
     };
     reader.extensions(root);
     if let Some(paths) = root.get("paths") {
@@ -91,6 +92,7 @@ pub fn read_tree(root: &Node) -> Result<Option<Contract>, Error> {
             reader.response("default", at, response);
         }
     }
+    reader.add_enum_codes();
     let has_content = !contract.codes.is_empty()
         || contract.envelope.is_some()
         || !contract.loose_examples.is_empty();
@@ -100,6 +102,9 @@ pub fn read_tree(root: &Node) -> Result<Option<Contract>, Error> {
 struct Reader<'a, 'c> {
     root: &'a Node,
     contract: &'c mut Contract,
+    /// Codes of `enum`s in error schemas, with the status of each response
+    /// that uses them; added after the examples, which say more.
+    enum_codes: Vec<ErrorCode>,
 }
 
 impl Reader<'_, '_> {
@@ -217,7 +222,7 @@ impl Reader<'_, '_> {
                     at: key_at,
                 });
                 entry.retryable = flag.clone();
-                self.add(entry);
+                self.enum_codes.push(entry);
             }
         }
     }
@@ -266,6 +271,25 @@ impl Reader<'_, '_> {
 
     /// Adds a code, merging what several responses say about the same code:
     /// the first status and flag stay, examples gather.
+    /// The codes of error schemas' enums. One schema shared by responses of
+    /// several statuses says nothing of each code's status: a code seen
+    /// under more than one status gets none from the enum.
+    fn add_enum_codes(&mut self) {
+        let pending = std::mem::take(&mut self.enum_codes);
+        for mut entry in pending.iter().cloned() {
+            let mut statuses = pending
+                .iter()
+                .filter(|e| e.code == entry.code)
+                .filter_map(|e| e.status.as_ref().map(|s| s.code));
+            let first = statuses.next();
+            if statuses.any(|s| Some(s) != first) {
+                entry.status = None;
+                entry.retryable = None;
+            }
+            self.add(entry);
+        }
+    }
+
     fn add(&mut self, entry: ErrorCode) {
         match self
             .contract
@@ -424,6 +448,15 @@ mod tests {
     fn swagger_2_and_plain_yaml_are_not_contracts() {
         assert!(read("swagger: '2.0'\npaths: {}\n").unwrap().is_none());
         assert!(read("services:\n  web:\n    image: x\n").unwrap().is_none());
+    }
+
+    #[test]
+    fn an_enum_shared_by_two_statuses_gives_its_codes_none_but_examples_do() {
+        let text = "openapi: 3.0.3\npaths:\n  /a:\n    get:\n      responses:\n        '404':\n          description: x\n          content:\n            application/json:\n              schema: { $ref: '#/components/schemas/E' }\n              example: { error: { code: GONE } }\n        '503':\n          description: y\n          content:\n            application/json:\n              schema: { $ref: '#/components/schemas/E' }\ncomponents:\n  schemas:\n    E:\n      type: object\n      properties:\n        error:\n          type: object\n          properties:\n            code: { type: string, enum: [GONE, BUSY] }\n";
+        let c = read(text).unwrap().unwrap();
+        let status = |code: &str| c.code(code).and_then(|c| c.status.as_ref()).map(|s| s.code);
+        assert_eq!(status("GONE"), Some(404), "from its example");
+        assert_eq!(status("BUSY"), None, "the enum is under 404 and 503");
     }
 
     #[test]

@@ -210,14 +210,15 @@ fn render_finding(out: &mut String, f: &ReportFinding, w: &Words, style: Style) 
             style.bold(w.fix)
         );
         for (n, step) in f.fix.iter().enumerate() {
+            let pad = format!("{indent}{}      ", " ".repeat(gutter));
+            // Continuation lines (a code block, a multi-line edit) stay under the step.
             let _ = writeln!(
                 out,
                 "{indent}{}   {}. {}",
                 " ".repeat(gutter),
                 n + 1,
-                step.text
+                continued(&step.text, &pad)
             );
-            let pad = format!("{indent}{}      ", " ".repeat(gutter));
             if let Some(edit) = &step.edit {
                 let _ = writeln!(
                     out,
@@ -227,12 +228,18 @@ fn render_finding(out: &mut String, f: &ReportFinding, w: &Words, style: Style) 
                 let _ = writeln!(
                     out,
                     "{pad}{}",
-                    style.red(&format!("- {}", expand_tabs(&edit.before)))
+                    style.red(&format!(
+                        "- {}",
+                        continued(&expand_tabs(&edit.before), &format!("{pad}  "))
+                    ))
                 );
                 let _ = writeln!(
                     out,
                     "{pad}{}",
-                    style.green(&format!("+ {}", expand_tabs(&edit.after)))
+                    style.green(&format!(
+                        "+ {}",
+                        continued(&expand_tabs(&edit.after), &format!("{pad}  "))
+                    ))
                 );
             }
             if let Some(command) = &step.command {
@@ -353,4 +360,18 @@ fn chain(hops: &[ReportHop], style: Style) -> String {
         })
         .collect::<Vec<_>>()
         .join(" → ")
+}
+
+/// `text` with every line after the first indented by `pad` (blank lines stay blank).
+fn continued(text: &str, pad: &str) -> String {
+    let mut lines = text.lines();
+    let mut out = lines.next().unwrap_or("").to_string();
+    for line in lines {
+        out.push('\n');
+        if !line.is_empty() {
+            out.push_str(pad);
+            out.push_str(line);
+        }
+    }
+    out
 }

@@ -19,8 +19,10 @@
 use super::support::{response_code, server_contract, yes_no};
 use crate::finding::{Finding, FixStep};
 use crate::model::api::{ContractDoc, ErrorResponse};
+use crate::model::origin::relative;
 use crate::model::StackModel;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 cause!("api-server-code-undocumented");
 
@@ -42,7 +44,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     }
     by_code
         .into_iter()
-        .map(|(code, responses)| finding(doc, &code, &responses))
+        .map(|(code, responses)| finding(&model.root, doc, &code, &responses))
         .collect()
 }
 
@@ -51,7 +53,7 @@ fn plausible_code(code: &str) -> bool {
     !code.is_empty() && code.len() <= 64 && !code.contains(char::is_whitespace)
 }
 
-fn finding(doc: &ContractDoc, code: &str, responses: &[&ErrorResponse]) -> Finding {
+fn finding(root: &Path, doc: &ContractDoc, code: &str, responses: &[&ErrorResponse]) -> Finding {
     let status = responses
         .iter()
         .find_map(|r| r.status.as_ref())
@@ -82,7 +84,7 @@ fn finding(doc: &ContractDoc, code: &str, responses: &[&ErrorResponse]) -> Findi
     }
     finding.fix(FixStep::say(
         msg("document")
-            .with("file", doc.file.display().to_string())
+            .with("file", relative(&doc.file, root).display().to_string())
             .with("section", section(doc, code, status)),
     ))
 }

@@ -149,7 +149,7 @@ fn against_contract(
                     &expected.code.to_string(),
                 );
                 finding = finding.fix(match edit {
-                    Some(edit) if response.via.is_none() => FixStep::edit(step, edit),
+                    Some(edit) if editable(response, &edit) => FixStep::edit(step, edit),
                     _ => FixStep::say(step),
                 });
             }
@@ -184,7 +184,7 @@ fn against_contract(
                     &python_or_js(expected, &origin),
                 );
                 finding = finding.fix(match edit {
-                    Some(edit) if response.via.is_none() => FixStep::edit(step, edit),
+                    Some(edit) if editable(response, &edit) => FixStep::edit(step, edit),
                     _ => FixStep::say(step),
                 });
             }
@@ -234,9 +234,23 @@ fn against_contract(
             finding = finding.fix(FixStep::say(
                 msg("fix-envelope").with("example", envelope_example(envelope_doc, response)),
             ));
+            if response.kind == ResponseKind::HttpException {
+                finding = finding.fix(FixStep::say(
+                    msg("fix-http-exception").with("snippet", http_exception_handler(envelope_doc)),
+                ));
+            }
         }
     }
     (problems > 0).then_some(finding)
+}
+
+/// Whether an edit fixes this answer alone: not a literal inside a helper
+/// that other calls share.
+fn editable(response: &ErrorResponse, edit: &crate::finding::Edit) -> bool {
+    let (Some(at), Some(answer)) = (edit.origin.position(), response.origin.position()) else {
+        return false;
+    };
+    response.via.is_none() || (at.file == answer.file && at.line == answer.line)
 }
 
 fn python_or_js(flag: bool, origin: &Origin) -> String {
@@ -266,22 +280,24 @@ fn breach_label(breach: &contract::envelope::Breach) -> crate::finding::Message 
     }
 }
 
-/// The documented envelope filled for this answer, as one line of JSON.
+/// The documented envelope filled for this answer, as one line of JSON: its
+/// own code, else the documented code of its status.
 fn envelope_example(doc: &ContractDoc, response: &ErrorResponse) -> String {
-    let code = response_code(doc, response).map(|(c, _)| c);
-    let example = code
-        .as_deref()
-        .and_then(|c| doc.contract.code(c))
-        .and_then(|c| c.examples.first())
-        .or_else(|| doc.contract.codes.iter().flat_map(|c| &c.examples).next())
-        .map(|e| e.body.clone());
-    example
-        .map(|v| compact(&v))
-        .unwrap_or_else(|| "{\"error\": {\"code\": \"…\", \"message\": \"…\"}}".to_string())
-}
-
-fn compact(value: &Value) -> String {
-    serde_json::to_string(value).unwrap_or_default()
+    let code = response_code(doc, response)
+        .map(|(c, _)| c)
+        .filter(|c| doc.contract.code(c).is_some())
+        .or_else(|| {
+            let status = response.status.as_ref()?.value;
+            doc.contract
+                .codes
+                .iter()
+                .find(|c| c.status.as_ref().is_some_and(|s| s.code == status))
+                .map(|c| c.code.clone())
+        });
+    match code {
+        Some(code) => serde_json::to_string(&documented_body(doc, &code)).unwrap_or_default(),
+        None => serde_json::to_string(&skeleton(doc, None)).unwrap_or_default(),
+    }
 }
 
 /// Without a contract: a flag that HTTP's semantics contradict.
@@ -379,28 +395,68 @@ fn framework_default(
     )
 }
 
-/// The documented body of `code`: its own example, or another code's with the code replaced.
+/// The documented body of `code`: its own example, else the envelope filled
+/// with its code and flag.
 fn documented_body(doc: &ContractDoc, code: &str) -> Value {
-    if let Some(example) = doc.contract.code(code).and_then(|c| c.examples.first()) {
-        return example.body.clone();
+    let entry = doc.contract.code(code);
+    match entry.and_then(|c| c.examples.first()) {
+        Some(example) => example.body.clone(),
+        None => skeleton(doc, Some(code)),
     }
-    let mut body = doc
-        .contract
-        .codes
-        .iter()
-        .flat_map(|c| &c.examples)
-        .map(|e| e.body.clone())
-        .next()
-        .unwrap_or_else(|| serde_json::json!({"error": {"code": code, "message": "…"}}));
-    let path = doc.contract.code_path();
-    let mut slot = Some(&mut body);
-    for key in path.split('.') {
-        slot = slot.and_then(|v| v.get_mut(key));
+}
+
+/// The envelope's fields with placeholder values, the code and its documented flag set.
+fn skeleton(doc: &ContractDoc, code: Option<&str>) -> Value {
+    use contract::envelope::JsonKind;
+    let mut body = Value::Object(Default::default());
+    let Some(envelope) = &doc.contract.envelope else {
+        return serde_json::json!({"error": {"code": code.unwrap_or("…"), "message": "…"}});
+    };
+    let flag = code
+        .and_then(|c| doc.contract.code(c))
+        .and_then(|c| c.retryable.as_ref())
+        .and_then(|f| f.value.as_bool());
+    for field in envelope.fields.iter().filter(|f| f.required) {
+        let value = match field.kind {
+            JsonKind::String => Value::String("…".to_string()),
+            JsonKind::Number => Value::from(0),
+            JsonKind::Boolean => Value::Bool(false),
+            JsonKind::Object => Value::Object(Default::default()),
+            JsonKind::Array => Value::Array(Vec::new()),
+            JsonKind::Null | JsonKind::Any => Value::Null,
+        };
+        set_at(&mut body, &field.path, value);
     }
-    if let Some(slot) = slot {
-        *slot = Value::String(code.to_string());
+    if let Some(code) = code {
+        set_at(
+            &mut body,
+            &doc.contract.code_path(),
+            Value::String(code.to_string()),
+        );
+    }
+    if let (Some(path), Some(flag)) = (doc.contract.retryable_path(), flag) {
+        set_at(&mut body, &path, Value::Bool(flag));
     }
     body
+}
+
+/// Sets `value` at the dotted `path`, creating the objects on the way; an
+/// object already there is kept (the envelope lists parents before children).
+fn set_at(body: &mut Value, path: &str, value: Value) {
+    let mut slot = body;
+    let mut keys = path.split('.').peekable();
+    while let Some(key) = keys.next() {
+        let Value::Object(map) = slot else { return };
+        if keys.peek().is_none() {
+            if !(value.is_object() && map.get(key).is_some_and(Value::is_object)) {
+                map.insert(key.to_string(), value);
+            }
+            return;
+        }
+        slot = map
+            .entry(key.to_string())
+            .or_insert_with(|| Value::Object(Default::default()));
+    }
 }
 
 /// The handler that makes the framework's own errors follow the envelope.
@@ -424,6 +480,34 @@ fn handler_snippet(framework: Framework, status: u16, body: &Value) -> String {
             "```ts\napp.setErrorHandler((error, request, reply) => {{\n  reply.code({status}).send({js});\n}});\n```"
         ),
     }
+}
+
+/// A FastAPI handler that writes every `HTTPException` in the envelope.
+fn http_exception_handler(doc: &ContractDoc) -> String {
+    let mut body = skeleton(doc, None);
+    let code = doc.contract.code_path();
+    let message = doc
+        .contract
+        .envelope
+        .as_ref()
+        .and_then(|e| e.message_path.clone())
+        .unwrap_or_else(|| "error.message".to_string());
+    // Placeholders the Python text replaces with expressions.
+    set_at(&mut body, &code, Value::String("\u{1}".to_string()));
+    set_at(&mut body, &message, Value::String("\u{2}".to_string()));
+    if let Some(flag) = doc.contract.retryable_path() {
+        set_at(&mut body, &flag, Value::String("\u{3}".to_string()));
+    }
+    let literal = python_literal(&body)
+        .replace("\"\\u0001\"", "CODES.get(exc.status_code, \"HTTP_ERROR\")")
+        .replace("\"\\u0002\"", "str(exc.detail)")
+        .replace(
+            "\"\\u0003\"",
+            "exc.status_code in (408, 425, 429, 502, 503, 504)",
+        );
+    format!(
+        "```python\nfrom starlette.exceptions import HTTPException as StarletteHTTPException\n\n@app.exception_handler(StarletteHTTPException)\nasync def http_error(request, exc):\n    return JSONResponse(status_code=exc.status_code, content={literal})\n```"
+    )
 }
 
 /// A JSON value written as a Python literal.
