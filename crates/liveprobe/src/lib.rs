@@ -24,6 +24,7 @@
 //! - bodies are capped ([`ProbePlan::body_cap`]; IMDS documents at 16 KiB):
 //!   the first bytes are kept and reading stops.
 
+pub mod api;
 pub mod app;
 pub mod http;
 pub mod imds;
@@ -53,6 +54,8 @@ pub struct ProbePlan {
     /// Show a progress line on standard error once the probes take longer
     /// than [`PROGRESS_AFTER`] (the caller decides: only on a terminal).
     pub progress: bool,
+    /// API conformance requests ([`api`]), sent with the other probes.
+    pub api: Vec<api::ApiRequest>,
 }
 
 /// How long probes run before the progress line appears.
@@ -68,6 +71,7 @@ impl Default for ProbePlan {
             body_cap: app::DEFAULT_BODY_CAP,
             app_paths: AppPaths::default(),
             progress: false,
+            api: Vec::new(),
         }
     }
 }
@@ -89,6 +93,9 @@ pub struct LiveReport {
     pub imds: Option<ImdsReport>,
     /// Each app, in the plan's order.
     pub apps: Vec<AppReport>,
+    /// The API conformance answers, in the plan's order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub api: Vec<api::ApiAnswer>,
     /// The plan's timeout.
     pub timeout_ms: u64,
     /// Wall time of the whole run (at most about `timeout_ms × 1.1`).
@@ -140,9 +147,9 @@ pub fn run(plan: &ProbePlan) -> LiveReport {
         body_cap: plan.body_cap,
     };
     let finished = std::sync::atomic::AtomicBool::new(false);
-    let (imds, apps) = thread::scope(|scope| {
+    let (imds, apps, api) = thread::scope(|scope| {
         if plan.progress {
-            let count = usize::from(plan.imds.is_some()) + plan.apps.len();
+            let count = usize::from(plan.imds.is_some()) + plan.apps.len() + plan.api.len();
             let finished = &finished;
             scope.spawn(move || progress_line(count, start, plan.timeout, finished));
         }
@@ -163,6 +170,8 @@ pub fn run(plan: &ProbePlan) -> LiveReport {
                 )
             })
             .collect();
+        let api = (!plan.api.is_empty())
+            .then(|| scope.spawn(move || api::send_all(&plan.api, first, plan.body_cap)));
         let imds = imds.map(|(endpoint, handle)| {
             handle
                 .join()
@@ -175,12 +184,16 @@ pub fn run(plan: &ProbePlan) -> LiveReport {
                 probes: handle.join().unwrap_or_default(),
             })
             .collect();
+        let api = api
+            .map(|handle| handle.join().unwrap_or_default())
+            .unwrap_or_default();
         finished.store(true, std::sync::atomic::Ordering::Release);
-        (imds, apps)
+        (imds, apps, api)
     });
     LiveReport {
         imds,
         apps,
+        api,
         timeout_ms: millis(plan.timeout),
         elapsed_ms: millis(start.elapsed()),
     }

@@ -167,6 +167,15 @@ pub struct DiagnoseArgs {
     /// Also send the app a tiny chat request (`POST /api/chat`); it may cost money.
     #[arg(long)]
     pub probe_chat: bool,
+    /// Also check that the API at `--url` answers errors as its contract
+    /// says: requests that cannot change data (no credentials, a body that is
+    /// not JSON, with `--header` an ID that does not exist).
+    #[arg(long, requires = "url")]
+    pub probe_api: bool,
+    /// A header sent with the `--probe-api` requests that need credentials,
+    /// `NAME: VALUE` (repeatable); its value never appears in any output.
+    #[arg(long = "header", value_name = "NAME: VALUE", requires = "probe_api")]
+    pub headers: Vec<String>,
     /// Seconds every live probe may take; all probes run at once [default: 2].
     #[arg(long, value_name = "SECONDS")]
     pub probe_timeout: Option<f64>,

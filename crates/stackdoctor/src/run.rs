@@ -120,8 +120,21 @@ fn diagnose(args: &DiagnoseArgs) -> Result<u8, Error> {
             "--offline and --aws exclude each other".into(),
         ));
     }
+    if args.offline && args.probe_api {
+        return Err(Error::Usage(
+            "--offline and --probe-api exclude each other".into(),
+        ));
+    }
     if !args.offline {
         let mut plan = probe_plan(args, probe_timeout, &inputs.environment)?;
+        if args.probe_api {
+            // The header values are masked from the plan on (`build_model`).
+            let headers = parse_headers(&args.headers)?;
+            // The URL as the app probe reads it (a bare host is https).
+            if let Some(url) = plan.apps.first() {
+                plan.api = crate::sources::api_probes::requests(url, &headers);
+            }
+        }
         plan.progress = !args.quiet && std::io::stderr().is_terminal();
         inputs.probes = Some(plan);
     }
@@ -410,6 +423,29 @@ fn probe_plan(
         timeout: std::time::Duration::from_secs_f64(probe_timeout.min(3600.0)),
         ..liveprobe::ProbePlan::default()
     })
+}
+
+/// `--header 'NAME: VALUE'` values as pairs.
+fn parse_headers(headers: &[String]) -> Result<Vec<(String, String)>, Error> {
+    headers
+        .iter()
+        .map(|h| {
+            let (name, value) = h
+                .split_once(':')
+                .ok_or_else(|| Error::Usage("--header: write it as 'NAME: VALUE'".to_string()))?;
+            let name = name.trim();
+            let valid = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
+            if !valid || value.contains(['\r', '\n']) {
+                return Err(Error::Usage(format!(
+                    "--header: `{name}` is not a header name, or the value has a line break"
+                )));
+            }
+            Ok((name.to_string(), value.trim().to_string()))
+        })
+        .collect()
 }
 
 /// Whether this machine is an EC2 instance (its DMI vendor or Xen UUID says so).

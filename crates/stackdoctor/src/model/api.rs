@@ -14,6 +14,9 @@ pub struct ApiModel {
     /// What the project's server code answers on errors, per file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub servers: Vec<ServerFile>,
+    /// What the API answered to the conformance probes (`--probe-api`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub probed: Vec<ProbedAnswer>,
     /// Error bodies of the API seen in the logs: documented codes in use.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub observed: Vec<ObservedCode>,
@@ -290,4 +293,64 @@ impl ResponseBody {
             .find(|(p, _)| p == path)
             .map(|(_, o)| o)
     }
+}
+
+/// What a conformance probe tried (`--probe-api`), and so what the contract
+/// says the answer should be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProbePurpose {
+    /// No credentials: the documented 401 answer, when the API has one.
+    Unauthenticated,
+    /// A body that is not JSON: the documented 400 answer.
+    Malformed,
+    /// With credentials, an ID that does not exist: the documented 404 answer.
+    UnknownId,
+}
+
+impl ProbePurpose {
+    pub fn name(self) -> &'static str {
+        match self {
+            ProbePurpose::Unauthenticated => "unauthenticated",
+            ProbePurpose::Malformed => "malformed",
+            ProbePurpose::UnknownId => "unknown-id",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ProbePurpose> {
+        [
+            ProbePurpose::Unauthenticated,
+            ProbePurpose::Malformed,
+            ProbePurpose::UnknownId,
+        ]
+        .into_iter()
+        .find(|p| p.name() == name)
+    }
+
+    /// The status HTTP's semantics give the answer.
+    pub fn expected_status(self) -> u16 {
+        match self {
+            ProbePurpose::Unauthenticated => 401,
+            ProbePurpose::Malformed => 400,
+            ProbePurpose::UnknownId => 404,
+        }
+    }
+}
+
+/// One answer of the API to a conformance probe.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProbedAnswer {
+    pub purpose: ProbePurpose,
+    /// `GET http://…/api/items → 404`.
+    pub origin: Origin,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// The body, when it is JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
+    /// The start of the body as text (masked), for the reader.
+    pub excerpt: String,
+    /// Whether the request carried the `--header` values.
+    pub authenticated: bool,
 }

@@ -7,6 +7,7 @@
 //! the Caddy service's environment), then logs, then name resolution.
 
 pub mod api_clients;
+pub mod api_probes;
 pub mod api_servers;
 pub mod aws;
 #[cfg(feature = "aws")]
@@ -243,16 +244,24 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     aws::load(&inventory, &mut model, &inputs.environment);
     aws::load_policies(&inventory, &mut model, &inputs.iam_policies)?;
     if let Some(plan) = &inputs.probes {
+        // Headers given for the API probes (credentials) are never printed.
+        model.secret_values.extend(
+            plan.api
+                .iter()
+                .flat_map(|r| &r.headers)
+                .map(|(_, value)| value.clone()),
+        );
         let mut plan = plan.clone();
         if !model.aws.uses_aws() {
             plan.imds = None;
         }
         // The engine is asked on its own thread while the other probes run.
         let engine = engine_live::start(&model, &inputs.environment, plan.timeout);
-        if plan.imds.is_some() || !plan.apps.is_empty() {
+        if plan.imds.is_some() || !plan.apps.is_empty() || !plan.api.is_empty() {
             let live = liveprobe::run(&plan);
             probes::add_probe_events(&mut model, &live, &signatures)?;
             probes::add_probe_notes(&mut model, &live);
+            api_probes::load(&mut model, &live.api);
             model.aws.live = Some(live);
         }
         if let Some(engine) = engine {

@@ -18,9 +18,10 @@
 
 use super::support::{response_code, server_contract, yes_no};
 use crate::finding::{Finding, FixStep};
-use crate::model::api::{ContractDoc, ErrorResponse};
+use crate::model::api::ContractDoc;
 use crate::model::origin::relative;
-use crate::model::StackModel;
+use crate::model::{Origin, StackModel};
+use contract::envelope::values_at;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -29,22 +30,52 @@ cause!("api-server-code-undocumented");
 /// The most places quoted for one code.
 const MAX_SITES: usize = 5;
 
+/// A place that sends a code: a line of the server, or an answer to a probe.
+struct Site {
+    origin: Origin,
+    status: Option<u16>,
+    probed: bool,
+}
+
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let Some(doc) = server_contract(model) else {
         return Vec::new();
     };
-    // Every answer of each undocumented code, in code order.
-    let mut by_code: BTreeMap<String, Vec<&ErrorResponse>> = BTreeMap::new();
+    // Every place of each undocumented code, in code order.
+    let mut by_code: BTreeMap<String, Vec<Site>> = BTreeMap::new();
+    let mut add = |code: String, site: Site| {
+        if model.api.code(&code).is_none() && plausible_code(&code) {
+            by_code.entry(code).or_default().push(site);
+        }
+    };
     for response in model.api.servers.iter().flat_map(|s| &s.responses) {
-        if let Some((code, _)) = response_code(doc, response) {
-            if model.api.code(&code).is_none() && plausible_code(&code) {
-                by_code.entry(code).or_default().push(response);
-            }
+        if let Some((code, origin)) = response_code(doc, response) {
+            let site = Site {
+                origin: origin.unwrap_or_else(|| response.origin.clone()),
+                status: response.status.as_ref().map(|s| s.value),
+                probed: false,
+            };
+            add(code, site);
+        }
+    }
+    for answer in &model.api.probed {
+        let code = answer
+            .body
+            .as_ref()
+            .and_then(|b| values_at(b, &doc.contract.code_path()).into_iter().next())
+            .and_then(|v| v.as_str().map(str::to_string));
+        if let Some(code) = code {
+            let site = Site {
+                origin: answer.origin.clone(),
+                status: Some(answer.status),
+                probed: true,
+            };
+            add(code, site);
         }
     }
     by_code
         .into_iter()
-        .map(|(code, responses)| finding(&model.root, doc, &code, &responses))
+        .map(|(code, sites)| finding(&model.root, doc, &code, &sites))
         .collect()
 }
 
@@ -53,21 +84,18 @@ fn plausible_code(code: &str) -> bool {
     !code.is_empty() && code.len() <= 64 && !code.contains(char::is_whitespace)
 }
 
-fn finding(root: &Path, doc: &ContractDoc, code: &str, responses: &[&ErrorResponse]) -> Finding {
-    let status = responses
-        .iter()
-        .find_map(|r| r.status.as_ref())
-        .map(|s| s.value);
+fn finding(root: &Path, doc: &ContractDoc, code: &str, sites: &[Site]) -> Finding {
+    let status = sites.iter().find_map(|s| s.status);
     let mut finding = Finding::new(CAUSE)
         .subject(code)
         .param("code", code)
-        .param("count", responses.len().to_string())
-        .about_setting();
-    for response in responses.iter().take(MAX_SITES) {
-        let origin = response_code(doc, response)
-            .and_then(|(_, origin)| origin)
-            .unwrap_or_else(|| response.origin.clone());
-        finding = finding.evidence(origin, msg("sends").with("code", code));
+        .param("count", sites.len().to_string());
+    // An answer the API gave is a failure seen; lines alone are a risk.
+    if !sites.iter().any(|s| s.probed) {
+        finding = finding.about_setting();
+    }
+    for site in sites.iter().take(MAX_SITES) {
+        finding = finding.evidence(site.origin.clone(), msg("sends").with("code", code));
     }
     // Documented codes with the same status are the likely intended ones.
     let alternatives: Vec<&str> = doc

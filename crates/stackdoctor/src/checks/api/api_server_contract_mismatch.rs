@@ -13,6 +13,13 @@
 //! Without a contract, HTTP's own semantics are the contract: a body that
 //! calls a 400 retryable, or a 503 not retryable, is found too.
 //!
+//! With `diagnose --url URL --probe-api` the running API is asked too, with
+//! requests that cannot change data: no credentials (the documented 401),
+//! a body that is not JSON (the documented 400), and with `--header` an ID
+//! that does not exist (the documented 404). Each answer's status,
+//! `Content-Type`, envelope, code and flag are checked; what the API
+//! answered is a failure seen, ranked above what the files suggest.
+//!
 //! **Why it breaks requests:** clients are written from the contract: they
 //! branch on the status, read `error.code` and decide retries from
 //! `error.retryable`. An answer that drifts from it is misread: a retry
@@ -31,7 +38,10 @@
 use super::support::{http_retryable, response_code, server_contract};
 use crate::checks::support::replace_on_line;
 use crate::finding::{Finding, FixStep, Severity};
-use crate::model::api::{ContractDoc, ErrorResponse, Framework, Handles, ResponseKind, ServerApp};
+use crate::model::api::{
+    ContractDoc, ErrorResponse, Framework, Handles, ProbePurpose, ProbedAnswer, ResponseKind,
+    ServerApp,
+};
 use crate::model::{Origin, StackModel};
 use contract::envelope::values_at;
 use serde_json::Value;
@@ -57,12 +67,215 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             None => against_http(model, response),
         });
     }
+    for answer in &model.api.probed {
+        findings.extend(against_probe(model, contract, answer));
+    }
     if let Some(doc) = contract.filter(|d| d.contract.envelope.is_some()) {
         for app in servers.iter().flat_map(|s| &s.apps) {
             findings.extend(framework_default(doc, app, &handled));
         }
     }
     findings
+}
+
+/// Statuses that may answer any probe before the API looks at it: no
+/// credentials or not allowed, a method the route lacks, a content type it refuses.
+const EARLY_REJECTIONS: &[u16] = &[401, 403, 405, 415];
+
+/// What the API answered to a `--probe-api` request, against the contract
+/// (or HTTP's semantics without one).
+fn against_probe(
+    model: &StackModel,
+    contract: Option<&ContractDoc>,
+    answer: &ProbedAnswer,
+) -> Option<Finding> {
+    let status = answer.status.to_string();
+    let mut finding = Finding::new(CAUSE)
+        .subject(format!("probe:{}", answer.purpose.name()))
+        .param("status", &status)
+        .evidence(
+            answer.origin.clone(),
+            msg("probe-answer")
+                .with("status", &status)
+                .with(
+                    "type",
+                    answer.content_type.as_deref().unwrap_or("no Content-Type"),
+                )
+                .with("excerpt", one_line(&answer.excerpt)),
+        );
+    let mut problems = 0;
+    if answer.status < 400 {
+        // Only a body that is not JSON must never be accepted.
+        if answer.purpose == ProbePurpose::Malformed && answer.status < 300 {
+            return Some(
+                finding
+                    .evidence(answer.origin.clone(), msg("probe-accepted-malformed"))
+                    .fix(FixStep::say(msg("fix-probe-accepted-malformed"))),
+            );
+        }
+        return None;
+    }
+    let expected = expected_answer(contract, answer);
+    let json_type = answer
+        .content_type
+        .as_deref()
+        .is_some_and(|t| t.to_ascii_lowercase().contains("json"));
+    if contract.is_some() && (answer.body.is_none() || !json_type) {
+        problems += 1;
+        finding = finding.evidence(
+            answer.origin.clone(),
+            msg("probe-not-json").with("type", answer.content_type.as_deref().unwrap_or("none")),
+        );
+    }
+    if let (Some(doc), Some(body)) = (contract, &answer.body) {
+        if let Some(envelope) = &doc.contract.envelope {
+            let breaches = envelope.breaches(body);
+            for breach in breaches.iter().take(MAX_BREACHES) {
+                problems += 1;
+                finding = finding.evidence(answer.origin.clone(), breach_label(breach));
+            }
+            if !breaches.is_empty() {
+                finding = finding.evidence(doc.origin(envelope.at, 0), msg("documented-envelope"));
+            }
+        }
+        let code = values_at(body, &doc.contract.code_path())
+            .into_iter()
+            .next()
+            .and_then(|v| v.as_str().map(str::to_string));
+        if let Some((doc, entry)) = code.as_deref().and_then(|c| model.api.code(c)) {
+            if let Some(documented) = entry.status.as_ref().filter(|s| s.code != answer.status) {
+                problems += 1;
+                finding = finding
+                    .param("code", &entry.code)
+                    .evidence(
+                        answer.origin.clone(),
+                        msg("status")
+                            .with("code", &entry.code)
+                            .with("status", &status),
+                    )
+                    .evidence(
+                        doc.origin(documented.at, documented.text.chars().count()),
+                        msg("documented-status")
+                            .with("code", &entry.code)
+                            .with("status", documented.code.to_string()),
+                    );
+            }
+            let flag = doc
+                .contract
+                .retryable_path()
+                .and_then(|path| values_at(body, &path).into_iter().next()?.as_bool());
+            let documented_flag = entry.retryable.as_ref().and_then(|f| f.value.as_bool());
+            if let (Some(flag), Some(documented_flag)) = (flag, documented_flag) {
+                if flag != documented_flag {
+                    problems += 1;
+                    finding = finding
+                        .evidence(
+                            answer.origin.clone(),
+                            msg("flag")
+                                .with("code", &entry.code)
+                                .with("flag", flag.to_string()),
+                        )
+                        .evidence(
+                            doc.origin(entry.retryable.as_ref().map_or(entry.at, |f| f.at), 0),
+                            msg("documented-flag")
+                                .with("code", &entry.code)
+                                .with("flag", documented_flag.to_string()),
+                        );
+                }
+            }
+        }
+    }
+    if contract.is_none() {
+        // HTTP's semantics: a flag they contradict.
+        let flag = answer.body.as_ref().and_then(|b| {
+            [
+                "retryable",
+                "error.retryable",
+                "retriable",
+                "error.retriable",
+            ]
+            .iter()
+            .find_map(|path| values_at(b, path).into_iter().next()?.as_bool())
+        });
+        if let (Some(flag), Some(semantic)) = (flag, http_retryable(answer.status)) {
+            if flag != semantic {
+                problems += 1;
+                finding = finding.evidence(
+                    answer.origin.clone(),
+                    msg("flag-http")
+                        .with("status", &status)
+                        .with("flag", flag.to_string()),
+                );
+            }
+        }
+    }
+    let wrong_status = answer.status != expected.status
+        && !EARLY_REJECTIONS.contains(&answer.status)
+        && (contract.is_some() || answer.status >= 500);
+    if wrong_status {
+        problems += 1;
+        let label = match &expected.code {
+            Some(code) => msg(&format!("probe-expected-{}", answer.purpose.name()))
+                .with("code", code)
+                .with("status", expected.status.to_string()),
+            None => msg(&format!("probe-expected-{}-http", answer.purpose.name()))
+                .with("status", expected.status.to_string()),
+        };
+        finding = finding.evidence(answer.origin.clone(), label);
+    }
+    if problems == 0 {
+        return None;
+    }
+    let example = contract.map(|doc| match &expected.code {
+        Some(code) => serde_json::to_string(&documented_body(doc, code)).unwrap_or_default(),
+        None => serde_json::to_string(&skeleton(doc, None)).unwrap_or_default(),
+    });
+    let step = msg("fix-probe")
+        .with("status", expected.status.to_string())
+        .with("code", expected.code.as_deref().unwrap_or("-"))
+        .with("example", example.unwrap_or_else(|| "-".to_string()));
+    Some(finding.fix(FixStep::say(step)))
+}
+
+/// What a probe's answer should be: the documented code for its purpose
+/// and that code's status, or HTTP's status without one.
+struct Expected {
+    code: Option<String>,
+    status: u16,
+}
+
+fn expected_answer(contract: Option<&ContractDoc>, answer: &ProbedAnswer) -> Expected {
+    let status = answer.purpose.expected_status();
+    let Some(doc) = contract else {
+        return Expected { code: None, status };
+    };
+    let codes = &doc.contract.codes;
+    let named = |words: &[&str]| {
+        codes.iter().find(|c| {
+            let name = c.code.to_ascii_uppercase();
+            words.iter().any(|w| name.contains(w))
+        })
+    };
+    let by_status = codes
+        .iter()
+        .find(|c| c.status.as_ref().is_some_and(|s| s.code == status));
+    let entry = match answer.purpose {
+        ProbePurpose::Malformed => named(&["VALIDATION", "INVALID", "BAD_REQUEST"]).or(by_status),
+        ProbePurpose::Unauthenticated => by_status.or_else(|| named(&["UNAUTH"])),
+        ProbePurpose::UnknownId => by_status.or_else(|| named(&["NOT_FOUND"])),
+    };
+    match entry {
+        Some(entry) => Expected {
+            code: Some(entry.code.clone()),
+            status: entry.status.as_ref().map_or(status, |s| s.code),
+        },
+        None => Expected { code: None, status },
+    }
+}
+
+/// Text on one line, for a label.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The flag an answer's body carries, at the contract's path or any `retryable` key.

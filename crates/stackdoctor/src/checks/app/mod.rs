@@ -1,4 +1,5 @@
-//! Checks of one family: The application's own settings: environment and env files.
+//! Checks of one family: the application itself: its environment, env files and whether its URL answers.
 
 pub mod app_env_unknown_host;
 pub mod compose_env_file_missing;
+pub mod url_unreachable;
