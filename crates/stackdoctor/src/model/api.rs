@@ -129,6 +129,13 @@ pub struct RetryLoop {
     pub called: Vec<Sourced<String>>,
     /// Properties of the caught value read in the `catch` block's conditions.
     pub reads: Vec<PropertyRead>,
+    /// A call in the `try` itself that raises for every error status
+    /// (Python's `response.raise_for_status()`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raises_here: Option<Origin>,
+    /// Python: `tenacity`, `backoff` or `loop`; TypeScript loops have none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub library: Option<String>,
 }
 
 /// `errorResponse.error?.retryable`: the path `error.retryable` of the caught value.
@@ -175,6 +182,9 @@ pub struct Backoff {
     pub jitter: bool,
     pub cap: bool,
     pub retry_after: bool,
+    /// Written in Python (`time.sleep(2 ** n)`, `wait_exponential(…)`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub python: bool,
 }
 
 /// A web framework whose error answers the server checks know.

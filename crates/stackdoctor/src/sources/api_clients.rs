@@ -69,7 +69,8 @@ pub fn load(inventory: &Inventory, model: &mut StackModel) {
         // The client fact read from Python needs a `.json(` call, the server
         // facts a framework's name: skip the parse otherwise.
         let serves = super::api_servers::may_serve(&text);
-        if lang == Lang::Python && !text.contains(".json(") && !serves {
+        let retries = super::python_retries::may_retry(&text);
+        if lang == Lang::Python && !text.contains(".json(") && !serves && !retries {
             continue;
         }
         let parsed = match codeparse::parse(lang, &text) {
@@ -386,7 +387,7 @@ fn early_json_fact(
 const PYTHON_CLIENTS: &[&str] = &["requests", "httpx", "session", "client", "http"];
 const PYTHON_METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "request", "head"];
 
-/// What a Python file does with API errors (for now: parsing before the status).
+/// What a Python file does with API errors: parsing before the status, and retries.
 fn extract_python(file: &Path, parsed: &Parsed) -> ClientFile {
     let reader = Reader { file, parsed };
     let mut facts = ClientFile {
@@ -398,6 +399,7 @@ fn extract_python(file: &Path, parsed: &Parsed) -> ClientFile {
             facts.early_json.extend(early_json_python(&reader, node));
         }
     }
+    super::python_retries::extract(&reader, &mut facts);
     facts
 }
 
@@ -668,6 +670,8 @@ fn retry_loops(reader: &Reader, node: Node, out: &mut Vec<RetryLoop>) {
             origin: reader.origin(node),
             called,
             reads,
+            raises_here: None,
+            library: None,
         });
     }
 }
@@ -884,6 +888,7 @@ fn backoff(reader: &Reader, node: Node) -> Option<Backoff> {
         jitter,
         cap,
         retry_after,
+        python: false,
     })
 }
 

@@ -37,6 +37,7 @@ pub mod listen;
 pub mod logs;
 pub mod nginx;
 pub mod probes;
+pub mod python_retries;
 pub mod resolve;
 pub mod shell;
 pub mod terraform;

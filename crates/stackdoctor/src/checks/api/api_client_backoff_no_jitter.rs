@@ -3,7 +3,9 @@
 //! **What it detects:** an exponential retry delay (`Math.pow(2, attempt) *
 //! 1000`, `2 ** n * base`, `base << n`) in a function that uses no random
 //! jitter (`Math.random()`), no cap (`Math.min(cap, …)`), and does not read
-//! the `Retry-After` header.
+//! the `Retry-After` header. In Python: `time.sleep(2 ** attempt)` (or
+//! `asyncio.sleep`) without `random`, tenacity's `wait_exponential(…)`
+//! (its twin `wait_random_exponential` has jitter), backoff's `jitter=None`.
 //!
 //! **Why it breaks requests:** every client that failed at the same moment
 //! (an overloaded or restarting backend, a 429 or 503 for everyone) retries
@@ -24,6 +26,7 @@
 //! ```
 
 use crate::finding::{Finding, FixStep};
+use crate::model::api::Backoff;
 use crate::model::StackModel;
 
 cause!("api-client-backoff-no-jitter");
@@ -40,7 +43,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     backoff.origin.clone(),
                     msg("no-jitter").with("delay", &backoff.text),
                 );
-            let corrected = format!("Math.random() * Math.min(20_000, {})", backoff.text);
+            let corrected = jittered(backoff);
             let step = msg("full-jitter");
             finding = finding.fix(
                 match crate::checks::support::replace_on_line(
@@ -60,6 +63,22 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// The delay with full jitter and a cap, in the language it is written in.
+fn jittered(backoff: &Backoff) -> String {
+    let text = &backoff.text;
+    if !backoff.python {
+        return format!("Math.random() * Math.min(20_000, {text})");
+    }
+    if let Some(arguments) = text.strip_prefix("wait_exponential(") {
+        // tenacity's jittered twin takes the same arguments.
+        return format!("wait_random_exponential({arguments}");
+    }
+    if text.replace(' ', "") == "jitter=None" {
+        return "jitter=backoff.full_jitter".to_string();
+    }
+    format!("random.uniform(0, min(20, {text}))")
 }
 
 #[cfg(test)]
@@ -88,5 +107,23 @@ mod tests {
         let code = "export function delayFor(attempt: number, retryAfter?: string) {\n  const cap = 20000;\n  return Math.random() * Math.min(cap, 2 ** attempt * 500);\n}\n";
         let (_dir, model) = test_tree(&[("src/retry.ts", code)]);
         assert!(super::run(&model).is_empty());
+    }
+
+    #[test]
+    fn python_sleeps_and_tenacity_waits_get_python_corrections() {
+        let code = "import time\nfrom tenacity import retry, wait_exponential, wait_random_exponential\n\n@retry(wait=wait_exponential(multiplier=1, max=30))\ndef a():\n    pass\n\n@retry(wait=wait_random_exponential(multiplier=1, max=30))\ndef b():\n    pass\n\ndef c(attempt):\n    time.sleep(2 ** attempt)\n";
+        let (_dir, model) = test_tree(&[("jobs/retry.py", code)]);
+        let findings = super::run(&model);
+        let after: Vec<String> = findings
+            .iter()
+            .map(|f| f.fix[0].edit.as_ref().unwrap().after.trim().to_string())
+            .collect();
+        assert_eq!(
+            after,
+            [
+                "@retry(wait=wait_random_exponential(multiplier=1, max=30))",
+                "time.sleep(random.uniform(0, min(20, 2 ** attempt)))"
+            ]
+        );
     }
 }

@@ -2,8 +2,11 @@
 //!
 //! **What it detects:** a retry loop whose `catch` retries whatever was
 //! thrown, around a call that throws for every error response (4xx
-//! included), so a request the server rejected is sent again unchanged;
-//! and, in the logs, the signs of such retries: urllib3's `Max retries
+//! included), so a request the server rejected is sent again unchanged. In
+//! Python: tenacity's `@retry` without a `retry=` predicate (or one that
+//! retries `HTTPError`), backoff's `@on_exception(…, RequestException)`
+//! without `giveup=`, and `for`/`while` loops whose `except` never looks at
+//! the error, around `raise_for_status()`. And, in the logs, the signs of such retries: urllib3's `Max retries
 //! exceeded … (Caused by ResponseError('too many 400 error responses'))`,
 //! or an AWS call retried on `AccessDeniedException`/`ValidationException`.
 //!
@@ -50,26 +53,33 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     for file in &model.api.clients {
         // A loop whose catch reads nothing of the error retries every failure.
         for retry in file.retry_loops.iter().filter(|r| r.reads.is_empty()) {
-            let Some((call, thrower)) = retry.called.iter().find_map(|call| {
-                functions
+            // What raises for 4xx: the `try` itself, or a function it calls.
+            let raised = retry
+                .raises_here
+                .as_ref()
+                .map(|at| ("raise_for_status", at.clone()));
+            let called = retry.called.iter().find_map(|call| {
+                let thrower = functions
                     .iter()
-                    .find(|f| f.name == call.value && !f.thrown.is_empty())
-                    .map(|f| (call, *f))
-            }) else {
+                    .find(|f| f.name == call.value && !f.thrown.is_empty())?;
+                Some((call.value.as_str(), thrower.thrown.first()?.origin.clone()))
+            });
+            let Some((call, thrown_at)) = raised.or(called) else {
                 continue;
             };
-            let mut finding = Finding::new(CAUSE)
-                .subject(&call.value)
-                .param("call", &call.value)
+            let fix = match retry.library.as_deref() {
+                Some("tenacity") => msg("rethrow-tenacity"),
+                Some("backoff") => msg("rethrow-backoff"),
+                Some(_) => msg("rethrow-python"),
+                None => msg("rethrow"),
+            };
+            let finding = Finding::new(CAUSE)
+                .subject(call)
+                .param("call", call)
                 .about_setting()
-                .evidence(retry.origin.clone(), msg("loop").with("call", &call.value));
-            if let Some(thrown) = thrower.thrown.first() {
-                finding = finding.evidence(
-                    thrown.origin.clone(),
-                    msg("throws").with("call", &call.value),
-                );
-            }
-            findings.push(finding.fix(FixStep::say(msg("rethrow"))));
+                .evidence(retry.origin.clone(), msg("loop").with("call", call))
+                .evidence(thrown_at, msg("throws").with("call", call));
+            findings.push(finding.fix(FixStep::say(fix)));
         }
     }
     findings
@@ -102,5 +112,31 @@ mod tests {
         );
         let (_dir, model) = test_tree(&[("src/orders.ts", fixed.as_str())]);
         assert!(super::run(&model).is_empty());
+    }
+
+    #[test]
+    fn python_retries_without_a_predicate_are_found_and_predicates_are_fine() {
+        let client = "import requests\nimport time\nfrom tenacity import retry, stop_after_attempt, retry_if_exception_type\nimport backoff\n\n@retry(stop=stop_after_attempt(5))\ndef create(body):\n    response = requests.post('http://api/orders', json=body)\n    response.raise_for_status()\n    return response\n\n@backoff.on_exception(backoff.expo, requests.exceptions.RequestException, max_tries=5)\ndef fetch(order_id):\n    response = requests.get(f'http://api/orders/{order_id}')\n    response.raise_for_status()\n    return response\n\ndef poll(url):\n    for attempt in range(5):\n        try:\n            r = requests.get(url)\n            r.raise_for_status()\n            return r\n        except requests.HTTPError:\n            time.sleep(1)\n\n@retry(retry=retry_if_exception_type(requests.ConnectionError))\ndef careful(url):\n    return requests.get(url).raise_for_status()\n\n@backoff.on_exception(backoff.expo, requests.exceptions.RequestException, giveup=lambda e: e.response is not None and e.response.status_code < 500)\ndef also_careful(url):\n    return requests.get(url).raise_for_status()\n";
+        let (_dir, model) = test_tree(&[("client/orders.py", client)]);
+        let findings = super::run(&model);
+        let lines: Vec<u32> = findings
+            .iter()
+            .map(|f| f.evidence[0].origin.position().unwrap().line)
+            .collect();
+        assert_eq!(lines, [6, 12, 19], "{findings:#?}");
+        let keys: Vec<&str> = findings
+            .iter()
+            .map(|f| f.fix[0].message.key.as_str())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "api-client-retries-non-retryable.rethrow-tenacity",
+                "api-client-retries-non-retryable.rethrow-backoff",
+                "api-client-retries-non-retryable.rethrow-python"
+            ]
+        );
+        let raised = findings[2].evidence[1].origin.position().unwrap();
+        assert_eq!((raised.line, raised.column), (22, 13));
     }
 }
