@@ -14,9 +14,10 @@ pub struct ApiModel {
     /// What the project's server code answers on errors, per file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub servers: Vec<ServerFile>,
-    /// What the API answered to the conformance probes (`--probe-api`).
+    /// Answers of the API seen: to the conformance probes (`--probe-api`),
+    /// and in HAR files or `curl -i` output given with `--logs`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub probed: Vec<ProbedAnswer>,
+    pub answers: Vec<AnswerSeen>,
     /// Error bodies of the API seen in the logs: documented codes in use.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub observed: Vec<ObservedCode>,
@@ -347,11 +348,13 @@ impl ProbePurpose {
     }
 }
 
-/// One answer of the API to a conformance probe.
+/// One answer of the API: to a conformance probe, or saved in a file.
 #[derive(Debug, Clone, Serialize)]
-pub struct ProbedAnswer {
-    pub purpose: ProbePurpose,
-    /// `GET http://…/api/items → 404`.
+pub struct AnswerSeen {
+    /// What the probe tried; none for an answer saved in a file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<ProbePurpose>,
+    /// The probe (`GET http://…/api/items → 404`), or the file position of the status.
     pub origin: Origin,
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]

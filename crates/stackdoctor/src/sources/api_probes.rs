@@ -4,7 +4,7 @@
 //! not JSON (no handler can act on it), and, with `--header`, a `GET` of an
 //! ID that does not exist.
 
-use crate::model::api::{ProbePurpose, ProbedAnswer};
+use crate::model::api::{AnswerSeen, ProbePurpose};
 use crate::model::{Origin, Sourced, StackModel};
 use liveprobe::api::{ApiAnswer, ApiOutcome, ApiRequest};
 use std::hash::{BuildHasher, Hasher};
@@ -108,8 +108,8 @@ pub fn load(model: &mut StackModel, answers: &[ApiAnswer]) {
         else {
             continue;
         };
-        model.api.probed.push(ProbedAnswer {
-            purpose,
+        model.api.answers.push(AnswerSeen {
+            purpose: Some(purpose),
             origin: Origin::Probe {
                 probe: format!("{asked} → {status}"),
             },

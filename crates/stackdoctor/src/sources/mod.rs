@@ -6,6 +6,7 @@
 //! (they join compose's networks by name), then Caddyfiles (they take `{$VAR}` from
 //! the Caddy service's environment), then logs, then name resolution.
 
+pub mod api_answers;
 pub mod api_clients;
 pub mod api_probes;
 pub mod api_servers;
@@ -226,6 +227,7 @@ pub fn build_model(inputs: &Inputs) -> Result<StackModel, Error> {
     ecs_runtime::load(&mut model, &scan.texts);
     engine::load(&mut model, &scan.texts);
     contracts::observe_codes(&mut model, &scan.texts);
+    api_answers::load(&mut model, &scan.texts);
     model.log_notes = scan.notes;
     model.log_events = scan.events;
     labels::join_log_lines(&mut model);

@@ -58,7 +58,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             add(code, site);
         }
     }
-    for answer in &model.api.probed {
+    for answer in &model.api.answers {
         let code = answer
             .body
             .as_ref()

@@ -18,7 +18,8 @@
 //! a body that is not JSON (the documented 400), and with `--header` an ID
 //! that does not exist (the documented 404). Each answer's status,
 //! `Content-Type`, envelope, code and flag are checked; what the API
-//! answered is a failure seen, ranked above what the files suggest.
+//! answered is a failure seen, ranked above what the files suggest. So are
+//! answers saved in a HAR file or `curl -i` output given with `--logs`.
 //!
 //! **Why it breaks requests:** clients are written from the contract: they
 //! branch on the status, read `error.code` and decide retries from
@@ -39,7 +40,7 @@ use super::support::{http_retryable, response_code, server_contract};
 use crate::checks::support::replace_on_line;
 use crate::finding::{Finding, FixStep, Severity};
 use crate::model::api::{
-    ContractDoc, ErrorResponse, Framework, Handles, ProbePurpose, ProbedAnswer, ResponseKind,
+    AnswerSeen, ContractDoc, ErrorResponse, Framework, Handles, ProbePurpose, ResponseKind,
     ServerApp,
 };
 use crate::model::{Origin, StackModel};
@@ -67,7 +68,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             None => against_http(model, response),
         });
     }
-    for answer in &model.api.probed {
+    for answer in &model.api.answers {
         findings.extend(against_probe(model, contract, answer));
     }
     if let Some(doc) = contract.filter(|d| d.contract.envelope.is_some()) {
@@ -87,11 +88,14 @@ const EARLY_REJECTIONS: &[u16] = &[401, 403, 405, 415];
 fn against_probe(
     model: &StackModel,
     contract: Option<&ContractDoc>,
-    answer: &ProbedAnswer,
+    answer: &AnswerSeen,
 ) -> Option<Finding> {
     let status = answer.status.to_string();
     let mut finding = Finding::new(CAUSE)
-        .subject(format!("probe:{}", answer.purpose.name()))
+        .subject(match answer.purpose {
+            Some(purpose) => format!("probe:{}", purpose.name()),
+            None => answer.origin.display(&model.root),
+        })
         .param("status", &status)
         .evidence(
             answer.origin.clone(),
@@ -104,9 +108,11 @@ fn against_probe(
                 .with("excerpt", one_line(&answer.excerpt)),
         );
     let mut problems = 0;
+    // A documented code sent with another status: the status to send.
+    let mut documented_status = None;
     if answer.status < 400 {
         // Only a body that is not JSON must never be accepted.
-        if answer.purpose == ProbePurpose::Malformed && answer.status < 300 {
+        if answer.purpose == Some(ProbePurpose::Malformed) && answer.status < 300 {
             return Some(
                 finding
                     .evidence(answer.origin.clone(), msg("probe-accepted-malformed"))
@@ -115,12 +121,15 @@ fn against_probe(
         }
         return None;
     }
-    let expected = expected_answer(contract, answer);
+    let expected = answer.purpose.map(|p| expected_answer(contract, p));
     let json_type = answer
         .content_type
         .as_deref()
         .is_some_and(|t| t.to_ascii_lowercase().contains("json"));
-    if contract.is_some() && (answer.body.is_none() || !json_type) {
+    // A gateway's own page (502, 503, 504 from the proxy) is the proxy's
+    // answer, not the API's: the proxy checks explain it.
+    let gateway_page = answer.body.is_none() && matches!(answer.status, 502..=504);
+    if contract.is_some() && (answer.body.is_none() || !json_type) && !gateway_page {
         problems += 1;
         finding = finding.evidence(
             answer.origin.clone(),
@@ -145,6 +154,7 @@ fn against_probe(
         if let Some((doc, entry)) = code.as_deref().and_then(|c| model.api.code(c)) {
             if let Some(documented) = entry.status.as_ref().filter(|s| s.code != answer.status) {
                 problems += 1;
+                documented_status = Some((entry.code.clone(), documented.code));
                 finding = finding
                     .param("code", &entry.code)
                     .evidence(
@@ -209,16 +219,18 @@ fn against_probe(
             }
         }
     }
-    let wrong_status = answer.status != expected.status
-        && !EARLY_REJECTIONS.contains(&answer.status)
-        && (contract.is_some() || answer.status >= 500);
-    if wrong_status {
+    let wrong = expected.as_ref().filter(|expected| {
+        answer.status != expected.status
+            && !EARLY_REJECTIONS.contains(&answer.status)
+            && (contract.is_some() || answer.status >= 500)
+    });
+    if let (Some(expected), Some(purpose)) = (wrong, answer.purpose) {
         problems += 1;
         let label = match &expected.code {
-            Some(code) => msg(&format!("probe-expected-{}", answer.purpose.name()))
+            Some(code) => msg(&format!("probe-expected-{}", purpose.name()))
                 .with("code", code)
                 .with("status", expected.status.to_string()),
-            None => msg(&format!("probe-expected-{}-http", answer.purpose.name()))
+            None => msg(&format!("probe-expected-{}-http", purpose.name()))
                 .with("status", expected.status.to_string()),
         };
         finding = finding.evidence(answer.origin.clone(), label);
@@ -226,14 +238,34 @@ fn against_probe(
     if problems == 0 {
         return None;
     }
-    let example = contract.map(|doc| match &expected.code {
-        Some(code) => serde_json::to_string(&documented_body(doc, code)).unwrap_or_default(),
-        None => serde_json::to_string(&skeleton(doc, None)).unwrap_or_default(),
-    });
-    let step = msg("fix-probe")
-        .with("status", expected.status.to_string())
-        .with("code", expected.code.as_deref().unwrap_or("-"))
-        .with("example", example.unwrap_or_else(|| "-".to_string()));
+    let step = match (&expected, contract) {
+        (Some(expected), _) => {
+            let example = contract.map(|doc| example(doc, expected.code.clone(), None));
+            msg("fix-probe")
+                .with("status", expected.status.to_string())
+                .with("code", expected.code.as_deref().unwrap_or("-"))
+                .with("example", example.unwrap_or_else(|| "-".to_string()))
+        }
+        // An answer saved in a file: the documented status of its code, else
+        // the documented body of its code or status.
+        (None, Some(_)) if documented_status.is_some() => {
+            let (code, documented) = documented_status.unwrap_or_default();
+            msg("fix-status")
+                .with("code", code)
+                .with("status", documented.to_string())
+        }
+        (None, Some(doc)) => {
+            let code = answer.body.as_ref().and_then(|b| {
+                values_at(b, &doc.contract.code_path())
+                    .into_iter()
+                    .next()?
+                    .as_str()
+                    .map(str::to_string)
+            });
+            msg("fix-envelope").with("example", example(doc, code, Some(answer.status)))
+        }
+        (None, None) => msg("fix-http").with("status", &status),
+    };
     Some(finding.fix(FixStep::say(step)))
 }
 
@@ -244,8 +276,8 @@ struct Expected {
     status: u16,
 }
 
-fn expected_answer(contract: Option<&ContractDoc>, answer: &ProbedAnswer) -> Expected {
-    let status = answer.purpose.expected_status();
+fn expected_answer(contract: Option<&ContractDoc>, purpose: ProbePurpose) -> Expected {
+    let status = purpose.expected_status();
     let Some(doc) = contract else {
         return Expected { code: None, status };
     };
@@ -259,7 +291,7 @@ fn expected_answer(contract: Option<&ContractDoc>, answer: &ProbedAnswer) -> Exp
     let by_status = codes
         .iter()
         .find(|c| c.status.as_ref().is_some_and(|s| s.code == status));
-    let entry = match answer.purpose {
+    let entry = match purpose {
         ProbePurpose::Malformed => named(&["VALIDATION", "INVALID", "BAD_REQUEST"]).or(by_status),
         ProbePurpose::Unauthenticated => by_status.or_else(|| named(&["UNAUTH"])),
         ProbePurpose::UnknownId => by_status.or_else(|| named(&["NOT_FOUND"])),
@@ -493,24 +525,28 @@ fn breach_label(breach: &contract::envelope::Breach) -> crate::finding::Message 
     }
 }
 
-/// The documented envelope filled for this answer, as one line of JSON: its
-/// own code, else the documented code of its status.
+/// The documented envelope filled for this answer, as one line of JSON.
 fn envelope_example(doc: &ContractDoc, response: &ErrorResponse) -> String {
-    let code = response_code(doc, response)
-        .map(|(c, _)| c)
-        .filter(|c| doc.contract.code(c).is_some())
-        .or_else(|| {
-            let status = response.status.as_ref()?.value;
-            doc.contract
-                .codes
-                .iter()
-                .find(|c| c.status.as_ref().is_some_and(|s| s.code == status))
-                .map(|c| c.code.clone())
-        });
-    match code {
-        Some(code) => serde_json::to_string(&documented_body(doc, &code)).unwrap_or_default(),
-        None => serde_json::to_string(&skeleton(doc, None)).unwrap_or_default(),
-    }
+    let code = response_code(doc, response).map(|(c, _)| c);
+    example(doc, code, response.status.as_ref().map(|s| s.value))
+}
+
+/// The documented body, as one line of JSON, of `code` when the contract
+/// has it, else of the documented code of `status`, else the bare envelope.
+fn example(doc: &ContractDoc, code: Option<String>, status: Option<u16>) -> String {
+    let code = code.filter(|c| doc.contract.code(c).is_some()).or_else(|| {
+        let status = status?;
+        doc.contract
+            .codes
+            .iter()
+            .find(|c| c.status.as_ref().is_some_and(|s| s.code == status))
+            .map(|c| c.code.clone())
+    });
+    let body = match code {
+        Some(code) => documented_body(doc, &code),
+        None => skeleton(doc, None),
+    };
+    serde_json::to_string(&body).unwrap_or_default()
 }
 
 /// Without a contract: a flag that HTTP's semantics contradict.

@@ -1,0 +1,253 @@
+//! Answers of the API saved in the log inputs: HAR files (a browser's
+//! network log) and `curl -i`/`curl -v` output. Each error answer (status
+//! 400 and up) becomes a fact with its status, `Content-Type` and body, at
+//! the position of its status, for the same contract checks as the answers
+//! to `--probe-api`.
+
+use crate::model::api::AnswerSeen;
+use crate::model::{Origin, StackModel};
+use contract::tree::Node;
+use std::path::Path;
+
+/// Most answers kept from all inputs.
+const MAX_ANSWERS: usize = 200;
+/// Largest HAR text parsed (the tree keeps a node per value).
+const MAX_HAR_BYTES: usize = 16 * 1024 * 1024;
+/// Longest body kept of one answer.
+const MAX_BODY: usize = 64 * 1024;
+/// Longest excerpt of a body kept for the report.
+const EXCERPT_CHARS: usize = 200;
+
+/// Reads the answers of every HAR file and `curl` transcript among `texts`.
+pub fn load(model: &mut StackModel, texts: &[(std::path::PathBuf, String)]) {
+    for (file, text) in texts {
+        let left = MAX_ANSWERS.saturating_sub(model.api.answers.len());
+        if left == 0 {
+            return;
+        }
+        let mut answers = if is_har(file, text) {
+            har(file, text)
+        } else {
+            curl(file, text)
+        };
+        answers.truncate(left);
+        // The file was named with `--logs`: its lines may be quoted.
+        if !answers.is_empty() && !model.sources.contains(file) {
+            model.sources.insert(file, text);
+        }
+        model.api.answers.extend(answers);
+    }
+}
+
+fn is_har(file: &Path, text: &str) -> bool {
+    file.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("har"))
+        || (text.trim_start().starts_with('{')
+            && text.contains("\"entries\"")
+            && text.contains("\"log\""))
+}
+
+fn answer(origin: Origin, status: u16, content_type: Option<String>, body: &str) -> AnswerSeen {
+    let body: String = body.chars().take(MAX_BODY).collect();
+    AnswerSeen {
+        purpose: None,
+        origin,
+        status,
+        content_type,
+        body: serde_json::from_str(&body).ok(),
+        excerpt: body.chars().take(EXCERPT_CHARS).collect(),
+        authenticated: false,
+    }
+}
+
+/// The error answers of a HAR file's entries; an answer whose body is not
+/// JSON only from a URL under `/api` (a page's third-party requests fail too).
+fn har(file: &Path, text: &str) -> Vec<AnswerSeen> {
+    if text.len() > MAX_HAR_BYTES {
+        return Vec::new();
+    }
+    let Ok(Some(root)) = contract::tree::parse(text) else {
+        return Vec::new();
+    };
+    let Some(entries) = root.get("log").and_then(|l| l.get("entries")) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in entries.items() {
+        let (Some(request), Some(response)) = (entry.get("request"), entry.get("response")) else {
+            continue;
+        };
+        let Some(status_node) = response.get("status") else {
+            continue;
+        };
+        let Some(status) = status_node.as_str().and_then(|s| s.parse::<u16>().ok()) else {
+            continue;
+        };
+        if status < 400 {
+            continue;
+        }
+        let content = response.get("content");
+        let base64 = content
+            .and_then(|c| c.get("encoding"))
+            .and_then(Node::as_str)
+            .is_some_and(|e| e.eq_ignore_ascii_case("base64"));
+        let body = content
+            .and_then(|c| c.get("text"))
+            .and_then(Node::as_str)
+            .filter(|_| !base64)
+            .unwrap_or("");
+        let content_type = header(response, "content-type").or_else(|| {
+            content
+                .and_then(|c| c.get("mimeType"))
+                .and_then(Node::as_str)
+                .map(str::to_string)
+        });
+        let url = request.get("url").and_then(Node::as_str).unwrap_or("");
+        let json = serde_json::from_str::<serde_json::Value>(body).is_ok();
+        if !json && !url.contains("/api") {
+            continue;
+        }
+        let at = status_node.at;
+        let origin = Origin::file(file, at.line, at.column, status.to_string().len() as u32);
+        out.push(answer(origin, status, content_type, body));
+    }
+    out
+}
+
+/// The first header of that name in a HAR message's `headers` list.
+fn header(message: &Node, name: &str) -> Option<String> {
+    message.get("headers")?.items().iter().find_map(|h| {
+        let matches = h
+            .get("name")
+            .and_then(Node::as_str)
+            .is_some_and(|n| n.eq_ignore_ascii_case(name));
+        matches
+            .then(|| h.get("value").and_then(Node::as_str).map(str::to_string))
+            .flatten()
+    })
+}
+
+/// The error answers of `curl -i` (or `-v`, whose lines start with `< `)
+/// output: a status line, headers, a blank line, the body up to the next
+/// status line.
+fn curl(file: &Path, text: &str) -> Vec<AnswerSeen> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut index = 0;
+    while index < lines.len() {
+        let Some(status) = status_line(lines[index]) else {
+            index += 1;
+            continue;
+        };
+        let start = index;
+        index += 1;
+        let mut content_type = None;
+        while index < lines.len() {
+            let line = strip_verbose(lines[index]).trim_end();
+            index += 1;
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':') {
+                if name.trim().eq_ignore_ascii_case("content-type") {
+                    content_type = Some(value.trim().to_string());
+                }
+            }
+        }
+        let body_start = index;
+        // The body ends at the next answer, or at a shell prompt or curl's
+        // own `*`/`>` lines of the next command.
+        while index < lines.len()
+            && status_line(lines[index]).is_none()
+            && !["$ ", "* ", "> "]
+                .iter()
+                .any(|p| lines[index].starts_with(p))
+        {
+            index += 1;
+        }
+        if status >= 400 {
+            let body = lines[body_start..index].join("\n");
+            let column = lines[start].len() - strip_verbose(lines[start]).len() + 1;
+            let origin = Origin::file(file, start as u32 + 1, column as u32, 0);
+            out.push(answer(origin, status, content_type, body.trim()));
+        }
+    }
+    out
+}
+
+/// `< HTTP/1.1 200 OK` of `curl -v`: the line without its `< `.
+fn strip_verbose(line: &str) -> &str {
+    line.strip_prefix("< ").unwrap_or(line)
+}
+
+/// The status of an HTTP status line (`HTTP/1.1 502 Bad Gateway`, `HTTP/2 404`).
+fn status_line(line: &str) -> Option<u16> {
+    let line = strip_verbose(line);
+    let rest = line.strip_prefix("HTTP/")?;
+    let (version, rest) = rest.split_once(' ')?;
+    if !matches!(version, "1.0" | "1.1" | "2" | "2.0" | "3") {
+        return None;
+    }
+    let code = rest.get(..3)?;
+    let after = rest.get(3..)?;
+    if !(after.is_empty() || after.starts_with(' ')) {
+        return None;
+    }
+    code.parse().ok().filter(|c| (100..600).contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::StackModel;
+    use std::path::PathBuf;
+
+    fn answers(name: &str, text: &str) -> Vec<(u16, String, u32)> {
+        let mut model = StackModel::default();
+        super::load(&mut model, &[(PathBuf::from(name), text.to_string())]);
+        model
+            .api
+            .answers
+            .iter()
+            .map(|a| {
+                let line = a.origin.position().map_or(0, |p| p.line);
+                (a.status, a.content_type.clone().unwrap_or_default(), line)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_har_file_gives_its_error_answers_at_their_status() {
+        let har = "{\"log\": {\"version\": \"1.2\", \"entries\": [\n {\"request\": {\"method\": \"GET\", \"url\": \"https://a.example/api/items\"},\n  \"response\": {\"status\": 200, \"content\": {\"mimeType\": \"application/json\", \"text\": \"[]\"}}},\n {\"request\": {\"method\": \"POST\", \"url\": \"https://a.example/api/items\"},\n  \"response\": {\"status\": 500, \"headers\": [{\"name\": \"Content-Type\", \"value\": \"application/json\"}],\n   \"content\": {\"mimeType\": \"application/json\", \"text\": \"{\\\"error\\\": {\\\"code\\\": \\\"X\\\"}}\"}}},\n {\"request\": {\"method\": \"GET\", \"url\": \"https://ads.example/pixel\"},\n  \"response\": {\"status\": 404, \"content\": {\"mimeType\": \"text/html\", \"text\": \"<html>\"}}}\n]}}\n";
+        assert_eq!(
+            answers("session.har", har),
+            [(500, "application/json".to_string(), 5)]
+        );
+        let mut model = StackModel::default();
+        super::load(&mut model, &[(PathBuf::from("s.har"), har.to_string())]);
+        assert_eq!(
+            model.api.answers[0].body.as_ref().unwrap()["error"]["code"],
+            "X"
+        );
+    }
+
+    #[test]
+    fn curl_transcripts_give_each_error_answer() {
+        let text = "$ curl -i https://a.example/api/items\nHTTP/2 502 \ncontent-type: text/html\n\n<html><body>Bad Gateway</body></html>\n$ curl -v -X POST https://a.example/api/items\n* Connected\n> POST /api/items HTTP/1.1\n< HTTP/1.1 422 Unprocessable Entity\n< Content-Type: application/json\n< \n{\"detail\": [{\"loc\": [\"body\"], \"msg\": \"Field required\"}]}\n";
+        assert_eq!(
+            answers("curl.txt", text),
+            [
+                (502, "text/html".to_string(), 2),
+                (422, "application/json".to_string(), 9)
+            ]
+        );
+    }
+
+    #[test]
+    fn status_lines_are_read_strictly() {
+        assert_eq!(super::status_line("HTTP/1.1 404 Not Found"), Some(404));
+        assert_eq!(super::status_line("< HTTP/2 503"), Some(503));
+        assert_eq!(super::status_line("HTTP/1.1 4040"), None);
+        assert_eq!(super::status_line("HTTP/9 404"), None);
+        assert_eq!(super::status_line("GET / HTTP/1.1"), None);
+    }
+}
