@@ -719,6 +719,9 @@ fn code_list(reader: &Reader, node: Node) -> Option<CodeList> {
         _ => return None,
     };
     let retry = retry_in(reader, consequence)?;
+    // `const canRetry = code === 'A' || …; … canRetry && <button …>`: the
+    // list is the variable's value, in the same function.
+    let condition = declared_value(reader, unwrap(condition)).unwrap_or(condition);
     let mut codes = Vec::new();
     let mut statuses = Vec::new();
     let mut subject = None;
@@ -786,6 +789,21 @@ fn code_list(reader: &Reader, node: Node) -> Option<CodeList> {
         retry: reader.origin(retry),
         switch_cases: false,
     })
+}
+
+/// The value a `const`/`let` of the same function gives the identifier `node`.
+fn declared_value<'t>(reader: &Reader<'t>, node: Node<'t>) -> Option<Node<'t>> {
+    if node.kind() != "identifier" {
+        return None;
+    }
+    let name = reader.text(node);
+    let scope = ancestor(node, FUNCTION_KINDS).unwrap_or(reader.parsed.root());
+    reader
+        .own_nodes(scope)
+        .into_iter()
+        .filter(|n| n.kind() == "variable_declarator")
+        .find(|d| d.child_by_field_name("name").map(|n| reader.text(n)) == Some(name))
+        .and_then(|d| d.child_by_field_name("value"))
 }
 
 /// A run of `case 'A': case 'B':` whose statements offer a retry; read at its first case.
@@ -1000,5 +1018,19 @@ mod tests {
             .collect();
         assert_eq!(codes, ["Q", "D"]);
         assert!(f.code_lists[0].switch_cases);
+    }
+
+    #[test]
+    fn a_list_kept_in_a_variable_of_the_same_function_decides_the_retry() {
+        let f = facts(
+            "e.tsx",
+            "const canRetry = true;\nfunction Panel({ code, retry }) {\n  const canRetry = code === 'A' || code === 'B';\n  return <div>{canRetry && <button onClick={retry}>again</button>}</div>;\n}\n",
+        );
+        assert_eq!(f.code_lists.len(), 1);
+        let list = &f.code_lists[0];
+        let codes: Vec<&str> = list.codes.iter().map(|c| c.value.as_str()).collect();
+        assert_eq!(codes, ["A", "B"]);
+        let at = list.origin.position().unwrap();
+        assert_eq!((at.line, at.column), (3, 20), "the function's own variable");
     }
 }
