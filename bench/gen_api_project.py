@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Writes an API client project of N source files for bench/api.sh: half
-TypeScript fetch wrappers (each parses the body before checking the status,
-throws, and is retried by a loop with an unjittered backoff), half Python
-`requests` clients with a hand-written retry loop, plus one English error
-catalogue. Usage: gen_api_project.py DIR N"""
+"""Writes an API project of N source files for bench/api.sh: one file in ten
+is a server route (Express or FastAPI, alternately) that answers
+`VALIDATION_ERROR` with 422 where the catalogue documents 400; of the rest,
+half are TypeScript fetch wrappers (each parses the body before checking the
+status, throws, and is retried by a loop with an unjittered backoff) and
+half Python `requests` clients with a hand-written retry loop that sleeps
+`2 ** attempt`; plus one English error catalogue.
+Usage: gen_api_project.py DIR N"""
 import os
 import sys
 
@@ -67,6 +70,32 @@ def call_{i}(body):
 """
 
 
+EXPRESS = """import express from 'express';
+
+export const router{i} = express.Router();
+
+router{i}.post('/api/items/{i}', (req, res) => {{
+  if (!req.body?.name) {{
+    return res.status(422).json({{ error: {{ code: 'VALIDATION_ERROR', message: 'name is required', retryable: false }} }});
+  }}
+  return res.status(201).json({{ id: {i} }});
+}});
+"""
+
+FASTAPI = """from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+router = APIRouter()
+
+
+@router.post("/api/items/{i}")
+def create_{i}(body: dict):
+    if "name" not in body:
+        return JSONResponse(status_code=422, content={{"error": {{"code": "VALIDATION_ERROR", "message": "name is required", "retryable": False}}}})
+    return {{"id": {i}}}
+"""
+
+
 def main():
     root, count = sys.argv[1], int(sys.argv[2])
     os.makedirs(os.path.join(root, "docs"), exist_ok=True)
@@ -75,7 +104,11 @@ def main():
     for i in range(count):
         folder = os.path.join(root, "src", f"m{i // 100}")
         os.makedirs(folder, exist_ok=True)
-        if i % 2 == 0:
+        if i % 10 == 0:
+            name, text = f"route{i}.ts", EXPRESS.format(i=i)
+        elif i % 10 == 5:
+            name, text = f"route_{i}.py", FASTAPI.format(i=i)
+        elif i % 2 == 0:
             name, text = f"client{i}.ts", TS.format(i=i)
         else:
             name, text = f"client_{i}.py", PY.format(i=i)

@@ -304,7 +304,14 @@ fn heading_code(text: &str) -> Option<(String, usize)> {
         .split([' ', '\t', ':', '（', '(', '—', '-'])
         .next()?;
     let code = word.trim_matches('`');
-    is_code_word(code).then(|| (code.to_string(), lead + word.find(code).unwrap_or(0)))
+    // `RATE_LIMITED (429)`, `E1001: …`, `NOT_FOUND — …` name a code; `API
+    // errors`, `HTTP status codes` are titles that begin with a capital word.
+    let rest = trimmed[word.len()..].trim_start();
+    let names_code = rest.is_empty()
+        || rest.starts_with(['(', '（', ':', '：', '—', '–', '-', '|'])
+        || rest.chars().next().is_some_and(|c| c.is_ascii_digit());
+    (names_code && is_code_word(code))
+        .then(|| (code.to_string(), lead + word.find(code).unwrap_or(0)))
 }
 
 /// Splits `Label: value` (half- or full-width colon) into the label and the value's byte offset.
@@ -366,7 +373,13 @@ pub fn read(text: &str) -> Result<Option<Contract>, Error> {
         match block {
             Block::Heading { level, text } => {
                 if let Some(s) = &mut section {
-                    if *level > s.level {
+                    // A deeper heading is a label of the section, unless the
+                    // section has nothing yet and the heading names a code
+                    // (`## ERRORS` over `### NOT_FOUND`).
+                    let empty = s.code.status.is_none()
+                        && s.code.retryable.is_none()
+                        && s.code.examples.is_empty();
+                    if *level > s.level && !(empty && heading_code(&text.text).is_some()) {
                         // A sub-heading inside the section (`#### 原因`) works as a label.
                         s.list = label_of(&text.text);
                         continue;
@@ -623,5 +636,17 @@ mod tests {
         let broken = "### BROKEN_JSON\n\n**Retryable**: No\n\n```json\n{\"a\": \n```\n";
         let c = read(broken).unwrap().unwrap();
         assert_eq!(c.notes.len(), 1);
+    }
+
+    #[test]
+    fn a_title_that_begins_with_a_capital_word_is_not_a_code() {
+        let text = "# API errors\n\n### RATE_LIMITED\n\n- **HTTP status**: 429 Too Many Requests\n- **Retryable**: Yes\n\n### VALIDATION_ERROR (400)\n\n- **HTTP status**: 400\n- **Retryable**: No\n";
+        let c = read(text).unwrap().unwrap();
+        let codes: Vec<&str> = c.codes.iter().map(|c| c.code.as_str()).collect();
+        assert_eq!(codes, ["RATE_LIMITED", "VALIDATION_ERROR"]);
+        let nested = "## ERRORS\n\n### NOT_FOUND\n\n**HTTP status**: 404\n";
+        let c = read(nested).unwrap().unwrap();
+        assert_eq!(c.codes[0].code, "NOT_FOUND");
+        assert_eq!(c.codes[0].status.as_ref().unwrap().code, 404);
     }
 }
