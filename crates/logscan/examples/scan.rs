@@ -4,7 +4,8 @@
 //! `cargo run --release -p logscan --example scan -- [--threads N] [--events] PATTERNS PATH...`
 //!
 //! Each line of PATTERNS is a regex (a line without regex metacharacters is a
-//! literal); `literal<TAB>regex` gives the required literal explicitly.
+//! literal); `literal<TAB>regex` gives the required literal explicitly, and
+//! `literal<TAB>` a literal with no regex.
 
 use logscan::{scan_path, scan_reader, Event, EventKind, Options, Pattern, Scanner};
 use std::path::Path;
@@ -36,7 +37,12 @@ fn main() {
         if line.is_empty() {
             continue;
         }
-        match Pattern::from_pattern_line(line) {
+        // `literal<TAB>` (no regex) is a literal alone, as a signature without a pattern
+        let parsed = match line.strip_suffix('\t') {
+            Some(lit) if !lit.contains('\t') => Ok(Pattern::literal(lit)),
+            _ => Pattern::from_pattern_line(line),
+        };
+        match parsed {
             Ok(p) => patterns.push(p),
             Err(e) => eprintln!("patterns line {}: skipped: {e}", i + 1),
         }

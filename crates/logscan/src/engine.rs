@@ -313,22 +313,11 @@ pub(crate) fn scan_chunk(
     let mut counted = 0usize; // newlines before `counted` are in `line_no`
     let mut line_no = 1u64; // number of the line starting at `counted`
     let mut next_span = 0usize; // the first span starting at or after `pos`
-                                // The last candidate found, reused while ahead of `pos`: between two
-                                // candidates there may be many joined records, and searching again after
-                                // each would scan the same bytes over and over.
-    let mut cached: Option<Option<usize>> = None;
+    let mut candidates = scanner.candidates(data);
     while pos < data.len() {
         if proc.pending.is_empty() {
             let span = spans.get(next_span);
-            let candidate = match cached {
-                Some(Some(m)) if m >= pos => Some(m),
-                Some(None) => None,
-                _ => {
-                    let found = scanner.next_candidate(data, pos);
-                    cached = Some(found);
-                    found
-                }
-            };
+            let candidate = candidates.next(pos);
             match candidate {
                 Some(m) if span.is_none_or(|s| s.start > m) => {
                     pos = memchr::memrchr(b'\n', &data[pos..m]).map_or(pos, |i| pos + i + 1);

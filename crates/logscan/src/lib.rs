@@ -14,9 +14,11 @@
 //!
 //! # How it is fast
 //!
-//! One Aho-Corasick automaton over every pattern literal (plus a few error-looking
-//! literals) runs over large buffers that end on a newline; only lines it stops on
-//! are unwrapped, confirmed with their regexes and grouped. Chunks are scanned by
+//! One Aho-Corasick DFA over every pattern literal (plus a few error-looking
+//! literals) runs over large buffers that end on a newline, four parts of a
+//! buffer in one loop (independent walks keep the processor busy while each
+//! waits for its next state); only lines it stops on are unwrapped, confirmed
+//! with their regexes and grouped. Chunks are scanned by
 //! several threads and merged back in file order, with line numbers counted by
 //! `memchr`. Memory does not grow with the input: a few 8 MiB buffers per scan, and
 //! each line is capped at 8 MiB (the rest of a longer line is skipped).
@@ -53,6 +55,7 @@
 //! ```
 
 mod engine;
+mod literals;
 mod parse;
 mod pattern;
 mod time;

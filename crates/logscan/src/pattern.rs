@@ -1,7 +1,7 @@
 //! Patterns and the compiled [`Scanner`].
 
+use crate::literals::{Candidates, Literals};
 use crate::Error;
-use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use regex::Regex;
 
 /// One thing to look for. Its id is its index in the slice given to [`Scanner::new`].
@@ -136,7 +136,7 @@ const ERROR_LITERALS: &[&str] = &[
 pub struct Scanner {
     patterns: Vec<Pattern>,
     regexes: Vec<Option<Regex>>,
-    ac: AhoCorasick,
+    literals: Literals,
     /// For each automaton literal: the pattern ids it stands for (empty for
     /// error-looking literals only).
     targets: Vec<Vec<usize>>,
@@ -155,34 +155,47 @@ fn json_escape(s: &str) -> String {
     out
 }
 
+/// The automaton's literals: every pattern's literal and its JSON-escaped
+/// form, then the error-looking literals; and for each, the ids of the
+/// patterns it stands for. Literals are distinct.
+pub(crate) fn literal_table(patterns: &[Pattern]) -> (Vec<String>, Vec<Vec<usize>>) {
+    let mut lits: Vec<String> = Vec::new();
+    let mut targets: Vec<Vec<usize>> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut add = |lit: String, pid: Option<usize>| {
+        let i = *index.entry(lit.clone()).or_insert_with(|| {
+            lits.push(lit);
+            targets.push(Vec::new());
+            lits.len() - 1
+        });
+        if let Some(p) = pid {
+            if !targets[i].contains(&p) {
+                targets[i].push(p);
+            }
+        }
+    };
+    let all = patterns
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.literal.as_str(), Some(i)));
+    for (lit, pid) in all.chain(ERROR_LITERALS.iter().map(|l| (*l, None))) {
+        add(lit.to_string(), pid);
+        let esc = json_escape(lit);
+        if esc != lit {
+            add(esc, pid);
+        }
+    }
+    (lits, targets)
+}
+
 impl Scanner {
     /// Compiles the patterns. Fails on an empty literal, a literal with a newline,
     /// or an invalid regex.
     pub fn new(patterns: &[Pattern]) -> Result<Scanner, Error> {
-        let mut lits: Vec<String> = Vec::new();
-        let mut targets: Vec<Vec<usize>> = Vec::new();
-        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-        let mut add = |lit: String, pid: Option<usize>, lits: &mut Vec<String>| {
-            let i = *index.entry(lit.clone()).or_insert_with(|| {
-                lits.push(lit);
-                targets.push(Vec::new());
-                lits.len() - 1
-            });
-            if let Some(p) = pid {
-                if !targets[i].contains(&p) {
-                    targets[i].push(p);
-                }
-            }
-        };
         let mut regexes = Vec::with_capacity(patterns.len());
         for (i, p) in patterns.iter().enumerate() {
             if p.literal.is_empty() || p.literal.contains('\n') {
                 return Err(Error::BadLiteral { index: i });
-            }
-            add(p.literal.clone(), Some(i), &mut lits);
-            let esc = json_escape(&p.literal);
-            if esc != p.literal {
-                add(esc, Some(i), &mut lits);
             }
             regexes.push(match &p.regex {
                 Some(r) => Some(
@@ -197,27 +210,12 @@ impl Scanner {
                 None => None,
             });
         }
-        for l in ERROR_LITERALS {
-            add((*l).to_string(), None, &mut lits);
-            let esc = json_escape(l);
-            if esc != *l {
-                add(esc, None, &mut lits);
-            }
-        }
-        let ac = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&lits)
-            .or_else(|_| {
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .build(&lits)
-            })
-            .map_err(|e| Error::Automaton(e.to_string()))?;
+        let (lits, targets) = literal_table(patterns);
+        let literals = Literals::new(&lits)?;
         Ok(Scanner {
             patterns: patterns.to_vec(),
             regexes,
-            ac,
+            literals,
             targets,
         })
     }
@@ -227,27 +225,14 @@ impl Scanner {
         &self.patterns
     }
 
-    /// Offset of the first literal hit in `hay[from..]` (absolute), if any.
-    #[inline]
-    pub(crate) fn next_candidate(&self, hay: &[u8], from: usize) -> Option<usize> {
-        self.ac
-            .find(Input::new(hay).span(from..hay.len()))
-            .map(|m| m.start())
+    /// The lines of `chunk` (whole lines) that contain a literal.
+    pub(crate) fn candidates<'a>(&'a self, chunk: &'a [u8]) -> Candidates<'a> {
+        Candidates::new(&self.literals, chunk)
     }
 
     /// Literal ids present in a line.
     pub(crate) fn hits(&self, line: &[u8]) -> Vec<u32> {
-        let mut v: Vec<u32> = Vec::new();
-        if self.ac.find(line).is_none() {
-            return v;
-        }
-        for m in self.ac.find_overlapping_iter(line) {
-            let id = m.pattern().as_u32();
-            if !v.contains(&id) {
-                v.push(id);
-            }
-        }
-        v
+        self.literals.hits(line)
     }
 
     /// Pattern ids that really match a line, given its literal hits.

@@ -444,20 +444,23 @@ pub(crate) fn find_spans(data: &[u8]) -> Vec<Span> {
     let mut spans = Vec::new();
     let mut start = 0usize;
     let mut pa = prefix_len(strip_cr(&data[..line_end(data, 0)]));
+    // the end of the line at `start`, once known (each line's end is
+    // searched once: as `b`'s, then as `a`'s)
+    let mut a_end = line_end(data, 0);
     while start < data.len() {
-        let a_end = line_end(data, start);
         if a_end >= data.len() {
             break;
         }
         let b_start = a_end + 1;
+        let b_end = line_end(data, b_start);
         let a = strip_cr(&data[start..a_end]);
         // The cheap test needs only the head of `b`, up to its newline: the
         // next line's bar may sit in the column of `a`'s, which made a short
         // `b` look prefixed (and `a[..pa]` then panicked on it).
-        let b_head = &data[b_start..data.len().min(b_start + 256)];
-        let b_head = match memchr::memchr(b'\n', b_head) {
-            Some(i) => strip_cr(&b_head[..i]),
-            None => b_head,
+        let b_head = if b_end < data.len() && b_end - b_start < 256 {
+            strip_cr(&data[b_start..b_end])
+        } else {
+            &data[b_start..data.len().min(b_start + 256)]
         };
         let (mode, pb) = continues(a, pa, b_head);
         if mode.is_some() {
@@ -465,12 +468,14 @@ pub(crate) fn find_spans(data: &[u8]) -> Vec<Span> {
                 spans.push(span);
                 start = span.end + 1;
                 if start < data.len() {
-                    pa = prefix_len(strip_cr(&data[start..line_end(data, start)]));
+                    a_end = line_end(data, start);
+                    pa = prefix_len(strip_cr(&data[start..a_end]));
                 }
                 continue;
             }
         }
         start = b_start;
+        a_end = b_end;
         pa = pb;
     }
     spans
