@@ -12,12 +12,28 @@
 //! call `raise_for_status()`.
 
 use super::api_clients::Reader;
-use crate::model::api::{Backoff, ClientFile, FunctionFacts, RetryLoop, Thrown, ThrownKind};
+use crate::model::api::{
+    Backoff, ClassFacts, ClientFile, FunctionFacts, PropertyRead, RetryLoop, Thrown, ThrownKind,
+};
 use crate::model::Sourced;
 use codeparse::{ancestor, Node};
 
 /// The nodes that open a Python function scope.
 const PYTHON_FUNCTIONS: &[&str] = &["function_definition", "lambda"];
+
+/// Python's own exceptions: they carry `args` and a message, nothing of the API's body.
+const BUILTIN_EXCEPTIONS: &[&str] = &[
+    "Exception",
+    "RuntimeError",
+    "ValueError",
+    "TypeError",
+    "KeyError",
+    "LookupError",
+    "IOError",
+    "OSError",
+    "ConnectionError",
+    "TimeoutError",
+];
 
 /// Exception classes that 4xx answers are raised as (or a parent of them).
 const BROAD_EXCEPTIONS: &[&str] = &[
@@ -45,11 +61,8 @@ pub(super) fn extract(reader: &Reader, facts: &mut ClientFile) {
         .contains("retry-after");
     for node in reader.nodes(root) {
         match node.kind() {
-            "function_definition" => {
-                if let Some(function) = raising_function(reader, node) {
-                    facts.functions.push(function);
-                }
-            }
+            "function_definition" => facts.functions.extend(function_facts(reader, node)),
+            "class_definition" => facts.classes.extend(class_facts(reader, node)),
             "decorator" => decorator(reader, node, retry_after, facts),
             "for_statement" | "while_statement" => {
                 facts.retry_loops.extend(hand_loop(reader, node));
@@ -60,25 +73,116 @@ pub(super) fn extract(reader: &Reader, facts: &mut ClientFile) {
     }
 }
 
-/// A function that raises for every error status (`response.raise_for_status()`).
-fn raising_function(reader: &Reader, function: Node) -> Option<FunctionFacts> {
+/// What a function raises: `raise_for_status()` (every error status, 4xx
+/// included; not followed further), `raise Exception(msg)`, `raise
+/// ApiError(…)`, a bare `raise`.
+fn function_facts(reader: &Reader, function: Node) -> Option<FunctionFacts> {
     let name = reader
         .text(function.child_by_field_name("name")?)
         .to_string();
-    let raise = reader
+    let own: Vec<Node> = reader
         .nodes(function)
         .into_iter()
         .filter(|n| ancestor(*n, PYTHON_FUNCTIONS) == Some(function))
-        .find(|n| raises_for_status(reader, *n))?;
+        .collect();
+    let thrown: Vec<Thrown> = own
+        .iter()
+        .filter_map(|n| {
+            let kind = if raises_for_status(reader, *n) {
+                ThrownKind::Unknown
+            } else if n.kind() == "raise_statement" {
+                raised_kind(reader, *n)
+            } else {
+                return None;
+            };
+            Some(Thrown {
+                origin: reader.origin(*n),
+                text: raised_text(reader, *n).to_string(),
+                kind,
+            })
+        })
+        .collect();
+    if thrown.is_empty() {
+        return None;
+    }
+    let response_variable = own.iter().find_map(|n| {
+        (n.kind() == "assignment")
+            .then(|| n.child_by_field_name("left"))
+            .flatten()
+            .filter(|l| l.kind() == "identifier")
+            .filter(|_| {
+                n.child_by_field_name("right").is_some_and(|r| {
+                    reader.text(r).contains("requests.") || reader.text(r).contains("client.")
+                })
+            })
+            .map(|l| reader.text(l).to_string())
+    });
     Some(FunctionFacts {
         name,
         origin: reader.origin(function),
-        thrown: vec![Thrown {
-            origin: reader.origin(raise),
-            text: reader.text(raise).to_string(),
-            kind: ThrownKind::Unknown,
-        }],
-        response_variable: None,
+        thrown,
+        response_variable,
+    })
+}
+
+/// The raised expression (`Exception(data["error"]["message"])`), or the call.
+fn raised_text<'t>(reader: &Reader<'t>, node: Node<'t>) -> &'t str {
+    match node.kind() {
+        "raise_statement" => node.named_child(0).map_or("raise", |v| reader.text(v)),
+        _ => reader.text(node),
+    }
+}
+
+fn raised_kind(reader: &Reader, statement: Node) -> ThrownKind {
+    let Some(value) = statement.named_child(0) else {
+        return ThrownKind::Rethrow;
+    };
+    let (class, message) = match value.kind() {
+        "call" => (
+            value
+                .child_by_field_name("function")
+                .map(|f| last_name(reader, f)),
+            positional(value, 0).map(|m| reader.text(m).to_string()),
+        ),
+        "identifier" | "attribute" => (Some(last_name(reader, value)), None),
+        _ => (None, None),
+    };
+    match class {
+        Some(class) if BUILTIN_EXCEPTIONS.contains(&class) => ThrownKind::BuiltinError {
+            class: class.to_string(),
+            message,
+        },
+        // A caught name raised again, or a project class (resolved by the checks).
+        Some(class) if value.kind() == "call" => ThrownKind::Instance {
+            class: class.to_string(),
+        },
+        _ => ThrownKind::Unknown,
+    }
+}
+
+/// `class ApiError(Exception):` and the attributes `self.x = …` gives it.
+fn class_facts(reader: &Reader, node: Node) -> Option<ClassFacts> {
+    let name = reader.text(node.child_by_field_name("name")?).to_string();
+    let extends = node
+        .child_by_field_name("superclasses")
+        .and_then(|b| b.named_child(0))
+        .map(|b| last_name(reader, b).to_string());
+    let properties = reader
+        .nodes(node)
+        .into_iter()
+        .filter(|n| n.kind() == "assignment")
+        .filter_map(|n| n.child_by_field_name("left"))
+        .filter(|l| {
+            l.kind() == "attribute"
+                && l.child_by_field_name("object").map(|o| reader.text(o)) == Some("self")
+        })
+        .filter_map(|l| l.child_by_field_name("attribute"))
+        .map(|a| reader.text(a).to_string())
+        .collect();
+    Some(ClassFacts {
+        name,
+        extends,
+        properties,
     })
 }
 
@@ -141,10 +245,14 @@ fn decorator(reader: &Reader, node: Node, retry_after: bool, facts: &mut ClientF
         "identifier" | "attribute" => (last_name(reader, expression), None),
         _ => return,
     };
+    let mut reads = Vec::new();
     let (library, retries_all) = match callee {
         "retry" => {
             // tenacity: without `retry=`, every exception is retried.
             let predicate = call.and_then(|c| keyword(reader, c, "retry"));
+            if let Some(predicate) = predicate {
+                reads = predicate_reads(reader, predicate);
+            }
             let all = predicate.is_none_or(|p| {
                 let text = reader.text(p);
                 text.contains("retry_if_exception_type") && broad(text)
@@ -176,22 +284,133 @@ fn decorator(reader: &Reader, node: Node, retry_after: bool, facts: &mut ClientF
         }
         _ => return,
     };
-    if !retries_all {
+    if !retries_all && reads.is_empty() {
         return;
     }
-    let Some(name) = function.child_by_field_name("name") else {
+    let (Some(name), Some(body)) = (
+        function.child_by_field_name("name"),
+        function.child_by_field_name("body"),
+    ) else {
         return;
     };
+    // The decorated function, and what it calls: either may raise.
+    let mut called = vec![Sourced::new(
+        reader.text(name).to_string(),
+        reader.origin(function),
+    )];
+    called.extend(calls_in(reader, body));
     facts.retry_loops.push(RetryLoop {
         origin: reader.origin(node),
-        called: vec![Sourced::new(
-            reader.text(name).to_string(),
-            reader.origin(function),
-        )],
-        reads: Vec::new(),
+        called,
+        reads,
         raises_here: None,
         library: Some(library.to_string()),
     });
+}
+
+/// What `scope` reads of the value named `name`: `e.error.retryable` (the
+/// outermost attribute of each chain) and `getattr(e, "retryable", …)`.
+fn attribute_reads(reader: &Reader, scope: Node, name: &str) -> Vec<PropertyRead> {
+    let mut reads = Vec::new();
+    for n in reader.nodes(scope) {
+        let path = match n.kind() {
+            "attribute" if n.parent().is_none_or(|p| p.kind() != "attribute") => {
+                let mut path = Vec::new();
+                let mut at = n;
+                while at.kind() == "attribute" {
+                    if let Some(a) = at.child_by_field_name("attribute") {
+                        path.insert(0, reader.text(a).to_string());
+                    }
+                    match at.child_by_field_name("object") {
+                        Some(o) => at = o,
+                        None => break,
+                    }
+                }
+                (at.kind() == "identifier" && reader.text(at) == name).then_some(path)
+            }
+            "call" => {
+                let getattr = n
+                    .child_by_field_name("function")
+                    .is_some_and(|f| reader.text(f) == "getattr");
+                let target = positional(n, 0).map(|t| reader.text(t));
+                let attribute = positional(n, 1)
+                    .filter(|a| a.kind() == "string")
+                    .map(|a| reader.text(a).trim_matches(['"', '\'']).to_string());
+                (getattr && target == Some(name))
+                    .then_some(attribute)
+                    .flatten()
+                    .map(|a| vec![a])
+            }
+            _ => None,
+        };
+        if let Some(path) = path.filter(|p| !p.is_empty()) {
+            reads.push(PropertyRead {
+                origin: reader.origin(n),
+                path,
+                text: reader.text(n).to_string(),
+            });
+        }
+    }
+    reads
+}
+
+/// What tenacity's `retry=retry_if_exception(PREDICATE)` reads of the
+/// exception: a lambda's body, or a function of the same file.
+fn predicate_reads(reader: &Reader, predicate: Node) -> Vec<PropertyRead> {
+    let Some(argument) = reader
+        .nodes(predicate)
+        .into_iter()
+        .filter(|n| n.kind() == "call")
+        .find(|c| {
+            c.child_by_field_name("function")
+                .is_some_and(|f| last_name(reader, f) == "retry_if_exception")
+        })
+        .and_then(|c| positional(c, 0))
+    else {
+        return Vec::new();
+    };
+    let function = match argument.kind() {
+        "lambda" => Some(argument),
+        "identifier" => {
+            let name = reader.text(argument);
+            reader.nodes(reader.parsed.root()).into_iter().find(|n| {
+                n.kind() == "function_definition"
+                    && n.child_by_field_name("name").map(|m| reader.text(m)) == Some(name)
+            })
+        }
+        _ => None,
+    };
+    let Some(function) = function else {
+        return Vec::new();
+    };
+    let parameter = function
+        .child_by_field_name("parameters")
+        .and_then(|p| p.named_child(0))
+        .map(|p| match p.kind() {
+            "typed_parameter" | "default_parameter" | "typed_default_parameter" => {
+                p.named_child(0).unwrap_or(p)
+            }
+            _ => p,
+        })
+        .map(|p| reader.text(p).to_string());
+    let Some(body) = function.child_by_field_name("body") else {
+        return Vec::new();
+    };
+    parameter.map_or_else(Vec::new, |name| attribute_reads(reader, body, &name))
+}
+
+/// The functions a function calls by name.
+fn calls_in(reader: &Reader, scope: Node) -> Vec<Sourced<String>> {
+    reader
+        .nodes(scope)
+        .into_iter()
+        .filter(|n| n.kind() == "call")
+        .filter_map(|c| {
+            let f = c.child_by_field_name("function")?;
+            (f.kind() == "identifier")
+                .then(|| Sourced::new(reader.text(f).to_string(), reader.origin(c)))
+        })
+        .collect()
 }
 
 /// tenacity's `wait_exponential(…)` (no jitter); `wait_random_exponential`
@@ -249,32 +468,50 @@ fn hand_loop(reader: &Reader, node: Node) -> Option<RetryLoop> {
             _ => false,
         });
         if !looks {
-            blind = Some(clause);
+            blind = Some(Vec::new());
+            break;
+        }
+        // What the handler's conditions read of the error decides the retry.
+        let conditions: Vec<Node> = handler
+            .iter()
+            .filter(|n| {
+                matches!(
+                    n.kind(),
+                    "if_statement" | "elif_clause" | "conditional_expression"
+                )
+            })
+            .filter_map(|n| {
+                n.child_by_field_name("condition")
+                    .or_else(|| n.named_child(1))
+            })
+            .collect();
+        let reads: Vec<PropertyRead> = name
+            .map(|name| {
+                conditions
+                    .iter()
+                    .flat_map(|c| attribute_reads(reader, *c, name))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !reads.is_empty() {
+            blind = Some(reads);
             break;
         }
     }
-    blind?;
+    let reads = blind?;
     let inside = reader.nodes(try_body);
     let raises_here = inside
         .iter()
         .find(|n| raises_for_status(reader, **n))
         .map(|n| reader.origin(*n));
-    let called: Vec<Sourced<String>> = inside
-        .iter()
-        .filter(|n| n.kind() == "call")
-        .filter_map(|c| {
-            let f = c.child_by_field_name("function")?;
-            (f.kind() == "identifier")
-                .then(|| Sourced::new(reader.text(f).to_string(), reader.origin(*c)))
-        })
-        .collect();
+    let called = calls_in(reader, try_body);
     if raises_here.is_none() && called.is_empty() {
         return None;
     }
     Some(RetryLoop {
         origin: reader.origin(node),
         called,
-        reads: Vec::new(),
+        reads,
         raises_here,
         library: Some("loop".to_string()),
     })

@@ -7,6 +7,11 @@
 //! `name`, `stack`, `cause`), so the property is always `undefined`. The
 //! wrapper is followed within the file and through the project's own imports;
 //! its classes (`class ApiError extends Error`) and their properties are read.
+//! In Python the same for an `except` in a loop, or tenacity's
+//! `retry=retry_if_exception(lambda e: getattr(e, "retryable", False))`,
+//! around a function that raises `Exception(message)`: its classes
+//! (`class ApiError(Exception)` with `self.retryable = …`) are read within
+//! the file.
 //!
 //! **Why it breaks requests:** the retry never happens. Every transient error
 //! the API marks retryable (`503 AI_SERVICE_ERROR`, `500 DATABASE_ERROR`)
@@ -41,6 +46,8 @@ use crate::model::StackModel;
 cause!("api-client-retry-unreachable");
 
 const APIERROR_CLASS: &str = "class ApiError extends Error {\n  constructor(readonly status: number, readonly error: { code: string; message: string; retryable: boolean }) {\n    super(error.message);\n  }\n}";
+
+const APIERROR_CLASS_PYTHON: &str = "class ApiError(Exception):\n    def __init__(self, status: int, error: dict):\n        super().__init__(error.get(\"message\", \"\"))\n        self.status = status\n        self.error = error\n        self.code = error.get(\"code\")\n        self.retryable = bool(error.get(\"retryable\"))";
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -100,39 +107,69 @@ fn finding(
             called.origin.clone(),
             msg("calls").with("wrapper", &wrapper.name),
         );
+    let python = wrapper_file
+        .file
+        .extension()
+        .is_some_and(|e| e == "py" || e == "pyi");
     let response = wrapper.response_variable.as_deref().unwrap_or("response");
     let mut edits = Vec::new();
     for thrown in &wrapper.thrown {
         if let ThrownKind::BuiltinError { class, message } = &thrown.kind {
             finding = finding.evidence(
                 thrown.origin.clone(),
-                msg("throws")
+                msg(if python { "throws-python" } else { "throws" })
                     .with("wrapper", &wrapper.name)
                     .with("thrown", &thrown.text)
                     .with("class", class),
             );
-            // `new Error(error.message)` → `new ApiError(response.status, error)`.
-            let body = message
-                .as_deref()
-                .and_then(|m| m.strip_suffix(".message"))
-                .unwrap_or("data.error");
-            let corrected = format!("new ApiError({response}.status, {body})");
+            // `new Error(error.message)` → `new ApiError(response.status, error)`;
+            // `Exception(data["error"]["message"])` → `ApiError(response.status_code, data["error"])`.
+            let corrected = if python {
+                let body = message
+                    .as_deref()
+                    .and_then(|m| {
+                        m.strip_suffix("[\"message\"]")
+                            .or_else(|| m.strip_suffix("['message']"))
+                    })
+                    .unwrap_or("data[\"error\"]");
+                format!("ApiError({response}.status_code, {body})")
+            } else {
+                let body = message
+                    .as_deref()
+                    .and_then(|m| m.strip_suffix(".message"))
+                    .unwrap_or("data.error");
+                format!("new ApiError({response}.status, {body})")
+            };
             if let Some(edit) = replace_on_line(model, &thrown.origin, &thrown.text, &corrected) {
                 edits.push(edit);
             }
         }
     }
+    let class = if python {
+        APIERROR_CLASS_PYTHON
+    } else {
+        APIERROR_CLASS
+    };
     finding = finding.fix(FixStep::say(
         msg("define-class")
             .with("file", shown(model, &wrapper_file.file))
-            .with("code", APIERROR_CLASS),
+            .with("code", class),
     ));
     for edit in edits {
         finding = finding.fix(FixStep::edit(msg("throw-it"), edit));
     }
-    let root = read.text.split(['.', '?']).next().unwrap_or("error");
+    let root = read
+        .text
+        .trim_start_matches("getattr(")
+        .split(['.', '?', ','])
+        .next()
+        .unwrap_or("error");
     let rest = read.path.join(".");
-    let predicate = format!("{root} instanceof ApiError && {root}.{rest}");
+    let predicate = if python {
+        format!("isinstance({root}, ApiError) and {root}.{rest}")
+    } else {
+        format!("{root} instanceof ApiError && {root}.{rest}")
+    };
     let step = msg("test-it").with("predicate", &predicate);
     finding.fix(
         match replace_on_line(model, &read.origin, &read.text, &predicate) {
@@ -187,5 +224,50 @@ mod tests {
         let wrapper = "import { toError } from 'some-package';\nexport async function getItems() {\n  const response = await fetch('/api/items');\n  if (!response.ok) throw toError(response);\n  return response.json();\n}\n";
         let (_dir, model) = test_tree(&[("src/client.ts", wrapper), ("src/retry.ts", RETRY)]);
         assert!(super::run(&model).is_empty());
+    }
+
+    #[test]
+    fn python_a_tenacity_predicate_reading_what_exception_never_carries() {
+        let client = "import requests\nfrom tenacity import retry, retry_if_exception, stop_after_attempt\n\n\ndef generate(payload):\n    response = requests.post('http://api/generate', json=payload)\n    data = response.json() if response.headers.get('content-type') == 'application/json' else {}\n    if not response.ok:\n        raise Exception(data[\"error\"][\"message\"])\n    return data\n\n\n@retry(stop=stop_after_attempt(3), retry=retry_if_exception(lambda e: getattr(e, 'retryable', False)))\ndef generate_with_retry(payload):\n    return generate(payload)\n";
+        let (_dir, model) = test_tree(&[("app/client.py", client)]);
+        let findings = super::run(&model);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let f = &findings[0];
+        assert_eq!(f.params["wrapper"], "generate");
+        assert_eq!(f.params["property"], "retryable");
+        let thrown_fix = f.fix[1].edit.as_ref().unwrap();
+        assert_eq!(
+            thrown_fix.after.trim(),
+            "raise ApiError(response.status_code, data[\"error\"])"
+        );
+        let predicate = f.fix[2].edit.as_ref().unwrap();
+        assert!(
+            predicate
+                .after
+                .contains("lambda e: isinstance(e, ApiError) and e.retryable"),
+            "{}",
+            predicate.after
+        );
+        // The class the fix defines carries the flag: the fixed code is clean.
+        let fixed = client.replace(
+            "raise Exception(data[\"error\"][\"message\"])",
+            "raise ApiError(response.status_code, data[\"error\"])",
+        );
+        let fixed = format!(
+            "{}\n\n{fixed}",
+            super::APIERROR_CLASS_PYTHON.replace("\\\"", "\"")
+        );
+        let (_dir, model) = test_tree(&[("app/client.py", fixed.as_str())]);
+        assert!(super::run(&model).is_empty(), "{:#?}", super::run(&model));
+    }
+
+    #[test]
+    fn python_a_hand_loop_reading_what_exception_never_carries() {
+        let client = "import time\nimport requests\n\n\ndef fetch(url):\n    r = requests.get(url)\n    if r.status_code >= 400:\n        raise RuntimeError(r.text)\n    return r.json()\n\n\ndef fetch_with_retry(url):\n    for attempt in range(3):\n        try:\n            return fetch(url)\n        except Exception as e:\n            if e.retryable:\n                time.sleep(1)\n                continue\n            raise\n";
+        let (_dir, model) = test_tree(&[("app/client.py", client)]);
+        let findings = super::run(&model);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let read = findings[0].evidence[0].origin.position().unwrap();
+        assert_eq!((read.line, read.column), (17, 16));
     }
 }

@@ -105,8 +105,23 @@ pub fn resolve_class<'m>(
         .find(|c| c.name == import.imported)
 }
 
-/// Properties every built-in error instance has.
-pub const ERROR_PROPERTIES: &[&str] = &["message", "name", "stack", "cause", "errors", "code"];
+/// Properties every built-in error instance has: JavaScript's `Error`s and
+/// Python's `BaseException`.
+pub const ERROR_PROPERTIES: &[&str] = &[
+    "message",
+    "name",
+    "stack",
+    "cause",
+    "errors",
+    "code",
+    "args",
+    "__cause__",
+    "__context__",
+    "__traceback__",
+    "__notes__",
+    "with_traceback",
+    "add_note",
+];
 
 /// The properties a value thrown by `function` can carry, or `None` when
 /// something it throws is not followed (a variable, a call, a class from a package).
@@ -149,4 +164,13 @@ pub fn thrown_properties(
     explicit.then_some(properties)
 }
 
-const BUILTIN_PARENTS: &[&str] = &["Error", "TypeError", "RangeError", "SyntaxError"];
+const BUILTIN_PARENTS: &[&str] = &[
+    "Error",
+    "TypeError",
+    "RangeError",
+    "SyntaxError",
+    "Exception",
+    "BaseException",
+    "RuntimeError",
+    "ValueError",
+];
