@@ -173,6 +173,9 @@ pub struct CodeList {
     pub retry: Origin,
     /// Written as `case` labels of a `switch`.
     pub switch_cases: bool,
+    /// Written in Python (`if code in ("A", "B"): continue`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub python: bool,
 }
 
 /// An exponential delay (`Math.pow(2, attempt) * 1000`, `2 ** n * base`).

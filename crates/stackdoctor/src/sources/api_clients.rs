@@ -788,6 +788,7 @@ fn code_list(reader: &Reader, node: Node) -> Option<CodeList> {
         statuses,
         retry: reader.origin(retry),
         switch_cases: false,
+        python: false,
     })
 }
 
@@ -848,6 +849,7 @@ fn switch_group(reader: &Reader, node: Node) -> Option<CodeList> {
                 statuses,
                 retry: reader.origin(retry),
                 switch_cases: true,
+                python: false,
             });
         }
         at = case.next_named_sibling();

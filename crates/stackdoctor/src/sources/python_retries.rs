@@ -13,7 +13,8 @@
 
 use super::api_clients::Reader;
 use crate::model::api::{
-    Backoff, ClassFacts, ClientFile, FunctionFacts, PropertyRead, RetryLoop, Thrown, ThrownKind,
+    Backoff, ClassFacts, ClientFile, CodeList, FunctionFacts, PropertyRead, RetryLoop, Thrown,
+    ThrownKind,
 };
 use crate::model::Sourced;
 use codeparse::{ancestor, Node};
@@ -68,6 +69,7 @@ pub(super) fn extract(reader: &Reader, facts: &mut ClientFile) {
                 facts.retry_loops.extend(hand_loop(reader, node));
             }
             "call" => facts.backoffs.extend(sleep(reader, node, retry_after)),
+            "if_statement" | "elif_clause" => facts.code_lists.extend(code_list(reader, node)),
             _ => {}
         }
     }
@@ -547,6 +549,82 @@ fn sleep(reader: &Reader, call: Node, retry_after: bool) -> Option<Backoff> {
         jitter: text.contains("random") || text.contains("uniform"),
         cap: text.contains("min("),
         retry_after,
+        python: true,
+    })
+}
+
+/// `if code in ("A", "B"): continue` / `if status == 429 or status == 503:
+/// retry()`: a hard-coded list of codes or statuses that decides a retry
+/// (a `continue` in a loop, or a call of something named `retry`).
+fn code_list(reader: &Reader, node: Node) -> Option<CodeList> {
+    let condition = node.child_by_field_name("condition")?;
+    let consequence = node.child_by_field_name("consequence")?;
+    let retry = reader
+        .nodes(consequence)
+        .into_iter()
+        .find(|n| match n.kind() {
+            "continue_statement" => true,
+            "identifier" => {
+                let name = reader.text(*n).to_ascii_lowercase();
+                name.contains("retry") && !name.contains("retryable") && !name.contains("retriable")
+            }
+            _ => false,
+        })?;
+    let mut codes = Vec::new();
+    let mut statuses = Vec::new();
+    let mut subject: Option<String> = None;
+    for comparison in reader
+        .nodes(condition)
+        .into_iter()
+        .filter(|n| n.kind() == "comparison_operator")
+    {
+        let operands: Vec<Node> = (0..comparison.named_child_count())
+            .filter_map(|i| comparison.named_child(i as u32))
+            .collect();
+        let [compared, listed] = operands.as_slice() else {
+            continue;
+        };
+        let literals: Vec<Node> = match listed.kind() {
+            "tuple" | "list" | "set" => (0..listed.named_child_count())
+                .filter_map(|i| listed.named_child(i as u32))
+                .collect(),
+            "string" | "integer" => vec![*listed],
+            _ => continue,
+        };
+        let compared = reader.text(*compared).to_string();
+        if subject.get_or_insert_with(|| compared.clone()) != &compared {
+            continue;
+        }
+        for literal in literals {
+            match literal.kind() {
+                "string" => codes.push(Sourced::new(
+                    reader.text(literal).trim_matches(['"', '\'']).to_string(),
+                    reader.origin(literal),
+                )),
+                "integer" => {
+                    if let Some(status) = reader
+                        .text(literal)
+                        .parse::<u16>()
+                        .ok()
+                        .filter(|s| (100..=599).contains(s))
+                    {
+                        statuses.push(Sourced::new(status, reader.origin(literal)));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if codes.len() + statuses.len() < 2 {
+        return None;
+    }
+    Some(CodeList {
+        origin: reader.origin(condition),
+        subject: subject.unwrap_or_default(),
+        codes,
+        statuses,
+        retry: reader.origin(retry),
+        switch_cases: false,
         python: true,
     })
 }

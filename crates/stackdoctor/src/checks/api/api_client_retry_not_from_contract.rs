@@ -3,7 +3,8 @@
 //! **What it detects:** a retry (a retry button, `showRetryDialog`, a
 //! `continue` in a retry loop) offered for a hard-coded list of error codes or
 //! statuses (`code === 'A' || code === 'B'`, `['A', 'B'].includes(code)`, a
-//! run of `case 'A': case 'B':`) that disagrees with the contract: a code the
+//! run of `case 'A': case 'B':`; in Python `if code in ("A", "B"):
+//! continue`) that disagrees with the contract: a code the
 //! contract marks retryable is missing, or a code it marks not retryable is
 //! in. Without a contract, HTTP's own semantics are the contract: 408, 425,
 //! 429, 502, 503 and 504 are retryable, other 4xx are not.
@@ -121,13 +122,15 @@ fn by_codes(model: &StackModel, list: &CodeList) -> Option<Finding> {
         .retryable_path()
         .unwrap_or_else(|| "error.retryable".to_string());
     let all: Vec<String> = retryable.iter().map(|c| format!("'{}'", c.code)).collect();
+    let derived = if list.python {
+        format!("RETRYABLE = {{{}}}", all.join(", "))
+    } else {
+        format!("const RETRYABLE = new Set([{}]);", all.join(", "))
+    };
     Some(
         finding
             .fix(FixStep::say(msg("use-flag").with("path", &retry_path)))
-            .fix(FixStep::say(msg("or-list").with(
-                "list",
-                format!("const RETRYABLE = new Set([{}]);", all.join(", ")),
-            ))),
+            .fix(FixStep::say(msg("or-list").with("list", derived))),
     )
 }
 
@@ -212,5 +215,22 @@ mod tests {
         let ok = "async function f(res, retry) {\n  if ([429, 502, 503, 504].includes(res.status)) { await retry(); }\n}\n";
         let (_dir, model) = test_tree(&[("src/f.ts", ok)]);
         assert!(super::run(&model).is_empty());
+    }
+
+    #[test]
+    fn python_lists_that_decide_a_retry() {
+        let client = "import time\nimport requests\n\ndef call(url):\n    for attempt in range(3):\n        response = requests.get(url)\n        if response.ok:\n            return response.json()\n        code = response.json()['error']['code']\n        if code in ('Q_ERROR', 'V_ERROR'):\n            time.sleep(1)\n            continue\n        if response.status_code == 400 or response.status_code == 500:\n            continue\n        raise RuntimeError(code)\n";
+        let (_dir, model) = test_tree(&[("docs/errors.md", CATALOGUE), ("app/call.py", client)]);
+        let findings = super::run(&model);
+        assert_eq!(findings.len(), 2, "{findings:#?}");
+        let lines: Vec<u32> = findings
+            .iter()
+            .map(|f| f.evidence[0].origin.position().unwrap().line)
+            .collect();
+        assert_eq!(lines, [10, 13]);
+        assert_eq!(
+            findings[0].fix[1].message.params["list"],
+            "RETRYABLE = {'Q_ERROR', 'I_ERROR'}"
+        );
     }
 }
