@@ -69,7 +69,7 @@ pub fn load(inventory: &Inventory, model: &mut StackModel) {
         // The client fact read from Python needs a `.json(` call, the server
         // facts a framework's name: skip the parse otherwise.
         let serves = super::api_servers::may_serve(&text);
-        let retries = super::python_retries::may_retry(&text);
+        let retries = super::python_clients::may_retry(&text);
         if lang == Lang::Python && !text.contains(".json(") && !serves && !retries {
             continue;
         }
@@ -399,7 +399,7 @@ fn extract_python(file: &Path, parsed: &Parsed) -> ClientFile {
             facts.early_json.extend(early_json_python(&reader, node));
         }
     }
-    super::python_retries::extract(&reader, &mut facts);
+    super::python_clients::extract(&reader, &mut facts);
     facts
 }
 

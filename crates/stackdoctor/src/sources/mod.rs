@@ -38,7 +38,7 @@ pub mod listen;
 pub mod logs;
 pub mod nginx;
 pub mod probes;
-pub mod python_retries;
+pub mod python_clients;
 pub mod resolve;
 pub mod shell;
 pub mod terraform;

@@ -1,15 +1,19 @@
-//! Retries in Python client code, read from the same syntax trees as the
-//! rest of the client facts: functions decorated with tenacity's `@retry` or
-//! backoff's `@backoff.on_exception`, hand-written `for`/`while` loops around
-//! a `try`, and exponential sleeps (`time.sleep(2 ** attempt)`, tenacity's
+//! Python client code, read from the same syntax trees as the rest of the
+//! client facts: what functions raise (`raise_for_status()`,
+//! `Exception(message)`, the project's own exception classes and the
+//! attributes `self.x = …` gives them); retries, in functions decorated with
+//! tenacity's `@retry` or backoff's `@backoff.on_exception`, and in
+//! hand-written `for`/`while` loops around a `try`, with what they read of
+//! the error; lists of codes or statuses that decide a retry; and
+//! exponential sleeps (`time.sleep(2 ** attempt)`, tenacity's
 //! `wait_exponential`, backoff's `jitter=None`).
 //!
 //! A retry "retries everything" when nothing in it tells retryable errors
 //! from the rest: `@retry` without a `retry=` predicate (or with
 //! `retry_if_exception_type` of a class that 4xx errors are too),
 //! `on_exception` of such a class without `giveup=`, an `except` whose body
-//! never looks at the error. The functions that raise for 4xx are those that
-//! call `raise_for_status()`.
+//! never looks at the error. Classes and functions are followed within the
+//! file (Python imports are not resolved).
 
 use super::api_clients::Reader;
 use crate::model::api::{
