@@ -14,6 +14,10 @@ pub struct ApiModel {
     /// What the project's server code answers on errors, per file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub servers: Vec<ServerFile>,
+    /// Requests the logs show answered 4xx again and again before the
+    /// client gave up: retries of what cannot succeed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub retried_rejections: Vec<RetriedRejection>,
     /// Answers of the API seen: to the conformance probes (`--probe-api`),
     /// and in HAR files or `curl -i` output given with `--logs`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -369,4 +373,16 @@ pub struct AnswerSeen {
     pub excerpt: String,
     /// Whether the request carried the `--header` values.
     pub authenticated: bool,
+}
+
+/// One request answered the same 4xx at least twice in a log, followed by
+/// a line that says the retries gave up (`RetryError`, `Max retries`).
+#[derive(Debug, Clone, Serialize)]
+pub struct RetriedRejection {
+    /// `POST http://api/items`.
+    pub request: String,
+    pub status: u16,
+    /// The answers, in log order (at most a few).
+    pub answers: Vec<Origin>,
+    pub gave_up: Origin,
 }

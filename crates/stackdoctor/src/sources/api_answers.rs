@@ -18,8 +18,31 @@ const MAX_BODY: usize = 64 * 1024;
 /// Longest excerpt of a body kept for the report.
 const EXCERPT_CHARS: usize = 200;
 
-/// Reads the answers of every HAR file and `curl` transcript among `texts`.
+/// Most retried rejections kept from all inputs.
+const MAX_RETRIED: usize = 20;
+/// Answers quoted for one retried rejection.
+const MAX_QUOTED: usize = 5;
+/// What clients write when their retries run out (lowercase).
+const GAVE_UP: &[&str] = &[
+    "retryerror",
+    "max retries",
+    "retries exhausted",
+    "retry attempts exhausted",
+    "giving up",
+    "gave up after",
+];
+/// Statuses worth a retry (RFC 9110): not rejections.
+const RETRYABLE_4XX: &[u16] = &[408, 425, 429];
+
+/// Reads the answers of every HAR file and `curl` transcript among `texts`,
+/// and the requests the logs show rejected again and again.
 pub fn load(model: &mut StackModel, texts: &[(std::path::PathBuf, String)]) {
+    for (file, text) in texts {
+        let left = MAX_RETRIED.saturating_sub(model.api.retried_rejections.len());
+        let mut retried = retried_rejections(file, text);
+        retried.truncate(left);
+        model.api.retried_rejections.extend(retried);
+    }
     for (file, text) in texts {
         let left = MAX_ANSWERS.saturating_sub(model.api.answers.len());
         if left == 0 {
@@ -31,12 +54,18 @@ pub fn load(model: &mut StackModel, texts: &[(std::path::PathBuf, String)]) {
             curl(file, text)
         };
         answers.truncate(left);
-        // The file was named with `--logs`: its lines may be quoted.
-        if !answers.is_empty() && !model.sources.contains(file) {
-            model.sources.insert(file, text);
-        }
         model.api.answers.extend(answers);
     }
+}
+
+/// A position in a `--logs` input: what was seen, not a setting.
+fn log_line(file: &Path, line: u32, column: u32) -> Origin {
+    Origin::Log(crate::model::origin::FilePosition {
+        file: file.to_path_buf(),
+        line,
+        column,
+        length: 0,
+    })
 }
 
 fn is_har(file: &Path, text: &str) -> bool {
@@ -108,7 +137,7 @@ fn har(file: &Path, text: &str) -> Vec<AnswerSeen> {
             continue;
         }
         let at = status_node.at;
-        let origin = Origin::file(file, at.line, at.column, status.to_string().len() as u32);
+        let origin = log_line(file, at.line, at.column);
         out.push(answer(origin, status, content_type, body));
     }
     out
@@ -168,8 +197,84 @@ fn curl(file: &Path, text: &str) -> Vec<AnswerSeen> {
         if status >= 400 {
             let body = lines[body_start..index].join("\n");
             let column = lines[start].len() - strip_verbose(lines[start]).len() + 1;
-            let origin = Origin::file(file, start as u32 + 1, column as u32, 0);
+            let origin = log_line(file, start as u32 + 1, column as u32);
             out.push(answer(origin, status, content_type, body.trim()));
+        }
+    }
+    out
+}
+
+/// `POST http://api/items "HTTP/1.1 400 Bad Request"` (httpx), `"POST
+/// /items HTTP/1.1" 400` (access logs): the request and its 4xx status.
+fn rejected_request(line: &str) -> Option<(String, u16)> {
+    const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
+    // Most lines name no method: skip them before splitting.
+    if !METHODS.iter().any(|m| line.contains(m)) {
+        return None;
+    }
+    let tokens: Vec<&str> = line
+        .split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '[' || c == ']')
+        .filter(|t| !t.is_empty())
+        .collect();
+    let at = tokens.iter().position(|t| METHODS.contains(t))?;
+    let target = tokens.get(at + 1)?;
+    if !(target.starts_with('/') || target.starts_with("http://") || target.starts_with("https://"))
+    {
+        return None;
+    }
+    let status = tokens[at + 2..].iter().find_map(|t| {
+        let t = t.trim_end_matches([',', ';', ':', ')']);
+        (t.len() == 3)
+            .then(|| t.parse::<u16>().ok())
+            .flatten()
+            .filter(|s| (400..500).contains(s))
+    })?;
+    (!RETRYABLE_4XX.contains(&status)).then(|| (format!("{} {target}", tokens[at]), status))
+}
+
+/// Requests answered the same 4xx at least twice, then a line that says
+/// the retries gave up.
+fn retried_rejections(file: &Path, text: &str) -> Vec<crate::model::api::RetriedRejection> {
+    use std::collections::HashMap;
+    let mut seen: HashMap<(String, u16), Vec<u32>> = HashMap::new();
+    let mut out = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let number = index as u32 + 1;
+        if let Some(key) = rejected_request(line) {
+            seen.entry(key).or_default().push(number);
+            continue;
+        }
+        // Every marker has `etr`, `ax r` or `ave up`/`iving up` in it: a cheap test first.
+        let maybe = [
+            "etr", "ETR", "ax r", "AX R", "ave up", "iving up", "IVING UP",
+        ]
+        .iter()
+        .any(|m| line.contains(m));
+        if !maybe
+            || !GAVE_UP
+                .iter()
+                .any(|m| line.to_ascii_lowercase().contains(m))
+        {
+            continue;
+        }
+        // Every request rejected twice or more before this line: given up.
+        let mut repeated: Vec<((String, u16), Vec<u32>)> =
+            seen.drain().filter(|(_, lines)| lines.len() >= 2).collect();
+        repeated.sort_by_key(|(_, lines)| lines[0]);
+        for ((request, status), lines) in repeated {
+            out.push(crate::model::api::RetriedRejection {
+                request,
+                status,
+                answers: lines
+                    .iter()
+                    .take(MAX_QUOTED)
+                    .map(|l| log_line(file, *l, 1))
+                    .collect(),
+                gave_up: log_line(file, number, 1),
+            });
+        }
+        if out.len() >= MAX_RETRIED {
+            break;
         }
     }
     out
@@ -239,6 +344,32 @@ mod tests {
                 (502, "text/html".to_string(), 2),
                 (422, "application/json".to_string(), 9)
             ]
+        );
+    }
+
+    #[test]
+    fn a_request_rejected_again_and_again_then_given_up() {
+        let log = "INFO HTTP Request: POST http://api:8000/items \"HTTP/1.1 400 Bad Request\"\nINFO HTTP Request: GET http://api:8000/health \"HTTP/1.1 200 OK\"\nINFO HTTP Request: POST http://api:8000/items \"HTTP/1.1 400 Bad Request\"\nINFO HTTP Request: POST http://api:8000/items \"HTTP/1.1 429 Too Many Requests\"\nINFO HTTP Request: POST http://api:8000/items \"HTTP/1.1 400 Bad Request\"\ntenacity.RetryError: RetryError[<Future at 0x7f3 state=finished raised HTTPStatusError>]\n";
+        let found = super::retried_rejections(std::path::Path::new("w.log"), log);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].request, "POST http://api:8000/items");
+        assert_eq!(found[0].status, 400);
+        let lines: Vec<u32> = found[0]
+            .answers
+            .iter()
+            .map(|o| o.position().unwrap().line)
+            .collect();
+        assert_eq!(lines, [1, 3, 5]);
+        assert_eq!(found[0].gave_up.position().unwrap().line, 6);
+        // Without the line that gives up, the client may have moved on.
+        let open = log.lines().take(5).collect::<Vec<_>>().join("\n");
+        assert!(super::retried_rejections(std::path::Path::new("w.log"), &open).is_empty());
+        // An access log's request and status.
+        assert_eq!(
+            super::rejected_request(
+                "10.0.0.1 - - [04/Dec/2026:10:00:00 +0000] \"PUT /api/items/7 HTTP/1.1\" 404 153"
+            ),
+            Some(("PUT /api/items/7".to_string(), 404))
         );
     }
 

@@ -8,6 +8,8 @@
 //! without `giveup=`, and `for`/`while` loops whose `except` never looks at
 //! the error, around `raise_for_status()`. And, in the logs, the signs of such retries: urllib3's `Max retries
 //! exceeded … (Caused by ResponseError('too many 400 error responses'))`,
+//! the same request answered the same 4xx again and again before a line
+//! that gives up (`RetryError`, `Max retries`, `giving up`),
 //! or an AWS call retried on `AccessDeniedException`/`ValidationException`.
 //!
 //! **Why it breaks requests:** a 400, 401, 403, 404 or 422 (or a contract
@@ -82,6 +84,22 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
             findings.push(finding.fix(FixStep::say(fix)));
         }
     }
+    // What the logs show: the same request rejected again and again, then given up.
+    for retried in &model.api.retried_rejections {
+        let mut finding = Finding::new(CAUSE)
+            .subject(&retried.request)
+            .param("call", &retried.request);
+        for answer in &retried.answers {
+            finding = finding.evidence(
+                answer.clone(),
+                msg("log-rejected")
+                    .with("request", &retried.request)
+                    .with("status", retried.status.to_string()),
+            );
+        }
+        finding = finding.evidence(retried.gave_up.clone(), msg("log-gave-up"));
+        findings.push(finding.fix(FixStep::say(msg("rethrow-log"))));
+    }
     findings
 }
 
@@ -138,5 +156,19 @@ mod tests {
         );
         let raised = findings[2].evidence[1].origin.position().unwrap();
         assert_eq!((raised.line, raised.column), (22, 13));
+    }
+
+    #[test]
+    fn the_logs_show_a_rejected_request_retried_until_the_client_gave_up() {
+        let log = "INFO HTTP Request: POST http://api/orders \"HTTP/1.1 422 Unprocessable Entity\"\nINFO HTTP Request: POST http://api/orders \"HTTP/1.1 422 Unprocessable Entity\"\nERROR tenacity.RetryError: RetryError[<Future state=finished raised HTTPStatusError>]\n";
+        let (_dir, model) = crate::checks::support::test_tree_with(
+            &[("worker.log", log)],
+            &["--logs", "worker.log"],
+        );
+        let findings = super::run(&model);
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert!(findings[0].observed(), "a failure seen, not a risk");
+        assert_eq!(findings[0].params["call"], "POST http://api/orders");
+        assert_eq!(findings[0].evidence.len(), 3);
     }
 }
