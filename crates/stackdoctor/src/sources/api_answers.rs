@@ -103,6 +103,9 @@ fn har(file: &Path, text: &str) -> Vec<AnswerSeen> {
     };
     let mut out = Vec::new();
     for entry in entries.items() {
+        if out.len() >= MAX_ANSWERS {
+            break;
+        }
         let (Some(request), Some(response)) = (entry.get("request"), entry.get("response")) else {
             continue;
         };
@@ -163,7 +166,7 @@ fn curl(file: &Path, text: &str) -> Vec<AnswerSeen> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     let mut index = 0;
-    while index < lines.len() {
+    while index < lines.len() && out.len() < MAX_ANSWERS {
         let Some(status) = status_line(lines[index]) else {
             index += 1;
             continue;
@@ -171,7 +174,7 @@ fn curl(file: &Path, text: &str) -> Vec<AnswerSeen> {
         let start = index;
         index += 1;
         let mut content_type = None;
-        while index < lines.len() {
+        while index < lines.len() && status_line(lines[index]).is_none() {
             let line = strip_verbose(lines[index]).trim_end();
             index += 1;
             if line.is_empty() {
@@ -371,6 +374,24 @@ mod tests {
             ),
             Some(("PUT /api/items/7".to_string(), 404))
         );
+    }
+
+    #[test]
+    fn hostile_inputs_are_bounded() {
+        // Nesting past the tree's depth budget: no answer, no panic.
+        let deep = format!(
+            "{{\"log\": {{\"entries\": {}{}}}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert!(answers("deep.har", &deep).is_empty());
+        // Status lines without end and bodies that never close.
+        let flood = "HTTP/1.1 500 x\n".repeat(50_000) + &"{".repeat(200_000);
+        let found = answers("flood.txt", &flood);
+        assert_eq!(found.len(), super::MAX_ANSWERS);
+        // A line of a million tokens with a method in it.
+        let long = format!("POST /x {}", "400 ".repeat(250_000));
+        assert!(super::retried_rejections(std::path::Path::new("l.log"), &long).is_empty());
     }
 
     #[test]
