@@ -14,8 +14,6 @@ use std::sync::{Arc, Mutex};
 /// Bytes read per chunk. A chunk ends on a newline; a line longer than this is cut
 /// here (the rest of it is skipped).
 pub(crate) const CHUNK: usize = 8 << 20;
-/// Size a chunk buffer starts at; it doubles up to the chunk size as it fills.
-const FIRST_BUFFER: usize = 64 << 10;
 /// Lines of other services an open event waits for a line of its own service.
 const MAX_IDLE: u32 = 64;
 /// Lines one grouped event may span.
@@ -522,34 +520,33 @@ impl<R: Read> ChunkReader<R> {
         if self.eof && self.carry.is_empty() {
             return None;
         }
-        // The buffer grows to the chunk size only as the input fills it: a
-        // small log does not pay for zeroing a whole chunk. The chunks are
-        // the same either way (carry, then reads until a chunk is full or the
-        // input ends).
-        let first = self
-            .carry
-            .len()
-            .clamp(FIRST_BUFFER.min(self.chunk), self.chunk);
-        if buf.len() < first {
-            buf.resize(first, 0);
-        }
-        buf.truncate(self.chunk);
-        let mut filled = self.carry.len().min(buf.len());
-        buf[..filled].copy_from_slice(&self.carry[..filled]);
-        self.carry.drain(..filled);
+        // The buffer gets a chunk's capacity once, and only what is read
+        // into it is ever written: a small log touches a few pages, a large
+        // one leaves no outgrown copies behind (mimalloc kept those: 80 MiB
+        // peak for four buffers of 8 MiB), and nothing is zeroed first.
+        buf.clear();
+        buf.reserve_exact(self.chunk);
+        let from_carry = self.carry.len().min(self.chunk);
+        buf.extend_from_slice(&self.carry[..from_carry]);
+        self.carry.drain(..from_carry);
         if self.carry.capacity() > 1 << 20 {
             self.carry.shrink_to(64 << 10);
         }
-        while !self.eof {
-            if filled == buf.len() {
-                if buf.len() >= self.chunk {
-                    break;
+        while !self.eof && buf.len() < self.chunk {
+            let before = buf.len();
+            let room = (self.chunk - before) as u64;
+            let read = (&mut self.inner).take(room).read_to_end(buf);
+            self.bytes += (buf.len() - before) as u64;
+            match read {
+                // short of the limit: the input ended
+                Ok(_) => self.eof = buf.len() < self.chunk,
+                Err(e) => {
+                    self.error = Some(e);
+                    self.eof = true;
                 }
-                buf.resize((buf.len() * 2).min(self.chunk), 0);
             }
-            let n = self.read_some(&mut buf[filled..]);
-            filled += n;
         }
+        let filled = buf.len();
         if filled == 0 {
             return None;
         }
@@ -630,7 +627,11 @@ pub(crate) fn run<R: Read + Send>(
         merger.finish();
         return (cr.bytes, merger.base, merger.events, cr.error);
     }
-    let pool = threads + 2;
+    // One buffer per worker and one being read: the reader fills a chunk in
+    // a fraction of the time a worker scans one. (A second spare was no
+    // faster, and cost 8 MiB more peak memory, 2 MiB huge pages of mimalloc
+    // included.)
+    let pool = threads + 1;
     let (free_tx, free_rx) = sync_channel::<Vec<u8>>(pool);
     for _ in 0..pool {
         let _ = free_tx.send(Vec::new());
@@ -817,11 +818,12 @@ mod tests {
 
     #[test]
     fn chunk_buffers_grow_only_as_far_as_the_input_fills_them() {
-        // A small log: the buffer stays small (it was zeroed to 8 MiB before).
+        // A small log: only its bytes are written (the buffer was zeroed to
+        // 8 MiB, then grown by doubling, before).
         let mut cr = ChunkReader::new(&b"one line\nanother\n"[..], CHUNK);
         let mut buf = Vec::new();
         assert_eq!(cr.next_chunk(&mut buf), Some(17));
-        assert_eq!(buf.len(), FIRST_BUFFER);
+        assert_eq!(buf.len(), 17);
         assert_eq!(cr.next_chunk(&mut buf), None);
 
         // A larger one is cut into the same chunks as with a full buffer.
