@@ -199,6 +199,44 @@ impl Parsed {
     }
 }
 
+impl Parsed {
+    /// As [`Parsed::descendants`], without entering nodes below `node` whose
+    /// kind is one of `scopes` (nested functions): the nodes that belong to
+    /// `node` itself. One cursor walk, no parent lookups (tree-sitter finds a
+    /// parent by walking down from the root).
+    pub fn own_descendants<'t>(&'t self, node: Node<'t>, scopes: &[&str]) -> Vec<Node<'t>> {
+        let mut out = Vec::new();
+        let mut cursor = node.walk();
+        let mut visited = 0usize;
+        loop {
+            let current = cursor.node();
+            visited += 1;
+            if current.is_named() {
+                out.push(current);
+            }
+            if visited >= MAX_NODES {
+                break;
+            }
+            let enter = current == node || !scopes.contains(&current.kind());
+            if enter && cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.node() == node {
+                    return out;
+                }
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return out;
+                }
+            }
+        }
+        out
+    }
+}
+
 /// The nearest ancestor of `node` whose kind is one of `kinds`.
 pub fn ancestor<'t>(node: Node<'t>, kinds: &[&str]) -> Option<Node<'t>> {
     let mut at = node.parent();

@@ -19,6 +19,7 @@ use crate::finding::{Finding, Severity};
 use crate::knowledge::catalogue;
 use crate::model::StackModel;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 /// The result of a diagnosis: ranked root findings, symptoms inside them.
@@ -135,30 +136,83 @@ fn explains(root: &Finding, symptom: &Finding) -> bool {
 }
 
 pub fn rank_and_group(mut findings: Vec<Finding>) -> Vec<Finding> {
-    findings.sort_by_key(sort_key);
-    let mut roots: Vec<Finding> = Vec::new();
-    let mut symptoms: Vec<Finding> = Vec::new();
-    // A finding is a symptom when some other finding explains it.
-    for (i, finding) in findings.iter().enumerate() {
-        let explained = findings
-            .iter()
-            .enumerate()
-            .any(|(j, other)| i != j && explains(other, finding) && !explains(finding, other));
-        if explained {
-            symptoms.push(finding.clone());
-        } else {
-            roots.push(finding.clone());
+    findings.sort_by_cached_key(sort_key);
+    // The findings that may explain a cause: those whose cause lists it
+    // (so a run with thousands of findings compares only those pairs).
+    let mut explainers: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (j, finding) in findings.iter().enumerate() {
+        let Some(cause) = catalogue().cause(&finding.cause) else {
+            continue;
+        };
+        for explained in &cause.explains {
+            explainers.entry(explained.as_str()).or_default().push(j);
+        }
+        if !cause.explains_api.is_empty() {
+            explainers
+                .entry(crate::checks::api::API_ERROR_OBSERVED)
+                .or_default()
+                .push(j);
         }
     }
-    for symptom in symptoms {
-        if let Some(root) = roots.iter_mut().find(|r| explains(r, &symptom)) {
-            root.symptoms.push(symptom);
-        } else if let Some(root) = roots
+    let candidates = |i: usize| {
+        explainers
+            .get(findings[i].cause.as_str())
+            .map_or(&[][..], Vec::as_slice)
+    };
+    // A finding is a symptom when some other finding explains it.
+    let explained: Vec<bool> = (0..findings.len())
+        .map(|i| {
+            candidates(i).iter().any(|&j| {
+                i != j
+                    && explains(&findings[j], &findings[i])
+                    && !explains(&findings[i], &findings[j])
+            })
+        })
+        .collect();
+    // The position among the roots of each finding that is one.
+    let mut root_at: Vec<Option<usize>> = vec![None; findings.len()];
+    let mut roots_count = 0;
+    for (i, is_symptom) in explained.iter().enumerate() {
+        if !is_symptom {
+            root_at[i] = Some(roots_count);
+            roots_count += 1;
+        }
+    }
+    let home: Vec<Option<usize>> = (0..findings.len())
+        .map(|i| {
+            if !explained[i] {
+                return None;
+            }
+            candidates(i)
+                .iter()
+                .filter_map(|&j| root_at[j].filter(|_| explains(&findings[j], &findings[i])))
+                .next()
+        })
+        .collect();
+    let mut roots: Vec<Finding> = Vec::with_capacity(roots_count);
+    let mut orphans: Vec<Finding> = Vec::new();
+    let mut placed: Vec<(usize, Finding)> = Vec::new();
+    for (i, finding) in findings.into_iter().enumerate() {
+        match (explained[i], home[i]) {
+            (false, _) => roots.push(finding),
+            (true, Some(root)) => placed.push((root, finding)),
+            (true, None) => orphans.push(finding),
+        }
+    }
+    for (root, symptom) in placed {
+        roots[root].symptoms.push(symptom);
+    }
+    // Explained only by another symptom: under that symptom.
+    for symptom in orphans {
+        if let Some(parent) = roots
             .iter_mut()
             .flat_map(|r| r.symptoms.iter_mut())
             .find(|r| explains(r, &symptom))
         {
-            root.symptoms.push(symptom);
+            parent.symptoms.push(symptom);
+        } else {
+            // Evidence is never dropped: a symptom nothing placed stays a root.
+            roots.push(symptom);
         }
     }
     // A root whose symptoms were seen in logs is a failure seen, too.

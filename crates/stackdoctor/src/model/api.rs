@@ -11,6 +11,9 @@ pub struct ApiModel {
     pub contracts: Vec<ContractDoc>,
     /// What the project's client code does with API errors, per file.
     pub clients: Vec<ClientFile>,
+    /// The index in `clients` of each client file, to follow imports.
+    #[serde(skip)]
+    pub client_index: std::collections::HashMap<PathBuf, usize>,
     /// What the project's server code answers on errors, per file.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub servers: Vec<ServerFile>,
@@ -52,6 +55,11 @@ impl ContractDoc {
 }
 
 impl ApiModel {
+    /// The client facts of `file`, when it has any.
+    pub fn client(&self, file: &std::path::Path) -> Option<&ClientFile> {
+        self.client_index.get(file).map(|&i| &self.clients[i])
+    }
+
     /// The documented entry of `code` in any contract, with its document.
     pub fn code(&self, code: &str) -> Option<(&ContractDoc, &contract::ErrorCode)> {
         self.contracts

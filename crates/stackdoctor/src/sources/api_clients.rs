@@ -11,7 +11,7 @@ use crate::model::api::{
     RetryLoop, Thrown, ThrownKind,
 };
 use crate::model::{Origin, Sourced, StackModel};
-use codeparse::{ancestor, contains, Lang, Node, Parsed};
+use codeparse::{ancestor, Lang, Node, Parsed};
 use std::path::{Path, PathBuf};
 
 /// The most client files parsed in one project.
@@ -101,6 +101,13 @@ pub fn load(inventory: &Inventory, model: &mut StackModel) {
             model.api.clients.push(facts);
         }
     }
+    model.api.client_index = model
+        .api
+        .clients
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.file.clone(), i))
+        .collect();
     super::api_servers::cap_calls(&mut servers);
     model.api.servers = super::api_servers::finish(servers);
     // The server files quoted by the checks (a helper's calls may be in a
@@ -136,14 +143,8 @@ impl<'t> Reader<'t> {
     }
 
     /// The nodes below `node` that belong to it, not to a function nested in it.
-    fn own_nodes(&self, node: Node<'t>) -> Vec<Node<'t>> {
-        self.nodes(node)
-            .into_iter()
-            .filter(|n| {
-                *n == node
-                    || ancestor(*n, FUNCTION_KINDS).is_none_or(|f| f == node || !contains(node, f))
-            })
-            .collect()
+    pub(super) fn own_nodes(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        self.parsed.own_descendants(node, FUNCTION_KINDS)
     }
 }
 

@@ -28,6 +28,21 @@ use std::path::Path;
 
 /// The deepest object literal read as a body.
 const MAX_DEPTH: usize = 32;
+/// Node kinds of literal values (TypeScript and Python).
+const LITERAL_KINDS: &[&str] = &[
+    "string",
+    "template_string",
+    "number",
+    "integer",
+    "true",
+    "false",
+    "null",
+    "none",
+    "object",
+    "dictionary",
+    "array",
+    "list",
+];
 /// The most helper calls kept per run (calls with literal arguments).
 const MAX_CALLS: usize = 100_000;
 
@@ -819,6 +834,18 @@ fn record_call(
     value: impl Fn(&Reader, Node) -> Written,
 ) {
     if out.calls.len() >= MAX_CALLS {
+        return;
+    }
+    // Only a call with a literal argument can bind a helper: look at the
+    // argument nodes before reading any value.
+    let written = |arg: &Node| {
+        let arg = match arg.kind() {
+            "keyword_argument" => arg.child_by_field_name("value"),
+            _ => Some(*arg),
+        };
+        arg.is_some_and(|a| LITERAL_KINDS.contains(&unwrap(a).kind()))
+    };
+    if !args.iter().any(written) {
         return;
     }
     let mut positional = Vec::new();

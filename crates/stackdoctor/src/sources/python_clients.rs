@@ -21,7 +21,7 @@ use crate::model::api::{
     ThrownKind,
 };
 use crate::model::Sourced;
-use codeparse::{ancestor, Node};
+use codeparse::Node;
 
 /// The nodes that open a Python function scope.
 const PYTHON_FUNCTIONS: &[&str] = &["function_definition", "lambda"];
@@ -86,11 +86,7 @@ fn function_facts(reader: &Reader, function: Node) -> Option<FunctionFacts> {
     let name = reader
         .text(function.child_by_field_name("name")?)
         .to_string();
-    let own: Vec<Node> = reader
-        .nodes(function)
-        .into_iter()
-        .filter(|n| ancestor(*n, PYTHON_FUNCTIONS) == Some(function))
-        .collect();
+    let own = reader.parsed.own_descendants(function, PYTHON_FUNCTIONS);
     let thrown: Vec<Thrown> = own
         .iter()
         .filter_map(|n| {

@@ -38,19 +38,23 @@
 //! "standard"})`) rather than a second loop, or retry only throttling and
 //! 5xx error codes.
 
+use super::support::resolve_function;
 use crate::finding::{Finding, FixStep};
 use crate::model::api::FunctionFacts;
 use crate::model::StackModel;
+use std::collections::HashMap;
 
 cause!("api-client-retries-non-retryable");
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
-    let functions: Vec<&FunctionFacts> = model
-        .api
-        .clients
-        .iter()
-        .flat_map(|f| &f.functions)
-        .collect();
+    // Functions that throw, by name: a called function not defined in the
+    // file or imported from the project is taken when its name is unique.
+    let mut throwers: HashMap<&str, Vec<&FunctionFacts>> = HashMap::new();
+    for function in model.api.clients.iter().flat_map(|f| &f.functions) {
+        if !function.thrown.is_empty() {
+            throwers.entry(&function.name).or_default().push(function);
+        }
+    }
     let mut findings = Vec::new();
     for file in &model.api.clients {
         // A loop whose catch reads nothing of the error retries every failure.
@@ -61,9 +65,13 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 .as_ref()
                 .map(|at| ("raise_for_status", at.clone()));
             let called = retry.called.iter().find_map(|call| {
-                let thrower = functions
-                    .iter()
-                    .find(|f| f.name == call.value && !f.thrown.is_empty())?;
+                let thrower = resolve_function(model, file, &call.value)
+                    .map(|(_, f)| f)
+                    .filter(|f| !f.thrown.is_empty())
+                    .or_else(|| match throwers.get(call.value.as_str())?.as_slice() {
+                        [only] => Some(*only),
+                        _ => None,
+                    })?;
                 Some((call.value.as_str(), thrower.thrown.first()?.origin.clone()))
             });
             let Some((call, thrown_at)) = raised.or(called) else {

@@ -76,7 +76,7 @@ pub fn resolve_function<'m>(
     }
     let import = file.imports.iter().find(|i| i.local == name)?;
     let from = import.from.as_ref()?;
-    let other = model.api.clients.iter().find(|c| &c.file == from)?;
+    let other = model.api.client(from)?;
     other
         .functions
         .iter()
@@ -97,9 +97,7 @@ pub fn resolve_class<'m>(
     let from = import.from.as_ref()?;
     model
         .api
-        .clients
-        .iter()
-        .find(|c| &c.file == from)?
+        .client(from)?
         .classes
         .iter()
         .find(|c| c.name == import.imported)
