@@ -168,34 +168,7 @@ impl Parsed {
     /// Every node below `node` (itself included), in source order, at most
     /// [`MAX_NODES`]; named nodes only.
     pub fn descendants<'t>(&'t self, node: Node<'t>) -> Vec<Node<'t>> {
-        let mut out = Vec::new();
-        let mut cursor = node.walk();
-        let mut visited = 0usize;
-        loop {
-            let current = cursor.node();
-            visited += 1;
-            if current.is_named() {
-                out.push(current);
-            }
-            if visited >= MAX_NODES {
-                break;
-            }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            loop {
-                if cursor.node() == node {
-                    return out;
-                }
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if !cursor.goto_parent() {
-                    return out;
-                }
-            }
-        }
-        out
+        self.own_descendants(node, &[])
     }
 }
 
