@@ -1,7 +1,9 @@
 //! # url-unreachable
 //!
-//! **What it detects:** the URL given with `--url` did not answer any probe:
-//! the connection was refused, timed out, or its name did not resolve. When a
+//! **What it detects:** no probe of the URL given with `--url` could
+//! connect: the connection was refused or timed out, the network had no
+//! route, or the name did not resolve. (A server that accepts the
+//! connection and then hangs is there: the probe notes say it timed out.) When a
 //! compose service publishes the URL's port, the finding names it.
 //!
 //! **Why it breaks requests:** nothing is listening where the requests go,
@@ -30,14 +32,19 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
     };
     let mut findings = Vec::new();
     for app in &live.apps {
-        // Failures before any answer; a refused certificate is an answer of sorts.
+        // Failures before a connection; a server that accepts and then
+        // hangs, resets or refuses the certificate is there.
         let failures: Vec<(&str, &str, &HttpError)> = app
             .probes
             .iter()
             .filter_map(|p| match &p.outcome {
-                AppOutcome::Failed { error } if !matches!(error, HttpError::Tls { .. }) => {
-                    Some((p.method.as_str(), p.url.as_str(), error))
-                }
+                AppOutcome::Failed {
+                    error:
+                        error @ (HttpError::Dns { .. }
+                        | HttpError::Refused
+                        | HttpError::Unreachable { .. }
+                        | HttpError::ConnectTimeout),
+                } => Some((p.method.as_str(), p.url.as_str(), error)),
                 _ => None,
             })
             .collect();
@@ -142,6 +149,25 @@ mod tests {
             apps: vec![AppReport {
                 base: "http://localhost:8000/".into(),
                 probes: vec![probe(refused()), probe(answered)],
+            }],
+            ..LiveReport::default()
+        });
+        assert!(super::run(&model).is_empty());
+    }
+
+    #[test]
+    fn a_server_that_accepts_and_hangs_is_not_unreachable() {
+        let (_dir, mut model) = test_tree(&[]);
+        let hung = AppOutcome::Failed {
+            error: HttpError::Timeout {
+                received: 0,
+                status: None,
+            },
+        };
+        model.aws.live = Some(LiveReport {
+            apps: vec![AppReport {
+                base: "http://localhost:8000/".into(),
+                probes: vec![probe(hung.clone()), probe(hung)],
             }],
             ..LiveReport::default()
         });
