@@ -364,11 +364,18 @@ impl CatalogueFile {
     }
 }
 
+static EMBEDDED_CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+
 impl Catalogue {
-    /// The catalogue embedded in the binary, parsed once.
+    /// Whether this process has parsed the embedded catalogue (a caller can
+    /// check that a run with no model to look up did not).
+    pub fn embedded_is_parsed() -> bool {
+        EMBEDDED_CATALOGUE.get().is_some()
+    }
+
+    /// The catalogue embedded in the binary, parsed once, at first use.
     pub fn embedded() -> &'static Catalogue {
-        static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
-        CATALOGUE.get_or_init(|| {
+        EMBEDDED_CATALOGUE.get_or_init(|| {
             Catalogue::from_toml(EMBEDDED)
                 .unwrap_or_else(|e| panic!("embedded data/models.toml: {e}"))
         })

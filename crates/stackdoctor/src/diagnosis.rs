@@ -95,7 +95,9 @@ pub fn merge_log_findings(findings: Vec<Finding>) -> Vec<Finding> {
 }
 
 fn priority(cause: &str) -> u32 {
-    catalogue().cause(cause).map_or(u32::MAX, |c| c.priority)
+    catalogue()
+        .rank(cause)
+        .map_or(u32::MAX, |(_, priority)| priority)
 }
 
 fn sort_key(f: &Finding) -> (Severity, bool, u32, String) {

@@ -159,9 +159,8 @@ impl Finding {
     /// A finding of `cause` with the cause's default severity from the catalogue.
     pub fn new(cause: &str) -> Self {
         let severity = crate::knowledge::catalogue()
-            .cause(cause)
-            .map(|c| c.severity)
-            .unwrap_or(Severity::Error);
+            .rank(cause)
+            .map_or(Severity::Error, |(severity, _)| severity);
         Finding {
             cause: cause.to_string(),
             severity,

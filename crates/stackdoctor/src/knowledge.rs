@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 mod data_files {
     include!(concat!(env!("OUT_DIR"), "/data_files.rs"));
 }
-use data_files::{CAUSES, SIGNATURES};
+use data_files::{CAUSES, CAUSE_PIECES, COMMON_PIECES, SIGNATURES};
 
 const SERVERS: &str = include_str!("../data/servers.toml");
 
@@ -83,27 +83,100 @@ pub struct Cause {
     pub messages: BTreeMap<String, Text>,
 }
 
+/// The tables of a cause file, or of some of its pieces.
 #[derive(Debug, Default, Deserialize)]
-pub struct Catalogue {
+struct CatalogueFile {
     #[serde(default)]
-    pub causes: BTreeMap<String, Cause>,
+    causes: BTreeMap<String, Cause>,
     /// Texts shared by several causes (`common.<name>`).
     #[serde(default)]
-    pub common: BTreeMap<String, Text>,
+    common: BTreeMap<String, Text>,
+}
+
+impl CatalogueFile {
+    /// Parses pieces of the embedded cause files (`(file, start, end)`).
+    fn parse(pieces: &[data_files::Piece]) -> CatalogueFile {
+        let text: String = pieces
+            .iter()
+            .map(|&(file, start, end)| &CAUSES[file].1[start..end])
+            .collect();
+        toml::from_str(&text).unwrap_or_else(|e| {
+            let families: Vec<&str> = pieces.iter().map(|&(file, ..)| CAUSES[file].0).collect();
+            panic!("embedded data/causes/{families:?}.toml: {e}")
+        })
+    }
+}
+
+/// The cause catalogue. Each cause is parsed from its own piece of the
+/// embedded files the first time it is asked for: a run pays for the causes
+/// it reports, not for all of them.
+#[derive(Debug)]
+pub struct Catalogue {
+    causes: Vec<OnceLock<Cause>>,
+    common: OnceLock<BTreeMap<String, Text>>,
 }
 
 impl Catalogue {
     pub fn cause(&self, id: &str) -> Option<&Cause> {
-        self.causes.get(id)
+        let index = cause_index(id)?;
+        Some(self.causes[index].get_or_init(|| {
+            let (id, _, _, pieces) = CAUSE_PIECES[index];
+            let mut file = CatalogueFile::parse(pieces);
+            assert!(file.common.is_empty(), "common texts in the piece of {id}");
+            file.causes
+                .remove(id)
+                .unwrap_or_else(|| panic!("the piece of cause {id} does not define it"))
+        }))
+    }
+
+    /// A cause's default severity and its priority, without parsing the
+    /// cause: a check may build a finding it then drops.
+    pub fn rank(&self, id: &str) -> Option<(Severity, u32)> {
+        let (_, severity, priority, _) = CAUSE_PIECES[cause_index(id)?];
+        let severity = match severity {
+            "error" => Severity::Error,
+            "warning" => Severity::Warning,
+            "info" => Severity::Info,
+            other => panic!("cause {id}: severity {other}"),
+        };
+        Some((severity, priority))
+    }
+
+    /// Every cause ID, sorted.
+    pub fn ids(&self) -> impl Iterator<Item = &'static str> {
+        CAUSE_PIECES.iter().map(|(id, ..)| *id)
+    }
+
+    /// Every cause, sorted by ID (parses those not parsed yet).
+    pub fn causes(&self) -> impl Iterator<Item = (&'static str, &Cause)> {
+        self.ids()
+            .map(|id| (id, self.cause(id).expect("a listed cause exists")))
+    }
+
+    /// A text shared by several causes (`common.<name>`).
+    pub fn common(&self, name: &str) -> Option<&Text> {
+        self.common
+            .get_or_init(|| CatalogueFile::parse(COMMON_PIECES).common)
+            .get(name)
+    }
+
+    /// The causes this process has parsed (a test checks that a run parses
+    /// only those it reports).
+    pub fn parsed_causes(&self) -> Vec<&'static str> {
+        self.ids()
+            .zip(&self.causes)
+            .filter(|(_, cause)| cause.get().is_some())
+            .map(|(id, _)| id)
+            .collect()
     }
 
     /// The template a message key names, if it exists.
     pub fn template(&self, key: &str) -> Option<&Text> {
         let (scope, name) = key.split_once('.')?;
         if scope == "common" {
-            return self.common.get(name);
+            return self.common(name);
         }
-        self.causes.get(scope)?.messages.get(name)
+        self.cause(scope)?.messages.get(name)
     }
 
     /// The message in `lang` with its parameters filled in. A missing key
@@ -119,7 +192,7 @@ impl Catalogue {
     /// A finding whose parameter `title` names one of the cause's messages
     /// (a note rather than a failure) takes that message as its title.
     pub fn title(&self, cause: &str, params: &BTreeMap<String, String>, lang: Lang) -> String {
-        match self.causes.get(cause) {
+        match self.cause(cause) {
             Some(c) => {
                 let title = params
                     .get("title")
@@ -185,23 +258,18 @@ pub fn fill(template: &str, params: &BTreeMap<String, String>) -> String {
     out
 }
 
-/// The cause catalogue, parsed once from every embedded file.
+fn cause_index(id: &str) -> Option<usize> {
+    CAUSE_PIECES
+        .binary_search_by(|(known, ..)| (*known).cmp(id))
+        .ok()
+}
+
+/// The cause catalogue of the embedded files.
 pub fn catalogue() -> &'static Catalogue {
     static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
-    CATALOGUE.get_or_init(|| {
-        let mut all = Catalogue::default();
-        for (family, text) in CAUSES {
-            let part: Catalogue = toml::from_str(text)
-                .unwrap_or_else(|e| panic!("embedded data/causes/{family}.toml: {e}"));
-            for (id, cause) in part.causes {
-                assert!(
-                    all.causes.insert(id.clone(), cause).is_none(),
-                    "cause {id} defined twice"
-                );
-            }
-            all.common.extend(part.common);
-        }
-        all
+    CATALOGUE.get_or_init(|| Catalogue {
+        causes: CAUSE_PIECES.iter().map(|_| OnceLock::new()).collect(),
+        common: OnceLock::new(),
     })
 }
 
@@ -364,6 +432,43 @@ pub fn is_known_image(image: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pieces_of_the_cause_files_are_the_whole_files() {
+        let mut whole = CatalogueFile::default();
+        for (family, text) in CAUSES {
+            let file: CatalogueFile =
+                toml::from_str(text).unwrap_or_else(|e| panic!("{family}: {e}"));
+            for (id, cause) in file.causes {
+                let again = format!("{cause:?}");
+                assert!(
+                    whole.causes.insert(id.clone(), cause).is_none(),
+                    "cause {id} defined twice"
+                );
+                assert_eq!(
+                    format!("{:?}", catalogue().cause(&id).unwrap()),
+                    again,
+                    "{id}"
+                );
+            }
+            whole.common.extend(file.common);
+        }
+        let ids: Vec<&str> = catalogue().ids().collect();
+        assert_eq!(
+            ids,
+            whole.causes.keys().map(String::as_str).collect::<Vec<_>>()
+        );
+        assert_eq!(catalogue().parsed_causes(), ids);
+        for (name, text) in &whole.common {
+            assert_eq!(
+                catalogue().common(name).map(|t| &t.en),
+                Some(&text.en),
+                "{name}"
+            );
+        }
+        assert!(catalogue().common("no-such-text").is_none());
+        assert!(catalogue().cause("no-such-cause").is_none());
+    }
 
     #[test]
     fn every_image_default_names_its_source_and_tls_ports_are_ports() {

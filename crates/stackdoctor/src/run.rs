@@ -471,7 +471,7 @@ fn explain(args: &ExplainArgs) -> Result<u8, Error> {
     let catalogue = catalogue();
     let Some(id) = &args.cause else {
         let mut out = String::new();
-        for (id, cause) in &catalogue.causes {
+        for (id, cause) in catalogue.causes() {
             out.push_str(&format!(
                 "{:<40} {:<8} {}\n",
                 id,

@@ -192,7 +192,7 @@ fn every_cause_is_a_rule_with_explains_text_and_its_level() {
         .unwrap();
     assert_eq!(
         rules.len(),
-        stackdoctor::knowledge::catalogue().causes.len()
+        stackdoctor::knowledge::catalogue().ids().count()
     );
     let rule = rules
         .iter()

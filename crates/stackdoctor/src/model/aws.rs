@@ -24,8 +24,7 @@ pub struct AwsModel {
     /// The Bedrock model catalogue in use: the embedded one unless `--bedrock-models` gave a file.
     #[serde(skip)]
     pub user_catalogue: Option<Box<bedrock::Catalogue>>,
-    /// The catalogue's date, and the day the diagnosis runs (`YYYY-MM-DD`), for lifecycle dates.
-    pub catalogue_as_of: String,
+    /// The day the diagnosis runs (`YYYY-MM-DD`), for lifecycle dates.
     pub today: String,
     /// What AWS itself said (`--aws`); `None` without it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -225,6 +224,12 @@ impl AwsModel {
         self.user_catalogue
             .as_deref()
             .unwrap_or_else(|| bedrock::Catalogue::embedded())
+    }
+
+    /// The catalogue's date (`YYYY-MM-DD`). Read on demand: the embedded
+    /// catalogue is parsed only by a run that looks a model up.
+    pub fn catalogue_as_of(&self) -> &str {
+        &self.catalogue().as_of
     }
 
     /// Every policy of every file, with the file it came from.

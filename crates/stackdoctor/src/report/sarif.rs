@@ -120,7 +120,7 @@ fn evidence_location(e: &ReportEvidence) -> Option<Value> {
 fn result(
     finding: &ReportFinding,
     root: Option<&ReportFinding>,
-    rules: &[String],
+    rules: &[&str],
     fallback: &str,
 ) -> Value {
     let mut locations = Vec::new();
@@ -209,10 +209,9 @@ fn result(
 /// The SARIF log of a report, pretty-printed.
 pub fn render(report: &Report, lang: Lang) -> String {
     let catalogue = catalogue();
-    let ids: Vec<String> = catalogue.causes.keys().cloned().collect();
+    let ids: Vec<&str> = catalogue.ids().collect();
     let rules: Vec<Value> = catalogue
-        .causes
-        .iter()
+        .causes()
         .map(|(id, cause)| {
             let help = documentation(id, lang);
             json!({

@@ -34,7 +34,6 @@ pub fn load(
         .get("STACKDOCTOR_TODAY")
         .cloned()
         .unwrap_or_else(today);
-    model.aws.catalogue_as_of = model.aws.catalogue().as_of.clone();
     load_clients(inventory, model);
     model.aws.credentials = model
         .services

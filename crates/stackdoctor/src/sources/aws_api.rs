@@ -191,6 +191,9 @@ fn simulate(
     principal: &str,
     report: &mut AwsApiReport,
 ) {
+    if model.aws.clients.is_empty() {
+        return;
+    }
     let catalogue = model.aws.catalogue();
     for bedrock in &model.aws.clients {
         let Some(region) = &bedrock.region.value else {

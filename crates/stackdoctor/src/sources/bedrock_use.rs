@@ -1078,7 +1078,6 @@ impl Scan<'_> {
     /// Model IDs, ARNs, regions in string literals (env values).
     fn literals(&mut self, env_defaults: &[(Range<usize>, String)]) {
         let p = patterns();
-        let catalogue = bedrock::Catalogue::embedded();
         let mut found: Vec<(usize, String, UseKind)> = Vec::new();
         for lit in &self.lexed.literals {
             let content = &self.text[lit.content.clone()];
@@ -1142,7 +1141,7 @@ impl Scan<'_> {
                     || !matches!(bytes[m.start() - 1], b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_');
                 let after_ok = m.end() == bytes.len()
                     || !matches!(bytes[m.end()], b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_');
-                if !before_ok || !after_ok || !catalogue.is_region(m.as_str()) {
+                if !before_ok || !after_ok || !bedrock::is_region(m.as_str()) {
                     continue;
                 }
                 if arn_spans

@@ -37,7 +37,7 @@ pub fn run(facts: &Facts) -> Vec<Finding> {
         else {
             continue;
         };
-        let label = msg("base-id").with("as_of", &model.aws.catalogue_as_of);
+        let label = msg("base-id").with("as_of", model.aws.catalogue_as_of());
         let mut finding = verdict.finding(model, CAUSE, label);
         finding = finding.fix(replace_model_step(
             model,

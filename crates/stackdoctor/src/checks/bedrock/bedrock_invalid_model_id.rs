@@ -47,7 +47,7 @@ fn unknown(
             Severity::Error,
         ),
         None => (
-            msg(key).with("as_of", &model.aws.catalogue_as_of),
+            msg(key).with("as_of", model.aws.catalogue_as_of()),
             None,
             Severity::Warning,
         ),

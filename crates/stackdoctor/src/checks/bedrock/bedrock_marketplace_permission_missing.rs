@@ -32,6 +32,9 @@ const ACTIONS: [&str; 2] = [
 
 pub fn run(facts: &Facts) -> Vec<Finding> {
     let model = facts.model;
+    if facts.model_verdicts().is_empty() {
+        return Vec::new();
+    }
     let (policies, _) = policy_set(model);
     let catalogue = model.aws.catalogue();
     let mut findings = Vec::new();

@@ -45,7 +45,7 @@ pub fn run(facts: &Facts) -> Vec<Finding> {
         let mut finding = verdict.finding(
             model,
             CAUSE,
-            msg("not-offered").with("as_of", &model.aws.catalogue_as_of),
+            msg("not-offered").with("as_of", model.aws.catalogue_as_of()),
         );
         if let Some(step) = verdict.client.region.decided() {
             finding = finding.evidence(

@@ -116,6 +116,9 @@ impl ModelVerdict<'_> {
 pub(in crate::checks) fn model_verdicts(model: &StackModel) -> Vec<ModelVerdict<'_>> {
     #[cfg(test)]
     crate::checks::facts::count("model_verdicts");
+    if model.aws.clients.is_empty() {
+        return Vec::new();
+    }
     let catalogue = model.aws.catalogue();
     let mut out = Vec::new();
     for client in &model.aws.clients {
@@ -147,6 +150,9 @@ pub(in crate::checks) fn model_verdicts(model: &StackModel) -> Vec<ModelVerdict<
 pub(in crate::checks) fn regionless_verdicts(model: &StackModel) -> Vec<ModelVerdict<'_>> {
     #[cfg(test)]
     crate::checks::facts::count("regionless_verdicts");
+    if model.aws.clients.is_empty() {
+        return Vec::new();
+    }
     let catalogue = model.aws.catalogue();
     let mut out = Vec::new();
     for client in model
