@@ -1,8 +1,11 @@
 //! No work that the inputs do not need: a diagnosis of compose files, a
-//! Caddyfile and an `.env` compiles none of the code scanner's patterns and
-//! loads no signature library; a Python file that calls Bedrock compiles
-//! the patterns it needs, and a log loads the library once. Counted, not
-//! timed (alone in this test binary, so the counters are this test's).
+//! Caddyfile and an `.env` compiles none of the code scanner's patterns,
+//! loads no signature library and parses no Bedrock model catalogue; its
+//! report parses only the causes it shows and compiles no secret pattern
+//! when no text looks like a secret. A Python file that calls Bedrock
+//! compiles the patterns it needs, and a log loads the library once.
+//! Counted, not timed (alone in this test binary, so the counters are this
+//! test's).
 
 use stackdoctor::sources::logs::SignatureSet;
 use stackdoctor::sources::{bedrock_use, build_model, Inputs};
@@ -21,6 +24,13 @@ fn diagnose(root: &Path, logs: Vec<std::path::PathBuf>) -> stackdoctor::model::S
         ..Inputs::default()
     })
     .unwrap()
+}
+
+/// The JSON report of a model, as `diagnose --format json` writes it.
+fn report(model: &stackdoctor::model::StackModel) -> serde_json::Value {
+    let diagnosis = stackdoctor::diagnosis::diagnose(model);
+    let report = stackdoctor::report::build(model, &diagnosis, stackdoctor::knowledge::Lang::En);
+    serde_json::to_value(&report).unwrap()
 }
 
 #[test]
@@ -52,6 +62,35 @@ fn only_what_the_inputs_need_is_compiled_or_loaded() {
         0,
         "no logs, no probes: no signatures"
     );
+    assert!(
+        !bedrock::Catalogue::embedded_is_parsed(),
+        "no model to look up: no model catalogue"
+    );
+
+    // The report of a stack with one fault: one cause parsed, no secret pattern.
+    let healthy = report(&model);
+    assert_eq!(healthy["status"], "healthy", "{healthy}");
+    write(
+        root,
+        "Caddyfile",
+        "example.com {\n\treverse_proxy webapp:8000\n}\n",
+    );
+    let model = diagnose(root, Vec::new());
+    let broken = report(&model);
+    let causes: std::collections::BTreeSet<&str> = broken["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| std::iter::once(f).chain(f["symptoms"].as_array().unwrap()))
+        .map(|f| f["cause"].as_str().unwrap())
+        .collect();
+    assert!(causes.contains("upstream-unknown-host"), "{broken}");
+    assert_eq!(
+        stackdoctor::knowledge::catalogue().parsed_causes(),
+        causes.iter().copied().collect::<Vec<_>>(),
+        "only the causes shown are parsed"
+    );
+    assert_eq!(secretmask::compiled_patterns(), 0, "{broken}");
 
     // A Python file that calls Bedrock needs the scanner: it finds the call.
     write(
