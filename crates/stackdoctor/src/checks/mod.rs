@@ -142,6 +142,7 @@ pub const ALL: &[Check] = &[
     check!(aws::aws_no_credentials => "aws-no-credentials"),
     check!(aws::aws_credentials_invalid => "aws-credentials-invalid"),
     check!(app::app_env_unknown_host => "app-env-unknown-host", facts),
+    check!(app::app_dependency_no_shared_network => "app-dependency-no-shared-network", facts),
     check!(proxy::proxy_config_invalid => "proxy-config-invalid"),
     check!(proxy::proxy_site_mismatch => "proxy-site-mismatch"),
     check!(proxy::upstream_unknown_host => "upstream-unknown-host"),

@@ -20,7 +20,7 @@ use crate::checks::support::{edit_distance, recreate_service_step, replace_on_li
 use crate::checks::Facts;
 use crate::finding::{Finding, FixStep, Message};
 use crate::model::service_names::ServiceNames;
-use crate::model::{Activation, EnvEntry, ServiceId, StackModel};
+use crate::model::{Activation, EnvEntry, Service, ServiceId, StackModel};
 use std::net::IpAddr;
 
 cause!("app-env-unknown-host");
@@ -107,6 +107,25 @@ fn names_host(entry: &EnvEntry) -> bool {
     HOST_VARIABLES.iter().any(|suffix| upper.ends_with(suffix))
 }
 
+/// The environment entries of a service that name a dependency's host,
+/// with the host and port (values with placeholders left alone).
+pub(super) fn named_hosts(
+    service: &Service,
+) -> impl Iterator<Item = (&EnvEntry, String, Option<u16>)> {
+    service
+        .environment
+        .iter()
+        .filter(|e| names_host(e))
+        .filter_map(|entry| {
+            let value = entry.value.as_ref()?;
+            if value.contains(['$', '{']) {
+                return None;
+            }
+            let (host, port) = host_of(value)?;
+            Some((entry, host, port))
+        })
+}
+
 /// Whether `host` is a name of some service `from` could resolve.
 fn known(model: &StackModel, names: &ServiceNames, from: ServiceId, host: &str) -> bool {
     !names.carrying(host).is_empty()
@@ -160,14 +179,7 @@ pub fn run(facts: &Facts) -> Vec<Finding> {
         if service.activation != Activation::Active || service.uses_host_network() {
             continue;
         }
-        for entry in service.environment.iter().filter(|e| names_host(e)) {
-            let Some(value) = &entry.value else { continue };
-            if value.contains(['$', '{']) {
-                continue;
-            }
-            let Some((host, port)) = host_of(value) else {
-                continue;
-            };
+        for (entry, host, port) in named_hosts(service) {
             let lower = host.to_ascii_lowercase();
             if lower == "localhost"
                 || host.parse::<IpAddr>().is_ok()
