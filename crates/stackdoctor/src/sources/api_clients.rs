@@ -723,8 +723,7 @@ fn code_list(reader: &Reader, node: Node) -> Option<CodeList> {
     // `const canRetry = code === 'A' || …; … canRetry && <button …>`: the
     // list is the variable's value, in the same function.
     let condition = declared_value(reader, unwrap(condition)).unwrap_or(condition);
-    let mut codes = Vec::new();
-    let mut statuses = Vec::new();
+    let mut listed = ListedCodes::default();
     let mut subject = None;
     for n in reader.nodes(condition) {
         let literal_and_subject = match n.kind() {
@@ -770,18 +769,13 @@ fn code_list(reader: &Reader, node: Node) -> Option<CodeList> {
             if subject.get_or_insert_with(|| compared.clone()) != &compared {
                 continue;
             }
-            if let Some(code) = string_value(reader, literal) {
-                codes.push(Sourced::new(code, reader.origin(literal)));
-            } else if let Ok(status) = reader.text(literal).parse::<u16>() {
-                if (100..=599).contains(&status) {
-                    statuses.push(Sourced::new(status, reader.origin(literal)));
-                }
+            match string_value(reader, literal) {
+                Some(code) => listed.code(code, reader.origin(literal)),
+                None => listed.status(reader.text(literal), reader.origin(literal)),
             }
         }
     }
-    if codes.len() + statuses.len() < 2 {
-        return None;
-    }
+    let ListedCodes { codes, statuses } = listed.at_least_two()?;
     Some(CodeList {
         origin: reader.origin(condition),
         subject: subject.unwrap_or_default(),
@@ -791,6 +785,37 @@ fn code_list(reader: &Reader, node: Node) -> Option<CodeList> {
         switch_cases: false,
         python: false,
     })
+}
+
+/// The codes and statuses a retry decision lists, literal by literal
+/// (TypeScript and Python clients alike).
+#[derive(Default)]
+pub(super) struct ListedCodes {
+    pub(super) codes: Vec<Sourced<String>>,
+    pub(super) statuses: Vec<Sourced<u16>>,
+}
+
+impl ListedCodes {
+    pub(super) fn code(&mut self, code: String, origin: Origin) {
+        self.codes.push(Sourced::new(code, origin));
+    }
+
+    /// A number literal: kept when it is an HTTP status (100–599).
+    pub(super) fn status(&mut self, literal: &str, origin: Origin) {
+        if let Some(status) = literal
+            .parse::<u16>()
+            .ok()
+            .filter(|s| (100..=599).contains(s))
+        {
+            self.statuses.push(Sourced::new(status, origin));
+        }
+    }
+
+    /// The list, when it holds two or more codes and statuses in all: a
+    /// single literal is a comparison, not a list that decides retries.
+    pub(super) fn at_least_two(self) -> Option<ListedCodes> {
+        (self.codes.len() + self.statuses.len() >= 2).then_some(self)
+    }
 }
 
 /// The value a `const`/`let` of the same function gives the identifier `node`.
@@ -821,18 +846,16 @@ fn switch_group(reader: &Reader, node: Node) -> Option<CodeList> {
         .child_by_field_name("value")
         .map(|v| reader.text(unwrap(v)).to_string())
         .unwrap_or_default();
-    let mut codes = Vec::new();
-    let mut statuses = Vec::new();
+    let mut listed = ListedCodes::default();
     let mut at = Some(node);
     while let Some(case) = at {
         if case.kind() != "switch_case" {
             break;
         }
         if let Some(value) = case.child_by_field_name("value") {
-            if let Some(code) = string_value(reader, value) {
-                codes.push(Sourced::new(code, reader.origin(value)));
-            } else if let Ok(status) = reader.text(value).parse::<u16>() {
-                statuses.push(Sourced::new(status, reader.origin(value)));
+            match string_value(reader, value) {
+                Some(code) => listed.code(code, reader.origin(value)),
+                None => listed.status(reader.text(value), reader.origin(value)),
             }
         }
         // The case with statements ends the run.
@@ -840,9 +863,7 @@ fn switch_group(reader: &Reader, node: Node) -> Option<CodeList> {
             let retry = (1..case.named_child_count())
                 .filter_map(|i| case.named_child(i as u32))
                 .find_map(|s| retry_in(reader, s))?;
-            if codes.len() + statuses.len() < 2 {
-                return None;
-            }
+            let ListedCodes { codes, statuses } = listed.at_least_two()?;
             return Some(CodeList {
                 origin: reader.origin(node),
                 subject,
@@ -1021,6 +1042,20 @@ mod tests {
             .collect();
         assert_eq!(codes, ["Q", "D"]);
         assert!(f.code_lists[0].switch_cases);
+
+        // Statuses are HTTP statuses: `case 0` (a network failure) is not one,
+        // and a single status left is no list.
+        let f = facts(
+            "d2.ts",
+            "function show(response) {\n  switch (response.status) {\n    case 0:\n    case 503:\n      showRetryDialog();\n      break;\n  }\n}\n",
+        );
+        assert!(f.code_lists.is_empty(), "{:?}", f.code_lists);
+        let f = facts(
+            "d3.ts",
+            "function show(response) {\n  switch (response.status) {\n    case 502:\n    case 503:\n      showRetryDialog();\n      break;\n  }\n}\n",
+        );
+        let statuses: Vec<u16> = f.code_lists[0].statuses.iter().map(|s| s.value).collect();
+        assert_eq!(statuses, [502, 503]);
     }
 
     #[test]

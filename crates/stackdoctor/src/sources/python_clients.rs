@@ -15,7 +15,7 @@
 //! never looks at the error. Classes and functions are followed within the
 //! file (Python imports are not resolved).
 
-use super::api_clients::Reader;
+use super::api_clients::{ListedCodes, Reader};
 use crate::model::api::{
     Backoff, ClassFacts, ClientFile, CodeList, FunctionFacts, PropertyRead, RetryLoop, Thrown,
     ThrownKind,
@@ -570,8 +570,7 @@ fn code_list(reader: &Reader, node: Node) -> Option<CodeList> {
             }
             _ => false,
         })?;
-    let mut codes = Vec::new();
-    let mut statuses = Vec::new();
+    let mut found = ListedCodes::default();
     let mut subject: Option<String> = None;
     for comparison in reader
         .nodes(condition)
@@ -597,27 +596,16 @@ fn code_list(reader: &Reader, node: Node) -> Option<CodeList> {
         }
         for literal in literals {
             match literal.kind() {
-                "string" => codes.push(Sourced::new(
+                "string" => found.code(
                     reader.text(literal).trim_matches(['"', '\'']).to_string(),
                     reader.origin(literal),
-                )),
-                "integer" => {
-                    if let Some(status) = reader
-                        .text(literal)
-                        .parse::<u16>()
-                        .ok()
-                        .filter(|s| (100..=599).contains(s))
-                    {
-                        statuses.push(Sourced::new(status, reader.origin(literal)));
-                    }
-                }
+                ),
+                "integer" => found.status(reader.text(literal), reader.origin(literal)),
                 _ => {}
             }
         }
     }
-    if codes.len() + statuses.len() < 2 {
-        return None;
-    }
+    let ListedCodes { codes, statuses } = found.at_least_two()?;
     Some(CodeList {
         origin: reader.origin(condition),
         subject: subject.unwrap_or_default(),
