@@ -223,6 +223,10 @@ impl Finding {
         events: impl IntoIterator<Item = &'a crate::model::LogEvent>,
     ) -> Self {
         for event in events {
+            // One line can match several signatures: it is shown once.
+            if self.evidence.iter().any(|e| e.origin == event.origin) {
+                continue;
+            }
             self = self.evidence(
                 event.origin.clone(),
                 Message::new("common.log-line").with("line", &event.message),
@@ -239,5 +243,29 @@ impl Finding {
     pub fn path(mut self, path: Vec<Hop>) -> Self {
         self.path = path;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::log_causes::tests::event;
+
+    /// A line that two signatures recognised is two events with one origin:
+    /// the finding quotes it once.
+    #[test]
+    fn a_log_line_matched_twice_is_quoted_once() {
+        let events = [
+            event(1, None, &[("app-dependency-unreachable", 70)]),
+            event(1, None, &[("app-dials-localhost", 70)]),
+            event(2, None, &[]),
+        ];
+        let finding = Finding::new("app-dependency-unreachable").log_lines(&events);
+        let lines: Vec<&str> = finding
+            .evidence
+            .iter()
+            .map(|e| e.label.params["line"].as_str())
+            .collect();
+        assert_eq!(lines, ["line 1", "line 2"]);
     }
 }

@@ -152,11 +152,12 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::{FilePosition, Origin};
 
-    fn event(line: u32, service: Option<&str>, causes: &[(&str, u8)]) -> LogEvent {
+    /// A recognised line `line` of `app.log`, for tests.
+    pub(crate) fn event(line: u32, service: Option<&str>, causes: &[(&str, u8)]) -> LogEvent {
         LogEvent {
             origin: Origin::Log(FilePosition {
                 file: "app.log".into(),

@@ -22,7 +22,7 @@
 use super::app_env_unknown_host::named_hosts;
 use crate::checks::support::{recreate_service_step, shown};
 use crate::checks::Facts;
-use crate::finding::{Finding, FixStep, Message};
+use crate::finding::{Finding, FixStep};
 use crate::model::{Activation, ServiceId, StackModel};
 
 cause!("app-dependency-no-shared-network");
@@ -112,20 +112,16 @@ pub fn run(facts: &Facts) -> Vec<Finding> {
                     );
                 }
             }
-            for event in model
-                .log_events
-                .iter()
-                .filter(|e| {
-                    e.service.as_deref() == Some(service.name.as_str())
-                        && e.message.contains(host.as_str())
-                })
-                .take(2)
-            {
-                finding = finding.evidence(
-                    event.origin.clone(),
-                    Message::new("common.log-line").with("line", &event.message),
-                );
-            }
+            finding = finding.log_lines(
+                model
+                    .log_events
+                    .iter()
+                    .filter(|e| {
+                        e.service.as_deref() == Some(service.name.as_str())
+                            && e.message.contains(host.as_str())
+                    })
+                    .take(2),
+            );
             let attachment = &dependency.attachments[0];
             let network = &model.networks[attachment.network];
             // The key the app's own project knows the network by, if it declares it.
