@@ -46,6 +46,17 @@ impl Origin {
         })
     }
 
+    /// A line of a `--logs` input (or a saved command output): what was
+    /// seen, not a setting. Positions are 1-based; 0 is read as 1.
+    pub fn log(file: &Path, line: u32, column: u32) -> Origin {
+        Origin::Log(FilePosition {
+            file: file.to_path_buf(),
+            line: line.max(1),
+            column: column.max(1),
+            length: 0,
+        })
+    }
+
     pub fn implied(reason: impl Into<String>) -> Origin {
         Origin::Implied {
             reason: reason.into(),

@@ -22,6 +22,8 @@ const EXCERPT_CHARS: usize = 200;
 const MAX_RETRIED: usize = 20;
 /// Answers quoted for one retried rejection.
 const MAX_QUOTED: usize = 5;
+/// Distinct rejected requests remembered between two lines that give up.
+const MAX_TRACKED: usize = 10_000;
 /// What clients write when their retries run out (lowercase).
 const GAVE_UP: &[&str] = &[
     "retryerror",
@@ -56,16 +58,6 @@ pub fn load(model: &mut StackModel, texts: &[(std::path::PathBuf, String)]) {
         answers.truncate(left);
         model.api.answers.extend(answers);
     }
-}
-
-/// A position in a `--logs` input: what was seen, not a setting.
-fn log_line(file: &Path, line: u32, column: u32) -> Origin {
-    Origin::Log(crate::model::origin::FilePosition {
-        file: file.to_path_buf(),
-        line,
-        column,
-        length: 0,
-    })
 }
 
 fn is_har(file: &Path, text: &str) -> bool {
@@ -140,7 +132,7 @@ fn har(file: &Path, text: &str) -> Vec<AnswerSeen> {
             continue;
         }
         let at = status_node.at;
-        let origin = log_line(file, at.line, at.column);
+        let origin = Origin::log(file, at.line, at.column);
         out.push(answer(origin, status, content_type, body));
     }
     out
@@ -200,7 +192,7 @@ fn curl(file: &Path, text: &str) -> Vec<AnswerSeen> {
         if status >= 400 {
             let body = lines[body_start..index].join("\n");
             let column = lines[start].len() - strip_verbose(lines[start]).len() + 1;
-            let origin = log_line(file, start as u32 + 1, column as u32);
+            let origin = Origin::log(file, start as u32 + 1, column as u32);
             out.push(answer(origin, status, content_type, body.trim()));
         }
     }
@@ -239,12 +231,21 @@ fn rejected_request(line: &str) -> Option<(String, u16)> {
 /// the retries gave up.
 fn retried_rejections(file: &Path, text: &str) -> Vec<crate::model::api::RetriedRejection> {
     use std::collections::HashMap;
-    let mut seen: HashMap<(String, u16), Vec<u32>> = HashMap::new();
+    // Each request: the lines of its first answers and how many there were.
+    let mut seen: HashMap<(String, u16), (Vec<u32>, usize)> = HashMap::new();
     let mut out = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let number = index as u32 + 1;
         if let Some(key) = rejected_request(line) {
-            seen.entry(key).or_default().push(number);
+            // Memory stays bounded whatever the log: a few lines per request,
+            // and no new request past MAX_TRACKED until a retry gives up.
+            if seen.len() < MAX_TRACKED || seen.contains_key(&key) {
+                let (lines, count) = seen.entry(key).or_default();
+                if lines.len() < MAX_QUOTED {
+                    lines.push(number);
+                }
+                *count += 1;
+            }
             continue;
         }
         // Every marker has `etr`, `ax r` or `ave up`/`iving up` in it: a cheap test first.
@@ -261,19 +262,18 @@ fn retried_rejections(file: &Path, text: &str) -> Vec<crate::model::api::Retried
             continue;
         }
         // Every request rejected twice or more before this line: given up.
-        let mut repeated: Vec<((String, u16), Vec<u32>)> =
-            seen.drain().filter(|(_, lines)| lines.len() >= 2).collect();
+        let mut repeated: Vec<((String, u16), Vec<u32>)> = seen
+            .drain()
+            .filter(|(_, (_, count))| *count >= 2)
+            .map(|(key, (lines, _))| (key, lines))
+            .collect();
         repeated.sort_by_key(|(_, lines)| lines[0]);
         for ((request, status), lines) in repeated {
             out.push(crate::model::api::RetriedRejection {
                 request,
                 status,
-                answers: lines
-                    .iter()
-                    .take(MAX_QUOTED)
-                    .map(|l| log_line(file, *l, 1))
-                    .collect(),
-                gave_up: log_line(file, number, 1),
+                answers: lines.iter().map(|l| Origin::log(file, *l, 1)).collect(),
+                gave_up: Origin::log(file, number, 1),
             });
         }
         if out.len() >= MAX_RETRIED {
@@ -389,6 +389,27 @@ mod tests {
         let flood = "HTTP/1.1 500 x\n".repeat(50_000) + &"{".repeat(200_000);
         let found = answers("flood.txt", &flood);
         assert_eq!(found.len(), super::MAX_ANSWERS);
+        // Half a million distinct rejected requests, then a retry that gives up:
+        // only the first MAX_TRACKED are remembered, each with its first lines.
+        let mut many: String = (0..500_000)
+            .map(|i| format!("POST /items/{i} 400\n"))
+            .collect();
+        many.push_str("POST /items/7 400\nPOST /items/7 400\ngiving up\n");
+        let found = super::retried_rejections(std::path::Path::new("m.log"), &many);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].request, "POST /items/7");
+        let lines: Vec<u32> = found[0]
+            .answers
+            .iter()
+            .map(|o| o.position().unwrap().line)
+            .collect();
+        assert_eq!(lines, [8, 500_001, 500_002]);
+        // A request first seen past the limit is not remembered.
+        let late = many.replace(
+            "/items/7 400\nPOST /items/7 400\ngiving",
+            "/items/499999 400\nPOST /items/499999 400\ngiving",
+        );
+        assert!(super::retried_rejections(std::path::Path::new("m.log"), &late).is_empty());
         // A line of a million tokens with a method in it.
         let long = format!("POST /x {}", "400 ".repeat(250_000));
         assert!(super::retried_rejections(std::path::Path::new("l.log"), &long).is_empty());

@@ -10,7 +10,7 @@ use crate::model::ecs::{
     DeploymentState, EcspressoEvent, Revision, RunningTaskDefinition, ServiceState,
     StoppedContainer, StoppedTask, TargetHealth,
 };
-use crate::model::{FilePosition, Origin, Sourced, StackModel};
+use crate::model::{Origin, Sourced, StackModel};
 use ecsstate::{EcspressoStep, FailedStep};
 use std::path::{Path, PathBuf};
 
@@ -44,12 +44,7 @@ fn read_text(model: &mut StackModel, file: &Path, text: &str) {
     }
     let file = file.to_path_buf();
     merge(model, parsed, &|line, column| {
-        Origin::Log(FilePosition {
-            file: file.clone(),
-            line: line.max(1),
-            column: column.max(1),
-            length: 0,
-        })
+        Origin::log(&file, line, column)
     });
 }
 

@@ -10,7 +10,7 @@
 use crate::model::engine::{
     ContainerLine, ContainerState, EngineEvent, EngineNetwork, ServiceJoin,
 };
-use crate::model::{FilePosition, Origin, StackModel};
+use crate::model::{Origin, StackModel};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -33,7 +33,7 @@ fn read_text(model: &mut StackModel, file: &Path, text: &str) {
         Err(error) => {
             model.notes.push(crate::model::Sourced::new(
                 format!("engine output not read: {error}"),
-                log_origin(file, 1, 1),
+                Origin::log(file, 1, 1),
             ));
             return;
         }
@@ -47,7 +47,7 @@ fn read_text(model: &mut StackModel, file: &Path, text: &str) {
                 "{} engine records beyond the budget were not read",
                 parsed.dropped
             ),
-            log_origin(file, 1, 1),
+            Origin::log(file, 1, 1),
         ));
     }
     let structured =
@@ -59,17 +59,8 @@ fn read_text(model: &mut StackModel, file: &Path, text: &str) {
     }
     let file = file.to_path_buf();
     merge(model, parsed, &|at: dockerengine::At| {
-        log_origin(&file, at.line, at.column)
+        Origin::log(&file, at.line, at.column)
     });
-}
-
-fn log_origin(file: &Path, line: u32, column: u32) -> Origin {
-    Origin::Log(FilePosition {
-        file: file.to_path_buf(),
-        line: line.max(1),
-        column: column.max(1),
-        length: 0,
-    })
 }
 
 /// Adds one parsed output to the model; `origin` turns a position into an origin.
