@@ -192,7 +192,8 @@ pub struct Event {
     /// `'\n'`; capped at [`Options::max_event_bytes`].
     pub message: String,
     /// For JSON entries: `status`, `request.host`, `request.uri`,
-    /// `request.method`, `upstream`, `logger`, when present (stringified).
+    /// `request.method`, `upstream`, `logger`, `identifier`, `problem.detail`,
+    /// when present (stringified).
     pub fields: Vec<(String, String)>,
     /// Why it was reported.
     pub kind: EventKind,

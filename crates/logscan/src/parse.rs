@@ -192,9 +192,16 @@ fn json_fields(obj: &Map<String, Value>) -> Vec<(String, String)> {
             }
         }
     }
-    for k in ["upstream", "logger"] {
+    // `identifier` and `problem.detail`: the name and the certificate
+    // authority's answer in Caddy's certificate (ACME) entries.
+    for k in ["upstream", "logger", "identifier"] {
         if let Some(s) = obj.get(k).and_then(stringify) {
             out.push((k.to_string(), s));
+        }
+    }
+    if let Some(Value::Object(problem)) = obj.get("problem") {
+        if let Some(s) = problem.get("detail").and_then(stringify) {
+            out.push(("problem.detail".to_string(), s));
         }
     }
     out

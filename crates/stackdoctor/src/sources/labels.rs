@@ -967,6 +967,15 @@ pub fn join_log_lines(model: &mut StackModel) {
     let mut by_address: BTreeMap<String, (String, Option<u16>)> = BTreeMap::new();
     for event in &mut model.log_events {
         // `"web@docker"` in access lines, `routerName=web@docker` in debug lines.
+        // A fully qualified name (the domain of a certificate line) is what
+        // the line is about, not the container the router sends to.
+        let names_a_domain = event
+            .host
+            .as_deref()
+            .is_some_and(|h| h.contains('.') && h.parse::<std::net::IpAddr>().is_err());
+        if names_a_domain {
+            continue;
+        }
         let Some((_, service, port)) = by_router.iter().find(|(r, _, _)| {
             event.text.contains(r.as_str())
                 || event

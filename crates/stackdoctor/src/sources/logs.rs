@@ -241,7 +241,12 @@ impl LogScan {
             signature: spec.id.clone(),
             causes: spec.causes.clone(),
             service,
-            host: capture("host").map(|h| h.trim_matches(['[', ']']).to_string()),
+            host: capture("host")
+                .or_else(|| {
+                    let names_host = regex.capture_names().flatten().any(|n| n == "host");
+                    names_host.then(|| line.identifier.map(str::to_string))?
+                })
+                .map(|h| h.trim_matches(['[', ']']).to_string()),
             port: capture("port").and_then(|p| p.parse().ok()),
             host_service: None,
             text: mask_patterns(line.raw),
@@ -270,6 +275,10 @@ struct MatchedLine<'a> {
     raw: &'a str,
     /// What to show: the message, with a JSON entry's status and request.
     message: &'a str,
+    /// The name a JSON entry is about (`identifier` of Caddy's certificate
+    /// entries): the host of a signature whose pattern names one but whose
+    /// message, once unwrapped, does not show it.
+    identifier: Option<&'a str>,
     timestamp: Option<i64>,
 }
 
@@ -284,14 +293,23 @@ fn display_message(event: &logscan::Event) -> String {
             .map(|(_, v)| v.as_str())
     };
     let first_line = event.message.lines().last().unwrap_or_default();
-    match field("status") {
-        Some(status) => format!(
+    match (field("status"), field("identifier")) {
+        (Some(status), _) => format!(
             "{first_line} (status {status}, {} {}{})",
             field("request.method").unwrap_or_default(),
             field("request.host").unwrap_or_default(),
             field("request.uri").unwrap_or_default()
         ),
-        None => first_line.to_string(),
+        // A certificate entry: the name, and what the authority answered
+        // when the message does not already say it.
+        (None, Some(name)) => match field("problem.detail") {
+            Some(detail) if !first_line.contains(detail) => {
+                format!("{first_line} ({name}: {detail})")
+            }
+            _ if !first_line.contains(name) => format!("{first_line} ({name})"),
+            _ => first_line.to_string(),
+        },
+        (None, None) => first_line.to_string(),
     }
 }
 
@@ -363,6 +381,11 @@ impl LogScan {
                         .or_else(|| service_from_file_name(&event.source)),
                     raw: &event.message,
                     message: &message,
+                    identifier: event
+                        .fields
+                        .iter()
+                        .find(|(k, _)| k == "identifier")
+                        .map(|(_, v)| v.as_str()),
                     timestamp: event.timestamp,
                 };
                 for index in set.counted(&event.matches, &event.message) {
