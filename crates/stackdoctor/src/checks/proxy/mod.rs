@@ -9,6 +9,7 @@ pub mod proxy_upstream_no_shared_network;
 pub mod proxy_upstream_refused;
 pub mod proxy_wrong_network_selected;
 pub mod support;
+pub mod tls_acme_challenge_failed;
 pub mod upstream_crash_loop;
 pub mod upstream_listens_on_localhost;
 pub mod upstream_not_running;
