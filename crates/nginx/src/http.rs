@@ -102,6 +102,10 @@ pub struct Route {
     /// The timeouts in force: explicit ones of any family, and nginx's
     /// default for the pass's own family where none is set.
     pub timeouts: Vec<Timeout>,
+    /// The `root` in force (inherited from the server or `http`), with its value's position.
+    pub root: Option<(String, Position)>,
+    /// The `fastcgi_param SCRIPT_FILENAME` in force, with its value's position.
+    pub script_filename: Option<(String, Position)>,
 }
 
 impl Route {
@@ -186,11 +190,18 @@ struct Scope {
     /// `set $name value;`: the value and where it is written.
     sets: BTreeMap<String, (String, Option<Position>)>,
     timeouts: BTreeMap<String, (u64, Position)>,
+    root: Option<(String, Position)>,
+    script_filename: Option<(String, Position)>,
 }
 
 impl Scope {
     fn with(&self, directives: &[&Directive]) -> Scope {
         let mut scope = self.clone();
+        // Like every array directive, `fastcgi_param` is inherited only by a
+        // level that sets none of its own.
+        if directives.iter().any(|d| d.name == "fastcgi_param") {
+            scope.script_filename = None;
+        }
         for d in directives {
             if d.name == "set" && d.args.len() >= 2 {
                 let name = d.args[0].text.trim_start_matches('$').to_string();
@@ -198,6 +209,14 @@ impl Scope {
                     name,
                     (d.args[1].text.clone(), Some(d.args[1].position.clone())),
                 );
+            } else if d.name == "root" && d.args.len() == 1 {
+                scope.root = Some((d.args[0].text.clone(), d.args[0].position.clone()));
+            } else if d.name == "fastcgi_param"
+                && d.args.len() >= 2
+                && d.args[0].text == "SCRIPT_FILENAME"
+            {
+                let value = &d.args[1];
+                scope.script_filename = Some((value.text.clone(), value.position.clone()));
             } else if TIMEOUTS.contains(&d.name.as_str()) {
                 if let Some(millis) = d.arg(0).and_then(parse_time) {
                     scope
@@ -365,6 +384,8 @@ impl HttpView {
                     steps: route_steps,
                     pass: built,
                     timeouts,
+                    root: scope.root.clone(),
+                    script_filename: scope.script_filename.clone(),
                 });
             }
         }

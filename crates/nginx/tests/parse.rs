@@ -420,3 +420,20 @@ fn a_glob_of_many_stars_against_a_long_name_ends() {
     assert!(nginx::parser::glob_match(&format!("{stars}*"), &name));
     assert!(nginx::parser::glob_match(&stars, &name));
 }
+
+#[test]
+fn fastcgi_routes_carry_the_root_and_script_filename_in_force() {
+    let text = "server {\n    root /var/www/html/public;\n    fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;\n    location ~ \\.php$ {\n        fastcgi_pass php:9000;\n    }\n    location /legacy/ {\n        root /srv/legacy;\n        fastcgi_param QUERY_STRING $query_string;\n        fastcgi_pass php:9000;\n    }\n}\n";
+    let v = view(text);
+    let routes = &v.servers[0].routes;
+    let (root, at) = routes[0].root.as_ref().unwrap();
+    assert_eq!(root, "/var/www/html/public");
+    assert_eq!((at.line, at.column), (2, 10));
+    let (script, at) = routes[0].script_filename.as_ref().unwrap();
+    assert_eq!(script, "$document_root$fastcgi_script_name");
+    assert_eq!(at.line, 3);
+    // The inner location sets its own root, and a fastcgi_param of its own
+    // hides the server's SCRIPT_FILENAME, as nginx inherits array directives.
+    assert_eq!(routes[1].root.as_ref().unwrap().0, "/srv/legacy");
+    assert!(routes[1].script_filename.is_none());
+}

@@ -392,6 +392,12 @@ pub struct ProxyRoute {
     pub timeouts: Vec<Sourced<TimeoutSetting>>,
     /// The route only serves errors (`handle_errors`).
     pub error_route: bool,
+    /// For a FastCGI route: the directory in which the web server tells
+    /// PHP-FPM its scripts are (`root` under `SCRIPT_FILENAME
+    /// $document_root$fastcgi_script_name`, or a literal `SCRIPT_FILENAME`
+    /// prefix), as a path inside the PHP-FPM container.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub script_dir: Option<Sourced<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -519,6 +525,16 @@ impl StackModel {
             .into_iter()
             .filter(|n| theirs.contains(n))
             .collect()
+    }
+
+    /// Log events that support `cause`, in file order.
+    pub fn log_events_of<'a, 'c>(
+        &'a self,
+        cause: &'c str,
+    ) -> impl Iterator<Item = &'a LogEvent> + use<'a, 'c> {
+        self.log_events
+            .iter()
+            .filter(move |e| e.causes.iter().any(|(c, _)| c == cause))
     }
 
     /// Log events that name `host` (and `port`, when the event has one).

@@ -299,5 +299,6 @@ fn convert_route(chain: &[&Route], proxy: &caddyfile::http::ReverseProxy) -> Pro
         tls: transport.tls,
         timeouts,
         error_route: chain.iter().any(|r| r.directive == "handle_errors"),
+        script_dir: None,
     }
 }

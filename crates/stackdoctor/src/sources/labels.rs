@@ -373,6 +373,7 @@ fn route(step: String, origin: Origin, upstream: Upstream) -> ProxyRoute {
         upstreams: vec![upstream],
         timeouts: Vec::new(),
         error_route: false,
+        script_dir: None,
     }
 }
 
@@ -811,6 +812,7 @@ fn file_provider_routes(
                 upstreams,
                 timeouts: Vec::new(),
                 error_route: false,
+                script_dir: None,
             });
             sites.push(site);
         }

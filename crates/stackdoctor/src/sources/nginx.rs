@@ -520,6 +520,34 @@ fn convert_route(route: &Route) -> ProxyRoute {
             })
             .collect(),
         error_route: false,
+        script_dir: (pass.scheme == "fastcgi")
+            .then(|| script_dir(route))
+            .flatten(),
+    }
+}
+
+/// Where a FastCGI route tells PHP-FPM the scripts are: the literal prefix
+/// of `SCRIPT_FILENAME` before `$fastcgi_script_name`, or `root` when
+/// SCRIPT_FILENAME starts with `$document_root`/`$realpath_root` or is not
+/// set here (the stock `fastcgi.conf` sets it so).
+fn script_dir(route: &Route) -> Option<Sourced<String>> {
+    let from_root = || {
+        let (root, at) = route.root.as_ref()?;
+        (root.starts_with('/') && !root.contains('$'))
+            .then(|| Sourced::new(root.trim_end_matches('/').to_string(), Origin::from(at)))
+    };
+    match &route.script_filename {
+        None => from_root(),
+        Some((value, _))
+            if value.starts_with("$document_root") || value.starts_with("$realpath_root") =>
+        {
+            from_root()
+        }
+        Some((value, at)) => {
+            let prefix = value.strip_suffix("$fastcgi_script_name")?;
+            (prefix.starts_with('/') && !prefix.contains('$'))
+                .then(|| Sourced::new(prefix.trim_end_matches('/').to_string(), Origin::from(at)))
+        }
     }
 }
 
