@@ -38,12 +38,7 @@ cause!("api-client-parses-non-json-error");
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
     // What the logs show of parses failing on non-JSON bodies.
-    let lines: Vec<_> = model
-        .log_events
-        .iter()
-        .filter(|e| e.causes.iter().any(|(c, _)| c == CAUSE))
-        .take(3)
-        .collect();
+    let lines: Vec<_> = model.log_events_of(CAUSE).take(3).collect();
     let mut findings = Vec::new();
     for file in &model.api.clients {
         for early in &file.early_json {

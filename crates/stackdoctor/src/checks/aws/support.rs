@@ -59,14 +59,12 @@ pub struct LogSupport<'a> {
 
 pub fn aws_log_events<'a>(model: &'a StackModel, service: &str, cause: &str) -> LogSupport<'a> {
     let events: Vec<_> = model
-        .log_events
-        .iter()
+        .log_events_of(cause)
         .filter(|e| {
             // A line that names no service belongs to the only service there is.
             e.service.as_deref() == Some(service)
                 || (e.service.is_none() && model.services.len() == 1)
         })
-        .filter(|e| e.causes.iter().any(|(c, _)| c == cause))
         .collect();
     let weight = events
         .iter()

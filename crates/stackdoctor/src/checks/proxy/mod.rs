@@ -1,5 +1,6 @@
 //! Checks of one family: The reverse proxy and the upstreams it dials (Caddy, nginx, Traefik, labels).
 
+pub mod php_fpm_script_not_found;
 pub mod proxy_config_invalid;
 pub mod proxy_dials_localhost;
 pub mod proxy_no_healthy_upstreams;

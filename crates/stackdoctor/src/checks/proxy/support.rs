@@ -307,10 +307,7 @@ pub fn log_evidence<'a>(
 /// Findings for a cause seen only in logs: one per upstream host and port
 /// the lines name, with up to three lines as evidence.
 pub fn log_symptoms(model: &StackModel, cause: &str) -> Vec<crate::finding::Finding> {
-    let events = model
-        .log_events
-        .iter()
-        .filter(|e| e.causes.iter().any(|(c, _)| c == cause));
+    let events = model.log_events_of(cause);
     // An address the engine knows counts as its service's name.
     let groups = group_by(events, |e| {
         (e.host_service.clone().or(e.host.clone()), e.port)

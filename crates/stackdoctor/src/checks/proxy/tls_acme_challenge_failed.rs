@@ -43,11 +43,7 @@ cause!("tls-acme-challenge-failed");
 const CHALLENGE_PORTS: [u16; 2] = [80, 443];
 
 pub fn run(model: &StackModel) -> Vec<Finding> {
-    let events: Vec<&LogEvent> = model
-        .log_events
-        .iter()
-        .filter(|e| e.causes.iter().any(|(c, _)| c == CAUSE))
-        .collect();
+    let events: Vec<&LogEvent> = model.log_events_of(CAUSE).collect();
     if events.is_empty() {
         return Vec::new();
     }

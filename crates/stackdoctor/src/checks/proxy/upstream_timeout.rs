@@ -120,11 +120,7 @@ fn nginx_wrong_module(model: &StackModel) -> Vec<Finding> {
 }
 
 fn from_logs(model: &StackModel) -> Vec<Finding> {
-    let events: Vec<_> = model
-        .log_events
-        .iter()
-        .filter(|e| e.causes.iter().any(|(c, _)| c == "upstream-timeout"))
-        .collect();
+    let events: Vec<_> = model.log_events_of("upstream-timeout").collect();
     let Some(first) = events.first() else {
         return Vec::new();
     };
