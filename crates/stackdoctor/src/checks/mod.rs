@@ -168,6 +168,7 @@ pub const ALL: &[Check] = &[
     check!(ecs::ecs_awslogs_options_missing => "ecs-awslogs-options-missing"),
     check!(ecs::ecs_secret_reference_invalid => "ecs-secret-reference-invalid"),
     check!(app::compose_env_file_missing => "compose-env-file-missing"),
+    check!(app::image_pull_failed => "image-pull-failed"),
     check!(app::url_unreachable => "url-unreachable"),
     check!(api::api_contract_inconsistent => "api-contract-inconsistent"),
     check!(api::api_client_retry_unreachable => "api-client-retry-unreachable"),
