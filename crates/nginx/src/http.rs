@@ -106,6 +106,13 @@ pub struct Route {
     pub root: Option<(String, Position)>,
     /// The `fastcgi_param SCRIPT_FILENAME` in force, with its value's position.
     pub script_filename: Option<(String, Position)>,
+    /// The `proxy_set_header` entries in force: (name, value, directive position).
+    pub proxy_headers: Vec<(String, String, Position)>,
+    /// The `proxy_http_version` in force (nginx speaks 1.0 to upstreams without it).
+    pub proxy_http_version: Option<(String, Position)>,
+    /// `include` files around the route that could not be read (what they
+    /// set is unknown), as written.
+    pub unread_includes: Vec<String>,
 }
 
 impl Route {
@@ -192,6 +199,9 @@ struct Scope {
     timeouts: BTreeMap<String, (u64, Position)>,
     root: Option<(String, Position)>,
     script_filename: Option<(String, Position)>,
+    proxy_headers: Vec<(String, String, Position)>,
+    proxy_http_version: Option<(String, Position)>,
+    unread_includes: Vec<String>,
 }
 
 impl Scope {
@@ -202,6 +212,9 @@ impl Scope {
         if directives.iter().any(|d| d.name == "fastcgi_param") {
             scope.script_filename = None;
         }
+        if directives.iter().any(|d| d.name == "proxy_set_header") {
+            scope.proxy_headers.clear();
+        }
         for d in directives {
             if d.name == "set" && d.args.len() >= 2 {
                 let name = d.args[0].text.trim_start_matches('$').to_string();
@@ -209,6 +222,18 @@ impl Scope {
                     name,
                     (d.args[1].text.clone(), Some(d.args[1].position.clone())),
                 );
+            } else if d.name == "include" && d.included.is_empty() {
+                if let Some(file) = d.arg(0) {
+                    scope.unread_includes.push(file.to_string());
+                }
+            } else if d.name == "proxy_set_header" && d.args.len() == 2 {
+                scope.proxy_headers.push((
+                    d.args[0].text.clone(),
+                    d.args[1].text.clone(),
+                    d.position.clone(),
+                ));
+            } else if d.name == "proxy_http_version" && d.args.len() == 1 {
+                scope.proxy_http_version = Some((d.args[0].text.clone(), d.position.clone()));
             } else if d.name == "root" && d.args.len() == 1 {
                 scope.root = Some((d.args[0].text.clone(), d.args[0].position.clone()));
             } else if d.name == "fastcgi_param"
@@ -386,6 +411,9 @@ impl HttpView {
                     timeouts,
                     root: scope.root.clone(),
                     script_filename: scope.script_filename.clone(),
+                    proxy_headers: scope.proxy_headers.clone(),
+                    proxy_http_version: scope.proxy_http_version.clone(),
+                    unread_includes: scope.unread_includes.clone(),
                 });
             }
         }

@@ -437,3 +437,25 @@ fn fastcgi_routes_carry_the_root_and_script_filename_in_force() {
     assert_eq!(routes[1].root.as_ref().unwrap().0, "/srv/legacy");
     assert!(routes[1].script_filename.is_none());
 }
+
+#[test]
+fn proxy_routes_carry_the_headers_and_http_version_in_force() {
+    let text = "server {\n    proxy_http_version 1.1;\n    proxy_set_header Host $host;\n    location / {\n        proxy_pass http://app:3000;\n    }\n    location /ws/ {\n        proxy_set_header Upgrade $http_upgrade;\n        proxy_set_header Connection \"upgrade\";\n        proxy_pass http://app:3000;\n    }\n}\n";
+    let v = view(text);
+    let routes = &v.servers[0].routes;
+    let names = |i: usize| -> Vec<&str> {
+        routes[i]
+            .proxy_headers
+            .iter()
+            .map(|(n, _, _)| n.as_str())
+            .collect()
+    };
+    assert_eq!(names(0), ["Host"]);
+    // A level with proxy_set_header of its own does not inherit the server's.
+    assert_eq!(names(1), ["Upgrade", "Connection"]);
+    assert_eq!(routes[1].proxy_headers[1].1, "upgrade");
+    assert_eq!(routes[1].proxy_headers[0].2.line, 8);
+    for route in routes {
+        assert_eq!(route.proxy_http_version.as_ref().unwrap().0, "1.1");
+    }
+}

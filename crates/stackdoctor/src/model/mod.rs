@@ -398,6 +398,13 @@ pub struct ProxyRoute {
     /// prefix), as a path inside the PHP-FPM container.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub script_dir: Option<Sourced<String>>,
+    /// For an nginx `proxy_pass`: the lines the location lacks to pass a
+    /// WebSocket upgrade (`proxy_http_version 1.1;`, the `Upgrade` and
+    /// `Connection` headers), empty when it has them; `None` when the proxy
+    /// passes upgrades by itself (Caddy, Traefik) or an include that could
+    /// not be read may set them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub websocket_gaps: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

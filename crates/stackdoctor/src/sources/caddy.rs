@@ -300,5 +300,6 @@ fn convert_route(chain: &[&Route], proxy: &caddyfile::http::ReverseProxy) -> Pro
         timeouts,
         error_route: chain.iter().any(|r| r.directive == "handle_errors"),
         script_dir: None,
+        websocket_gaps: None,
     }
 }

@@ -374,6 +374,7 @@ fn route(step: String, origin: Origin, upstream: Upstream) -> ProxyRoute {
         timeouts: Vec::new(),
         error_route: false,
         script_dir: None,
+        websocket_gaps: None,
     }
 }
 
@@ -813,6 +814,7 @@ fn file_provider_routes(
                 timeouts: Vec::new(),
                 error_route: false,
                 script_dir: None,
+                websocket_gaps: None,
             });
             sites.push(site);
         }

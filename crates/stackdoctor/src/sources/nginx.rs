@@ -523,7 +523,55 @@ fn convert_route(route: &Route) -> ProxyRoute {
         script_dir: (pass.scheme == "fastcgi")
             .then(|| script_dir(route))
             .flatten(),
+        websocket_gaps: (pass.directive == "proxy_pass")
+            .then(|| websocket_gaps(route))
+            .flatten(),
     }
+}
+
+/// Includes that every nginx image ships and that set no proxy header.
+const STOCK_INCLUDES: &[&str] = &[
+    "mime.types",
+    "fastcgi_params",
+    "fastcgi.conf",
+    "uwsgi_params",
+    "scgi_params",
+    "proxy_params",
+];
+
+/// What a `proxy_pass` route lacks to pass a WebSocket upgrade; `None` when
+/// an include that could not be read may set it.
+fn websocket_gaps(route: &Route) -> Option<Vec<String>> {
+    let unknown = route.unread_includes.iter().any(|file| {
+        let name = file.rsplit('/').next().unwrap_or(file);
+        !STOCK_INCLUDES.contains(&name)
+    });
+    if unknown {
+        return None;
+    }
+    let header = |name: &str| {
+        route
+            .proxy_headers
+            .iter()
+            .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, value, _)| value.to_ascii_lowercase())
+    };
+    let mut gaps = Vec::new();
+    if route.proxy_http_version.as_ref().map(|(v, _)| v.as_str()) != Some("1.1") {
+        gaps.push("proxy_http_version 1.1;".to_string());
+    }
+    let upgrade =
+        header("Upgrade").is_some_and(|v| v.contains("$http_upgrade") || v == "websocket");
+    if !upgrade {
+        gaps.push("proxy_set_header Upgrade $http_upgrade;".to_string());
+    }
+    // `$connection_upgrade`, `$proxy_connection`: a map of $http_upgrade.
+    let connection =
+        header("Connection").is_some_and(|v| v.contains("upgrade") || v.starts_with('$'));
+    if !connection {
+        gaps.push("proxy_set_header Connection \"upgrade\";".to_string());
+    }
+    Some(gaps)
 }
 
 /// Where a FastCGI route tells PHP-FPM the scripts are: the literal prefix

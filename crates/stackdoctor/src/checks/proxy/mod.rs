@@ -8,6 +8,7 @@ pub mod proxy_site_mismatch;
 pub mod proxy_upstream_lookup_failed;
 pub mod proxy_upstream_no_shared_network;
 pub mod proxy_upstream_refused;
+pub mod proxy_websocket_upgrade_missing;
 pub mod proxy_wrong_network_selected;
 pub mod support;
 pub mod tls_acme_challenge_failed;
