@@ -162,6 +162,7 @@ pub const ALL: &[Check] = &[
     check!(proxy::tls_acme_challenge_failed => "tls-acme-challenge-failed"),
     check!(proxy::php_fpm_script_not_found => "php-fpm-script-not-found"),
     check!(proxy::proxy_websocket_upgrade_missing => "proxy-websocket-upgrade-missing"),
+    check!(proxy::proxy_redirect_loop => "proxy-redirect-loop"),
     check!(ecs::ecs_no_essential_container => "ecs-no-essential-container"),
     check!(ecs::ecs_port_mapping_invalid => "ecs-port-mapping-invalid"),
     check!(ecs::ecs_grace_period_ineffective => "ecs-grace-period-ineffective"),

@@ -405,6 +405,12 @@ pub struct ProxyRoute {
     /// not be read may set them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub websocket_gaps: Option<Vec<String>>,
+    /// Whether the upstream learns the scheme the client used
+    /// (`X-Forwarded-Proto` or `Forwarded`): Caddy, Traefik and nginx-proxy
+    /// always send it, nginx only when told; `None` when an include that
+    /// could not be read may set it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forwards_scheme: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -301,5 +301,6 @@ fn convert_route(chain: &[&Route], proxy: &caddyfile::http::ReverseProxy) -> Pro
         error_route: chain.iter().any(|r| r.directive == "handle_errors"),
         script_dir: None,
         websocket_gaps: None,
+        forwards_scheme: Some(true),
     }
 }

@@ -375,6 +375,7 @@ fn route(step: String, origin: Origin, upstream: Upstream) -> ProxyRoute {
         error_route: false,
         script_dir: None,
         websocket_gaps: None,
+        forwards_scheme: Some(true),
     }
 }
 
@@ -815,6 +816,7 @@ fn file_provider_routes(
                 error_route: false,
                 script_dir: None,
                 websocket_gaps: None,
+                forwards_scheme: Some(true),
             });
             sites.push(site);
         }

@@ -526,6 +526,27 @@ fn convert_route(route: &Route) -> ProxyRoute {
         websocket_gaps: (pass.directive == "proxy_pass")
             .then(|| websocket_gaps(route))
             .flatten(),
+        forwards_scheme: (pass.directive == "proxy_pass")
+            .then(|| forwards_scheme(route))
+            .flatten(),
+    }
+}
+
+/// Whether a `proxy_pass` route tells the upstream the client's scheme;
+/// `None` when an include that could not be read may (Debian's
+/// `proxy_params` does).
+fn forwards_scheme(route: &Route) -> Option<bool> {
+    let sets = route.proxy_headers.iter().any(|(name, _, _)| {
+        name.eq_ignore_ascii_case("X-Forwarded-Proto") || name.eq_ignore_ascii_case("Forwarded")
+    });
+    let unknown = route.unread_includes.iter().any(|file| {
+        let name = file.rsplit('/').next().unwrap_or(file);
+        name == "proxy_params" || !STOCK_INCLUDES.contains(&name)
+    });
+    match (sets, unknown) {
+        (true, _) => Some(true),
+        (false, true) => None,
+        (false, false) => Some(false),
     }
 }
 

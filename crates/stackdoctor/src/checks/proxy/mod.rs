@@ -4,6 +4,7 @@ pub mod php_fpm_script_not_found;
 pub mod proxy_config_invalid;
 pub mod proxy_dials_localhost;
 pub mod proxy_no_healthy_upstreams;
+pub mod proxy_redirect_loop;
 pub mod proxy_site_mismatch;
 pub mod proxy_upstream_lookup_failed;
 pub mod proxy_upstream_no_shared_network;
