@@ -185,6 +185,10 @@ fn flatten(directives: &[Directive]) -> Vec<&Directive> {
     for d in directives {
         if d.name == "include" && !d.included.is_empty() {
             out.extend(flatten(&d.included));
+            // Part of a glob was not read: what that part sets stays unknown.
+            if d.unread {
+                out.push(d);
+            }
         } else {
             out.push(d);
         }
@@ -222,7 +226,7 @@ impl Scope {
                     name,
                     (d.args[1].text.clone(), Some(d.args[1].position.clone())),
                 );
-            } else if d.name == "include" && d.included.is_empty() {
+            } else if d.name == "include" && d.unread {
                 if let Some(file) = d.arg(0) {
                     scope.unread_includes.push(file.to_string());
                 }

@@ -26,6 +26,10 @@ pub struct Directive {
     pub block: Option<Vec<Directive>>,
     /// For `include`: the directives of the files it included, in order.
     pub included: Vec<Directive>,
+    /// For `include`: a file it names was not read (outside the limits,
+    /// missing, in the image, or includes not followed), so what it sets is
+    /// unknown. A glob that matches nothing and an empty file are read.
+    pub unread: bool,
 }
 
 impl Directive {
@@ -236,6 +240,7 @@ impl<'a> State<'a> {
                 position: first.position.clone(),
                 block: None,
                 included: Vec::new(),
+                unread: false,
             };
             loop {
                 let Some(token) = tokens.get(*pos) else {
@@ -270,12 +275,16 @@ impl<'a> State<'a> {
                     }
                 }
             }
-            if directive.name == "include"
-                && self.options.follow_includes
-                && directive.block.is_none()
-            {
-                if let Some(pattern) = directive.arg(0).map(str::to_string) {
-                    directive.included = self.include(&pattern, &directive.position)?;
+            if directive.name == "include" && directive.block.is_none() {
+                match directive.arg(0).map(str::to_string) {
+                    Some(pattern) if self.options.follow_includes => {
+                        let before = self.skipped.len();
+                        directive.included = self.include(&pattern, &directive.position)?;
+                        directive.unread = self.skipped[before..]
+                            .iter()
+                            .any(|s| s.position == directive.position);
+                    }
+                    _ => directive.unread = true,
                 }
             }
             out.push(directive);

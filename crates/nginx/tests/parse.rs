@@ -459,3 +459,29 @@ fn proxy_routes_carry_the_headers_and_http_version_in_force() {
         assert_eq!(route.proxy_http_version.as_ref().unwrap().0, "1.1");
     }
 }
+
+#[test]
+fn a_route_knows_which_includes_around_it_were_not_read() {
+    let dir = tree(&[
+        (
+            "project/nginx.conf",
+            "server {\n    include snippets/*.conf;\n    include empty.conf;\n    location / {\n        include /etc/nginx/proxy_params;\n        proxy_pass http://web:80;\n    }\n    location /api/ {\n        proxy_pass http://api:80;\n    }\n}\n",
+        ),
+        ("project/empty.conf", ""),
+    ]);
+    let options = ReadOptions {
+        prefix: Some(dir.path().join("project")),
+        dirs: vec![dir.path().join("project")],
+        ..ReadOptions::default()
+    };
+    let config = parse_file(&dir.path().join("project/nginx.conf"), &options).unwrap();
+    let view = HttpView::from_directives(&config.directives);
+    let routes = &view.servers[0].routes;
+    // A glob that matches nothing and an empty file were read: they set nothing.
+    assert!(
+        routes[1].unread_includes.is_empty(),
+        "{:?}",
+        routes[1].unread_includes
+    );
+    assert_eq!(routes[0].unread_includes, ["/etc/nginx/proxy_params"]);
+}

@@ -539,35 +539,37 @@ fn forwards_scheme(route: &Route) -> Option<bool> {
     let sets = route.proxy_headers.iter().any(|(name, _, _)| {
         name.eq_ignore_ascii_case("X-Forwarded-Proto") || name.eq_ignore_ascii_case("Forwarded")
     });
-    let unknown = route.unread_includes.iter().any(|file| {
-        let name = file.rsplit('/').next().unwrap_or(file);
-        name == "proxy_params" || !STOCK_INCLUDES.contains(&name)
-    });
-    match (sets, unknown) {
+    match (sets, unread_include_may_set_headers(route, &[])) {
         (true, _) => Some(true),
         (false, true) => None,
         (false, false) => Some(false),
     }
 }
 
-/// Includes that every nginx image ships and that set no proxy header.
-const STOCK_INCLUDES: &[&str] = &[
+/// Includes every nginx image ships that set no proxy header.
+const NO_PROXY_HEADERS: &[&str] = &[
     "mime.types",
     "fastcgi_params",
     "fastcgi.conf",
     "uwsgi_params",
     "scgi_params",
-    "proxy_params",
 ];
+
+/// Whether an include around `route` that could not be read may set the
+/// headers in question; `silent` names more stock files known to set none
+/// of them.
+fn unread_include_may_set_headers(route: &Route, silent: &[&str]) -> bool {
+    route.unread_includes.iter().any(|file| {
+        let name = file.rsplit('/').next().unwrap_or(file);
+        !NO_PROXY_HEADERS.contains(&name) && !silent.contains(&name)
+    })
+}
 
 /// What a `proxy_pass` route lacks to pass a WebSocket upgrade; `None` when
 /// an include that could not be read may set it.
 fn websocket_gaps(route: &Route) -> Option<Vec<String>> {
-    let unknown = route.unread_includes.iter().any(|file| {
-        let name = file.rsplit('/').next().unwrap_or(file);
-        !STOCK_INCLUDES.contains(&name)
-    });
-    if unknown {
+    // Debian's `proxy_params` sets Host and X-Forwarded-*, never Upgrade.
+    if unread_include_may_set_headers(route, &["proxy_params"]) {
         return None;
     }
     let header = |name: &str| {
@@ -623,6 +625,38 @@ fn script_dir(route: &Route) -> Option<Sourced<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The model routes of the first server of `text`, includes not followed.
+    fn routes_of(text: &str) -> Vec<ProxyRoute> {
+        let directives = nginx::parse_str("nginx.conf", text).unwrap();
+        let view = nginx::http::HttpView::from_directives(&directives);
+        view.servers[0].routes.iter().map(convert_route).collect()
+    }
+
+    #[test]
+    fn header_verdicts_stay_unknown_where_an_unread_include_may_set_them() {
+        let routes = routes_of(
+            "server {\n  location /a/ { include proxy_params; proxy_pass http://a:80; }\n  location /b/ { include /config/nginx/proxy.conf; proxy_pass http://b:80; }\n  location /c/ { include fastcgi_params; proxy_set_header X-Forwarded-Proto $scheme; proxy_pass http://c:80; }\n}\n",
+        );
+        // Debian's proxy_params forwards the scheme but never sets Upgrade.
+        assert_eq!(routes[0].forwards_scheme, None);
+        assert_eq!(routes[0].websocket_gaps.as_ref().map(Vec::len), Some(3));
+        // SWAG's proxy.conf could set anything.
+        assert_eq!(routes[1].forwards_scheme, None);
+        assert_eq!(routes[1].websocket_gaps, None);
+        // fastcgi_params sets no proxy header: the route's own lines decide.
+        assert_eq!(routes[2].forwards_scheme, Some(true));
+        assert_eq!(
+            routes[2].websocket_gaps.as_deref(),
+            Some(
+                &[
+                    "proxy_http_version 1.1;".to_string(),
+                    "proxy_set_header Upgrade $http_upgrade;".to_string(),
+                    "proxy_set_header Connection \"upgrade\";".to_string()
+                ][..]
+            )
+        );
+    }
 
     #[test]
     fn config_names_are_recognised_by_folder() {
