@@ -26,7 +26,7 @@
 
 use super::support::upstreams;
 use crate::checks::support::{recreate_service_step, shown};
-use crate::finding::{Finding, FixStep, Message};
+use crate::finding::{Finding, FixStep};
 use crate::model::{LogEvent, Service, Sourced, StackModel};
 use std::path::{Path, PathBuf};
 
@@ -60,7 +60,6 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
         }
         let mut finding = Finding::new(CAUSE)
             .subject(&php.name)
-            .param("count", lines.len().max(1).to_string())
             .param("service", &php.name)
             .param("proxy", &web.name)
             .param("dir", &dir.value)
@@ -84,6 +83,11 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                     .with("dir", &dir.value)
                     .with("host", shown(model, &php_path)),
             );
+        // The title counts log lines; without any it names the mounts.
+        finding = match lines.len() {
+            0 => finding.param("title", "title-mounts"),
+            count => finding.param("count", count.to_string()),
+        };
         finding = finding.log_lines(lines.iter().copied().take(3));
         let volume = format!(
             "{}:{}",
@@ -99,7 +103,7 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 .fix(FixStep::say(mount_fix))
                 .fix(recreate_service_step(model, php_id))
                 .fix(FixStep::say(
-                    Message::of(CAUSE, "check-path")
+                    msg("check-path")
                         .with("service", &php.name)
                         .with("dir", &dir.value),
                 )),
@@ -176,6 +180,30 @@ mod tests {
         assert!(text.contains("\"./src:/var/www/html\""), "{text}");
         // The rule's line, both mounts and the log line.
         assert_eq!(finding.evidence.len(), 4, "{:#?}", finding.evidence);
+    }
+
+    #[test]
+    fn without_log_lines_the_title_names_the_mounts_not_a_count() {
+        let (_dir, model) = example_tree(EXAMPLE.0, &[], &[]);
+        let finding = &super::run(&model)[0];
+        assert_eq!(
+            finding.params.get("title").map(String::as_str),
+            Some("title-mounts")
+        );
+        assert!(
+            !finding.params.contains_key("count"),
+            "{:?}",
+            finding.params
+        );
+        let title = crate::knowledge::catalogue().title(
+            super::CAUSE,
+            &finding.params,
+            crate::knowledge::Lang::En,
+        );
+        assert!(
+            title.contains("/var/www/html/public") && !title.contains("seen"),
+            "{title}"
+        );
     }
 
     #[test]

@@ -91,7 +91,9 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
                 .log_lines(seen.iter().copied().take(3));
             if seen.is_empty() {
                 // Only the path says sockets go here: a risk, not a failure seen.
-                finding = finding.severity(Severity::Warning);
+                finding = finding
+                    .severity(Severity::Warning)
+                    .param("title", "title-risk");
             }
             findings.push(
                 finding
@@ -159,6 +161,23 @@ mod tests {
         // The browser's line is evidence: a failure seen, not a risk.
         assert!(finding.evidence.len() >= 2, "{:#?}", finding.evidence);
         assert_eq!(finding.severity, crate::finding::Severity::Error);
+    }
+
+    #[test]
+    fn a_socket_path_alone_is_a_risk_with_its_own_title() {
+        let (_dir, model) = example_tree(EXAMPLE.0, &[], &[]);
+        let finding = &super::run(&model)[0];
+        assert_eq!(finding.severity, crate::finding::Severity::Warning);
+        assert_eq!(
+            finding.params.get("title").map(String::as_str),
+            Some("title-risk")
+        );
+        assert_eq!(
+            finding.evidence.len(),
+            1,
+            "no log line: {:#?}",
+            finding.evidence
+        );
     }
 
     #[test]
