@@ -92,7 +92,8 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
 /// Whether a log line names `image` as a whole reference (`for wolweb,`,
 /// `manifest for redis:7.9 not found`), not as part of a longer one.
 fn names_image(text: &str, image: &str) -> bool {
-    let boundary_before = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '/');
+    // Not after `/`: `owner/wolweb` is another image than `wolweb`.
+    let boundary_before = |c: char| c.is_whitespace() || matches!(c, '"' | '\'');
     let boundary_after = |c: char| c.is_whitespace() || matches!(c, ',' | '"' | '\'' | ':');
     text.match_indices(image).any(|(at, _)| {
         let before = text[..at].chars().next_back();
@@ -149,6 +150,10 @@ mod tests {
         ));
         assert!(!names_image(
             "pull access denied for mywolweb, repository",
+            "wolweb"
+        ));
+        assert!(!names_image(
+            "pull access denied for owner/wolweb, repository",
             "wolweb"
         ));
         let (_dir, model) = example_tree(

@@ -108,7 +108,10 @@ pub fn run(model: &StackModel) -> Vec<Finding> {
 /// The compose service that answers the authority: the proxy that logged
 /// the lines, else the project's only proxy in a container.
 fn proxy_service(model: &StackModel, events: &[&LogEvent]) -> Option<ServiceId> {
-    let proxies: Vec<ServiceId> = model.proxies.iter().filter_map(|p| p.service).collect();
+    let mut proxies: Vec<ServiceId> = model.proxies.iter().filter_map(|p| p.service).collect();
+    // Several config files (a Caddyfile and its imports) can belong to one service.
+    proxies.sort_unstable();
+    proxies.dedup();
     let logged = |id: &ServiceId| {
         events.iter().any(|e| {
             e.service
@@ -119,9 +122,7 @@ fn proxy_service(model: &StackModel, events: &[&LogEvent]) -> Option<ServiceId> 
     if let Some(id) = proxies.iter().copied().find(|id| logged(id)) {
         return Some(id);
     }
-    let mut distinct = proxies.clone();
-    distinct.dedup();
-    match distinct.as_slice() {
+    match proxies.as_slice() {
         [only] => Some(*only),
         _ => None,
     }
